@@ -1,0 +1,180 @@
+"""Dutch address parsing: postcodes, house numbers with letter and addition, one-cell addresses.
+
+Pure functions. Parsers raise :class:`ValueError` with a Dutch message that quotes the bad
+value; intake turns that message into a reject reason.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+_POSTCODE = re.compile(r"^([1-9]\d{3})\s*([A-Za-z]{2})$")
+_POSTCODE_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})\s?([A-Za-z]{2})(?![A-Za-z])")
+# Letter combinations PostNL never issues.
+_FORBIDDEN_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
+_NUMBER_PART = re.compile(r"^(\d{1,5})(.*)$")
+_LETTER_AND_ADDITION = re.compile(r"^([A-Za-z])(?:[\s\-/]*([A-Za-z0-9]{1,4}))?$")
+_ADDITION = re.compile(r"^[A-Za-z0-9]{1,4}$")
+_GLUED_NUMBER = re.compile(r"^(.*?[^\d\s])(\d{1,5}\S*)$")
+_NUMBER_WORDS = frozenset({"nr", "nr.", "nummer"})
+
+
+@dataclass(frozen=True)
+class HouseNumber:
+    """A BAG house number: number, optional single letter, optional addition (≤ 4 characters)."""
+
+    number: int
+    letter: str = ""
+    addition: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.number}{self.letter}"
+        return f"{text}-{self.addition}" if self.addition else text
+
+
+@dataclass(frozen=True)
+class Address:
+    """A parsed address. ``postcode`` is ``"1234 AB"`` or empty; ``place`` may be empty."""
+
+    street: str
+    house_number: HouseNumber
+    postcode: str = ""
+    place: str = ""
+
+
+def normalize_postcode(text: str) -> str:
+    """Return a Dutch postcode as ``"1234 AB"``; empty input gives ``""``.
+
+    >>> normalize_postcode(" 6166ab ")
+    '6166 AB'
+    """
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        return ""
+    match = _POSTCODE.match(cleaned)
+    if match is None or match.group(2).upper() in _FORBIDDEN_POSTCODE_LETTERS:
+        msg = f"postcode {text.strip()!r} is geen geldige Nederlandse postcode (zoals 6166 AB)"
+        raise ValueError(msg)
+    return f"{match.group(1)} {match.group(2).upper()}"
+
+
+def parse_house_number(text: str) -> HouseNumber:
+    """Parse ``12``, ``12a``, ``12 A``, ``12-2``, ``12 bis``, ``12a-1``, ``12 hs``.
+
+    A single letter right after the number is the BAG huisletter; anything else (up to four
+    letters or digits) is the toevoeging.
+    """
+    cleaned = " ".join(text.split())
+    match = _NUMBER_PART.match(cleaned)
+    if match is None:
+        msg = f"huisnummer ontbreekt of is geen getal: {text.strip()!r}"
+        raise ValueError(msg)
+    number = int(match.group(1))
+    if number == 0:
+        msg = f"huisnummer 0 bestaat niet: {text.strip()!r}"
+        raise ValueError(msg)
+    rest = match.group(2).strip(" -/")
+    if not rest:
+        return HouseNumber(number)
+    letter_match = _LETTER_AND_ADDITION.match(rest)
+    if letter_match is not None and (len(rest) == 1 or not _ADDITION.match(rest)):
+        return HouseNumber(
+            number, letter_match.group(1).upper(), (letter_match.group(2) or "").upper()
+        )
+    if _ADDITION.match(rest):
+        return HouseNumber(number, "", rest.upper())
+    msg = f"toevoeging {rest!r} bij huisnummer {number} is niet te lezen (maximaal 4 tekens)"
+    raise ValueError(msg)
+
+
+def split_house_number(letter_or_addition: str) -> tuple[str, str]:
+    """Split a separate huisletter/toevoeging cell such as ``"a"``, ``"bis"`` or ``"A-2"``."""
+    rest = " ".join(letter_or_addition.split()).strip(" -/")
+    if not rest:
+        return "", ""
+    parsed = parse_house_number(f"1 {rest}")
+    return parsed.letter, parsed.addition
+
+
+def parse_address(text: str) -> Address:
+    """Parse a one-cell address such as ``"Kerkstraat 12a, 6166 AB Geleen"``.
+
+    Street and house number are required; postcode and place are optional. The house number is
+    the last word that starts with a digit, so streets with digits ("Plein 1944 12") work.
+    """
+    cleaned = " ".join(text.split())
+    if not cleaned:
+        msg = "adres is leeg"
+        raise ValueError(msg)
+    postcode, place = "", ""
+    match = _POSTCODE_IN_TEXT.search(cleaned)
+    if match is not None and match.start() > 0:
+        postcode = normalize_postcode(match.group(0))
+        place = cleaned[match.end() :].strip(" ,")
+        cleaned = cleaned[: match.start()].strip(" ,")
+    parts = cleaned.split(",")
+    # The house number ends the first comma-separated stretch that has one; the rest is the place.
+    for end in range(1, len(parts) + 1):
+        try:
+            street, number_text = _split_street_and_number(
+                ",".join(parts[:end]).strip(), original=text
+            )
+            house_number = parse_house_number(number_text)
+        except ValueError:
+            continue
+        place = place or ",".join(parts[end:]).strip(" ,")
+        return Address(street, house_number, postcode, place)
+    msg = f"geen straat met huisnummer te vinden in adres {text.strip()!r}"
+    raise ValueError(msg)
+
+
+def _split_street_and_number(text: str, *, original: str) -> tuple[str, str]:
+    words = text.split(" ")
+    for index in range(len(words) - 1, 0, -1):
+        if words[index][:1].isdigit():
+            street_words = words[:index]
+            if len(street_words) > 1 and street_words[-1].casefold() in _NUMBER_WORDS:
+                street_words = street_words[:-1]  # "Kerkstraat nr. 12"
+            if street_words:
+                return " ".join(street_words).strip(" ,"), " ".join(words[index:])
+    glued = _GLUED_NUMBER.match(text)
+    if glued is not None:
+        return glued.group(1).strip(" ,"), glued.group(2)
+    msg = f"geen straat met huisnummer te vinden in adres {original.strip()!r}"
+    raise ValueError(msg)
+
+
+@lru_cache(maxsize=65_536)  # registers repeat few street and place names many times
+def normalize_name(text: str) -> str:
+    """Fold a street or place name for matching: no accents, case, punctuation or spacing."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"[^0-9a-z]", "", ascii_text.casefold())
+
+
+def postcode_key(postcode: str, house_number: HouseNumber) -> str:
+    """Match key on postcode and full house number: ``"6166AB|12|A|"``."""
+    return "|".join(
+        (
+            postcode.replace(" ", ""),
+            str(house_number.number),
+            house_number.letter,
+            house_number.addition,
+        )
+    )
+
+
+def street_key(street: str, house_number: HouseNumber, place: str) -> str:
+    """Match key on street, full house number and place: ``"kerkstraat|12|A||geleen"``."""
+    return "|".join(
+        (
+            normalize_name(street),
+            str(house_number.number),
+            house_number.letter,
+            house_number.addition,
+            normalize_name(place),
+        )
+    )

@@ -1,0 +1,169 @@
+"""``python -m geo <command>``: parse arguments, call the modules, print a Dutch summary.
+
+Errors meant for the planner (:class:`GeoError`) end in one line on stderr and exit code 1;
+exit code 3 means the run finished but some addresses are still pending (re-run to continue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+
+from tqdm import tqdm
+
+from geo import __version__
+from geo.config import Settings
+from geo.errors import GeoError
+from geo.geocode import Progress
+from geo.register import AddressRegister
+from geo.workflow import IntakeReport, online_services, run_intake
+
+EXIT_ERROR = 1
+EXIT_PENDING = 3
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one sub-command per job."""
+    parser = argparse.ArgumentParser(
+        prog="python -m geo",
+        description="Buurtpreventie-planner: aanmeldingen, gebieden, borden en kaarten voor BuurtWhatsApp-groepen.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="meer meldingen (zonder persoonsgegevens)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    intake = commands.add_parser(
+        "intake",
+        help="aanmeldingen inlezen, controleren en geocoderen",
+        description="Aanmeldingen inlezen.",
+    )
+    intake.add_argument("--applicants", type=Path, required=True, help="aanmeldingen (CSV of XLSX)")
+    intake.add_argument(
+        "--addresses",
+        type=Path,
+        help="adresregister (CSV/GPKG met lat/lon), bv. een BAG-uittreksel",
+    )
+    intake.add_argument(
+        "--offline", action="store_true", help="alleen adresregister en cache, geen internet"
+    )
+    intake.add_argument(
+        "--woonplaats", default="", help="woonplaats voor adressen zonder postcode of plaats"
+    )
+    intake.add_argument("--cache-dir", type=Path, help="map voor de geocodeercache")
+    intake.add_argument("--out", type=Path, required=True, help="uitvoermap")
+    intake.set_defaults(handler=_intake)
+
+    demo = commands.add_parser(
+        "demo",
+        help="de hele keten op de ingebouwde demo (Helsinki, fictieve deelnemers)",
+        description="Draait offline op echte straten van Helsinki (OpenStreetMap) met fictieve deelnemers.",
+    )
+    demo.add_argument("--out", type=Path, required=True, help="uitvoermap")
+    demo.add_argument(
+        "--count", type=int, default=1500, help="aantal fictieve aanmeldingen (standaard 1500)"
+    )
+    demo.add_argument(
+        "--seed", type=int, default=2026, help="toevalszaad voor de fictieve deelnemers"
+    )
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    try:
+        settings = Settings.from_env()
+        return handler(args, settings)
+    except GeoError as error:
+        print(f"fout: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("afgebroken; wat al klaar was staat in de cache", file=sys.stderr)
+        return 130
+
+
+def _intake(args: argparse.Namespace, settings: Settings) -> int:
+    if args.cache_dir is not None:
+        settings = replace(settings, cache_dir=args.cache_dir)
+    register = AddressRegister.from_file(args.addresses) if args.addresses else None
+    services = [] if args.offline else online_services(settings)
+    with _progress_bar("geocoderen") as progress:
+        report = run_intake(
+            args.applicants,
+            args.out,
+            settings=settings,
+            register=register,
+            services=services,
+            default_place=args.woonplaats,
+            progress=progress,
+        )
+    return _print_report(report)
+
+
+def _demo(args: argparse.Namespace, settings: Settings) -> int:
+    from geo.demo import demo_applicants, demo_register  # noqa: PLC0415 - loads pyrosm
+    from geo.tables import write_csv  # noqa: PLC0415
+
+    if args.count < 10:
+        print("fout: --count moet minstens 10 zijn", file=sys.stderr)
+        return EXIT_ERROR
+    register_table = demo_register()
+    register_path = args.out / "adressen.csv"
+    write_csv(register_table, register_path, private=False)
+    applicants_path = args.out / "aanmeldingen.csv"
+    write_csv(
+        demo_applicants(register_table, count=args.count, seed=args.seed),
+        applicants_path,
+        private=True,
+    )
+    print(f"demo: {len(register_table)} adressen in Helsinki (© OpenStreetMap-bijdragers, ODbL)")
+    report = run_intake(
+        applicants_path,
+        args.out,
+        settings=settings,
+        register=AddressRegister.from_file(register_path),
+        use_cache=False,
+    )
+    return _print_report(report)
+
+
+def _print_report(report: IntakeReport) -> int:
+    print(
+        f"{report.rows_in} aanmeldingen gelezen: {report.accepted} aangenomen, "
+        f"{report.rejected} afgewezen, {report.pending} nog niet gevonden"
+        + (f" ({report.empty_rows} lege regels overgeslagen)" if report.empty_rows else "")
+    )
+    for path in report.files:
+        print(f"  {path}")
+    if report.pending:
+        print("Niet alle adressen zijn gevonden; draai opnieuw (online) om verder te gaan.")
+        return EXIT_PENDING
+    return 0
+
+
+@contextmanager
+def _progress_bar(label: str) -> Iterator[Progress]:
+    bar = tqdm(desc=label, unit="adres", disable=None, file=sys.stderr)
+
+    def update(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()

@@ -1,0 +1,24 @@
+"""Errors a planner can act on.
+
+Every error raised for bad input or an unreachable service is a :class:`GeoError`;
+its message is Dutch and says what is wrong and with which value. The CLI and the app
+show the message and never a traceback. Anything else that escapes is a bug.
+"""
+
+from __future__ import annotations
+
+
+class GeoError(Exception):
+    """Base class for all errors with a message meant for a planner."""
+
+
+class InputFileError(GeoError, ValueError):
+    """An input file is missing, unreadable, empty or lacks a required column."""
+
+
+class ConfigError(GeoError, ValueError):
+    """A setting has an invalid value."""
+
+
+class ServiceUnavailableError(GeoError, ConnectionError):
+    """An online service (PDOK, Nominatim, ...) could not be reached or answered with an error."""

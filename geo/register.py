@@ -1,0 +1,201 @@
+"""A local address register (e.g. a BAG extract): load it and match addresses against it.
+
+Matching order: postcode + full house number; postcode + number (letter/addition ignored);
+street + full house number + place; street + number + place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from geo.address import Address, HouseNumber, normalize_name, postcode_key, street_key
+from geo.errors import InputFileError
+from geo.intake import fold_header
+from geo.tables import read_rows
+
+REGISTER_ALIASES: dict[str, tuple[str, ...]] = {
+    "straat": (
+        "straat",
+        "straatnaam",
+        "openbareruimte",
+        "openbareruimtenaam",
+        "street",
+        "addrstreet",
+    ),
+    "huisnummer": ("huisnummer", "housenumber", "number", "addrhousenumber"),
+    "huisletter": ("huisletter", "letter"),
+    "toevoeging": ("toevoeging", "huisnummertoevoeging", "addition"),
+    "postcode": ("postcode", "postalcode", "zipcode", "addrpostcode"),
+    "woonplaats": ("woonplaats", "woonplaatsnaam", "plaats", "city", "addrcity"),
+    "lat": ("lat", "latitude"),
+    "lon": ("lon", "lng", "longitude"),
+    "bag_id": ("bagid", "identificatie", "adresseerbaarobjectid", "nummeraanduidingid", "id"),
+    "buurtcode": ("buurtcode",),
+    "wijkcode": ("wijkcode",),
+}
+REGISTER_COLUMNS = tuple(REGISTER_ALIASES)
+_GEO_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".parquet"}
+
+
+@dataclass(frozen=True)
+class Location:
+    """A geocoded point (WGS84) with where it came from and how well it matched."""
+
+    lat: float
+    lon: float
+    source: str
+    match: str
+    buurtcode: str = ""
+    wijkcode: str = ""
+    bag_id: str = ""
+    score: float | None = None
+
+
+class AddressRegister:
+    """In-memory index of a register with the columns of :data:`REGISTER_COLUMNS`."""
+
+    def __init__(self, frame: pd.DataFrame, *, name: str = "adresregister") -> None:
+        missing = {"huisnummer", "lat", "lon"} - set(frame.columns)
+        if missing or not ({"postcode", "straat"} & set(frame.columns)):
+            msg = f"{name}: kolommen ontbreken (nodig: postcode of straat, huisnummer, lat, lon)"
+            raise InputFileError(msg)
+        self.name = name
+        self.frame = _normalize_register(frame, name=name)
+        self._exact: dict[str, int] = {}
+        self._loose: dict[str, int] = {}
+        for column in ("postcode_key", "street_key"):
+            keys = self.frame[column]
+            self._exact.update(_first_positions(keys[keys != ""]))
+        for column in ("postcode_loose", "street_loose"):
+            keys = self.frame[column]
+            self._loose.update(_first_positions(keys[keys != ""]))
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    @classmethod
+    def from_file(cls, path: Path) -> AddressRegister:
+        """Load a register from CSV/XLSX (with lat/lon columns) or any vector file (points)."""
+        if path.suffix.lower() in _GEO_SUFFIXES:
+            return cls(_read_vector_register(path), name=path.name)
+        rows = read_rows(path)
+        header = [_register_field(cell) for cell in rows[0]]
+        columns = {name: i for i, name in reversed(list(enumerate(header))) if name}
+        data = {
+            name: [row[i] if i < len(row) else "" for row in rows[1:]]
+            for name, i in columns.items()
+        }
+        return cls(pd.DataFrame(data), name=path.name)
+
+    def lookup(self, address: Address) -> Location | None:
+        """Find ``address``; ``None`` when no rule matches."""
+        number = address.house_number
+        bare = HouseNumber(number.number)
+        attempts: list[tuple[dict[str, int], str, str]] = []
+        if address.postcode:
+            attempts += [
+                (self._exact, postcode_key(address.postcode, number), "postcode+huisnummer"),
+                (self._loose, postcode_key(address.postcode, bare), "postcode+nummer"),
+            ]
+        if address.street:
+            attempts += [
+                (
+                    self._exact,
+                    street_key(address.street, number, address.place),
+                    "straat+huisnummer",
+                ),
+                (self._loose, street_key(address.street, bare, address.place), "straat+nummer"),
+            ]
+        for index, key, match in attempts:
+            position = index.get(key)
+            if position is not None:
+                return self._location(position, match)
+        return None
+
+    def _location(self, position: int, match: str) -> Location:
+        row = self.frame.iloc[position]
+        return Location(
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            source="register",
+            match=match,
+            buurtcode=str(row["buurtcode"]),
+            wijkcode=str(row["wijkcode"]),
+            bag_id=str(row["bag_id"]),
+        )
+
+
+def _register_field(header: str) -> str:
+    folded = fold_header(header)
+    for name, aliases in REGISTER_ALIASES.items():
+        if folded in aliases:
+            return name
+    return ""
+
+
+def _read_vector_register(path: Path) -> pd.DataFrame:
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
+        msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
+        raise InputFileError(msg) from None
+    if frame.crs is None:
+        msg = f"{path.name} heeft geen coördinatenstelsel (CRS); voeg het toe in QGIS"
+        raise InputFileError(msg)
+    points = frame.geometry.to_crs(4326)
+    points = points.where(points.geom_type == "Point", points.representative_point())
+    renamed = {
+        col: _register_field(str(col)) for col in frame.columns if col != frame.geometry.name
+    }
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).rename(columns=renamed)
+    table = table.loc[:, [c for c in table.columns if c in REGISTER_ALIASES]]
+    table = table.loc[:, ~table.columns.duplicated()]
+    table["lat"], table["lon"] = points.y.to_numpy(), points.x.to_numpy()
+    return table
+
+
+def _normalize_register(frame: pd.DataFrame, *, name: str) -> pd.DataFrame:
+    table = pd.DataFrame({c: frame.get(c, "") for c in REGISTER_COLUMNS})
+    text_columns = [c for c in REGISTER_COLUMNS if c not in {"lat", "lon"}]
+    table[text_columns] = table[text_columns].fillna("").astype(str).apply(lambda s: s.str.strip())
+    number = table["huisnummer"].str.extract(r"^(\d+)", expand=False)
+    table["lat"] = pd.to_numeric(table["lat"].astype(str).str.replace(",", "."), errors="coerce")
+    table["lon"] = pd.to_numeric(table["lon"].astype(str).str.replace(",", "."), errors="coerce")
+    usable = number.notna() & table["lat"].between(-90, 90) & table["lon"].between(-180, 180)
+    if not usable.any():
+        msg = f"{name}: geen enkel adres met huisnummer en geldige lat/lon"
+        raise InputFileError(msg)
+    table = table.loc[usable].reset_index(drop=True)
+    table["huisnummer"] = number.loc[usable].astype(int).to_numpy()
+    table["huisletter"] = table["huisletter"].str.upper()
+    table["toevoeging"] = table["toevoeging"].str.upper()
+    postcode = table["postcode"].str.replace(r"\s+", "", regex=True).str.upper()
+    table["postcode"] = np.where(
+        postcode.str.fullmatch(r"[1-9]\d{3}[A-Z]{2}"), postcode.str[:4] + " " + postcode.str[4:], ""
+    )
+    _add_keys(table)
+    return table
+
+
+def _add_keys(table: pd.DataFrame) -> None:
+    number = table["huisnummer"].astype(str)
+    postcode = table["postcode"].str.replace(" ", "", regex=False)
+    street = table["straat"].map(normalize_name)
+    place = table["woonplaats"].map(normalize_name)
+    has_postcode, has_street = postcode != "", street != ""
+    full = number + "|" + table["huisletter"] + "|" + table["toevoeging"]
+    table["postcode_key"] = np.where(has_postcode, postcode + "|" + full, "")
+    table["postcode_loose"] = np.where(has_postcode, postcode + "|" + number + "||", "")
+    table["street_key"] = np.where(has_street, street + "|" + full + "|" + place, "")
+    table["street_loose"] = np.where(has_street, street + "|" + number + "|||" + place, "")
+
+
+def _first_positions(keys: pd.Series) -> dict[str, int]:
+    first = keys[~keys.duplicated()]
+    return dict(zip(first.to_list(), first.index.to_list(), strict=True))

@@ -1,0 +1,74 @@
+"""Shared fixtures: offline settings, file writers, a recording fake HTTP adapter for geopy."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from geopy.adapters import AdapterHTTPError, BaseSyncAdapter
+
+from geo.config import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings with a private cache dir and no waiting between requests."""
+    return Settings(cache_dir=tmp_path / "cache", nominatim_min_delay=0.0, pdok_min_delay=0.0)
+
+
+def write_text(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    """Write ``text`` with an explicit encoding (CSV files as Excel saves them)."""
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def recorded(name: str) -> Any:
+    """A recorded HTTP response body from ``tests/fixtures/http``."""
+    return json.loads((FIXTURES / "http" / name).read_text(encoding="utf-8"))
+
+
+Responder = Callable[[str, dict[str, list[str]]], Any]
+
+
+class FakeAdapter(BaseSyncAdapter):
+    """geopy adapter that answers from a responder instead of the network, and records calls.
+
+    The responder gets the URL path and query; it returns a JSON body, or an int for an HTTP
+    error status.
+    """
+
+    def __init__(
+        self, responder: Responder, calls: list[tuple[str, dict[str, list[str]], dict[str, str]]]
+    ):
+        self.responder = responder
+        self.calls = calls
+
+    def get_json(self, url: str, *, timeout: float, headers: dict[str, str]) -> Any:
+        parsed = urlparse(url)
+        query = parse_qs(parsed.query)
+        self.calls.append((parsed.path, query, headers))
+        answer = self.responder(parsed.path, query)
+        if isinstance(answer, int):
+            raise AdapterHTTPError("recorded failure", status_code=answer, headers={}, text="")
+        return answer
+
+    def get_text(self, url: str, *, timeout: float, headers: dict[str, str]) -> str:
+        return json.dumps(self.get_json(url, timeout=timeout, headers=headers))
+
+
+def fake_adapter_factory(
+    responder: Responder,
+) -> tuple[Callable[..., FakeAdapter], list[tuple[str, dict[str, list[str]], dict[str, str]]]]:
+    """An ``adapter_factory`` for geopy geocoders and the list its adapters record calls in."""
+    calls: list[tuple[str, dict[str, list[str]], dict[str, str]]] = []
+
+    def factory(**_kwargs: Any) -> FakeAdapter:
+        return FakeAdapter(responder, calls)
+
+    return factory, calls

@@ -1,0 +1,150 @@
+"""The command line: exit codes, one-line errors, files written owner-only, the demo."""
+
+from __future__ import annotations
+
+import csv
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geo.cli import EXIT_ERROR, EXIT_PENDING, main
+from tests.conftest import write_text
+
+APPLICANTS = """Naam;Adres;Postcode;Woonplaats;Leeftijd;Telefoon;Beheerder
+Fenna Fictief;Kerkstraat 12a;6166AB;Geleen;44;0612345678;ja
+Gijs Gefingeerd;Kerkstraat 14-2;6166AB;Geleen;16;0687654321;
+Hanna Verzonnen;Markt 7;6161GE;Geleen;70;0611223344;nee
+Ids Onbekend;Nergensweg 1;6161GE;Geleen;33;0655443322;
+"""
+REGISTER = """straat,huisnummer,huisletter,toevoeging,postcode,woonplaats,lat,lon
+Kerkstraat,12,A,,6166AB,Geleen,50.9725,5.8274
+Markt,7,,,6161GE,Geleen,50.9731,5.8281
+"""
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> tuple[Path, Path]:
+    return write_text(tmp_path / "aanmeldingen.csv", APPLICANTS, "cp1252"), write_text(
+        tmp_path / "bag.csv", REGISTER
+    )
+
+
+def test_intake_offline_writes_every_row_somewhere(
+    tmp_path: Path, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    applicants, register = files
+    out = tmp_path / "uit"
+    code = main(
+        [
+            "intake",
+            "--applicants",
+            str(applicants),
+            "--addresses",
+            str(register),
+            "--offline",
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == EXIT_PENDING  # "Nergensweg 1" is not in the register and we are offline
+    accepted, rejects, pending = (
+        read(out / "applicants.csv"),
+        read(out / "rejects.csv"),
+        read(out / "pending.csv"),
+    )
+    assert [r["naam"] for r in accepted] == ["Fenna Fictief", "Hanna Verzonnen"]
+    assert [r["row"] for r in rejects] == ["3"]
+    assert [r["row"] for r in pending] == ["5"]
+    required = {
+        "row",
+        "naam",
+        "straat",
+        "huisnummer",
+        "huisletter",
+        "toevoeging",
+        "postcode",
+        "woonplaats",
+        "telefoon",
+        "beheerder",
+        "lat",
+        "lon",
+        "geocode_source",
+    }
+    assert required <= set(accepted[0])
+    assert accepted[0]["telefoon"] == "+31612345678"
+    for name in ("applicants.csv", "rejects.csv", "pending.csv"):
+        assert stat.S_IMODE((out / name).stat().st_mode) == 0o600
+    summary = capsys.readouterr().out
+    assert "4 aanmeldingen gelezen: 2 aangenomen, 1 afgewezen, 1 nog niet gevonden" in summary
+    assert "Fenna" not in summary  # no personal data on screen
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [("", "leeg"), ("Adres;Telefoon\nKerkstraat 1;0612345678\n", "geen kolom met de naam")],
+)
+def test_bad_file_is_one_line_and_exit_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str, message: str
+) -> None:
+    path = write_text(tmp_path / "a.csv", content)
+    code = main(["intake", "--applicants", str(path), "--offline", "--out", str(tmp_path / "uit")])
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR
+    assert err.startswith("fout: ") and message in err
+    assert err.count("\n") == 1
+    assert not (tmp_path / "uit").exists()
+
+
+def test_unreadable_register_is_a_clear_error(
+    tmp_path: Path, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    applicants, _ = files
+    code = main(
+        [
+            "intake",
+            "--applicants",
+            str(applicants),
+            "--addresses",
+            str(tmp_path / "nope.csv"),
+            "--offline",
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == EXIT_ERROR
+    assert "bestand niet gevonden" in capsys.readouterr().err
+
+
+def test_help_lists_the_commands() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "intake" in result.stdout and "demo" in result.stdout
+
+
+@pytest.mark.slow
+def test_demo_runs_offline_on_the_embedded_data(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "geo", "demo", "--out", str(tmp_path), "--count", "300"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "300 aanmeldingen gelezen" in result.stdout
+    accepted, rejects = read(tmp_path / "applicants.csv"), read(tmp_path / "rejects.csv")
+    assert len(accepted) + len(rejects) == 300
+    assert 4 <= len(rejects) < 20  # the demo spoils a few rows on purpose
+    lats = [float(r["lat"]) for r in accepted]
+    assert all(60.16 < lat < 60.18 for lat in lats)  # central Helsinki
+    assert "Traceback" not in result.stderr

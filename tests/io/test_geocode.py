@@ -1,0 +1,243 @@
+"""The geocoding chain against recorded PDOK and Nominatim responses (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from geopy.exc import GeocoderParseError
+
+from geo.address import Address, HouseNumber
+from geo.config import Settings
+from geo.errors import ServiceUnavailableError
+from geo.geocode import (
+    GeocodeCache,
+    NominatimService,
+    PdokService,
+    address_key,
+    geocode_applicants,
+)
+from geo.pdok import parse_response
+from geo.register import AddressRegister, Location
+from tests.conftest import fake_adapter_factory, recorded, write_text
+
+KERKSTRAAT = Address("Kerkstraat", HouseNumber(12, "A"), "6166 AB", "Geleen")
+MARKT = Address("Markt", HouseNumber(7), "6161 GE", "Geleen")
+
+
+def applicants(*addresses: Address, with_point: bool = False) -> pd.DataFrame:
+    """Accepted-intake rows for fictitious people at ``addresses``."""
+    rows = [
+        {
+            "row": i + 2,
+            "naam": f"Deelnemer {i}",
+            "straat": a.street,
+            "huisnummer": a.house_number.number,
+            "huisletter": a.house_number.letter,
+            "toevoeging": a.house_number.addition,
+            "postcode": a.postcode,
+            "woonplaats": a.place,
+            "telefoon": f"+3161234{i:04d}",
+            "beheerder": False,
+            "lat": 50.0 if with_point else float("nan"),
+            "lon": 5.0 if with_point else float("nan"),
+        }
+        for i, a in enumerate(addresses)
+    ]
+    return pd.DataFrame(rows)
+
+
+class CountingService:
+    """An online service double: answers from a dict, counts calls, can be 'down'."""
+
+    def __init__(
+        self, name: str, answers: dict[str, Location | None], *, down_after: int | None = None
+    ):
+        self.name = name
+        self.answers = answers
+        self.down_after = down_after
+        self.calls: list[str] = []
+
+    def lookup(self, address: Address) -> Location | None:
+        if self.down_after is not None and len(self.calls) >= self.down_after:
+            raise ServiceUnavailableError(f"{self.name} niet bereikbaar (GeocoderUnavailable)")
+        self.calls.append(address.street)
+        return self.answers.get(address.street)
+
+
+def loc(source: str, lat: float = 50.97, lon: float = 5.82) -> Location:
+    return Location(lat=lat, lon=lon, source=source, match="adres")
+
+
+# --- PDOK Locatieserver -------------------------------------------------------------------
+
+
+def test_pdok_response_is_parsed_lon_lat_order() -> None:
+    location = parse_response(recorded("pdok_free_adres.json"))
+    assert location is not None
+    assert (location.latitude, location.longitude) == (50.97251, 5.82745)
+    assert location.raw["buurtcode"] == "BU18830101"
+    assert parse_response(recorded("pdok_free_empty.json")) is None
+
+
+@pytest.mark.parametrize(
+    "page", [{}, {"response": None}, {"response": {"docs": [{"centroide_ll": "POINT(x y)"}]}}]
+)
+def test_malformed_pdok_response_is_a_parse_error(page: dict[str, Any]) -> None:
+    with pytest.raises(GeocoderParseError):
+        parse_response(page)
+
+
+def test_pdok_service_sends_a_type_adres_query_and_keeps_bag_fields(settings: Settings) -> None:
+    factory, calls = fake_adapter_factory(lambda path, query: recorded("pdok_free_adres.json"))
+    found = PdokService(settings, adapter_factory=factory, error_wait=0).lookup(KERKSTRAAT)
+    assert found is not None
+    assert (found.lat, found.lon, found.source) == (50.97251, 5.82745, "pdok")
+    assert (found.buurtcode, found.wijkcode, found.bag_id, found.score) == (
+        "BU18830101",
+        "WK188301",
+        "1883010000012345",
+        17.412,
+    )
+    path, query, headers = calls[0]
+    assert path == "/bzk/locatieserver/search/v3_1/free"
+    assert query["fq"] == ["type:adres"]
+    assert query["q"] == ["Kerkstraat 12A 6166AB Geleen"]
+    assert headers["User-Agent"] == settings.user_agent
+
+
+def test_pdok_best_hit_with_another_house_number_is_not_accepted(settings: Settings) -> None:
+    factory, _ = fake_adapter_factory(lambda path, query: recorded("pdok_free_other_number.json"))
+    assert PdokService(settings, adapter_factory=factory, error_wait=0).lookup(KERKSTRAAT) is None
+
+
+def test_pdok_server_error_after_retries_means_unavailable(settings: Settings) -> None:
+    factory, calls = fake_adapter_factory(lambda path, query: 503)
+    with pytest.raises(ServiceUnavailableError, match="pdok niet bereikbaar"):
+        PdokService(settings, adapter_factory=factory, error_wait=0).lookup(KERKSTRAAT)
+    assert len(calls) == 3  # first try and two retries by geopy's RateLimiter
+
+
+# --- Nominatim ----------------------------------------------------------------------------
+
+
+def test_nominatim_structured_query_and_house_level_hit(settings: Settings) -> None:
+    factory, calls = fake_adapter_factory(
+        lambda path, query: recorded("nominatim_search_house.json")
+    )
+    found = NominatimService(settings, adapter_factory=factory, error_wait=0).lookup(MARKT)
+    assert found is not None
+    assert (found.lat, found.lon, found.source) == (50.97312, 5.82814, "nominatim")
+    _, query, headers = calls[0]
+    assert query["street"] == ["7 Markt"]
+    assert query["postalcode"] == ["6161 GE"]
+    assert query["countrycodes"] == ["nl,be,de"]
+    assert headers["User-Agent"] == settings.user_agent
+
+
+def test_nominatim_street_without_house_number_is_no_hit(settings: Settings) -> None:
+    factory, _ = fake_adapter_factory(lambda path, query: recorded("nominatim_search_street.json"))
+    assert NominatimService(settings, adapter_factory=factory, error_wait=0).lookup(MARKT) is None
+
+
+# --- the chain ----------------------------------------------------------------------------
+
+
+def test_register_hit_needs_no_service_and_wins_over_the_cache(tmp_path: Path) -> None:
+    register = AddressRegister.from_file(
+        write_text(
+            tmp_path / "bag.csv",
+            "straat,huisnummer,huisletter,postcode,woonplaats,lat,lon\nKerkstraat,12,A,6166AB,Geleen,50.1,5.1\n",
+        )
+    )
+    service = CountingService("pdok", {})
+    with GeocodeCache(tmp_path / "cache.sqlite") as cache:
+        cache.put(
+            [(address_key(KERKSTRAAT), "pdok", loc("pdok", 51.0, 6.0))]
+        )  # an older online answer
+        outcome = geocode_applicants(
+            applicants(KERKSTRAAT), register=register, cache=cache, services=[service]
+        )
+        assert service.calls == []
+        assert outcome.located.loc[0, "geocode_source"] == "register"
+        assert outcome.located.loc[0, "lat"] == 50.1
+        assert "register" not in cache.get([address_key(KERKSTRAAT)])[address_key(KERKSTRAAT)]
+
+
+def test_cache_hit_means_no_lookup_at_all(tmp_path: Path) -> None:
+    with GeocodeCache(tmp_path / "cache.sqlite") as cache:
+        cache.put([(address_key(MARKT), "nominatim", loc("nominatim", 50.5, 5.5))])
+    service = CountingService("pdok", {})
+    with GeocodeCache(tmp_path / "cache.sqlite") as cache:  # a new connection: persisted on disk
+        outcome = geocode_applicants(applicants(MARKT, MARKT), cache=cache, services=[service])
+    assert service.calls == []
+    assert outcome.located["lat"].to_list() == [50.5, 50.5]
+
+
+def test_same_address_is_looked_up_once(tmp_path: Path) -> None:
+    service = CountingService("pdok", {"Markt": loc("pdok")})
+    geocode_applicants(applicants(MARKT, MARKT, MARKT), services=[service])
+    assert service.calls == ["Markt"]
+
+
+def test_first_hit_wins_and_not_found_is_remembered(tmp_path: Path) -> None:
+    pdok = CountingService("pdok", {"Markt": None})
+    nominatim = CountingService("nominatim", {"Markt": loc("nominatim")})
+    with GeocodeCache(tmp_path / "cache.sqlite") as cache:
+        outcome = geocode_applicants(
+            applicants(MARKT, KERKSTRAAT), cache=cache, services=[pdok, nominatim]
+        )
+        assert outcome.located["geocode_source"].to_list() == ["nominatim"]
+        reason = outcome.not_found.loc[0, "reason"]
+        assert reason.startswith(
+            "adres niet gevonden: Kerkstraat 12A, 6166 AB Geleen (gezocht in: pdok, nominatim)"
+        )
+        assert outcome.pending.empty
+        geocode_applicants(applicants(MARKT, KERKSTRAAT), cache=cache, services=[pdok, nominatim])
+    assert pdok.calls == ["Markt", "Kerkstraat"]  # the re-run asked nobody again
+    assert nominatim.calls == ["Markt", "Kerkstraat"]
+
+
+def test_service_down_mid_batch_keeps_finished_rows_and_resumes(tmp_path: Path) -> None:
+    streets = [f"Straat {i}" for i in range(6)]
+    addresses = [Address(s, HouseNumber(1), "6166 AB", "Geleen") for s in streets]
+    answers = {s: loc("pdok", 50 + i / 100) for i, s in enumerate(streets)}
+    flaky = CountingService("pdok", answers, down_after=2)
+    with GeocodeCache(tmp_path / "cache.sqlite") as cache:
+        first = geocode_applicants(applicants(*addresses), cache=cache, services=[flaky])
+    assert len(first.located) == 2
+    assert len(first.pending) == 4
+    assert "pdok niet bereikbaar" in first.pending.loc[0, "reason"]
+    assert flaky.calls == streets[:2]  # after the failure the service is not hammered
+
+    healthy = CountingService("pdok", answers)
+    with GeocodeCache(tmp_path / "cache.sqlite") as cache:
+        second = geocode_applicants(applicants(*addresses), cache=cache, services=[healthy])
+    assert healthy.calls == streets[2:]  # only what was pending
+    assert second.located["lat"].to_list() == [pytest.approx(50 + i / 100) for i in range(6)]
+
+
+def test_offline_without_register_leaves_rows_pending_with_a_reason() -> None:
+    outcome = geocode_applicants(applicants(MARKT))
+    assert outcome.located.empty
+    assert "online zoeken staat uit" in outcome.pending.loc[0, "reason"]
+
+
+def test_rows_with_coordinates_are_not_geocoded() -> None:
+    service = CountingService("pdok", {})
+    outcome = geocode_applicants(applicants(MARKT, with_point=True), services=[service])
+    assert service.calls == []
+    assert outcome.located.loc[0, "geocode_source"] == "invoer"
+
+
+def test_cache_stores_no_names(tmp_path: Path) -> None:
+    service = CountingService("pdok", {"Markt": loc("pdok")})
+    with GeocodeCache(tmp_path / "cache.sqlite") as cache:
+        geocode_applicants(applicants(MARKT), cache=cache, services=[service])
+    content = (tmp_path / "cache.sqlite").read_bytes() + b"".join(
+        p.read_bytes() for p in tmp_path.glob("cache.sqlite-*")
+    )
+    assert b"Deelnemer" not in content
+    assert b"+31612" not in content

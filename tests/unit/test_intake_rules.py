@@ -1,0 +1,288 @@
+"""Intake rules on rows of cells: every row accepted or rejected with its reason."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import phonenumbers
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geo.errors import InputFileError
+from geo.intake import normalize_phone, parse_age, parse_yes_no, validate_rows
+
+HEADER = ["Naam", "Adres", "Postcode", "Woonplaats", "Leeftijd", "Telefoon", "Beheerder"]
+TODAY = date(2026, 11, 24)
+
+
+def person(**overrides: str) -> list[str]:
+    """A valid fictitious applicant; ``overrides`` replace cells by header name."""
+    cells = {
+        "Naam": "Fenna Fictief",
+        "Adres": "Kerkstraat 12a",
+        "Postcode": "6166 AB",
+        "Woonplaats": "Geleen",
+        "Leeftijd": "44",
+        "Telefoon": "06 12 34 56 78",
+        "Beheerder": "",
+    }
+    cells.update(overrides)
+    return [cells[h] for h in HEADER]
+
+
+def run(*rows: list[str], header: list[str] = HEADER, **kwargs: object):  # type: ignore[no-untyped-def]
+    return validate_rows([header, *rows], today=TODAY, **kwargs)  # type: ignore[arg-type]
+
+
+def test_valid_row_is_normalised() -> None:
+    result = run(person(Naam="  Fenna   Fictief ", Postcode="6166ab", Beheerder="Ja"))
+    assert result.rejects.empty
+    row = result.accepted.iloc[0]
+    assert (row["row"], row["naam"], row["straat"], row["huisnummer"], row["huisletter"]) == (
+        2,
+        "Fenna Fictief",
+        "Kerkstraat",
+        12,
+        "A",
+    )
+    assert (row["postcode"], row["woonplaats"], row["telefoon"], bool(row["beheerder"])) == (
+        "6166 AB",
+        "Geleen",
+        "+31612345678",
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"Leeftijd": "17"}, "minimaal 18 jaar zijn (leeftijd 17)"),
+        ({"Leeftijd": ""}, "leeftijd ontbreekt"),
+        ({"Leeftijd": "achttien"}, "'achttien' is geen getal"),
+        ({"Leeftijd": "150"}, "niet aannemelijk"),
+        ({"Telefoon": "0612"}, "'0612' is geen geldig nummer"),
+        ({"Telefoon": ""}, "telefoonnummer ontbreekt"),
+        ({"Telefoon": "+33 6 12 34 56 78"}, "is uit FR"),
+        ({"Adres": ""}, "adres ontbreekt"),
+        ({"Adres": "Kerkstraat"}, "geen straat met huisnummer"),
+        ({"Naam": ""}, "naam ontbreekt"),
+        ({"Postcode": "6166"}, "'6166' is geen geldige Nederlandse postcode"),
+        ({"Postcode": "", "Woonplaats": ""}, "postcode of woonplaats nodig"),
+    ],
+)
+def test_each_rule_rejects_with_a_reason(overrides: dict[str, str], reason: str) -> None:
+    result = run(person(**overrides))
+    assert result.accepted.empty
+    assert reason in result.rejects.loc[0, "reason"]
+    assert result.rejects.loc[0, "row"] == 2
+
+
+def test_reject_keeps_the_original_cells() -> None:
+    result = run(person(Leeftijd="16", Telefoon="06-99"))
+    reject = result.rejects.iloc[0]
+    assert reject["Leeftijd"] == "16"
+    assert reject["Telefoon"] == "06-99"
+    assert reject["naam"] == "Fenna Fictief"
+
+
+def test_exact_duplicate_keeps_the_first() -> None:
+    result = run(
+        person(),
+        person(Telefoon="+31 6 12345678"),
+        person(Naam="Gijs Gefingeerd", Telefoon="0687654321"),
+    )
+    assert result.accepted["row"].to_list() == [2, 4]
+    assert "dubbele aanmelding" in result.rejects.loc[0, "reason"]
+    assert "rij 2" in result.rejects.loc[0, "reason"]
+
+
+def test_same_phone_other_person_is_rejected_one_whatsapp_per_number() -> None:
+    result = run(person(), person(Naam="Partner Fictief"))
+    assert result.rejects.loc[0, "row"] == 3
+    assert "één deelnemer per nummer" in result.rejects.loc[0, "reason"]
+
+
+def test_two_people_at_one_address_are_fine() -> None:
+    result = run(person(), person(Naam="Huisgenoot Fictief", Telefoon="0687654321"))
+    assert len(result.accepted) == 2
+
+
+def test_invalid_first_duplicate_does_not_block_the_valid_second() -> None:
+    result = run(person(Leeftijd="12"), person())
+    assert result.accepted["row"].to_list() == [3]
+
+
+def test_birthdate_instead_of_age() -> None:
+    header = ["naam", "adres", "woonplaats", "geboortedatum", "mobiel"]
+    rows = [
+        ["A Fictief", "Markt 1", "Geleen", "24-11-2008", "0611111111"],  # 18 today
+        ["B Fictief", "Markt 2", "Geleen", "25-11-2008", "0622222222"],  # 18 tomorrow
+        ["C Fictief", "Markt 3", "Geleen", "1960-05-01", "0633333333"],
+        ["D Fictief", "Markt 4", "Geleen", "31-02-1960", "0644444444"],
+    ]
+    result = run(*rows, header=header)
+    assert result.accepted["naam"].to_list() == ["A Fictief", "C Fictief"]
+    assert result.rejects["reason"].str.contains("minimaal 18|niet te lezen").all()
+
+
+def test_english_headers_and_split_address_columns() -> None:
+    header = [
+        "First name",
+        "Last name",
+        "Street",
+        "House number",
+        "Addition",
+        "ZIP",
+        "City",
+        "Age",
+        "Phone",
+        "E-mail",
+    ]
+    row = [
+        "Fenna",
+        "Fictief",
+        "Kerkstraat",
+        "12",
+        "bis",
+        "6166AB",
+        "Geleen",
+        "30",
+        "0612345678",
+        "f@example.org",
+    ]
+    result = run(row, header=header)
+    accepted = result.accepted.iloc[0]
+    assert accepted["naam"] == "Fenna Fictief"
+    assert (accepted["huisnummer"], accepted["toevoeging"], accepted["email"]) == (
+        12,
+        "BIS",
+        "f@example.org",
+    )
+
+
+def test_header_below_a_title_row_and_empty_rows_skipped() -> None:
+    rows = [
+        ["Aanmeldingen BuurtWhatsApp Oud-Geleen", "", "", "", "", "", ""],
+        HEADER,
+        person(),
+        ["" for _ in HEADER],
+        person(Naam="Gijs", Telefoon="0687654321"),
+    ]
+    result = validate_rows(rows, today=TODAY)
+    assert result.accepted["row"].to_list() == [3, 5]
+    assert result.empty_rows == 1
+
+
+def test_coordinates_skip_the_address() -> None:
+    header = [*HEADER, "lat", "lon"]
+    result = run(
+        [*person(Adres=""), "50,9725", "5.8274"],
+        [*person(Naam="X", Telefoon="0687654321"), "91", "5"],
+        header=header,
+    )
+    assert result.accepted.loc[0, "lat"] == pytest.approx(50.9725)
+    assert "buiten de wereld" in result.rejects.loc[0, "reason"]
+
+
+def test_default_place_fills_in_a_missing_city() -> None:
+    result = run(person(Postcode="", Woonplaats=""), default_place="Geleen")
+    assert result.accepted.loc[0, "woonplaats"] == "Geleen"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [["Adres", "Telefoon"], ["Naam", "Telefoon"], ["Naam", "Adres", "Woonplaats"]],
+)
+def test_missing_required_columns_are_named(header: list[str]) -> None:
+    with pytest.raises(InputFileError, match="kolom"):
+        validate_rows([header, ["x"] * len(header)], today=TODAY)
+
+
+def test_header_only_is_an_error() -> None:
+    with pytest.raises(InputFileError, match="geen aanmeldingen"):
+        validate_rows([HEADER], today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected", "remark"),
+    [
+        ("06-12345678", "+31612345678", ""),
+        ("0031 6 1234 5678", "+31612345678", ""),
+        ("612345678", "+31612345678", ""),  # Excel dropped the leading zero
+        ("31612345678", "+31612345678", ""),  # Excel stored +31... as a number
+        ("31612345678.0", "+31612345678", ""),
+        ("0470 12 34 56", "+32470123456", ""),  # Belgian mobile
+        ("+49 1512 3456789", "+4915123456789", ""),
+        ("046 475 1234", "+31464751234", "vast nummer"),
+    ],
+)
+def test_phone_numbers_to_e164(raw: str, expected: str, remark: str) -> None:
+    number, note = normalize_phone(raw)
+    assert number == expected
+    assert remark in note if remark else note == ""
+
+
+@given(
+    national=st.integers(10_000_000, 55_999_999),
+    style=st.sampled_from(["06{}", "+316{}", "00316{}", "06-{}", "(06) {}"]),
+)
+def test_any_valid_dutch_mobile_in_any_style_gives_one_e164(national: int, style: str) -> None:
+    digits = f"{national:08d}"
+    if not phonenumbers.is_valid_number(phonenumbers.parse("06" + digits, "NL")):
+        return
+    spaced = f"{digits[:2]} {digits[2:5]} {digits[5:]}"
+    assert normalize_phone(style.format(spaced))[0] == f"+316{digits}"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ja", True),
+        ("X", True),
+        ("1", True),
+        ("yes", True),
+        ("", False),
+        ("nee", False),
+        ("0", False),
+    ],
+)
+def test_beheerder_values(raw: str, expected: bool) -> None:
+    assert parse_yes_no(raw) == (expected, "")
+
+
+def test_unknown_beheerder_value_reads_as_no_with_a_remark() -> None:
+    assert parse_yes_no("misschien") == (
+        False,
+        "beheerder-waarde 'misschien' niet herkend; gelezen als 'nee'",
+    )
+
+
+def test_age_from_birthdate_counts_whole_years() -> None:
+    assert parse_age("", "2000-11-25", today=TODAY) == 25
+    assert parse_age("", "2000-11-24", today=TODAY) == 26
+    assert parse_age("45 jaar", today=TODAY) == 45
+
+
+cell = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(["", "17", "18", "0612345678", "Kerkstraat 1", "ja", "6166 AB"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.lists(cell, min_size=len(HEADER), max_size=len(HEADER)), min_size=1, max_size=25
+    )
+)
+def test_no_row_is_ever_lost(rows: list[list[str]]) -> None:
+    non_empty = sum(1 for row in rows if any(row))
+    if non_empty == 0:
+        with pytest.raises(InputFileError):
+            validate_rows([HEADER, *rows], today=TODAY)
+        return
+    result = validate_rows([HEADER, *rows], today=TODAY)
+    assert len(result.accepted) + len(result.rejects) == result.rows_in == non_empty
+    assert set(result.accepted["row"]).isdisjoint(result.rejects["row"])
+    assert (result.rejects["reason"].str.len() > 0).all()
