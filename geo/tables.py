@@ -143,4 +143,3 @@ def _create_owner_only(path: Path) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.close(descriptor)
     path.chmod(0o600)
-
