@@ -21,7 +21,8 @@ from geo.config import Settings
 from geo.errors import GeoError
 from geo.geocode import Progress
 from geo.register import AddressRegister
-from geo.workflow import IntakeReport, online_services, run_intake
+from geo.sources import save_wijk
+from geo.workflow import IntakeReport, fetch_wijk, online_services, register_from_points, run_intake
 
 EXIT_ERROR = 1
 EXIT_PENDING = 3
@@ -59,6 +60,32 @@ def build_parser() -> argparse.ArgumentParser:
     intake.add_argument("--cache-dir", type=Path, help="map voor de geocodeercache")
     intake.add_argument("--out", type=Path, required=True, help="uitvoermap")
     intake.set_defaults(handler=_intake)
+
+    fetch = commands.add_parser(
+        "fetch",
+        help="wijkgrens, straten en adressen ophalen of inlezen naar één GeoPackage",
+        description="Haalt de wijkgrens (CBS), straten (OpenStreetMap) en woonadressen (BAG) op, of leest ze uit bestanden.",
+    )
+    where = fetch.add_mutually_exclusive_group(required=True)
+    where.add_argument("--wijk", help="naam of code van een CBS-wijk (met --gemeente)")
+    where.add_argument(
+        "--buurt", nargs="+", metavar="CODE", help="één of meer CBS-buurten (naam of code)"
+    )
+    where.add_argument(
+        "--boundary", type=Path, help="wijkgrens uit een bestand (GeoJSON, GPKG, SHP)"
+    )
+    fetch.add_argument(
+        "--gemeente", default="", help="gemeentenaam of -code, bv. Sittard-Geleen of GM1883"
+    )
+    fetch.add_argument(
+        "--jaar", type=int, default=2024, help="jaargang van CBS wijken en buurten (standaard 2024)"
+    )
+    fetch.add_argument(
+        "--streets", type=Path, help="straten uit een bestand (.osm.pbf, .osm, GPKG, GeoJSON)"
+    )
+    fetch.add_argument("--addresses", type=Path, help="adresregister uit een bestand (CSV, GPKG)")
+    fetch.add_argument("--out", type=Path, required=True, help="uitvoer: WIJK.gpkg")
+    fetch.set_defaults(handler=_fetch)
 
     demo = commands.add_parser(
         "demo",
@@ -113,23 +140,47 @@ def _intake(args: argparse.Namespace, settings: Settings) -> int:
     return _print_report(report)
 
 
+def _fetch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.wijk and not args.gemeente:
+        print("fout: --wijk heeft --gemeente nodig (naam of code, bv. GM1883)", file=sys.stderr)
+        return EXIT_ERROR
+    wijk = fetch_wijk(
+        settings,
+        boundary_file=args.boundary,
+        wijk_name=args.wijk or "",
+        buurten=args.buurt or (),
+        gemeente=args.gemeente,
+        year=args.jaar,
+        streets_file=args.streets,
+        addresses_file=args.addresses,
+    )
+    save_wijk(wijk, args.out)
+    print(
+        f"{wijk.boundary['name'].iloc[0]}: {len(wijk.streets)} straatdelen, "
+        f"{len(wijk.addresses)} woonadressen -> {args.out}"
+    )
+    return 0
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
-    from geo.demo import demo_applicants, demo_register  # noqa: PLC0415 - loads pyrosm
+    from geo.demo import demo_applicants, demo_wijk  # noqa: PLC0415 - loads pyrosm
     from geo.tables import write_csv  # noqa: PLC0415
 
     if args.count < 10:
         print("fout: --count moet minstens 10 zijn", file=sys.stderr)
         return EXIT_ERROR
-    register_table = demo_register()
+    wijk = demo_wijk()
+    save_wijk(wijk, args.out / "wijk.gpkg")
+    register_table = register_from_points(wijk.addresses)
     register_path = args.out / "adressen.csv"
-    write_csv(register_table, register_path, private=False)
+    write_csv(register_table.drop(columns=["levels"]), register_path, private=False)
     applicants_path = args.out / "aanmeldingen.csv"
-    write_csv(
-        demo_applicants(register_table, count=args.count, seed=args.seed),
-        applicants_path,
-        private=True,
+    applicants = demo_applicants(register_table, count=args.count, seed=args.seed)
+    write_csv(applicants, applicants_path, private=True)
+    print(
+        f"demo: {len(wijk.streets)} straten en {len(register_table)} adressen in Helsinki "
+        "(© OpenStreetMap-bijdragers, ODbL)"
     )
-    print(f"demo: {len(register_table)} adressen in Helsinki (© OpenStreetMap-bijdragers, ODbL)")
     report = run_intake(
         applicants_path,
         args.out,

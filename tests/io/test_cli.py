@@ -148,3 +148,72 @@ def test_demo_runs_offline_on_the_embedded_data(tmp_path: Path) -> None:
     lats = [float(r["lat"]) for r in accepted]
     assert all(60.16 < lat < 60.18 for lat in lats)  # central Helsinki
     assert "Traceback" not in result.stderr
+
+
+def test_fetch_from_local_files_writes_one_geopackage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import geopandas as gpd
+    import pyogrio
+    from shapely import box
+
+    from tests.conftest import FIXTURES
+
+    boundary = tmp_path / "grens.geojson"
+    gpd.GeoDataFrame(
+        {"naam": ["Mini"]}, geometry=[box(5.819, 50.969, 5.827, 50.975)], crs=4326
+    ).to_file(boundary)
+    register = write_text(
+        tmp_path / "bag.csv", "straat,huisnummer,lat,lon\nKerkstraat,1,50.971,5.821\n"
+    )
+    out = tmp_path / "wijk.gpkg"
+    code = main(
+        [
+            "fetch",
+            "--boundary",
+            str(boundary),
+            "--streets",
+            str(FIXTURES / "mini.osm"),
+            "--addresses",
+            str(register),
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    assert sorted(pyogrio.list_layers(out)[:, 0]) == ["addresses", "boundary", "streets"]
+    assert "Mini: 5 straatdelen, 1 woonadressen" in capsys.readouterr().out
+
+
+def test_fetch_online_without_network_is_a_clear_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import requests
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise requests.ConnectionError("Name or service not known")
+
+    waits: list[float] = []
+    monkeypatch.setattr(requests.Session, "get", no_network)
+    monkeypatch.setattr("geo._http.time.sleep", waits.append)
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    code = main(
+        [
+            "fetch",
+            "--buurt",
+            "BU18830101",
+            "--gemeente",
+            "GM1883",
+            "--out",
+            str(tmp_path / "w.gpkg"),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == EXIT_ERROR
+    assert err.startswith("fout: api.pdok.nl is niet bereikbaar (ConnectionError, 4 pogingen)")
+    assert waits == [2.0, 4.0, 8.0]
+
+
+def test_fetch_wijk_needs_a_gemeente(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["fetch", "--wijk", "Geleen", "--out", str(tmp_path / "w.gpkg")]) == EXIT_ERROR
+    assert "--gemeente" in capsys.readouterr().err
