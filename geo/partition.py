@@ -1,0 +1,736 @@
+"""Balanced, contiguous areas under the WhatsApp cap, and incremental assignment.
+
+Pure: GeoDataFrames in a metric CRS in, a :class:`Plan` out; no I/O.
+
+Algorithm (on the unit graph of :mod:`geo.units`):
+
+1. ``k`` = the fewest areas with at most ``fill × max_members`` members each.
+2. Peel: ``k - 1`` times, start at the unit farthest from the remaining members' centre and
+   grow a region outward (nearest unit first, along the graph) until it holds its share; pockets
+   the region cuts off from the rest join it. Every region is connected by construction.
+3. Balance: move a unit from an area to a neighbouring lighter area whenever that strictly
+   narrows their difference, never past the cap and never disconnecting the giver; units without
+   members move to the area whose centre is nearest (compactness).
+4. Any area still over the cap is split the same way (never happens unless pockets piled up).
+
+Incremental: :func:`assign` puts new members in the area whose polygon holds them; nobody
+already placed moves, except in an area that passes the cap, which alone is split.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.units import Units, build_units, dissolve
+
+_EPSILON_WEIGHT = 1e-3  # keeps weighted means defined for empty selections
+_MAX_SWEEPS = 60
+_RETRIES = 3  # times a block that would cut the rest is tried again while a region grows
+_RETRY_PENALTY_M = 100.0
+# Peels tried per plan: farthest block from the centre, then the four compass points.
+_STARTS: tuple[float | None, ...] = (None, 0.0, math.pi / 2, math.pi, 3 * math.pi / 2)
+
+
+class PlanError(ValueError):
+    """Input that no plan can be made from (the CLI shows the message)."""
+
+
+@dataclass
+class Plan:
+    """A plan: areas (polygons with figures), members with their area, and the measurements.
+
+    ``areas`` and ``members`` are in the metric CRS of the input. ``outside`` holds members
+    whose location is not inside the wijk.
+    """
+
+    areas: gpd.GeoDataFrame
+    members: gpd.GeoDataFrame
+    outside: gpd.GeoDataFrame
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def area_count(members: int, *, max_members: int, fill: float) -> int:
+    """The fewest areas that keep every area at or under ``fill × max_members``."""
+    return max(1, math.ceil(members / max(1, math.floor(fill * max_members))))
+
+
+def make_plan(
+    boundary: BaseGeometry,
+    streets: gpd.GeoDataFrame,
+    members: gpd.GeoDataFrame,
+    addresses: gpd.GeoDataFrame | None = None,
+    *,
+    max_members: int = 255,
+    fill: float = 0.8,
+) -> Plan:
+    """Split the wijk ``boundary`` into balanced, contiguous areas for ``members``.
+
+    ``members`` are points with at least ``straat`` (and ``huisnummer``, ``beheerder`` when
+    known); ``addresses`` are the register's households (used for polygons and coverage).
+    """
+    _check_inputs(boundary, max_members, fill)
+    inside, outside = _split_inside(members, boundary)
+    if inside.empty:
+        msg = "geen enkele aanmelding ligt binnen de wijkgrens; klopt de grens, of de coördinaten?"
+        raise PlanError(msg)
+    addresses = _inside_only(addresses, boundary)
+    per_area = max(1, math.floor(fill * max_members))
+    units = build_units(boundary, streets, inside, addresses, max_weight=per_area)
+    k = area_count(len(inside), max_members=max_members, fill=fill)
+    labels = partition_units(units, k, max_members=max_members, fill=fill)
+    areas, placed = _assemble(units, labels, inside, addresses, max_members=max_members)
+    placed.insert(0, "member_id", np.arange(1, len(placed) + 1))
+    plan = Plan(areas=areas, members=placed, outside=outside)
+    plan.metrics = measure(plan, boundary=boundary, max_members=max_members, fill=fill)
+    return plan
+
+
+@dataclass
+class AssignReport:
+    """What an incremental assignment did."""
+
+    added: int
+    outside: int
+    already_member: gpd.GeoDataFrame
+    split: dict[int, list[int]]
+    moved_existing: int
+
+
+def assign(
+    plan: Plan,
+    new_members: gpd.GeoDataFrame,
+    *,
+    boundary: BaseGeometry,
+    streets: gpd.GeoDataFrame,
+    addresses: gpd.GeoDataFrame | None = None,
+    max_members: int = 255,
+    fill: float = 0.8,
+) -> tuple[Plan, AssignReport]:
+    """Add ``new_members`` to the areas that hold them, without moving anyone already placed.
+
+    An area that would pass ``max_members`` is split on its own (the part with most existing
+    members keeps the area id and, if it is still there, the beheerder). Someone whose phone
+    number is already in the plan is not added again.
+    """
+    _check_inputs(boundary, max_members, fill)
+    known = set(plan.members["telefoon"].astype(str)) if "telefoon" in plan.members else set()
+    repeat = (
+        new_members["telefoon"].astype(str).isin(known)
+        if "telefoon" in new_members
+        else pd.Series(False, index=new_members.index)
+    )
+    fresh, outside = _split_inside(new_members.loc[~repeat.to_numpy()], boundary)
+    area_index = _containing_area(fresh, plan.areas)
+    fresh = fresh.assign(area_id=plan.areas["area_id"].to_numpy()[area_index], is_beheerder=False)
+    start = int(plan.members["member_id"].max()) + 1 if len(plan.members) else 1
+    fresh.insert(0, "member_id", np.arange(start, start + len(fresh)))
+    members = pd.concat([plan.members, fresh], ignore_index=True)
+    before = members["area_id"].copy()
+    areas = plan.areas.copy()
+    split: dict[int, list[int]] = {}
+    counts = members["area_id"].value_counts()
+    for area_id in sorted(int(a) for a in counts.index[counts.to_numpy() > max_members]):
+        areas, members, new_ids = _split_area(
+            areas,
+            members,
+            area_id,
+            first_new_id=start,
+            streets=streets,
+            addresses=_inside_only(addresses, boundary),
+            max_members=max_members,
+            fill=fill,
+        )
+        split[area_id] = new_ids
+    areas, members = _refresh(areas, members, max_members=max_members)
+    existing = np.arange(len(plan.members))
+    moved = int((members["area_id"].to_numpy()[existing] != before.to_numpy()[existing]).sum())
+    updated = Plan(
+        areas=areas,
+        members=gpd.GeoDataFrame(members, geometry="geometry", crs=plan.members.crs),
+        outside=pd.concat([plan.outside, outside], ignore_index=True),
+    )
+    updated.metrics = measure(updated, boundary=boundary, max_members=max_members, fill=fill)
+    report = AssignReport(
+        added=len(fresh),
+        outside=len(outside),
+        already_member=new_members.loc[repeat.to_numpy()],
+        split=split,
+        moved_existing=moved,
+    )
+    return updated, report
+
+
+def _containing_area(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Position (in ``areas``) of the area holding each point; on a border the first one."""
+    tree = shapely.STRtree(areas.geometry.to_numpy())
+    point_index, area_index = tree.query(points.geometry.to_numpy(), predicate="intersects")
+    result = np.full(len(points), -1)
+    result[point_index[::-1]] = area_index[::-1]
+    missing = np.flatnonzero(result < 0)
+    if len(missing):  # on the wijk edge, between rounding errors: nearest area
+        result[missing] = tree.query_nearest(
+            points.geometry.to_numpy()[missing], all_matches=False
+        )[1]
+    return result
+
+
+def _split_area(
+    areas: gpd.GeoDataFrame,
+    members: pd.DataFrame,
+    area_id: int,
+    *,
+    first_new_id: int,
+    streets: gpd.GeoDataFrame,
+    addresses: gpd.GeoDataFrame | None,
+    max_members: int,
+    fill: float,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, list[int]]:
+    """Split one area into balanced parts; nothing outside it changes.
+
+    The part with the old beheerder (else the one with most members placed before this round,
+    ``member_id < first_new_id``) keeps ``area_id``.
+    """
+    row = areas.index[areas["area_id"] == area_id][0]
+    polygon = areas.geometry.loc[row]
+    in_area = np.flatnonzero(members["area_id"].to_numpy() == area_id)
+    people = gpd.GeoDataFrame(
+        members.iloc[in_area].reset_index(drop=True), geometry="geometry", crs=areas.crs
+    )
+    homes = (
+        addresses.loc[addresses.within(polygon)].reset_index(drop=True)
+        if addresses is not None
+        else None
+    )
+    per_area = max(1, math.floor(fill * max_members))
+    units = build_units(polygon, streets, people, homes, max_weight=per_area)
+    parts = max(2, area_count(len(people), max_members=max_members, fill=fill))
+    labels = partition_units(units, parts, max_members=max_members, fill=fill)
+    next_id = int(areas["area_id"].max()) + 1
+    pieces, placed = _assemble(
+        units,
+        labels,
+        people.drop(columns=["area_id", "is_beheerder"]),
+        homes,
+        max_members=max_members,
+        first_id=next_id,
+    )
+    was_beheerder = people["is_beheerder"].to_numpy(dtype=bool)
+    keeper = int(
+        pd.Series(placed["area_id"].to_numpy()[people["member_id"].notna().to_numpy()])
+        .value_counts()
+        .index[0]
+    )
+    if (
+        was_beheerder.any()
+    ):  # the old beheerder keeps the role if still in the part that keeps the id
+        keeper = int(placed["area_id"].to_numpy()[was_beheerder][0])
+        placed.loc[placed["area_id"].to_numpy() == keeper, "is_beheerder"] = was_beheerder[
+            placed["area_id"].to_numpy() == keeper
+        ]
+    renumber = {keeper: area_id}
+    renumber.update(
+        {old: next_id + i for i, old in enumerate(sorted(set(pieces["area_id"]) - {keeper}))}
+    )
+    pieces["area_id"] = pieces["area_id"].map(renumber)
+    members = members.copy()
+    members.loc[members.index[in_area], "area_id"] = placed["area_id"].map(renumber).to_numpy()
+    members.loc[members.index[in_area], "is_beheerder"] = placed["is_beheerder"].to_numpy()
+    areas = pd.concat([areas.drop(index=row), pieces], ignore_index=True).sort_values(
+        "area_id", ignore_index=True
+    )
+    return (
+        gpd.GeoDataFrame(areas, geometry="geometry", crs=pieces.crs),
+        members,
+        sorted(renumber.values()),
+    )
+
+
+def _refresh(
+    areas: gpd.GeoDataFrame, members: pd.DataFrame, *, max_members: int
+) -> gpd.GeoDataFrame:
+    """Recount members, name new beheerders where an area had none, and recompute neighbours."""
+    areas = areas.copy()
+    counts = members["area_id"].value_counts()
+    areas["members"] = [int(counts.get(a, 0)) for a in areas["area_id"]]
+    areas["capacity_left"] = max_members - areas["members"]
+    for position, area_id in enumerate(areas["area_id"]):
+        in_area = members["area_id"] == area_id
+        if members.loc[in_area, "is_beheerder"].any():
+            continue
+        chosen = choose_beheerder(gpd.GeoDataFrame(members.loc[in_area], geometry="geometry"))
+        if chosen is not None:
+            members.loc[chosen, "is_beheerder"] = True
+        areas.loc[areas.index[position], "beheerder_needed"] = chosen is None
+    areas["neighbours"] = area_neighbours(areas)
+    return areas, members
+
+
+def _check_inputs(boundary: BaseGeometry, max_members: int, fill: float) -> None:
+    if max_members < 1:
+        msg = f"het maximum aantal leden per groep moet minstens 1 zijn, niet {max_members}"
+        raise PlanError(msg)
+    if not 0 < fill <= 1:
+        msg = f"de vulgraad moet tussen 0 en 1 liggen, niet {fill}"
+        raise PlanError(msg)
+    if (
+        boundary is None
+        or boundary.geom_type not in {"Polygon", "MultiPolygon"}
+        or boundary.area <= 0
+    ):
+        kind = "niets" if boundary is None else boundary.geom_type
+        msg = f"de wijkgrens moet een vlak (polygoon) zijn, niet {kind}"
+        raise PlanError(msg)
+
+
+def _split_inside(
+    members: gpd.GeoDataFrame, boundary: BaseGeometry
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    located = members.geometry.notna() & ~members.geometry.is_empty
+    within = located & members.within(boundary)
+    return members.loc[within].reset_index(drop=True), members.loc[~within].reset_index(drop=True)
+
+
+def _inside_only(
+    addresses: gpd.GeoDataFrame | None, boundary: BaseGeometry
+) -> gpd.GeoDataFrame | None:
+    if addresses is None or addresses.empty:
+        return None
+    return addresses.loc[addresses.within(boundary)].reset_index(drop=True)
+
+
+# --- the partition -------------------------------------------------------------------------
+
+
+def partition_units(units: Units, k: int, *, max_members: int, fill: float) -> np.ndarray:
+    """Area label (0..) per unit: ``k`` connected, balanced areas, none over ``max_members``.
+
+    The work happens on blocks: every unit with members plus the member-less units (paths,
+    empty streets) nearest to it along the street graph. Blocks are connected, so areas made
+    of neighbouring blocks are too, and every move between areas moves real members.
+    """
+    block_of, blocks, weights, xy = _blocks(units)
+    best: tuple[float, float] | None = None
+    for start in _STARTS:
+        labels = _peel(blocks, weights, xy, k, nodes=set(blocks.nodes), start=start)
+        labels = _balance(blocks, labels, weights, xy, max_members=max_members)
+        labels = _enforce_cap(blocks, labels, weights, xy, max_members=max_members, fill=fill)
+        score = _score(labels, weights, xy)
+        if best is None or score < best:
+            best, chosen = score, labels
+    per_unit: np.ndarray = chosen[block_of]
+    return per_unit
+
+
+def _score(labels: np.ndarray, weights: np.ndarray, xy: np.ndarray) -> tuple[float, float]:
+    """Largest distance from the mean size first, then spread around the area centres."""
+    totals = np.bincount(labels, weights=weights)
+    centres = _centres(labels, weights, xy)
+    inertia = float((weights * ((xy - centres[labels]) ** 2).sum(axis=1)).sum())
+    return float(np.abs(totals - totals.mean()).max()), inertia
+
+
+def _blocks(units: Units) -> tuple[np.ndarray, nx.Graph[int], np.ndarray, np.ndarray]:
+    """Group units into blocks around the units with members; the block graph and its weights."""
+    frame, graph = units.frame, units.graph
+    weight = frame["weight"].to_numpy(dtype=float)
+    xy = frame[["x", "y"]].to_numpy()
+    heads = [int(n) for n in np.flatnonzero(weight > 0)]
+    if not heads:
+        msg = "er zijn geen leden om gebieden voor te maken"
+        raise PlanError(msg)
+    for a, b in graph.edges:
+        graph.edges[a, b]["length"] = float(np.hypot(*(xy[a] - xy[b])))
+    paths = nx.multi_source_dijkstra_path(graph, set(heads), weight="length")
+    index_of = {head: i for i, head in enumerate(heads)}
+    block_of = np.array([index_of[paths[n][0]] for n in range(len(frame))])
+    blocks: nx.Graph[int] = nx.Graph()
+    blocks.add_nodes_from(range(len(heads)))
+    blocks.add_edges_from(
+        (int(block_of[a]), int(block_of[b])) for a, b in graph.edges if block_of[a] != block_of[b]
+    )
+    return block_of, blocks, weight[heads], xy[heads]
+
+
+def _peel(
+    graph: nx.Graph[int],
+    weights: np.ndarray,
+    xy: np.ndarray,
+    k: int,
+    *,
+    nodes: set[int],
+    start: float | None = None,
+) -> np.ndarray:
+    """Peel ``k - 1`` regions off ``nodes``; the first starts at compass angle ``start``."""
+    labels = np.full(len(weights), -1)
+    remaining = set(nodes)
+    for area in range(k - 1):
+        share = weights[list(remaining)].sum() / (k - area)
+        region = _grow(graph, remaining, weights, xy, share, angle=start if area == 0 else None)
+        labels[list(region)] = area
+        remaining -= region
+    labels[list(remaining)] = k - 1
+    return labels
+
+
+def _grow(
+    graph: nx.Graph[int],
+    remaining: set[int],
+    weights: np.ndarray,
+    xy: np.ndarray,
+    share: float,
+    *,
+    angle: float | None = None,
+) -> set[int]:
+    """A connected region of about ``share`` members, grown from the rest's far edge.
+
+    The seed is the block farthest from the rest's centre, or farthest towards ``angle``.
+    """
+    pool = np.array(sorted(remaining))
+    centre = np.average(xy[pool], axis=0, weights=weights[pool] + _EPSILON_WEIGHT)
+    offset = xy[pool] - centre
+    direction = None if angle is None else np.array([math.cos(angle), math.sin(angle)])
+    reach = np.hypot(*offset.T) if direction is None else offset @ direction
+    seed = int(pool[np.argmax(reach)])
+    region, total = {seed}, weights[seed]
+    frontier: list[tuple[float, int]] = [(0.0, seed)]
+    queued = {seed}
+    deferred: dict[int, int] = {}
+    while frontier and total < share:
+        distance, node = heapq.heappop(frontier)
+        if node not in region:
+            rest = remaining - region
+            # Taking a block that cuts the rest in two means taking the smaller pieces too.
+            package = {node} | (
+                set() if _still_connected(graph, rest, node) else _pockets(graph, rest, node)
+            )
+            gain = weights[list(package)].sum()
+            if total + gain - share > share - total:
+                deferred[node] = deferred.get(node, 0) + 1
+                if deferred[node] <= _RETRIES and gain > weights[node]:
+                    heapq.heappush(frontier, (distance + _RETRY_PENALTY_M, node))
+                    continue
+                break  # taking it would overshoot more than stopping short
+            region |= package
+            total += gain
+            for member in package - {node}:
+                queued.add(member)
+                heapq.heappush(frontier, (distance, member))
+        for neighbour in graph.neighbors(node):
+            if neighbour in remaining and neighbour not in queued:
+                queued.add(neighbour)
+                heapq.heappush(frontier, (float(np.hypot(*(xy[neighbour] - xy[seed]))), neighbour))
+    rest = remaining - region
+    if rest:
+        pockets = sorted(
+            nx.connected_components(graph.subgraph(rest)),
+            key=lambda c: (weights[list(c)].sum(), len(c)),
+        )
+        for pocket in pockets[:-1]:
+            region |= pocket
+    return region
+
+
+def _balance(
+    graph: nx.Graph[int],
+    labels: np.ndarray,
+    weights: np.ndarray,
+    xy: np.ndarray,
+    *,
+    max_members: int,
+) -> np.ndarray:
+    """Move blocks to neighbouring lighter areas while that narrows their difference.
+
+    A move of weight ``w`` from ``A`` to ``B`` needs ``w < W(A) - W(B)`` (so the sum of squared
+    sizes drops and the loop ends), keeps ``B`` within the cap and ``A`` connected. Among the
+    moves of a block, the one towards the nearest area centre wins (compactness).
+    """
+    labels = labels.copy()
+    totals = np.bincount(labels, weights=weights)
+    for _ in range(_MAX_SWEEPS):
+        moved = 0
+        centres = _centres(labels, weights, xy)
+        for node in _boundary_nodes(graph, labels):
+            own, weight = labels[node], weights[node]
+            choices = [
+                other
+                for other in {labels[n] for n in graph.neighbors(node)} - {own}
+                if weight < totals[own] - totals[other] and totals[other] + weight <= max_members
+            ]
+            if not choices or not _stays_connected(graph, labels, node):
+                continue
+            best = min(choices, key=lambda other: float(np.hypot(*(xy[node] - centres[other]))))
+            labels[node] = best
+            totals[own] -= weight
+            totals[best] += weight
+            moved += 1
+        if moved == 0:
+            break
+    return labels
+
+
+def _boundary_nodes(graph: nx.Graph[int], labels: np.ndarray) -> list[int]:
+    return [n for n in graph.nodes if any(labels[m] != labels[n] for m in graph.neighbors(n))]
+
+
+def _centres(labels: np.ndarray, weights: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    count = labels.max() + 1
+    mass = np.bincount(labels, weights=weights + _EPSILON_WEIGHT, minlength=count)
+    x = np.bincount(labels, weights=(weights + _EPSILON_WEIGHT) * xy[:, 0], minlength=count)
+    y = np.bincount(labels, weights=(weights + _EPSILON_WEIGHT) * xy[:, 1], minlength=count)
+    return np.stack([x / mass, y / mass], axis=1)
+
+
+def _pockets(graph: nx.Graph[int], group: set[int], node: int) -> set[int]:
+    """The parts of ``group`` that removing ``node`` cuts off from its heaviest part."""
+    parts = list(nx.connected_components(graph.subgraph(group - {node})))
+    parts.sort(key=len)
+    return set().union(*parts[:-1]) if len(parts) > 1 else set()
+
+
+def _stays_connected(graph: nx.Graph[int], labels: np.ndarray, node: int) -> bool:
+    """Whether the area of ``node`` stays connected (and non-empty) without it."""
+    own = labels[node]
+    if not any(labels[n] == own for n in graph.neighbors(node)):
+        return False  # the unit is the whole area
+    return _still_connected(graph, set(np.flatnonzero(labels == own).tolist()), node)
+
+
+def _still_connected(graph: nx.Graph[int], group: set[int], node: int) -> bool:
+    """Whether ``group`` minus ``node`` is still connected (searching only as far as needed)."""
+    mates = [n for n in graph.neighbors(node) if n in group]
+    if len(mates) <= 1:
+        return True
+    targets, seen, stack = set(mates[1:]), {node, mates[0]}, [mates[0]]
+    while stack and targets:
+        current = stack.pop()
+        for neighbour in graph.neighbors(current):
+            if neighbour not in seen and neighbour in group:
+                seen.add(neighbour)
+                targets.discard(neighbour)
+                stack.append(neighbour)
+    return not targets
+
+
+def _enforce_cap(
+    graph: nx.Graph[int],
+    labels: np.ndarray,
+    weights: np.ndarray,
+    xy: np.ndarray,
+    *,
+    max_members: int,
+    fill: float,
+) -> np.ndarray:
+    labels = labels.copy()
+    for _ in range(len(weights)):
+        totals = np.bincount(labels, weights=weights)
+        over = np.flatnonzero(totals > max_members)
+        if len(over) == 0:
+            return labels
+        area = int(over[0])
+        nodes = set(np.flatnonzero(labels == area).tolist())
+        parts = area_count(int(totals[area]), max_members=max_members, fill=fill)
+        parts = max(parts, 2)
+        sub = _peel(graph.subgraph(nodes), weights, xy, parts, nodes=nodes)
+        sub = _balance(
+            graph.subgraph(nodes), np.where(sub < 0, 0, sub), weights, xy, max_members=max_members
+        )
+        fresh = labels.max() + 1
+        for node in nodes:
+            labels[node] = area if sub[node] == 0 else fresh + sub[node] - 1
+    msg = "kon de groepen niet onder het maximum brengen"
+    raise PlanError(msg)
+
+
+# --- areas, names, beheerders --------------------------------------------------------------
+
+
+def _assemble(
+    units: Units,
+    labels: np.ndarray,
+    members: gpd.GeoDataFrame,
+    addresses: gpd.GeoDataFrame | None,
+    *,
+    max_members: int,
+    first_id: int = 1,
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Area polygons with figures, and members with ``area_id`` and ``is_beheerder``."""
+    frame = units.frame.assign(label=labels)
+    polygons = dissolve(frame.loc[~frame.geometry.is_empty], "label")
+    order = _reading_order(polygons)
+    ids = {label: first_id + rank for rank, label in enumerate(order)}
+    placed = members.copy()
+    placed["area_id"] = [ids[labels[u]] for u in units.member_unit]
+    placed["is_beheerder"] = False
+    records = []
+    for label in order:
+        area_id = ids[label]
+        in_area = placed["area_id"].to_numpy() == area_id
+        households = int(frame.loc[frame["label"] == label, "households"].sum())
+        beheerder = choose_beheerder(placed.loc[in_area])
+        if beheerder is not None:
+            placed.loc[beheerder, "is_beheerder"] = True
+        records.append(
+            {
+                "area_id": area_id,
+                "members": int(in_area.sum()),
+                "capacity_left": max_members - int(in_area.sum()),
+                "households": households,
+                "beheerder_needed": beheerder is None,
+                "geometry": shapely.make_valid(polygons.loc[label]),
+            }
+        )
+    areas = gpd.GeoDataFrame(records, geometry="geometry", crs=units.frame.crs)
+    areas["neighbours"] = area_neighbours(areas)
+    areas["streets"] = describe_streets(placed, addresses, units, labels, ids)
+    areas["name"] = _names(placed, areas)
+    columns = [
+        "area_id",
+        "name",
+        "members",
+        "capacity_left",
+        "households",
+        "beheerder_needed",
+        "neighbours",
+        "streets",
+        "geometry",
+    ]
+    return areas[columns], placed
+
+
+def _reading_order(polygons: gpd.GeoSeries) -> list[int]:
+    """Labels ordered north to south in bands, then west to east: ids read like a map."""
+    points = polygons.representative_point()
+    y, x = points.y.to_numpy(), points.x.to_numpy()
+    band = max(1.0, (y.max() - y.min()) / max(1, round(math.sqrt(len(points)))))
+    keys = sorted(zip(-np.floor((y - y.min()) / band), x, polygons.index, strict=True))
+    return [int(label) for _, _, label in keys]
+
+
+def choose_beheerder(members: gpd.GeoDataFrame) -> Any | None:
+    """The volunteer (``beheerder`` true) nearest to the members' centre; ``None`` if none."""
+    if members.empty or "beheerder" not in members:
+        return None
+    volunteers = members.loc[members["beheerder"].fillna(False).astype(bool)]
+    if volunteers.empty:
+        return None
+    centre = shapely.Point(members.geometry.x.mean(), members.geometry.y.mean())
+    return volunteers.geometry.distance(centre).idxmin()
+
+
+def area_neighbours(areas: gpd.GeoDataFrame) -> list[str]:
+    """Per area, the ids of areas it shares a border with (comma-separated)."""
+    polygons = areas.geometry.to_numpy()
+    ids = areas["area_id"].to_numpy()
+    tree = shapely.STRtree(polygons)
+    left, right = tree.query(polygons, predicate="intersects")
+    keep = left != right
+    left, right = left[keep], right[keep]
+    shared = shapely.length(
+        shapely.intersection(
+            shapely.boundary(polygons[left]), shapely.buffer(polygons[right], 0.05)
+        )
+    )
+    touching: dict[int, set[int]] = {int(i): set() for i in ids}
+    for a, b in zip(left[shared >= 1.0], right[shared >= 1.0], strict=True):
+        touching[int(ids[a])].add(int(ids[b]))
+    return [",".join(str(n) for n in sorted(touching[int(i)])) for i in ids]
+
+
+def describe_streets(
+    members: gpd.GeoDataFrame,
+    addresses: gpd.GeoDataFrame | None,
+    units: Units,
+    labels: np.ndarray,
+    ids: dict[int, int],
+) -> list[str]:
+    """Per area: its streets, with house-number ranges where a street is shared with another area."""
+    homes = addresses if addresses is not None and not addresses.empty else members
+    home_unit = (
+        units.address_unit if addresses is not None and not addresses.empty else units.member_unit
+    )
+    table = pd.DataFrame(
+        {
+            "area": [ids[labels[u]] for u in home_unit],
+            "street": homes["straat"].fillna("").astype(str).to_numpy(),
+            "number": pd.to_numeric(homes["huisnummer"], errors="coerce").to_numpy(),
+        }
+    )
+    table = table.loc[table["street"] != ""]
+    areas_per_street = table.groupby("street")["area"].nunique()
+    texts: dict[int, list[str]] = {area: [] for area in ids.values()}
+    ranges = table.groupby(["area", "street"])["number"].agg(["min", "max"]).reset_index()
+    columns = (
+        ranges["area"].to_numpy(int),
+        ranges["street"].to_numpy(str),
+        ranges["min"].to_numpy(float),
+        ranges["max"].to_numpy(float),
+    )
+    for area, street, low, high in zip(*columns, strict=True):
+        if areas_per_street[street] > 1 and not np.isnan(low):
+            span = f"{int(low)}" if low == high else f"{int(low)}–{int(high)}"
+            texts[int(area)].append(f"{street} {span}")
+        else:
+            texts[int(area)].append(str(street))
+    return ["; ".join(texts[area]) for area in sorted(texts)]
+
+
+def _names(members: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> list[str]:
+    """``"<busiest street> e.o."``, numbered when two areas share their busiest street."""
+    names = []
+    for area_id in areas["area_id"]:
+        streets = members.loc[members["area_id"] == area_id, "straat"].fillna("").astype(str)
+        streets = streets.loc[streets != ""]
+        names.append(
+            f"{streets.value_counts().index[0]} e.o." if not streets.empty else f"Gebied {area_id}"
+        )
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if names.count(name) == 1 else f"{name} {seen[name]}")
+    return unique
+
+
+# --- measurements --------------------------------------------------------------------------
+
+
+def measure(plan: Plan, *, boundary: BaseGeometry, max_members: int, fill: float) -> dict[str, Any]:
+    """The quality figures of a plan (all rules of a good plan, measured)."""
+    sizes = plan.areas["members"].to_numpy()
+    polygons = plan.areas.geometry
+    single = polygons.geom_type == "Polygon"
+    compactness = 4 * math.pi * polygons.area / polygons.length**2
+    union = shapely.union_all(polygons.to_numpy())
+    overlap = float(polygons.area.sum() - union.area)
+    mean = float(sizes.mean())
+    return {
+        "members": int(sizes.sum()),
+        "members_outside_wijk": len(plan.outside),
+        "areas": len(sizes),
+        "max_members": max_members,
+        "fill": fill,
+        "target_per_area": math.floor(fill * max_members),
+        "sizes": [int(s) for s in sizes],
+        "min": int(sizes.min()),
+        "max": int(sizes.max()),
+        "mean": round(mean, 1),
+        "spread_max_over_min": round(float(sizes.max() / max(1, sizes.min())), 3),
+        "max_deviation_from_mean_pct": round(float(np.abs(sizes - mean).max() / mean * 100), 1),
+        "all_under_cap": bool((sizes <= max_members).all()),
+        "contiguous_areas": int(single.sum()),
+        "polsby_popper": [round(float(c), 3) for c in compactness],
+        "polsby_popper_mean": round(float(compactness.mean()), 3),
+        "gap_m2": round(float(boundary.difference(union).area), 1),
+        "overlap_m2": round(overlap, 1),
+        "areas_without_beheerder": int(plan.areas["beheerder_needed"].sum()),
+    }

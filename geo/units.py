@@ -1,0 +1,457 @@
+"""Planning units: street segments with the homes along them, and the land nearest to them.
+
+Pure: GeoDataFrames in (metric CRS), GeoDataFrames and a graph out.
+
+* The street network is split at junctions (vertices shared by two ways, as in OSM; a bridge
+  over a street shares no vertex and is not a junction) and clipped to the area.
+* Every address joins the nearest segment that carries its own street name (both sides of a
+  street stay together); without a name match, the nearest street for cars, else any street.
+* A unit's polygon is the land nearer to its street and its addresses than to any other unit's
+  (a Voronoi tiling of street sample points and address points, clipped to the area), so unit
+  borders run midway between streets, behind the houses, and the units tile the area exactly.
+* Two units are neighbours when their streets meet at a junction *and* their polygons share a
+  border: areas grown along this graph are connected by street and are one polygon.
+* A unit with more members than allowed is cut by house-number ranges (across the street).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.address import normalize_name
+
+NOT_WALKABLE = frozenset(
+    {
+        "motorway",
+        "motorway_link",
+        "trunk",
+        "trunk_link",
+        "construction",
+        "proposed",
+        "raceway",
+        "bus_guideway",
+        "elevator",
+        "corridor",
+        "platform",
+    }
+)
+NOT_FOR_ADDRESSES = frozenset(
+    {"footway", "cycleway", "path", "steps", "track", "bridleway", "pedestrian_area"}
+)
+SAMPLE_SPACING_M = 15.0
+NAME_MATCH_DISTANCE_M = 300.0
+MIN_SHARED_BORDER_M = 1.0
+_KEY_DECIMALS = 2  # centimetres: vertices closer than this are one junction
+
+
+@dataclass
+class Units:
+    """Units of an area: a frame (one row per unit) and the neighbour graph over its index.
+
+    ``frame`` columns: ``street`` (name), ``highway``, ``weight`` (members), ``households``
+    (register addresses), ``parent`` (unit it was cut from, or itself), ``geometry`` (polygon;
+    empty only for extra groups of one over-full building), ``segment`` (street line), ``x``,
+    ``y`` (a point on the street). ``member_unit`` maps each member (by position) to its unit;
+    ``address_unit`` does the same for register addresses.
+    """
+
+    frame: gpd.GeoDataFrame
+    graph: nx.Graph[int]
+    member_unit: np.ndarray
+    address_unit: np.ndarray
+
+
+def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Split street lines at vertices they share with other lines (junctions)."""
+    lines = streets.loc[~streets["highway"].isin(NOT_WALKABLE)].reset_index(drop=True)
+    lines = lines.explode(index_parts=False).reset_index(drop=True)
+    coords, owner = shapely.get_coordinates(lines.geometry.to_numpy(), return_index=True)
+    keys = _keys(coords)
+    _, inverse = np.unique(keys, return_inverse=True)
+    pairs = np.unique(np.stack([inverse, owner], axis=1), axis=0)
+    lines_per_vertex = np.bincount(pairs[:, 0], minlength=inverse.max() + 1 if len(inverse) else 0)
+    is_junction = lines_per_vertex[inverse] >= 2
+    starts = np.searchsorted(owner, np.arange(len(lines)))
+    ends = np.append(starts[1:], len(owner))
+    pieces, sources = [], []
+    for line_index, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        cut = [start, *(start + np.flatnonzero(is_junction[start + 1 : end - 1]) + 1), end - 1]
+        for a, b in itertools.pairwise(cut):
+            if b > a:
+                pieces.append(coords[a : b + 1])
+                sources.append(line_index)
+    segments = lines.iloc[sources].drop(columns=lines.geometry.name).reset_index(drop=True)
+    if not pieces:
+        return gpd.GeoDataFrame(segments, geometry=[], crs=streets.crs)
+    flat = np.concatenate(pieces)
+    which = np.repeat(np.arange(len(pieces)), [len(p) for p in pieces])
+    return gpd.GeoDataFrame(
+        segments, geometry=shapely.linestrings(flat, indices=which), crs=streets.crs
+    )
+
+
+def build_units(
+    area: BaseGeometry,
+    streets: gpd.GeoDataFrame,
+    members: gpd.GeoDataFrame,
+    addresses: gpd.GeoDataFrame | None = None,
+    *,
+    max_weight: int,
+) -> Units:
+    """Units covering ``area`` (a polygon in a metric CRS) from streets, members and addresses.
+
+    ``members`` and ``addresses`` are points with a ``straat`` column (``huisnummer``,
+    ``huisletter`` and ``toevoeging`` are used to cut over-full units). Units heavier than
+    ``max_weight`` are cut by house-number ranges.
+    """
+    segments = split_at_junctions(streets)
+    segments = _clip(segments, area)
+    if segments.empty:
+        msg = "geen straten binnen het gebied"
+        raise ValueError(msg)
+    addresses = addresses if addresses is not None else members.iloc[0:0]
+    member_unit = assign_to_segments(members, segments)
+    address_unit = assign_to_segments(addresses, segments)
+    units = segments.assign(parent=np.arange(len(segments)))
+    units, member_unit, address_unit = _cut_heavy_units(
+        units,
+        members=members,
+        member_unit=member_unit,
+        addresses=addresses,
+        address_unit=address_unit,
+        max_weight=max_weight,
+    )
+    polygons = _unit_polygons(
+        area,
+        units,
+        members=members,
+        member_unit=member_unit,
+        addresses=addresses,
+        address_unit=address_unit,
+    )
+    polygons = _single_parts(polygons, units.geometry.to_numpy())
+    member_unit = _containing_unit(members, polygons, member_unit)
+    address_unit = _containing_unit(addresses, polygons, address_unit)
+    frame = gpd.GeoDataFrame(
+        {
+            "street": units["name"].to_numpy(),
+            "highway": units["highway"].to_numpy(),
+            "weight": np.bincount(member_unit, minlength=len(units)),
+            "households": np.bincount(address_unit, minlength=len(units)),
+            "parent": units["parent"].to_numpy(),
+            "segment": units.geometry.to_numpy(),
+        },
+        geometry=polygons,
+        crs=streets.crs,
+    )
+    anchor = shapely.line_interpolate_point(frame["segment"].to_numpy(), 0.5, normalized=True)
+    frame["x"], frame["y"] = shapely.get_x(anchor), shapely.get_y(anchor)
+    return Units(frame, _neighbour_graph(frame), member_unit, address_unit)
+
+
+def _keys(coords: np.ndarray) -> np.ndarray:
+    rounded = np.round(coords, _KEY_DECIMALS)
+    return np.char.add(np.char.add(rounded[:, 0].astype(str), ","), rounded[:, 1].astype(str))
+
+
+def _clip(segments: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
+    inside = segments.loc[segments.intersects(area)].copy()
+    inside["geometry"] = shapely.intersection(inside.geometry.to_numpy(), area)
+    inside = inside.explode(index_parts=False)
+    inside = inside.loc[inside.geom_type == "LineString"]
+    inside = inside.loc[inside.length > 0.5]
+    return inside.reset_index(drop=True)
+
+
+def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> np.ndarray:
+    """Index of the segment each point belongs to (own street name first, then nearest)."""
+    result = np.full(len(points), -1, dtype=int)
+    if points.empty:
+        return result
+    geoms = points.geometry.to_numpy()
+    point_names = points["straat"].fillna("").astype(str).map(normalize_name).to_numpy()
+    segment_names = (
+        segments["name"]
+        .fillna("")
+        .astype(str)
+        .map(lambda n: {normalize_name(p) for p in n.split(";")})
+    )
+    by_name: dict[str, list[int]] = {}
+    for index, names in enumerate(segment_names):
+        for name in names - {""}:
+            by_name.setdefault(name, []).append(index)
+    for name in set(point_names) - {""}:
+        candidates = by_name.get(name)
+        if not candidates:
+            continue
+        which = np.flatnonzero(point_names == name)
+        tree = shapely.STRtree(segments.geometry.to_numpy()[candidates])
+        found, nearest = tree.query_nearest(
+            geoms[which], max_distance=NAME_MATCH_DISTANCE_M, all_matches=False
+        )
+        result[which[found]] = np.asarray(candidates)[nearest]
+    for allowed in (
+        ~segments["highway"].isin(NOT_FOR_ADDRESSES).to_numpy(),
+        np.ones(len(segments), bool),
+    ):
+        todo = np.flatnonzero(result < 0)
+        if len(todo) == 0 or not allowed.any():
+            continue
+        options = np.flatnonzero(allowed)
+        tree = shapely.STRtree(segments.geometry.to_numpy()[options])
+        found, nearest = tree.query_nearest(geoms[todo], all_matches=False)
+        result[todo[found]] = options[nearest]
+    return result
+
+
+def _cut_heavy_units(
+    units: gpd.GeoDataFrame,
+    *,
+    members: gpd.GeoDataFrame,
+    member_unit: np.ndarray,
+    addresses: gpd.GeoDataFrame,
+    address_unit: np.ndarray,
+    max_weight: int,
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
+    """Cut units with more than ``max_weight`` members into house-number ranges."""
+    weights = np.bincount(member_unit, minlength=len(units))
+    heavy = np.flatnonzero(weights > max_weight)
+    if len(heavy) == 0:
+        return units, member_unit, address_unit
+    member_unit, address_unit = member_unit.copy(), address_unit.copy()
+    extra_rows = []
+    next_index = len(units)
+    for unit in heavy:
+        order = _house_order(members, np.flatnonzero(member_unit == unit))
+        count = math.ceil(len(order) / max_weight)
+        bounds = np.linspace(0, len(order), count + 1).round().astype(int)
+        pieces: list[int] = [int(unit)]
+        for piece in range(1, count):
+            member_unit[order[bounds[piece] : bounds[piece + 1]]] = next_index
+            extra_rows.append(units.iloc[unit])
+            pieces.append(next_index)
+            next_index += 1
+        homes = np.flatnonzero(np.isin(member_unit, pieces))
+        which = np.flatnonzero(address_unit == unit)
+        if len(which):  # register addresses join the piece of the nearest member
+            tree = shapely.STRtree(members.geometry.to_numpy()[homes])
+            nearest = tree.query_nearest(addresses.geometry.to_numpy()[which], all_matches=False)[1]
+            address_unit[which] = member_unit[homes[nearest]]
+    extra = gpd.GeoDataFrame(extra_rows, crs=units.crs)
+    return pd.concat([units, extra], ignore_index=True), member_unit, address_unit
+
+
+def _house_order(members: gpd.GeoDataFrame, positions: np.ndarray) -> np.ndarray:
+    """``positions`` sorted by house number, letter and addition (a walk along the street)."""
+    chosen = members.iloc[positions]
+    keys = pd.DataFrame(
+        {
+            "number": pd.to_numeric(
+                chosen.get("huisnummer", pd.Series(0, index=chosen.index)), errors="coerce"
+            )
+            .fillna(0)
+            .to_numpy(),
+            "letter": chosen.get("huisletter", pd.Series("", index=chosen.index))
+            .fillna("")
+            .astype(str)
+            .to_numpy(),
+            "addition": chosen.get("toevoeging", pd.Series("", index=chosen.index))
+            .fillna("")
+            .astype(str)
+            .str.zfill(4)
+            .to_numpy(),
+            "position": positions,
+        }
+    )
+    return keys.sort_values(["number", "letter", "addition", "position"])["position"].to_numpy()
+
+
+def _unit_polygons(
+    area: BaseGeometry,
+    units: gpd.GeoDataFrame,
+    *,
+    members: gpd.GeoDataFrame,
+    member_unit: np.ndarray,
+    addresses: gpd.GeoDataFrame,
+    address_unit: np.ndarray,
+) -> np.ndarray:
+    """Voronoi tiling of ``area`` by street samples and address points, dissolved per unit."""
+    home_points = np.concatenate([members.geometry.to_numpy(), addresses.geometry.to_numpy()])
+    home_labels = np.concatenate([member_unit, address_unit])
+    street_points, street_labels = _street_samples(units, home_points, home_labels)
+    points = np.concatenate([home_points, street_points])
+    labels = np.concatenate([home_labels, street_labels])
+    coords = shapely.get_coordinates(points)
+    _, first = np.unique(np.round(coords, _KEY_DECIMALS), axis=0, return_index=True)
+    first = np.sort(first)  # homes come first: a home wins over a street sample on the same spot
+    cells = shapely.voronoi_polygons(
+        shapely.multipoints(coords[first]), extend_to=area, ordered=True
+    )
+    clipped = shapely.intersection(np.asarray(shapely.get_parts(cells)), area)
+    cell_frame = gpd.GeoDataFrame({"unit": labels[first]}, geometry=clipped)
+    cell_frame = cell_frame.loc[~cell_frame.geometry.is_empty]
+    dissolved = dissolve(cell_frame, "unit")
+    polygons = np.array([shapely.Polygon()] * len(units), dtype=object)
+    polygons[dissolved.index.to_numpy(dtype=int)] = shapely.make_valid(dissolved.to_numpy())
+    return polygons
+
+
+def _single_parts(polygons: np.ndarray, segments: np.ndarray) -> np.ndarray:
+    """Make every unit one polygon: stray parts join the neighbour with the longest shared border.
+
+    The part a unit keeps is the one along its street (else its largest part).
+    """
+    polygons = polygons.copy()
+    for unit in np.flatnonzero(shapely.get_num_geometries(polygons) > 1):
+        parts = np.asarray(shapely.get_parts(polygons[unit]))
+        along = shapely.length(shapely.intersection(parts, segments[unit].buffer(0.01)))
+        keep = int(np.argmax(along)) if along.max() > 0 else int(np.argmax(shapely.area(parts)))
+        polygons[unit] = parts[keep]
+        for index, part in enumerate(parts):
+            if index == keep:
+                continue
+            tree = shapely.STRtree(polygons)
+            touching = [int(t) for t in tree.query(part, predicate="intersects") if t != unit]
+            if not touching:
+                polygons[unit] = shapely.union(polygons[unit], part)
+                continue
+            shared = shapely.length(
+                shapely.intersection(
+                    shapely.boundary(part), shapely.buffer(polygons[touching], 0.05)
+                )
+            )
+            target = touching[int(np.argmax(shared))]
+            polygons[target] = shapely.union(polygons[target], part)
+    return polygons
+
+
+def _containing_unit(
+    points: gpd.GeoDataFrame, polygons: np.ndarray, current: np.ndarray
+) -> np.ndarray:
+    """The unit whose polygon holds each point (homes in a moved part move with it)."""
+    if points.empty:
+        return current
+    tree = shapely.STRtree(polygons)
+    point_index, unit_index = tree.query(points.geometry.to_numpy(), predicate="intersects")
+    result = current.copy()
+    holds_current = polygons[current[point_index]]
+    still = shapely.intersects(holds_current, points.geometry.to_numpy()[point_index])
+    moved = ~still & ~np.isin(point_index, point_index[still])
+    result[point_index[moved]] = unit_index[moved]
+    return result
+
+
+def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
+    """Union the polygons per ``by`` value: fast coverage union, exact union if cells mis-align."""
+    try:
+        return frame.dissolve(by=by, method="coverage").geometry
+    except shapely.errors.GEOSException:
+        return frame.dissolve(by=by, method="unary").geometry
+
+
+def _street_samples(
+    units: gpd.GeoDataFrame, home_points: np.ndarray, home_labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points every :data:`SAMPLE_SPACING_M` along each street, labelled with their unit.
+
+    Samples on a street cut into house-number ranges take the piece of the nearest home.
+    """
+    lengths = units.length.to_numpy()
+    counts = np.maximum(1, np.ceil(lengths / SAMPLE_SPACING_M).astype(int))
+    owner = np.repeat(np.arange(len(units)), counts)
+    step = np.concatenate([(np.arange(c) + 0.5) / c for c in counts])
+    samples = shapely.line_interpolate_point(
+        units.geometry.to_numpy()[owner], step, normalized=True
+    )
+    labels = owner.copy()
+    parents = units["parent"].to_numpy()
+    cut_parents = np.flatnonzero(np.bincount(parents, minlength=len(units)) > 1)
+    for parent in cut_parents:
+        pieces = np.flatnonzero(parents == parent)
+        on_street = np.flatnonzero(np.isin(owner, pieces))
+        homes = np.flatnonzero(np.isin(home_labels, pieces))
+        if len(homes) == 0:
+            continue
+        tree = shapely.STRtree(home_points[homes])
+        nearest = tree.query_nearest(samples[on_street], all_matches=False)[1]
+        labels[on_street] = home_labels[homes[nearest]]
+    return samples, labels
+
+
+def _neighbour_graph(frame: gpd.GeoDataFrame) -> nx.Graph[int]:
+    """Units meeting at a junction with touching polygons; pieces of one street always touch."""
+    graph: nx.Graph[int] = nx.Graph()
+    graph.add_nodes_from(range(len(frame)))
+    segments = frame["segment"].to_numpy()
+    ends = np.concatenate([shapely.get_point(segments, 0), shapely.get_point(segments, -1)])
+    keys = _keys(shapely.get_coordinates(ends))
+    owners = np.concatenate([np.arange(len(frame)), np.arange(len(frame))])
+    by_key = pd.Series(owners).groupby(keys).unique()
+    candidates = {
+        (int(a), int(b))
+        for group in by_key
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+        if a != b
+    }
+    parents = frame["parent"].to_numpy()
+    for parent in np.unique(parents):
+        pieces = np.flatnonzero(parents == parent)
+        graph.add_edges_from(itertools.pairwise(pieces))
+    if candidates:
+        pairs = np.array(sorted(candidates))
+        shared = _shared_border(frame.geometry.to_numpy(), pairs)
+        graph.add_edges_from(map(tuple, pairs[shared >= MIN_SHARED_BORDER_M]))
+    _connect_components(graph, frame)
+    return graph
+
+
+def _shared_border(polygons: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    a, b = polygons[pairs[:, 0]], polygons[pairs[:, 1]]
+    return np.asarray(
+        shapely.length(shapely.intersection(shapely.boundary(a), shapely.buffer(b, 0.05)))
+    )
+
+
+def _connect_components(graph: nx.Graph[int], frame: gpd.GeoDataFrame) -> None:
+    """Link street-disconnected parts through their longest shared polygon border (or nearest)."""
+    components = sorted(nx.connected_components(graph), key=len, reverse=True)
+    if len(components) <= 1:
+        return
+    polygons = frame.geometry.to_numpy()
+    tree = shapely.STRtree(polygons)
+    component_of = np.empty(len(frame), dtype=int)
+    for number, members in enumerate(components):
+        component_of[list(members)] = number
+    pairs = tree.query(polygons, predicate="intersects").T
+    pairs = pairs[component_of[pairs[:, 0]] != component_of[pairs[:, 1]]]
+    shared = _shared_border(polygons, pairs) if len(pairs) else np.array([])
+    order = np.argsort(-shared)
+    union = nx.utils.UnionFind(range(len(components)))
+    for index in order:
+        if shared[index] < MIN_SHARED_BORDER_M:
+            break
+        a, b = pairs[index]
+        if union[component_of[a]] != union[component_of[b]]:
+            union.union(component_of[a], component_of[b])
+            graph.add_edge(int(a), int(b))
+    anchors = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
+    for number, members in enumerate(components):  # no shared border at all: nearest unit
+        if union[number] == union[0]:
+            continue
+        inside = np.array(sorted(members))
+        outside = np.flatnonzero(np.array([union[c] != union[number] for c in component_of]))
+        far_tree = shapely.STRtree(anchors[outside])
+        source, target = far_tree.query_nearest(anchors[inside], all_matches=False)
+        best = np.argmin(shapely.distance(anchors[inside[source]], anchors[outside[target]]))
+        graph.add_edge(int(inside[source[best]]), int(outside[target[best]]))
+        union.union(number, component_of[outside[target[best]]])
