@@ -22,10 +22,42 @@ from geo.errors import GeoError
 from geo.geocode import Progress
 from geo.register import AddressRegister
 from geo.sources import save_wijk
-from geo.workflow import IntakeReport, fetch_wijk, online_services, register_from_points, run_intake
+from geo.workflow import (
+    IntakeReport,
+    PlanReport,
+    fetch_wijk,
+    load_wijk_layers,
+    online_services,
+    register_from_points,
+    run_assign,
+    run_intake,
+    run_plan,
+)
 
 EXIT_ERROR = 1
 EXIT_PENDING = 3
+
+
+def _add_plan_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-members", type=int, help="maximum aantal leden per groep (standaard 255)"
+    )
+    parser.add_argument(
+        "--fill", type=float, help="vulgraad van een nieuw gebied, 0-1 (standaard 0.8)"
+    )
+    parser.add_argument(
+        "--offline", action="store_true", help="alleen adresregister en cache, geen internet"
+    )
+    parser.add_argument("--out", type=Path, required=True, help="uitvoermap")
+
+
+def _plan_settings(args: argparse.Namespace, settings: Settings) -> Settings:
+    changes: dict[str, object] = {}
+    if args.max_members is not None:
+        changes["max_members"] = args.max_members
+    if args.fill is not None:
+        changes["fill"] = args.fill
+    return replace(settings, **changes)  # type: ignore[arg-type]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +118,37 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--addresses", type=Path, help="adresregister uit een bestand (CSV, GPKG)")
     fetch.add_argument("--out", type=Path, required=True, help="uitvoer: WIJK.gpkg")
     fetch.set_defaults(handler=_fetch)
+
+    plan = commands.add_parser(
+        "plan",
+        help="de wijk verdelen in gebieden van minder dan 256 leden",
+        description="Aanmeldingen inlezen, geocoderen en de wijk verdelen in evenwichtige, aaneengesloten gebieden.",
+    )
+    plan.add_argument(
+        "--boundary", type=Path, required=True, help="wijkgrens (GeoJSON, GPKG, SHP) of WIJK.gpkg"
+    )
+    plan.add_argument(
+        "--streets",
+        type=Path,
+        required=True,
+        help="straten (.osm.pbf, .osm, GPKG, GeoJSON) of WIJK.gpkg",
+    )
+    plan.add_argument("--applicants", type=Path, required=True, help="aanmeldingen (CSV of XLSX)")
+    plan.add_argument("--addresses", type=Path, help="adresregister voor geocoderen en huishoudens")
+    _add_plan_options(plan)
+    plan.set_defaults(handler=_plan)
+
+    assign_cmd = commands.add_parser(
+        "assign",
+        help="nieuwe aanmeldingen toevoegen aan een bestaand plan",
+        description="Voegt nieuwe aanmeldingen toe zonder bestaande leden te verplaatsen; een vol gebied wordt gesplitst.",
+    )
+    assign_cmd.add_argument("--plan", type=Path, required=True, help="bestaande planmap")
+    assign_cmd.add_argument(
+        "--applicants", type=Path, required=True, help="nieuwe aanmeldingen (CSV of XLSX)"
+    )
+    _add_plan_options(assign_cmd)
+    assign_cmd.set_defaults(handler=_assign)
 
     demo = commands.add_parser(
         "demo",
@@ -162,6 +225,37 @@ def _fetch(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _plan(args: argparse.Namespace, settings: Settings) -> int:
+    settings = _plan_settings(args, settings)
+    wijk = load_wijk_layers(args.boundary, args.streets, args.addresses)
+    register = AddressRegister.from_file(args.addresses) if args.addresses else None
+    with _progress_bar("geocoderen") as progress:
+        report = run_plan(
+            args.applicants,
+            args.out,
+            wijk=wijk,
+            settings=settings,
+            register=register,
+            services=[] if args.offline else online_services(settings),
+            progress=progress,
+        )
+    return _print_plan(report)
+
+
+def _assign(args: argparse.Namespace, settings: Settings) -> int:
+    settings = _plan_settings(args, settings)
+    with _progress_bar("geocoderen") as progress:
+        report = run_assign(
+            args.plan,
+            args.applicants,
+            args.out,
+            settings=settings,
+            services=[] if args.offline else online_services(settings),
+            progress=progress,
+        )
+    return _print_plan(report)
+
+
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
     from geo.demo import demo_applicants, demo_wijk  # noqa: PLC0415 - loads pyrosm
     from geo.tables import write_csv  # noqa: PLC0415
@@ -181,14 +275,38 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         f"demo: {len(wijk.streets)} straten en {len(register_table)} adressen in Helsinki "
         "(© OpenStreetMap-bijdragers, ODbL)"
     )
-    report = run_intake(
+    report = run_plan(
         applicants_path,
         args.out,
+        wijk=wijk,
         settings=settings,
         register=AddressRegister.from_file(register_path),
         use_cache=False,
     )
-    return _print_report(report)
+    return _print_plan(report)
+
+
+def _print_plan(report: PlanReport) -> int:
+    code = _print_report(report.intake)
+    metrics = report.metrics
+    print(
+        f"{metrics['areas']} gebieden voor {metrics['members']} leden: {metrics['min']}–{metrics['max']} per gebied "
+        f"(maximaal {metrics['max_members']}, afwijking van het gemiddelde hoogstens "
+        f"{metrics['max_deviation_from_mean_pct']}%)"
+    )
+    if metrics.get("members_outside_wijk"):
+        print(
+            f"{metrics['members_outside_wijk']} aanmeldingen liggen buiten de wijkgrens (zie rejects.csv)"
+        )
+    if metrics.get("areas_without_beheerder"):
+        print(f"{metrics['areas_without_beheerder']} gebieden hebben nog geen beheerder")
+    for old, new in report.split.items():
+        print(f"gebied {old} was vol en is gesplitst in {', '.join(str(n) for n in new)}")
+    if report.split:
+        print(f"{report.moved_existing} bestaande leden zitten nu in een nieuw gebied")
+    for path in report.files:
+        print(f"  {path}")
+    return code
 
 
 def _print_report(report: IntakeReport) -> int:

@@ -140,8 +140,11 @@ def _register_field(header: str) -> str:
 
 
 def _read_vector_register(path: Path) -> pd.DataFrame:
+    """Read points (or polygons) of a vector file; a wijk GeoPackage's ``addresses`` layer."""
     try:
-        frame = gpd.read_file(path, engine="pyogrio")
+        layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
+        layer = "addresses" if "addresses" in layers else None
+        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
         msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
         raise InputFileError(msg) from None

@@ -138,9 +138,9 @@ def build_units(
         addresses=addresses,
         address_unit=address_unit,
     )
-    polygons = _single_parts(polygons, units.geometry.to_numpy())
-    member_unit = _containing_unit(members, polygons, member_unit)
-    address_unit = _containing_unit(addresses, polygons, address_unit)
+    polygons, moves = _single_parts(polygons, units.geometry.to_numpy())
+    member_unit = _follow_moves(members, member_unit, moves)
+    address_unit = _follow_moves(addresses, address_unit, moves)
     frame = gpd.GeoDataFrame(
         {
             "street": units["name"].to_numpy(),
@@ -305,12 +305,16 @@ def _unit_polygons(
     return polygons
 
 
-def _single_parts(polygons: np.ndarray, segments: np.ndarray) -> np.ndarray:
+def _single_parts(
+    polygons: np.ndarray, segments: np.ndarray
+) -> tuple[np.ndarray, list[tuple[BaseGeometry, int, int]]]:
     """Make every unit one polygon: stray parts join the neighbour with the longest shared border.
 
-    The part a unit keeps is the one along its street (else its largest part).
+    The part a unit keeps is the one along its street (else its largest part). Returns the new
+    polygons and the moves made: (part, from unit, to unit).
     """
     polygons = polygons.copy()
+    moves: list[tuple[BaseGeometry, int, int]] = []
     for unit in np.flatnonzero(shapely.get_num_geometries(polygons) > 1):
         parts = np.asarray(shapely.get_parts(polygons[unit]))
         along = shapely.length(shapely.intersection(parts, segments[unit].buffer(0.01)))
@@ -331,22 +335,22 @@ def _single_parts(polygons: np.ndarray, segments: np.ndarray) -> np.ndarray:
             )
             target = touching[int(np.argmax(shared))]
             polygons[target] = shapely.union(polygons[target], part)
-    return polygons
+            moves.append((part, int(unit), target))
+    return polygons, moves
 
 
-def _containing_unit(
-    points: gpd.GeoDataFrame, polygons: np.ndarray, current: np.ndarray
+def _follow_moves(
+    points: gpd.GeoDataFrame, current: np.ndarray, moves: list[tuple[BaseGeometry, int, int]]
 ) -> np.ndarray:
-    """The unit whose polygon holds each point (homes in a moved part move with it)."""
-    if points.empty:
-        return current
-    tree = shapely.STRtree(polygons)
-    point_index, unit_index = tree.query(points.geometry.to_numpy(), predicate="intersects")
+    """Homes inside a part that changed unit change unit with it."""
     result = current.copy()
-    holds_current = polygons[current[point_index]]
-    still = shapely.intersects(holds_current, points.geometry.to_numpy()[point_index])
-    moved = ~still & ~np.isin(point_index, point_index[still])
-    result[point_index[moved]] = unit_index[moved]
+    if points.empty:
+        return result
+    geometries = points.geometry.to_numpy()
+    for part, source, target in moves:
+        mine = np.flatnonzero(result == source)
+        inside = mine[shapely.intersects(part, geometries[mine])]
+        result[inside] = target
     return result
 
 

@@ -8,9 +8,11 @@ from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from geo._http import HttpClient
 from geo.config import Settings
+from geo.export import MAP_FILE, read_plan_folder, write_plan_folder
 from geo.geocode import (
     GeocodeCache,
     NominatimService,
@@ -20,8 +22,12 @@ from geo.geocode import (
     geocode_applicants,
 )
 from geo.intake import read_applicants
+from geo.maps import planner_map
+from geo.partition import Plan, assign, make_plan
 from geo.register import AddressRegister
 from geo.sources import (
+    ADDRESS_COLUMNS,
+    WGS84,
     Wijk,
     addresses_from_bag,
     boundary_from_cbs,
@@ -147,3 +153,195 @@ def register_from_points(addresses: gpd.GeoDataFrame) -> pd.DataFrame:
     table = pd.DataFrame(addresses.drop(columns=addresses.geometry.name))
     points = addresses.geometry.to_crs(4326)
     return table.assign(lat=points.y.round(7).to_numpy(), lon=points.x.round(7).to_numpy())
+
+
+@dataclass(frozen=True)
+class PlanReport:
+    """What a plan (or assign) run produced."""
+
+    intake: IntakeReport
+    metrics: dict[str, object]
+    files: tuple[Path, ...]
+    split: dict[int, list[int]]
+    moved_existing: int = 0
+
+
+def load_wijk_layers(
+    boundary_path: Path, streets_path: Path, addresses_path: Path | None = None
+) -> Wijk:
+    """The wijk from files; a wijk GeoPackage may serve as boundary, streets and addresses."""
+    boundary = read_boundary(boundary_path)
+    streets = read_streets(streets_path, boundary)
+    if addresses_path is not None:
+        addresses = read_addresses(addresses_path, boundary)
+    elif boundary_path.suffix.lower() == ".gpkg" and "addresses" in _layer_names(boundary_path):
+        addresses = read_addresses(boundary_path, boundary)
+    else:
+        addresses = gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
+    return Wijk(boundary=boundary, streets=streets, addresses=addresses)
+
+
+def run_plan(
+    applicants_path: Path,
+    out_dir: Path,
+    *,
+    wijk: Wijk,
+    settings: Settings,
+    register: AddressRegister | None = None,
+    services: Sequence[OnlineService] = (),
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> PlanReport:
+    """Intake → geocode → partition; write the plan folder (see :mod:`geo.export`) and a map."""
+    intake = run_intake(
+        applicants_path,
+        out_dir,
+        settings=settings,
+        register=register or _register_of(wijk),
+        services=services,
+        use_cache=use_cache,
+        progress=progress,
+    )
+    located = _located_members(out_dir / APPLICANTS_FILE)
+    crs = wijk.crs
+    plan = make_plan(
+        wijk.boundary.to_crs(crs).geometry.iloc[0],
+        wijk.streets.to_crs(crs),
+        located.to_crs(crs),
+        wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        max_members=settings.max_members,
+        fill=settings.fill,
+    )
+    _reject_outside(plan.outside, out_dir)
+    return _write_outputs(
+        out_dir, plan.areas, plan.members, wijk, plan.metrics, intake=intake, split={}, moved=0
+    )
+
+
+def run_assign(
+    plan_dir: Path,
+    applicants_path: Path,
+    out_dir: Path,
+    *,
+    settings: Settings,
+    services: Sequence[OnlineService] = (),
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> PlanReport:
+    """Add new sign-ups to an existing plan without reshuffling; write a new plan folder."""
+    wijk, areas, members, _ = read_plan_folder(plan_dir)
+    intake = run_intake(
+        applicants_path,
+        out_dir,
+        settings=settings,
+        register=_register_of(wijk),
+        services=services,
+        use_cache=use_cache,
+        progress=progress,
+    )
+    located = _located_members(out_dir / APPLICANTS_FILE)
+    crs = wijk.crs
+    plan = Plan(
+        areas=areas.to_crs(crs), members=members.to_crs(crs), outside=members.iloc[0:0].to_crs(crs)
+    )
+    updated, report = assign(
+        plan,
+        located.to_crs(crs),
+        boundary=wijk.boundary.to_crs(crs).geometry.iloc[0],
+        streets=wijk.streets.to_crs(crs),
+        addresses=wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        max_members=settings.max_members,
+        fill=settings.fill,
+    )
+    _reject_outside(updated.outside, out_dir, already=report.already_member)
+    return _write_outputs(
+        out_dir,
+        updated.areas,
+        updated.members,
+        wijk,
+        updated.metrics,
+        intake=intake,
+        split=report.split,
+        moved=report.moved_existing,
+    )
+
+
+def _register_of(wijk: Wijk) -> AddressRegister | None:
+    if wijk.addresses.empty:
+        return None
+    return AddressRegister(register_from_points(wijk.addresses), name="adressen van de wijk")
+
+
+def _located_members(path: Path) -> gpd.GeoDataFrame:
+    table = pd.read_csv(
+        path,
+        dtype={"postcode": str, "huisletter": str, "toevoeging": str},
+        keep_default_na=False,
+        encoding="utf-8-sig",
+    )
+    table["lat"] = pd.to_numeric(table["lat"])
+    table["lon"] = pd.to_numeric(table["lon"])
+    table["beheerder"] = table["beheerder"].astype(str).str.casefold() == "true"
+    table["huisnummer"] = pd.to_numeric(table["huisnummer"], errors="coerce").astype("Int64")
+    return gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=WGS84
+    )
+
+
+def _reject_outside(
+    outside: gpd.GeoDataFrame, out_dir: Path, already: gpd.GeoDataFrame | None = None
+) -> None:
+    """Add members outside the wijk (and repeated sign-ups) to ``rejects.csv``."""
+    extra = [outside.assign(reason="adres ligt buiten de wijkgrens")]
+    if already is not None and len(already):
+        extra.append(already.assign(reason="telefoonnummer staat al in het plan (al aangemeld)"))
+    frames = [pd.DataFrame(f.drop(columns=f.geometry.name)) for f in extra if len(f)]
+    if not frames:
+        return
+    path = out_dir / REJECTS_FILE
+    rejects = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    keep = [
+        "row",
+        "naam",
+        "reason",
+        "straat",
+        "huisnummer",
+        "huisletter",
+        "toevoeging",
+        "postcode",
+        "woonplaats",
+    ]
+    added = pd.concat(frames, ignore_index=True).loc[:, keep].astype(str)
+    write_csv(pd.concat([rejects, added], ignore_index=True), path, private=True)
+
+
+def _write_outputs(
+    out_dir: Path,
+    areas: gpd.GeoDataFrame,
+    members: gpd.GeoDataFrame,
+    wijk: Wijk,
+    metrics: dict[str, object],
+    *,
+    intake: IntakeReport,
+    split: dict[int, list[int]],
+    moved: int,
+) -> PlanReport:
+    wgs_members = members.to_crs(WGS84)
+    wgs_members["lat"], wgs_members["lon"] = (
+        wgs_members.geometry.y.round(7),
+        wgs_members.geometry.x.round(7),
+    )
+    files = write_plan_folder(out_dir, areas=areas, members=wgs_members, wijk=wijk, metrics=metrics)
+    fmap = planner_map(areas, wijk.boundary)
+    fmap.save(out_dir / MAP_FILE)
+    return PlanReport(
+        intake=intake,
+        metrics=metrics,
+        files=(*files, out_dir / MAP_FILE),
+        split=split,
+        moved_existing=moved,
+    )
+
+
+def _layer_names(path: Path) -> list[str]:
+    return [str(name) for name in pyogrio.list_layers(path)[:, 0]]

@@ -217,3 +217,80 @@ def test_fetch_online_without_network_is_a_clear_error(
 def test_fetch_wijk_needs_a_gemeente(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["fetch", "--wijk", "Geleen", "--out", str(tmp_path / "w.gpkg")]) == EXIT_ERROR
     assert "--gemeente" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_plan_then_assign_from_the_command_line(tmp_path: Path) -> None:
+    import json
+
+    import geopandas as gpd
+
+    demo = tmp_path / "demo"
+    assert main(["demo", "--out", str(demo), "--count", "900"]) == 0
+    everyone = read(demo / "aanmeldingen.csv")
+    header = list(everyone[0])
+    first, later = everyone[:700], everyone[700:]
+
+    def write(rows: list[dict[str, str]], name: str) -> Path:
+        lines = [";".join(header)] + [";".join(r[h] for h in header) for r in rows]
+        return write_text(tmp_path / name, "\n".join(lines) + "\n")
+
+    wijk = demo / "wijk.gpkg"
+    plan_dir = tmp_path / "plan"
+    code = main(
+        [
+            "plan",
+            "--boundary",
+            str(wijk),
+            "--streets",
+            str(wijk),
+            "--applicants",
+            str(write(first, "eerst.csv")),
+            "--offline",
+            "--out",
+            str(plan_dir),
+        ]
+    )
+    assert code == 0
+    areas = gpd.read_file(plan_dir / "areas.geojson")
+    assert areas.crs.to_epsg() == 4326
+    assert set(areas.columns) >= {
+        "area_id",
+        "name",
+        "members",
+        "capacity_left",
+        "streets",
+        "beheerder_needed",
+        "neighbours",
+    }
+    metrics = json.loads((plan_dir / "plan.json").read_text())
+    assert metrics["all_under_cap"] and metrics["contiguous_areas"] == metrics["areas"]
+    public = (plan_dir / "areas.geojson").read_text(encoding="utf-8") + (
+        plan_dir / "plan.json"
+    ).read_text(encoding="utf-8")
+    for person in first:
+        assert person["Naam"] not in public and person["Telefoon"] not in public
+    roster = read(plan_dir / "members.csv")
+    assert stat.S_IMODE((plan_dir / "members.csv").stat().st_mode) == 0o600
+    assert sum(r["is_beheerder"] == "True" for r in roster) <= len(areas)
+
+    out = tmp_path / "plan2"
+    code = main(
+        [
+            "assign",
+            "--plan",
+            str(plan_dir),
+            "--applicants",
+            str(write(later, "later.csv")),
+            "--offline",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    before = {r["telefoon"]: r["area_id"] for r in roster}
+    after = {r["telefoon"]: r["area_id"] for r in read(out / "members.csv")}
+    assert len(after) > len(before)
+    assert all(after[phone] == area for phone, area in before.items()), (
+        "nobody moved (no area passed the cap)"
+    )

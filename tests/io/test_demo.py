@@ -44,3 +44,47 @@ def test_demo_applicants_are_reproducible_and_fictitious(wijk: Wijk) -> None:
     per_address = full["Adres"].str.replace(r"-\d+$", "", regex=True).value_counts()
     assert per_address.max() >= 8  # apartment buildings hold several sign-ups
     assert (per_address >= 2).sum() > 200
+
+
+def test_plan_on_the_real_helsinki_streets(wijk: Wijk) -> None:
+    import geopandas as gpd
+    import shapely
+
+    from geo.partition import make_plan
+
+    register = register_from_points(wijk.addresses)
+    table = demo_applicants(register, count=1500, seed=11)
+    table = table.loc[table["Adres"] != ""]
+    homes = register.set_index(
+        register["straat"] + " " + register["huisnummer"].astype(str) + register["huisletter"]
+    )
+    keys = table["Adres"].str.replace(r"-\d+$", "", regex=True)
+    located = homes.reindex(keys.to_numpy())
+    members = gpd.GeoDataFrame(
+        {
+            "straat": located["straat"].to_numpy(),
+            "huisnummer": located["huisnummer"].to_numpy(),
+            "beheerder": table["Beheerder"].eq("ja").to_numpy(),
+            "telefoon": table["Telefoon"].to_numpy(),
+        },
+        geometry=gpd.points_from_xy(located["lon"], located["lat"]),
+        crs=4326,
+    ).to_crs(wijk.crs)
+    boundary = wijk.boundary.to_crs(wijk.crs).geometry.iloc[0]
+    plan = make_plan(
+        boundary,
+        wijk.streets.to_crs(wijk.crs),
+        members,
+        wijk.addresses.to_crs(wijk.crs),
+        max_members=255,
+    )
+    metrics = plan.metrics
+    assert metrics["areas"] == 8 and metrics["all_under_cap"]
+    assert metrics["contiguous_areas"] == 8
+    assert metrics["max_deviation_from_mean_pct"] <= 5.0
+    assert metrics["gap_m2"] < 1.0 and abs(metrics["overlap_m2"]) < 1.0
+    assert (
+        shapely.union_all(plan.areas.geometry.to_numpy()).symmetric_difference(boundary).area < 1.0
+    )
+    assert plan.areas["households"].sum() == len(wijk.addresses)
+    assert all(plan.areas["neighbours"] != "")
