@@ -374,6 +374,8 @@ def _peel(
     labels = np.full(len(weights), -1)
     remaining = set(nodes)
     for area in range(k - 1):
+        if not remaining:
+            break
         share = weights[list(remaining)].sum() / (k - area)
         region = _grow(graph, remaining, weights, xy, share, angle=start if area == 0 else None)
         labels[list(region)] = area
@@ -530,25 +532,63 @@ def _enforce_cap(
     max_members: int,
     fill: float,
 ) -> np.ndarray:
+    """Split every area over ``max_members`` into connected parts under it.
+
+    First the usual peel and balance; where that still leaves a part over the cap, packing
+    along a spanning tree, which always succeeds because no block is over the cap. Each round
+    settles one area for good, so the loop ends.
+    """
+    if len(weights) and weights.max() > max_members:
+        msg = f"een straatdeel heeft {int(weights.max())} aanmeldingen, meer dan het maximum van {max_members} per groep"
+        raise PlanError(msg)
     labels = labels.copy()
-    for _ in range(len(weights)):
+    per_area = max(1, math.floor(fill * max_members))
+    for _ in range(len(weights) + 1):
         totals = np.bincount(labels, weights=weights)
         over = np.flatnonzero(totals > max_members)
         if len(over) == 0:
             return labels
         area = int(over[0])
         nodes = set(np.flatnonzero(labels == area).tolist())
-        parts = area_count(int(totals[area]), max_members=max_members, fill=fill)
-        parts = max(parts, 2)
-        sub = _peel(graph.subgraph(nodes), weights, xy, parts, nodes=nodes)
-        sub = _balance(
-            graph.subgraph(nodes), np.where(sub < 0, 0, sub), weights, xy, max_members=max_members
-        )
+        parts = max(2, area_count(int(totals[area]), max_members=max_members, fill=fill))
+        region = graph.subgraph(nodes)
+        sub = _peel(region, weights, xy, parts, nodes=nodes)
+        sub = _balance(region, np.where(sub < 0, 0, sub), weights, xy, max_members=max_members)
+        groups = [set(np.flatnonzero(sub == p).tolist()) & nodes for p in range(parts)]
+        if any(weights[list(g)].sum() > max_members for g in groups):
+            heaviest = float(weights[list(nodes)].max())
+            groups = _pack_tree(region, weights, per_area if heaviest <= per_area else max_members)
         fresh = labels.max() + 1
-        for node in nodes:
-            labels[node] = area if sub[node] == 0 else fresh + sub[node] - 1
-    msg = "kon de groepen niet onder het maximum brengen"
+        for number, group in enumerate(g for g in groups if g):
+            labels[list(group)] = area if number == 0 else fresh + number - 1
+    msg = "kon de groepen niet onder het maximum brengen"  # unreachable: each round settles an area
     raise PlanError(msg)
+
+
+def _pack_tree(graph: nx.Graph[int], weights: np.ndarray, limit: float) -> list[set[int]]:
+    """Connected parts of ``graph`` of at most ``limit`` (no node may weigh more than ``limit``).
+
+    Walks a spanning tree of each component from the leaves up; a node keeps the lightest child
+    branches that fit and leaves the others as parts of their own.
+    """
+    parts: list[set[int]] = []
+    for component in nx.connected_components(graph):
+        root = min(component)
+        tree = nx.bfs_tree(graph.subgraph(component), root)
+        carried: dict[int, tuple[set[int], float]] = {}
+        for node in nx.dfs_postorder_nodes(tree, root):
+            part, total = {node}, float(weights[node])
+            for branch, weight in sorted(
+                (carried.pop(c) for c in tree.successors(node)), key=lambda b: b[1]
+            ):
+                if total + weight <= limit:
+                    part |= branch
+                    total += weight
+                else:
+                    parts.append(branch)
+            carried[node] = (part, total)
+        parts.append(carried[root][0])
+    return parts
 
 
 # --- areas, names, beheerders --------------------------------------------------------------
@@ -565,7 +605,13 @@ def _assemble(
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     """Area polygons with figures, and members with ``area_id`` and ``is_beheerder``."""
     frame = units.frame.assign(label=labels)
-    polygons = dissolve(frame.loc[~frame.geometry.is_empty], "label")
+    drawn = dissolve(frame.loc[~frame.geometry.is_empty], "label")
+    # An area of only land-less units (flats of an over-full building) gets an empty polygon.
+    polygons = gpd.GeoSeries(
+        [drawn.get(label, shapely.Polygon()) for label in np.unique(labels)],
+        index=np.unique(labels),
+        crs=frame.crs,
+    )
     order = _reading_order(polygons)
     ids = {label: first_id + rank for rank, label in enumerate(order)}
     placed = members.copy()
@@ -608,12 +654,17 @@ def _assemble(
 
 
 def _reading_order(polygons: gpd.GeoSeries) -> list[int]:
-    """Labels ordered north to south in bands, then west to east: ids read like a map."""
-    points = polygons.representative_point()
+    """Labels ordered north to south in bands, then west to east (ids read like a map).
+
+    Areas without land of their own come last.
+    """
+    land = polygons.loc[~polygons.is_empty]
+    points = land.representative_point()
     y, x = points.y.to_numpy(), points.x.to_numpy()
-    band = max(1.0, (y.max() - y.min()) / max(1, round(math.sqrt(len(points)))))
-    keys = sorted(zip(-np.floor((y - y.min()) / band), x, polygons.index, strict=True))
-    return [int(label) for _, _, label in keys]
+    band = max(1.0, (np.ptp(y) if len(y) else 0.0) / max(1, round(math.sqrt(len(points)))))
+    keys = sorted(zip(-np.floor((y - y.min(initial=0.0)) / band), x, land.index, strict=True))
+    landless = polygons.index[polygons.is_empty]
+    return [int(label) for _, _, label in keys] + [int(label) for label in landless]
 
 
 def choose_beheerder(members: gpd.GeoDataFrame) -> Any | None:

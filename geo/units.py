@@ -50,6 +50,7 @@ NOT_FOR_ADDRESSES = frozenset(
 SAMPLE_SPACING_M = 15.0
 NAME_MATCH_DISTANCE_M = 300.0
 MIN_SHARED_BORDER_M = 1.0
+_MAX_RECUTS = 4  # re-tilings tried while stray parts push a unit over its weight
 _KEY_DECIMALS = 2  # centimetres: vertices closer than this are one junction
 
 
@@ -122,25 +123,37 @@ def build_units(
     member_unit = assign_to_segments(members, segments)
     address_unit = assign_to_segments(addresses, segments)
     units = segments.assign(parent=np.arange(len(segments)))
-    units, member_unit, address_unit = _cut_heavy_units(
-        units,
-        members=members,
-        member_unit=member_unit,
-        addresses=addresses,
-        address_unit=address_unit,
-        max_weight=max_weight,
-    )
-    polygons = _unit_polygons(
-        area,
-        units,
-        members=members,
-        member_unit=member_unit,
-        addresses=addresses,
-        address_unit=address_unit,
-    )
-    polygons, moves = _single_parts(polygons, units.geometry.to_numpy())
-    member_unit = _follow_moves(members, member_unit, moves)
-    address_unit = _follow_moves(addresses, address_unit, moves)
+    # Homes in a stray polygon part follow the part to a neighbouring unit, which can push that
+    # unit over ``max_weight``: cut again until no unit is too heavy.
+    for attempt in range(_MAX_RECUTS):
+        units, member_unit, address_unit = _cut_heavy_units(
+            units,
+            members=members,
+            member_unit=member_unit,
+            addresses=addresses,
+            address_unit=address_unit,
+            max_weight=max_weight,
+        )
+        polygons = _unit_polygons(
+            area,
+            units,
+            members=members,
+            member_unit=member_unit,
+            addresses=addresses,
+            address_unit=address_unit,
+        )
+        polygons, moves = _single_parts(
+            polygons,
+            units.geometry.to_numpy(),
+            members.geometry.to_numpy(),
+            member_unit,
+            max_weight=max_weight,
+            overflow=attempt < _MAX_RECUTS - 1,
+        )
+        member_unit = _follow_moves(members, member_unit, moves)
+        address_unit = _follow_moves(addresses, address_unit, moves)
+        if len(member_unit) == 0 or np.bincount(member_unit).max() <= max_weight:
+            break
     frame = gpd.GeoDataFrame(
         {
             "street": units["name"].to_numpy(),
@@ -231,12 +244,12 @@ def _cut_heavy_units(
     extra_rows = []
     next_index = len(units)
     for unit in heavy:
-        order = _house_order(members, np.flatnonzero(member_unit == unit))
-        count = math.ceil(len(order) / max_weight)
-        bounds = np.linspace(0, len(order), count + 1).round().astype(int)
+        order = _house_order(
+            members, np.flatnonzero(member_unit == unit), units.geometry.iloc[unit]
+        )
         pieces: list[int] = [int(unit)]
-        for piece in range(1, count):
-            member_unit[order[bounds[piece] : bounds[piece + 1]]] = next_index
+        for piece in _house_ranges(members, order, max_weight)[1:]:
+            member_unit[piece] = next_index
             extra_rows.append(units.iloc[unit])
             pieces.append(next_index)
             next_index += 1
@@ -250,29 +263,60 @@ def _cut_heavy_units(
     return pd.concat([units, extra], ignore_index=True), member_unit, address_unit
 
 
-def _house_order(members: gpd.GeoDataFrame, positions: np.ndarray) -> np.ndarray:
-    """``positions`` sorted by house number, letter and addition (a walk along the street)."""
+def _house_ranges(
+    members: gpd.GeoDataFrame, order: np.ndarray, max_weight: int
+) -> list[np.ndarray]:
+    """Cut members (in house order) into even runs of at most ``max_weight``.
+
+    Members at one spot (one building) stay together; only a spot with more than
+    ``max_weight`` members is itself cut, by flat number.
+    """
+    spots = _keys(np.round(shapely.get_coordinates(members.geometry.to_numpy()[order]), 1))
+    _, first_seen, spot_of = np.unique(spots, return_index=True, return_inverse=True)
+    rank = np.argsort(np.argsort(first_seen))[spot_of]  # spots in the order the street is walked
+    grouped = order[np.argsort(rank, kind="stable")]
+    sizes = np.bincount(rank)
+    target = len(order) / math.ceil(len(order) / max_weight)
+    runs: list[np.ndarray] = []
+    current: list[np.ndarray] = []
+    filled = 0
+    for spot in np.split(grouped, np.cumsum(sizes)[:-1]):
+        if len(spot) > max_weight:  # an over-full building: its own runs, by flat number
+            runs.extend(np.array_split(spot, math.ceil(len(spot) / max_weight)))
+            continue
+        if current and (filled + len(spot) > max_weight or filled >= target):
+            runs.append(np.concatenate(current))
+            current, filled = [], 0
+        current.append(spot)
+        filled += len(spot)
+    if current:
+        runs.append(np.concatenate(current))
+    return runs
+
+
+def _house_order(
+    members: gpd.GeoDataFrame, positions: np.ndarray, street: BaseGeometry
+) -> np.ndarray:
+    """``positions`` sorted by house number, letter, addition, then place along ``street``."""
     chosen = members.iloc[positions]
+    blank = pd.Series("", index=chosen.index)
     keys = pd.DataFrame(
         {
-            "number": pd.to_numeric(
-                chosen.get("huisnummer", pd.Series(0, index=chosen.index)), errors="coerce"
-            )
+            "number": pd.to_numeric(chosen.get("huisnummer", blank), errors="coerce")
             .fillna(0)
             .to_numpy(),
-            "letter": chosen.get("huisletter", pd.Series("", index=chosen.index))
-            .fillna("")
-            .astype(str)
-            .to_numpy(),
-            "addition": chosen.get("toevoeging", pd.Series("", index=chosen.index))
+            "letter": chosen.get("huisletter", blank).fillna("").astype(str).to_numpy(),
+            "addition": chosen.get("toevoeging", blank)
             .fillna("")
             .astype(str)
             .str.zfill(4)
             .to_numpy(),
+            "along": shapely.line_locate_point(street, chosen.geometry.to_numpy()),
             "position": positions,
         }
     )
-    return keys.sort_values(["number", "letter", "addition", "position"])["position"].to_numpy()
+    columns = ["number", "letter", "addition", "along", "position"]
+    return keys.sort_values(columns)["position"].to_numpy()
 
 
 def _unit_polygons(
@@ -306,35 +350,63 @@ def _unit_polygons(
 
 
 def _single_parts(
-    polygons: np.ndarray, segments: np.ndarray
+    polygons: np.ndarray,
+    segments: np.ndarray,
+    homes: np.ndarray,
+    home_unit: np.ndarray,
+    *,
+    max_weight: int,
+    overflow: bool,
 ) -> tuple[np.ndarray, list[tuple[BaseGeometry, int, int]]]:
-    """Make every unit one polygon: stray parts join the neighbour with the longest shared border.
+    """Make every unit one polygon where possible: stray parts join a touching neighbour.
 
-    The part a unit keeps is the one along its street (else its largest part). Returns the new
-    polygons and the moves made: (part, from unit, to unit).
+    The part a unit keeps is the one nearest the middle of its street (then the largest). A
+    stray part goes to the neighbour with the longest shared border among those that can take
+    its homes (``homes`` with their unit in ``home_unit``) without passing ``max_weight``. If
+    none can: with ``overflow`` to the lightest (the caller cuts it again), else it stays.
+    Returns the new polygons and the moves made: (part, from unit, to unit).
     """
     polygons = polygons.copy()
+    weight = np.bincount(home_unit, minlength=len(polygons))
     moves: list[tuple[BaseGeometry, int, int]] = []
+    tree = shapely.STRtree(polygons)  # neighbours as first drawn; their shapes are read fresh below
     for unit in np.flatnonzero(shapely.get_num_geometries(polygons) > 1):
         parts = np.asarray(shapely.get_parts(polygons[unit]))
-        along = shapely.length(shapely.intersection(parts, segments[unit].buffer(0.01)))
-        keep = int(np.argmax(along)) if along.max() > 0 else int(np.argmax(shapely.area(parts)))
+        middle = shapely.line_interpolate_point(segments[unit], 0.5, normalized=True)
+        keep = int(np.lexsort((-shapely.area(parts), shapely.distance(parts, middle)))[0])
         polygons[unit] = parts[keep]
         for index, part in enumerate(parts):
             if index == keep:
                 continue
-            tree = shapely.STRtree(polygons)
-            touching = [int(t) for t in tree.query(part, predicate="intersects") if t != unit]
-            if not touching:
+            touching = np.array(
+                [
+                    int(t)
+                    for t in tree.query(part)
+                    if t != unit and shapely.intersects(part, polygons[t])
+                ],
+                dtype=int,
+            )
+            if len(touching) == 0:
                 polygons[unit] = shapely.union(polygons[unit], part)
                 continue
+            mine = np.flatnonzero(home_unit == unit)
+            carried = int(shapely.intersects(part, homes[mine]).sum()) if len(mine) else 0
+            grown = shapely.buffer(part, 0.05, quad_segs=2)
             shared = shapely.length(
-                shapely.intersection(
-                    shapely.boundary(part), shapely.buffer(polygons[touching], 0.05)
-                )
+                shapely.intersection(shapely.boundary(polygons[touching]), grown)
             )
-            target = touching[int(np.argmax(shared))]
+            room = weight[touching] + carried <= max_weight
+            if not room.any() and not overflow:
+                polygons[unit] = shapely.union(polygons[unit], part)
+                continue
+            target = int(
+                touching[np.argmax(np.where(room, shared, -1.0))]
+                if room.any()
+                else touching[np.argmin(weight[touching])]
+            )
             polygons[target] = shapely.union(polygons[target], part)
+            weight[unit] -= carried
+            weight[target] += carried
             moves.append((part, int(unit), target))
     return polygons, moves
 
@@ -356,10 +428,21 @@ def _follow_moves(
 
 def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
     """Union the polygons per ``by`` value: fast coverage union, exact union if cells mis-align."""
+    keys = frame[by].to_numpy()
+    order = np.argsort(keys, kind="stable")
+    keys, geometries = keys[order], frame.geometry.to_numpy()[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    groups = np.split(geometries, starts[1:])
+    return gpd.GeoSeries([_union(group) for group in groups], index=keys[starts], crs=frame.crs)
+
+
+def _union(cells: np.ndarray) -> BaseGeometry:
+    if len(cells) == 1:
+        return cells[0]
     try:
-        return frame.dissolve(by=by, method="coverage").geometry
+        return shapely.coverage_union_all(cells)
     except shapely.errors.GEOSException:
-        return frame.dissolve(by=by, method="unary").geometry
+        return shapely.union_all(cells)
 
 
 def _street_samples(
@@ -399,10 +482,13 @@ def _neighbour_graph(frame: gpd.GeoDataFrame) -> nx.Graph[int]:
     ends = np.concatenate([shapely.get_point(segments, 0), shapely.get_point(segments, -1)])
     keys = _keys(shapely.get_coordinates(ends))
     owners = np.concatenate([np.arange(len(frame)), np.arange(len(frame))])
-    by_key = pd.Series(owners).groupby(keys).unique()
+    order = np.argsort(keys, kind="stable")
+    keys, owners = keys[order], owners[order]
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     candidates = {
-        (int(a), int(b))
-        for group in by_key
+        (int(a), int(b)) if a < b else (int(b), int(a))
+        for group in np.split(owners, starts[1:])
+        if len(group) > 1
         for i, a in enumerate(group)
         for b in group[i + 1 :]
         if a != b
@@ -420,10 +506,16 @@ def _neighbour_graph(frame: gpd.GeoDataFrame) -> nx.Graph[int]:
 
 
 def _shared_border(polygons: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    """Length of border two polygons share; within 5 cm where their vertices do not line up."""
     a, b = polygons[pairs[:, 0]], polygons[pairs[:, 1]]
-    return np.asarray(
-        shapely.length(shapely.intersection(shapely.boundary(a), shapely.buffer(b, 0.05)))
+    shared = np.asarray(
+        shapely.length(shapely.intersection(shapely.boundary(a), shapely.boundary(b)))
     )
+    loose = np.flatnonzero(shared < MIN_SHARED_BORDER_M)
+    if len(loose):
+        grown = shapely.buffer(b[loose], 0.05, quad_segs=2)
+        shared[loose] = shapely.length(shapely.intersection(shapely.boundary(a[loose]), grown))
+    return shared
 
 
 def _connect_components(graph: nx.Graph[int], frame: gpd.GeoDataFrame) -> None:
@@ -436,7 +528,9 @@ def _connect_components(graph: nx.Graph[int], frame: gpd.GeoDataFrame) -> None:
     component_of = np.empty(len(frame), dtype=int)
     for number, members in enumerate(components):
         component_of[list(members)] = number
-    pairs = tree.query(polygons, predicate="intersects").T
+    outlying = np.flatnonzero(component_of != 0)  # the largest component needs no query of its own
+    found = tree.query(polygons[outlying], predicate="intersects")
+    pairs = np.stack([outlying[found[0]], found[1]], axis=1)
     pairs = pairs[component_of[pairs[:, 0]] != component_of[pairs[:, 1]]]
     shared = _shared_border(polygons, pairs) if len(pairs) else np.array([])
     order = np.argsort(-shared)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,17 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from geopy.adapters import AdapterHTTPError, BaseSyncAdapter
+from hypothesis import settings as hypothesis_settings
 
 from geo.config import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# CI replays the same examples every run (a red CI is then reproducible); locally every run
+# explores new ones.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @pytest.fixture

@@ -67,28 +67,64 @@ def test_both_sides_of_a_street_segment_are_in_one_area() -> None:
     assert (per_segment == 1).all()
 
 
+def random_wijk(
+    columns: int, rows: int, count: int, seed: int, skew: bool
+) -> tuple[gpd.GeoDataFrame, shapely.Geometry, gpd.GeoDataFrame]:
+    """A street grid, its boundary and members spread evenly or crowded on a few streets."""
+    streets = grid_streets(columns, rows)
+    weights = None
+    if skew:  # a few crowded streets, many quiet ones
+        raw = np.random.default_rng(seed).pareto(1.0, len(streets)) + 0.01
+        weights = raw / raw.sum()
+    return (
+        streets,
+        grid_boundary(columns, rows),
+        members_along(streets, count, seed=seed, weights=weights),
+    )
+
+
+def street_segments(columns: int, rows: int) -> int:
+    return columns * (rows + 1) + rows * (columns + 1)
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     columns=st.integers(2, 7),
     rows=st.integers(2, 7),
-    count=st.integers(1, 900),
+    per_segment=st.floats(0.05, 20.0),
     cap=st.sampled_from([40, 100, 255]),
     seed=st.integers(0, 10_000),
     skew=st.booleans(),
 )
 def test_random_wijken_keep_every_rule(
-    columns: int, rows: int, count: int, cap: int, seed: int, skew: bool
+    columns: int, rows: int, per_segment: float, cap: int, seed: int, skew: bool
 ) -> None:
-    streets = grid_streets(columns, rows)
-    boundary = grid_boundary(columns, rows)
-    weights = None
-    if skew:  # a few crowded streets, many quiet ones
-        raw = np.random.default_rng(seed).pareto(1.0, len(streets)) + 0.01
-        weights = raw / raw.sum()
-    members = members_along(streets, count, seed=seed, weights=weights)
+    """Up to 20 members per 100 m of street on average (a dense Dutch street has about 15)."""
+    count = max(1, round(per_segment * street_segments(columns, rows)))
+    streets, boundary, members = random_wijk(columns, rows, count, seed, skew)
     plan = make_plan(boundary, streets, members, max_members=cap, fill=0.8)
     assert_good_plan(plan, boundary, max_members=cap)
     assert len(plan.areas) >= area_count(count, max_members=cap, fill=0.8)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    columns=st.integers(2, 4),
+    rows=st.integers(2, 4),
+    count=st.integers(400, 900),
+    cap=st.sampled_from([40, 255]),
+    seed=st.integers(0, 10_000),
+)
+def test_the_cap_holds_at_any_density(
+    columns: int, rows: int, count: int, cap: int, seed: int
+) -> None:
+    """Crowded beyond any real street: areas may lose their single shape, never the cap."""
+    streets, boundary, members = random_wijk(columns, rows, count, seed, skew=True)
+    plan = make_plan(boundary, streets, members, max_members=cap, fill=0.8)
+    assert (plan.areas["members"] <= cap).all()
+    assert plan.areas["members"].sum() == count == len(plan.members)
+    union = shapely.union_all(plan.areas.geometry.to_numpy())
+    assert boundary.symmetric_difference(union).area < 1.0, "areas still tile the wijk"
 
 
 def test_dense_apartment_block_over_the_cap_is_split_by_house_number() -> None:
