@@ -19,6 +19,7 @@ from tqdm import tqdm
 from geo import __version__
 from geo.config import Settings
 from geo.errors import GeoError
+from geo.export import read_areas
 from geo.geocode import Progress
 from geo.register import AddressRegister
 from geo.sources import save_wijk
@@ -32,6 +33,7 @@ from geo.workflow import (
     run_assign,
     run_intake,
     run_plan,
+    run_signs,
 )
 
 EXIT_ERROR = 1
@@ -48,6 +50,10 @@ def _add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--offline", action="store_true", help="alleen adresregister en cache, geen internet"
     )
+    parser.add_argument(
+        "--per-area", action="store_true", help="ook borden bij de ingangen van elk gebied"
+    )
+    parser.add_argument("--budget", type=int, help="alleen de N belangrijkste borden")
     parser.add_argument("--out", type=Path, required=True, help="uitvoermap")
 
 
@@ -150,6 +156,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plan_options(assign_cmd)
     assign_cmd.set_defaults(handler=_assign)
 
+    signs = commands.add_parser(
+        "signs",
+        help="borden voorstellen bij de ingangen van de wijk",
+        description="Zoekt waar openbare wegen de wijk in lopen en stelt daar borden voor, gerangschikt.",
+    )
+    signs.add_argument(
+        "--boundary", type=Path, required=True, help="wijkgrens (GeoJSON, GPKG, SHP) of WIJK.gpkg"
+    )
+    signs.add_argument(
+        "--streets", type=Path, required=True, help="straten (.osm.pbf, .osm, GPKG, GeoJSON)"
+    )
+    signs.add_argument("--addresses", type=Path, help="adresregister, om ingangen te rangschikken")
+    signs.add_argument(
+        "--areas", type=Path, help="gebieden (areas.geojson van een plan): borden per gebied"
+    )
+    signs.add_argument("--budget", type=int, help="alleen de N belangrijkste borden")
+    signs.add_argument("--out", type=Path, required=True, help="uitvoermap")
+    signs.set_defaults(handler=_signs)
+
     demo = commands.add_parser(
         "demo",
         help="de hele keten op de ingebouwde demo (Helsinki, fictieve deelnemers)",
@@ -238,8 +263,24 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
             register=register,
             services=[] if args.offline else online_services(settings),
             progress=progress,
+            signs_per_area=args.per_area,
+            budget=args.budget,
         )
     return _print_plan(report)
+
+
+def _signs(args: argparse.Namespace, _settings: Settings) -> int:
+    wijk = load_wijk_layers(args.boundary, args.streets, args.addresses)
+    areas = read_areas(args.areas) if args.areas else None
+    signs, files = run_signs(wijk, args.out, areas=areas, budget=args.budget)
+    main_count = int((signs["kind"] == "main").sum())
+    print(
+        f"{len(signs)} borden voorgesteld: {main_count} bij hoofdingangen, "
+        f"{len(signs) - main_count} bij fiets- en voetpaden"
+    )
+    for path in files:
+        print(f"  {path}")
+    return 0
 
 
 def _assign(args: argparse.Namespace, settings: Settings) -> int:
@@ -252,6 +293,8 @@ def _assign(args: argparse.Namespace, settings: Settings) -> int:
             settings=settings,
             services=[] if args.offline else online_services(settings),
             progress=progress,
+            signs_per_area=args.per_area,
+            budget=args.budget,
         )
     return _print_plan(report)
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import pyogrio
 
 from geo.errors import InputFileError
 from geo.sources import WGS84, Wijk, read_addresses, read_boundary, read_streets
@@ -23,6 +24,11 @@ MEMBERS_FILE = "members.csv"
 PLAN_FILE = "plan.json"
 PLAN_LAYERS_FILE = "plan.gpkg"
 MAP_FILE = "map.html"
+SIGNS_FILE = "signs.geojson"
+SIGNS_MAP_FILE = "signs_map.html"
+SIGN_COLUMNS = (
+    "sign_id", "rank", "street", "road_class", "kind", "bearing_deg", "homes", "reason", "area_id",
+)  # fmt: skip
 AREA_COLUMNS = (
     "area_id",
     "name",
@@ -46,6 +52,14 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
     frame.to_crs(WGS84).to_file(
         path, driver="GeoJSON", engine="pyogrio", RFC7946="YES", COORDINATE_PRECISION=7
     )
+
+
+def write_signs(signs: gpd.GeoDataFrame, path: Path) -> Path:
+    """Signs as RFC 7946 GeoJSON points (public: nothing personal)."""
+    write_geojson(
+        signs.loc[:, [c for c in SIGN_COLUMNS if c in signs.columns] + ["geometry"]], path
+    )
+    return path
 
 
 def write_plan_folder(
@@ -79,6 +93,24 @@ def write_plan_folder(
     ):
         frame.to_crs(WGS84).to_file(layers, layer=name, driver="GPKG", engine="pyogrio")
     return [out_dir / AREAS_FILE, out_dir / MEMBERS_FILE, out_dir / PLAN_FILE, layers]
+
+
+def read_areas(path: Path) -> gpd.GeoDataFrame:
+    """Areas (``area_id`` and polygons) from an ``areas.geojson`` or a plan GeoPackage."""
+    try:
+        layer = "areas" if path.suffix.lower() == ".gpkg" else None
+        areas = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except (OSError, ValueError, pyogrio.errors.DataSourceError) as error:
+        msg = f"{path.name} is geen leesbaar gebiedenbestand: {error}"
+        raise InputFileError(msg) from None
+    if (
+        "area_id" not in areas
+        or areas.crs is None
+        or not areas.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+    ):
+        msg = f"{path.name} bevat geen gebieden (vlakken met een kolom area_id)"
+        raise InputFileError(msg)
+    return areas
 
 
 def read_plan_folder(

@@ -12,7 +12,15 @@ import pyogrio
 
 from geo._http import HttpClient
 from geo.config import Settings
-from geo.export import MAP_FILE, read_plan_folder, write_plan_folder
+from geo.errors import ConfigError
+from geo.export import (
+    MAP_FILE,
+    SIGNS_FILE,
+    SIGNS_MAP_FILE,
+    read_plan_folder,
+    write_plan_folder,
+    write_signs,
+)
 from geo.geocode import (
     GeocodeCache,
     NominatimService,
@@ -22,9 +30,10 @@ from geo.geocode import (
     geocode_applicants,
 )
 from geo.intake import read_applicants
-from geo.maps import planner_map
+from geo.maps import planner_map, signs_map
 from geo.partition import Plan, assign, make_plan
 from geo.register import AddressRegister
+from geo.signs import find_signs, signs_per_area
 from geo.sources import (
     ADDRESS_COLUMNS,
     WGS84,
@@ -181,6 +190,50 @@ def load_wijk_layers(
     return Wijk(boundary=boundary, streets=streets, addresses=addresses)
 
 
+def make_signs(
+    wijk: Wijk,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    homes: gpd.GeoDataFrame | None = None,
+    budget: int | None = None,
+) -> gpd.GeoDataFrame:
+    """Ranked signs (WGS84) at the wijk's entrances, or at each area's when ``areas`` is given.
+
+    Ranked by the register's addresses (else by ``homes``, e.g. the members); ``budget`` keeps
+    the best ``budget`` signs (per area when per area).
+    """
+    if budget is not None and budget < 1:
+        msg = f"het aantal borden (--budget) moet minstens 1 zijn, niet {budget}"
+        raise ConfigError(msg)
+    crs = wijk.crs
+    streets = wijk.streets.to_crs(crs)
+    points = wijk.addresses if len(wijk.addresses) else homes
+    points = points.to_crs(crs) if points is not None and len(points) else None
+    if areas is None:
+        signs = find_signs(wijk.boundary.to_crs(crs).geometry.iloc[0], streets, points)
+    else:
+        signs = signs_per_area(areas.to_crs(crs), streets, points)
+    if budget is not None:
+        signs = signs.loc[signs["rank"] <= budget].reset_index(drop=True)
+    return signs.to_crs(WGS84)
+
+
+def run_signs(
+    wijk: Wijk,
+    out_dir: Path,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+    homes: gpd.GeoDataFrame | None = None,
+    budget: int | None = None,
+) -> tuple[gpd.GeoDataFrame, tuple[Path, ...]]:
+    """Compute the signs and write ``signs.geojson`` and the review map ``signs_map.html``."""
+    signs = make_signs(wijk, areas=areas, homes=homes, budget=budget)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_signs(signs, out_dir / SIGNS_FILE)
+    signs_map(signs, wijk.boundary, wijk.streets).save(out_dir / SIGNS_MAP_FILE)
+    return signs, (out_dir / SIGNS_FILE, out_dir / SIGNS_MAP_FILE)
+
+
 def run_plan(
     applicants_path: Path,
     out_dir: Path,
@@ -191,8 +244,10 @@ def run_plan(
     services: Sequence[OnlineService] = (),
     use_cache: bool = True,
     progress: Progress | None = None,
+    signs_per_area: bool = False,
+    budget: int | None = None,
 ) -> PlanReport:
-    """Intake → geocode → partition; write the plan folder (see :mod:`geo.export`) and a map."""
+    """Intake → geocode → partition → signs; write the plan folder (see :mod:`geo.export`)."""
     intake = run_intake(
         applicants_path,
         out_dir,
@@ -214,7 +269,16 @@ def run_plan(
     )
     _reject_outside(plan.outside, out_dir)
     return _write_outputs(
-        out_dir, plan.areas, plan.members, wijk, plan.metrics, intake=intake, split={}, moved=0
+        out_dir,
+        plan.areas,
+        plan.members,
+        wijk,
+        plan.metrics,
+        intake=intake,
+        split={},
+        moved=0,
+        signs_per_area=signs_per_area,
+        budget=budget,
     )
 
 
@@ -227,6 +291,8 @@ def run_assign(
     services: Sequence[OnlineService] = (),
     use_cache: bool = True,
     progress: Progress | None = None,
+    signs_per_area: bool = False,
+    budget: int | None = None,
 ) -> PlanReport:
     """Add new sign-ups to an existing plan without reshuffling; write a new plan folder."""
     wijk, areas, members, _ = read_plan_folder(plan_dir)
@@ -263,6 +329,8 @@ def run_assign(
         intake=intake,
         split=report.split,
         moved=report.moved_existing,
+        signs_per_area=signs_per_area,
+        budget=budget,
     )
 
 
@@ -325,6 +393,8 @@ def _write_outputs(
     intake: IntakeReport,
     split: dict[int, list[int]],
     moved: int,
+    signs_per_area: bool,
+    budget: int | None,
 ) -> PlanReport:
     wgs_members = members.to_crs(WGS84)
     wgs_members["lat"], wgs_members["lon"] = (
@@ -334,10 +404,17 @@ def _write_outputs(
     files = write_plan_folder(out_dir, areas=areas, members=wgs_members, wijk=wijk, metrics=metrics)
     fmap = planner_map(areas, wijk.boundary)
     fmap.save(out_dir / MAP_FILE)
+    _, sign_files = run_signs(
+        wijk,
+        out_dir,
+        areas=areas if signs_per_area else None,
+        homes=wgs_members[["geometry"]],
+        budget=budget,
+    )
     return PlanReport(
         intake=intake,
         metrics=metrics,
-        files=(*files, out_dir / MAP_FILE),
+        files=(*files, out_dir / MAP_FILE, *sign_files),
         split=split,
         moved_existing=moved,
     )

@@ -247,6 +247,7 @@ def test_plan_then_assign_from_the_command_line(tmp_path: Path) -> None:
             "--applicants",
             str(write(first, "eerst.csv")),
             "--offline",
+            "--per-area",
             "--out",
             str(plan_dir),
         ]
@@ -265,9 +266,12 @@ def test_plan_then_assign_from_the_command_line(tmp_path: Path) -> None:
     }
     metrics = json.loads((plan_dir / "plan.json").read_text())
     assert metrics["all_under_cap"] and metrics["contiguous_areas"] == metrics["areas"]
-    public = (plan_dir / "areas.geojson").read_text(encoding="utf-8") + (
-        plan_dir / "plan.json"
-    ).read_text(encoding="utf-8")
+    public = "".join(
+        (plan_dir / name).read_text(encoding="utf-8")
+        for name in ("areas.geojson", "plan.json", "signs.geojson", "signs_map.html", "map.html")
+    )
+    signs = gpd.read_file(plan_dir / "signs.geojson")
+    assert set(signs["area_id"]) == set(areas["area_id"]), "signs at the entrances of every area"
     for person in first:
         assert person["Naam"] not in public and person["Telefoon"] not in public
     roster = read(plan_dir / "members.csv")

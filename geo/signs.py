@@ -1,0 +1,498 @@
+"""Where the buurtpreventie signs go: the entrances of the wijk (or of each area).
+
+Pure: a boundary polygon and street lines in a metric CRS in, sign points out; no I/O.
+
+1. A crossing is a point where a street line meets the boundary and passes from outside to
+   inside (probed a little before and after it along the line); a street that only touches
+   the boundary or runs along it is no entrance.
+2. Roads open to traffic are main entrances; cycle and foot paths minor ones. Service roads,
+   private ways, motorways, and one-way streets that only lead out are no entrances; a trunk
+   road counts only where it has a junction inside the wijk.
+3. Crossings within ``merge_m`` of each other (both carriageways of a dual road), and all
+   crossings at one roundabout, are one entrance.
+4. The sign stands ``inset_m`` inside, on the incoming road; ``bearing_deg`` is the compass
+   direction of incoming traffic (the sign's face looks the opposite way, at the drivers).
+5. Ranked: main before minor, then road class, then the number of homes the entrance leads to
+   (homes nearer to it along the streets than to any other entrance).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass
+
+import geopandas as gpd
+import networkx as nx
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from geo.units import split_at_junctions
+
+# OSM highway value → (rank, Dutch label); lower rank = more important road.
+MAIN_ROADS: dict[str, tuple[int, str]] = {
+    "trunk": (1, "autoweg"),
+    "trunk_link": (1, "autoweg"),
+    "motorway_link": (1, "afrit"),
+    "primary": (1, "hoofdweg"),
+    "primary_link": (1, "hoofdweg"),
+    "secondary": (2, "doorgaande weg"),
+    "secondary_link": (2, "doorgaande weg"),
+    "tertiary": (3, "wijkontsluitingsweg"),
+    "tertiary_link": (3, "wijkontsluitingsweg"),
+    "unclassified": (4, "lokale weg"),
+    "residential": (5, "woonstraat"),
+    "road": (5, "weg"),
+    "": (5, "weg"),  # street data without attributes: every crossing counts
+    "living_street": (6, "woonerf"),
+}
+MINOR_ROADS: dict[str, tuple[int, str]] = {
+    "cycleway": (7, "fietspad"),
+    "pedestrian": (8, "voetgangersgebied"),
+    "footway": (8, "voetpad"),
+    "path": (8, "pad"),
+    "trail": (8, "pad"),
+    "bridleway": (8, "ruiterpad"),
+    "track": (8, "veldweg"),
+    "steps": (9, "trap"),
+}
+THROUGH_ROADS = frozenset({"motorway", "trunk", "trunk_link"})
+CLOSED_ACCESS = frozenset({"private", "no"})
+ROUNDABOUTS = frozenset({"roundabout", "circular"})
+MAIN = "main"
+MINOR = "minor"
+_PROBE_M = 1.0
+_KEY_DECIMALS = 2
+
+
+@dataclass(frozen=True)
+class _Crossing:
+    line: int
+    along: float
+    inward: int  # +1: traffic enters in the line's direction, -1: against it
+
+
+def find_signs(
+    boundary: BaseGeometry,
+    streets: gpd.GeoDataFrame,
+    homes: gpd.GeoDataFrame | None = None,
+    *,
+    inset_m: float = 10.0,
+    merge_m: float = 30.0,
+) -> gpd.GeoDataFrame:
+    """Proposed sign points at the entrances of ``boundary``, ranked (see the module doc).
+
+    ``streets`` has ``highway``, ``name``, ``access``, ``junction`` and ``oneway`` when known
+    (missing columns count as empty); ``homes`` are address points for the ranking.
+    Returns points in the CRS of ``streets`` with ``sign_id``, ``street``, ``road_class``,
+    ``kind``, ``rank``, ``bearing_deg``, ``homes``, ``reason``.
+    """
+    lines = _usable_lines(streets, boundary)
+    crossings = _crossings(lines, boundary)
+    if not crossings:
+        return _empty(streets.crs)
+    table = _describe(lines, crossings, boundary, inset_m=inset_m)
+    table["entrance"] = _merge(table, lines, merge_m=merge_m)
+    signs = _pick_per_entrance(table)
+    signs["homes"] = _catchment(boundary, streets, signs, homes)
+    return _rank(gpd.GeoDataFrame(signs, geometry="geometry", crs=streets.crs))
+
+
+def signs_per_area(
+    areas: gpd.GeoDataFrame,
+    streets: gpd.GeoDataFrame,
+    homes: gpd.GeoDataFrame | None = None,
+    **options: float,
+) -> gpd.GeoDataFrame:
+    """Signs at the entrances of each area (``area_id`` and ``geometry`` in a metric CRS)."""
+    frames = []
+    for area_id, polygon in zip(areas["area_id"], areas.geometry, strict=True):
+        if polygon is None or polygon.is_empty:
+            continue
+        signs = find_signs(polygon, streets, homes, **options)
+        frames.append(signs.assign(area_id=int(area_id)))
+    if not frames:
+        return _empty(streets.crs).assign(area_id=pd.Series(dtype=int))
+    result = pd.concat(frames, ignore_index=True)
+    result["sign_id"] = np.arange(1, len(result) + 1)
+    return gpd.GeoDataFrame(result, geometry="geometry", crs=streets.crs)
+
+
+def road_label(highway: str) -> str:
+    """Dutch name of an OSM road class (``highway`` value)."""
+    known = MAIN_ROADS.get(highway) or MINOR_ROADS.get(highway)
+    return known[1] if known else highway
+
+
+# --- which lines, which crossings -------------------------------------------------------------
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    if name not in frame:
+        return pd.Series("", index=frame.index)
+    return frame[name].fillna("").astype(str).str.strip().str.casefold()
+
+
+def _usable_lines(streets: gpd.GeoDataFrame, boundary: BaseGeometry) -> gpd.GeoDataFrame:
+    """Street lines that can be an entrance, exploded to single lines."""
+    frame = streets.explode(index_parts=False).reset_index(drop=True)
+    rings = frame.geom_type == "LinearRing"  # a closed way (a roundabout) may arrive as a ring
+    if rings.any():
+        frame.loc[rings, frame.geometry.name] = [
+            shapely.LineString(ring.coords) for ring in frame.geometry[rings]
+        ]
+    frame = frame.loc[frame.geom_type == "LineString"].reset_index(drop=True)
+    highway = _column(frame, "highway")
+    known = highway.isin(MAIN_ROADS.keys() | MINOR_ROADS.keys() | THROUGH_ROADS)
+    open_to_all = ~_column(frame, "access").isin(CLOSED_ACCESS)
+    keep = known & open_to_all & (highway != "motorway")
+    trunk = highway.isin(THROUGH_ROADS) & keep
+    if trunk.any():
+        keep &= ~trunk | _has_junction_inside(frame, trunk.to_numpy(), keep.to_numpy(), boundary)
+    lines = frame.loc[keep.to_numpy()].reset_index(drop=True)
+    return lines.assign(
+        highway=_column(lines, "highway").to_numpy(),
+        name=lines["name"].fillna("").astype(str).to_numpy() if "name" in lines else "",
+        oneway=_column(lines, "oneway").to_numpy(),
+        junction=_column(lines, "junction").to_numpy(),
+    )
+
+
+def _has_junction_inside(
+    frame: gpd.GeoDataFrame, trunk: np.ndarray, usable: np.ndarray, boundary: BaseGeometry
+) -> np.ndarray:
+    """Per line: for trunk lines, whether another usable road joins them inside the wijk."""
+    geometries = frame.geometry.to_numpy()
+    others = np.flatnonzero(usable & ~trunk)
+    other_keys = set(_vertex_keys(geometries[others])) if len(others) else set()
+    result = np.ones(len(frame), dtype=bool)
+    for index in np.flatnonzero(trunk):
+        coords = shapely.get_coordinates(geometries[index])
+        inside = shapely.contains_xy(boundary, coords[:, 0], coords[:, 1])
+        result[index] = bool(set(_keys(coords[inside])) & other_keys)
+    return result
+
+
+def _vertex_keys(geometries: np.ndarray) -> list[str]:
+    return _keys(shapely.get_coordinates(geometries))
+
+
+def _keys(coords: np.ndarray) -> list[str]:
+    rounded = np.round(coords, _KEY_DECIMALS)
+    return [f"{x},{y}" for x, y in rounded]
+
+
+def _crossings(lines: gpd.GeoDataFrame, boundary: BaseGeometry) -> list[_Crossing]:
+    """Points where a line passes from outside the boundary to inside."""
+    if lines.empty:
+        return []
+    geometries = lines.geometry.to_numpy()
+    ring = shapely.boundary(boundary)
+    touched = shapely.intersection(geometries, ring)
+    points, owner = shapely.get_parts(touched, return_index=True)
+    points, owner = np.asarray(points), np.asarray(owner)
+    real = ~shapely.is_empty(points)
+    points, owner = points[real], owner[real]
+    # Where a line runs along the ring the overlap is a line: its ends are where it leaves it.
+    coords, which = shapely.get_coordinates(points, return_index=True)
+    is_point = shapely.get_type_id(points) == 0
+    vertices = coords[is_point[which]]
+    owners = owner[which][is_point[which]]
+    ends = ~is_point
+    if ends.any():
+        stretch = points[ends]
+        end_points = np.concatenate([shapely.get_point(stretch, 0), shapely.get_point(stretch, -1)])
+        vertices = np.vstack([vertices, shapely.get_coordinates(end_points)])
+        owners = np.concatenate([owners, owner[ends], owner[ends]])
+    result: list[_Crossing] = []
+    seen: set[tuple[int, float]] = set()
+    for line_index, (x, y) in zip(owners, vertices, strict=True):
+        line = geometries[line_index]
+        along = float(shapely.line_locate_point(line, shapely.Point(x, y)))
+        key = (int(line_index), round(along, 1))
+        if key in seen:
+            continue
+        seen.add(key)
+        inward = _inward(line, along, boundary)
+        if inward:
+            result.append(_Crossing(int(line_index), along, inward))
+    return result
+
+
+def _inward(line: BaseGeometry, along: float, boundary: BaseGeometry) -> int:
+    """+1 if the line enters ``boundary`` at ``along`` going forward, -1 going backward, else 0.
+
+    A line that starts (or ends) on the boundary enters if it runs inside from there.
+    """
+    before, after = along - _PROBE_M, along + _PROBE_M
+    inside_before = before >= 0 and boundary.contains(line.interpolate(before))
+    inside_after = after <= line.length and boundary.contains(line.interpolate(after))
+    if inside_after and not inside_before:
+        return 1
+    if inside_before and not inside_after:
+        return -1
+    return 0
+
+
+# --- describing and merging crossings -----------------------------------------------------------
+
+
+def _describe(
+    lines: gpd.GeoDataFrame, crossings: list[_Crossing], boundary: BaseGeometry, *, inset_m: float
+) -> pd.DataFrame:
+    rows = []
+    for crossing in crossings:
+        line = lines.geometry.iloc[crossing.line]
+        highway = str(lines["highway"].iloc[crossing.line])
+        oneway = str(lines["oneway"].iloc[crossing.line])
+        roundabout = str(lines["junction"].iloc[crossing.line]) in ROUNDABOUTS
+        forward_only = oneway in {"yes", "true", "1"} or (roundabout and oneway != "no")
+        backward_only = oneway in {"-1", "reverse"}
+        if (forward_only and crossing.inward < 0) or (backward_only and crossing.inward > 0):
+            continue  # a one-way street that only leads out: nobody enters here
+        sign = _sign_point(line, crossing, boundary, inset_m=inset_m)
+        if sign is None:
+            continue
+        main = highway in MAIN_ROADS or highway in THROUGH_ROADS
+        rank, label = (MAIN_ROADS if main else MINOR_ROADS).get(highway, (5, highway))
+        rows.append(
+            {
+                "line": crossing.line,
+                "crossing": line.interpolate(crossing.along),
+                "geometry": sign,
+                "street": str(lines["name"].iloc[crossing.line]),
+                "road_class": highway,
+                "label": label,
+                "class_rank": rank,
+                "kind": MAIN if main else MINOR,
+                "roundabout": roundabout,
+                "bearing_deg": _bearing(line, crossing, sign),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _sign_point(
+    line: BaseGeometry, crossing: _Crossing, boundary: BaseGeometry, *, inset_m: float
+) -> BaseGeometry | None:
+    """A point ``inset_m`` inside along the incoming road (closer if the road turns back out)."""
+    for step in (inset_m, inset_m / 2, inset_m / 4, _PROBE_M):
+        along = crossing.along + crossing.inward * step
+        if 0 <= along <= line.length:
+            point = line.interpolate(along)
+            if boundary.contains(point):
+                return point
+    return None
+
+
+def _bearing(line: BaseGeometry, crossing: _Crossing, sign: BaseGeometry) -> float:
+    """Compass direction (0 = north, clockwise) in which incoming traffic passes the sign."""
+    at = float(shapely.line_locate_point(line, sign))
+    ahead = line.interpolate(min(line.length, max(0.0, at + crossing.inward * _PROBE_M)))
+    behind = line.interpolate(min(line.length, max(0.0, at - crossing.inward * _PROBE_M)))
+    dx, dy = ahead.x - behind.x, ahead.y - behind.y
+    return round(math.degrees(math.atan2(dx, dy)) % 360.0, 1)
+
+
+def _merge(table: pd.DataFrame, lines: gpd.GeoDataFrame, *, merge_m: float) -> np.ndarray:
+    """Entrance number per crossing: near crossings, and crossings at one roundabout, merge."""
+    if table.empty:
+        return np.array([], dtype=int)
+    points = np.asarray(table["crossing"].to_list(), dtype=object)
+    union = nx.utils.UnionFind(range(len(points)))
+    tree = shapely.STRtree(points)
+    left, right = tree.query(points, predicate="dwithin", distance=merge_m)
+    for a, b in zip(left, right, strict=True):
+        union.union(int(a), int(b))
+    rings = lines.geometry.to_numpy()[lines["junction"].isin(ROUNDABOUTS).to_numpy()]
+    if len(rings):
+        for roundabout in shapely.get_parts(shapely.line_merge(shapely.union_all(rings))):
+            near = np.flatnonzero(shapely.dwithin(points, roundabout, merge_m))
+            for a, b in itertools.pairwise(near):
+                union.union(int(a), int(b))
+    groups = {
+        root: number
+        for number, root in enumerate(dict.fromkeys(union[i] for i in range(len(points))))
+    }
+    return np.array([groups[union[i]] for i in range(len(points))], dtype=int)
+
+
+def _pick_per_entrance(table: pd.DataFrame) -> pd.DataFrame:
+    """One sign per entrance: on its most important road, not on the roundabout ring itself."""
+    centres = table.groupby("entrance")["crossing"].agg(
+        lambda g: shapely.centroid(shapely.multipoints(list(g)))
+    )
+    table = table.assign(
+        off_centre=shapely.distance(
+            np.asarray(table["crossing"].to_list(), dtype=object),
+            np.asarray(centres.loc[table["entrance"]].to_list(), dtype=object),
+        ),
+        main_first=(table["kind"] != MAIN).astype(int),
+    )
+    ordered = table.sort_values(
+        ["entrance", "main_first", "class_rank", "roundabout", "off_centre"]
+    )
+    chosen = ordered.drop_duplicates("entrance").reset_index(drop=True)
+    return chosen[
+        ["street", "road_class", "label", "class_rank", "kind", "bearing_deg", "geometry"]
+    ]
+
+
+# --- ranking ----------------------------------------------------------------------------------------
+
+
+def _catchment(
+    boundary: BaseGeometry,
+    streets: gpd.GeoDataFrame,
+    signs: pd.DataFrame,
+    homes: gpd.GeoDataFrame | None,
+) -> np.ndarray:
+    """Per sign: homes nearer to it along the streets inside the wijk than to any other sign.
+
+    Main entrances share the homes among themselves over roads for traffic; minor entrances
+    among all entrances over every street.
+    """
+    counts = np.zeros(len(signs), dtype=int)
+    if homes is None or homes.empty:
+        return counts
+    inside = homes.loc[homes.within(boundary)]
+    if inside.empty:
+        return counts
+    clipped = streets.loc[streets.intersects(boundary)].copy()
+    clipped["geometry"] = shapely.intersection(clipped.geometry.to_numpy(), boundary)
+    clipped = clipped.explode(index_parts=False)
+    clipped = clipped.loc[clipped.geom_type == "LineString"].reset_index(drop=True)
+    if "highway" not in clipped:
+        clipped["highway"] = ""
+    for kind, allowed in ((MAIN, MAIN_ROADS.keys() | THROUGH_ROADS), (MINOR, None)):
+        network = (
+            clipped if allowed is None else clipped.loc[_column(clipped, "highway").isin(allowed)]
+        )
+        sources = (
+            np.flatnonzero(signs["kind"].to_numpy() == MAIN)
+            if kind == MAIN
+            else np.arange(len(signs))
+        )
+        if network.empty or len(sources) == 0:
+            continue
+        nearest = _nearest_along_streets(
+            network, signs.geometry.to_numpy()[sources], inside.geometry.to_numpy()
+        )
+        found = nearest >= 0
+        tally = np.bincount(nearest[found], minlength=len(sources))
+        mine = signs["kind"].to_numpy()[sources] == kind
+        counts[sources[mine]] = tally[mine]
+    return counts
+
+
+def _nearest_along_streets(
+    network: gpd.GeoDataFrame, sources: np.ndarray, targets: np.ndarray
+) -> np.ndarray:
+    """For each target point, the index of the nearest source along the network (-1: none)."""
+    segments = split_at_junctions(network.assign(highway=network["highway"].fillna("")))
+    geometries = segments.geometry.to_numpy()
+    starts = _keys(shapely.get_coordinates(shapely.get_point(geometries, 0)))
+    ends = _keys(shapely.get_coordinates(shapely.get_point(geometries, -1)))
+    graph: nx.Graph[object] = nx.Graph()
+    for start, end, length in zip(starts, ends, shapely.length(geometries), strict=True):
+        if not graph.has_edge(start, end) or graph.edges[start, end]["length"] > length:
+            graph.add_edge(start, end, length=float(length))
+    tree = shapely.STRtree(geometries)
+    for number, point in enumerate(sources):
+        _attach(
+            graph,
+            ("sign", number),
+            point,
+            tree=tree,
+            geometries=geometries,
+            starts=starts,
+            ends=ends,
+        )
+    for number, point in enumerate(targets):
+        _attach(
+            graph,
+            ("home", number),
+            point,
+            tree=tree,
+            geometries=geometries,
+            starts=starts,
+            ends=ends,
+        )
+    paths: dict[object, list[object]] = nx.multi_source_dijkstra_path(
+        graph, {("sign", n) for n in range(len(sources))}, weight="length"
+    )
+    result = np.full(len(targets), -1, dtype=int)
+    for number in range(len(targets)):
+        path = paths.get(("home", number))
+        if path:
+            source = path[0]
+            assert isinstance(source, tuple)  # every path starts at a sign node
+            result[number] = int(source[1])
+    return result
+
+
+def _attach(
+    graph: nx.Graph[object],
+    node: tuple[str, int],
+    point: BaseGeometry,
+    *,
+    tree: shapely.STRtree,
+    geometries: np.ndarray,
+    starts: list[str],
+    ends: list[str],
+) -> None:
+    """Join ``node`` to both ends of the nearest segment, at its distance along it."""
+    index = int(tree.query_nearest(point, all_matches=False)[0])
+    segment = geometries[index]
+    along = float(shapely.line_locate_point(segment, point))
+    offset = float(shapely.distance(segment, point))
+    graph.add_edge(node, starts[index], length=offset + along)
+    graph.add_edge(node, ends[index], length=offset + segment.length - along)
+
+
+def _rank(signs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    signs = signs.assign(main_first=(signs["kind"] != MAIN).astype(int))
+    signs = signs.sort_values(["main_first", "class_rank", "homes"], ascending=[True, True, False])
+    signs = signs.reset_index(drop=True)
+    signs["rank"] = np.arange(1, len(signs) + 1)
+    signs["sign_id"] = signs["rank"]
+    signs["reason"] = [
+        _reason(str(street), str(kind), str(label), int(homes))
+        for street, kind, label, homes in zip(
+            signs["street"], signs["kind"], signs["label"], signs["homes"], strict=True
+        )
+    ]
+    columns = [
+        "sign_id",
+        "rank",
+        "street",
+        "road_class",
+        "kind",
+        "bearing_deg",
+        "homes",
+        "reason",
+        "geometry",
+    ]
+    return signs[columns]
+
+
+def _reason(street: str, kind: str, label: str, homes: int) -> str:
+    entrance = "hoofdingang" if kind == MAIN else "ingang voor fietsers en voetgangers"
+    lead = f"; leidt naar {homes} adressen" if homes else ""
+    return f"{entrance} via {street or 'naamloze weg'} ({label}){lead}"
+
+
+def _empty(crs: object) -> gpd.GeoDataFrame:
+    columns = {
+        "sign_id": pd.Series(dtype=int),
+        "rank": pd.Series(dtype=int),
+        "street": pd.Series(dtype=str),
+        "road_class": pd.Series(dtype=str),
+        "kind": pd.Series(dtype=str),
+        "bearing_deg": pd.Series(dtype=float),
+        "homes": pd.Series(dtype=int),
+        "reason": pd.Series(dtype=str),
+    }
+    return gpd.GeoDataFrame(columns, geometry=gpd.GeoSeries([], crs=crs), crs=crs)

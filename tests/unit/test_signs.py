@@ -1,0 +1,155 @@
+"""Sign placement on hand-made entrances: what counts, what merges, where the sign stands."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely import LineString, Point, box
+
+from geo.signs import find_signs, signs_per_area
+from tests.grids import RD
+
+WIJK = box(0, 0, 1000, 1000)
+
+
+def streets(*rows: dict[str, object]) -> gpd.GeoDataFrame:
+    """Street lines with OSM-like attributes (missing ones empty)."""
+    table = [
+        {
+            "name": "",
+            "highway": "residential",
+            "access": "",
+            "junction": "",
+            "oneway": "",
+            **row,
+        }
+        for row in rows
+    ]
+    return gpd.GeoDataFrame(table, geometry="geometry", crs=RD)
+
+
+def assert_placed_well(signs: gpd.GeoDataFrame, boundary=WIJK) -> None:  # type: ignore[no-untyped-def]
+    assert signs.within(boundary).all(), "every sign stands inside the wijk"
+    assert (signs.distance(boundary.exterior) <= 25).all(), "and near its edge"
+
+
+def test_a_road_through_the_wijk_is_two_entrances_facing_the_traffic() -> None:
+    road = streets({"name": "Rijksweg", "geometry": LineString([(-100, 500), (1100, 500)])})
+    signs = find_signs(WIJK, road)
+    assert len(signs) == 2
+    assert sorted(signs["bearing_deg"]) == [90.0, 270.0]  # eastbound at the west, westbound east
+    assert set(signs["street"]) == {"Rijksweg"}
+    assert_placed_well(signs)
+    west = signs.loc[signs["bearing_deg"] == 90.0].geometry.iloc[0]
+    assert west.x == pytest.approx(10.0) and west.y == pytest.approx(500.0)
+
+
+def test_a_road_clipping_a_corner_twice_is_one_entrance() -> None:
+    road = streets({"geometry": LineString([(-50, 30), (30, -50)])})
+    signs = find_signs(WIJK, road)  # enters at (0, -20)… leaves 28 m further: one entrance
+    assert len(signs) <= 1
+    assert_placed_well(signs)
+
+
+def test_a_dual_carriageway_is_one_entrance_on_the_incoming_lane() -> None:
+    lanes = streets(
+        {"name": "Kerkweg", "highway": "secondary", "oneway": "yes",
+         "geometry": LineString([(-100, 500), (400, 500)])},
+        {"name": "Kerkweg", "highway": "secondary", "oneway": "yes",
+         "geometry": LineString([(400, 518), (-100, 518)])},
+    )  # fmt: skip
+    signs = find_signs(WIJK, lanes)
+    assert len(signs) == 1
+    assert signs.geometry.iloc[0].y == pytest.approx(500.0), "on the lane that comes in"
+    assert signs["bearing_deg"].iloc[0] == 90.0
+
+
+def test_a_roundabout_on_the_edge_is_one_entrance() -> None:
+    ring = Point(0, 500).buffer(25, quad_segs=16).exterior
+    roads = streets(
+        {"name": "Rotonde", "junction": "roundabout", "highway": "tertiary", "geometry": ring},
+        {"name": "Steenweg", "highway": "tertiary", "geometry": LineString([(-200, 500), (-25, 500)])},
+        {"name": "Dorpsstraat", "highway": "tertiary", "geometry": LineString([(25, 500), (400, 500)])},
+    )  # fmt: skip
+    signs = find_signs(WIJK, roads)
+    assert len(signs) == 1
+    assert_placed_well(signs)
+
+
+def test_roads_along_or_outside_the_boundary_and_motorways_are_no_entrances() -> None:
+    roads = streets(
+        {"name": "Grensweg", "geometry": LineString([(-5, 0), (-5, 1000)])},  # just outside
+        {"name": "Randweg", "geometry": LineString([(1000, 100), (1000, 900)])},  # on the edge
+        {"name": "Doodlopend", "geometry": LineString([(-100, 700), (-3, 700)])},  # dead end
+        {"name": "A2", "highway": "motorway", "geometry": LineString([(-100, 300), (1100, 300)])},
+        {"name": "N276", "highway": "trunk", "geometry": LineString([(300, -100), (300, 1100)])},
+    )
+    assert find_signs(WIJK, roads).empty
+
+
+def test_a_trunk_road_with_a_junction_inside_is_an_entrance() -> None:
+    roads = streets(
+        {"name": "N276", "highway": "trunk",
+         "geometry": LineString([(300, -100), (300, 500), (300, 1100)])},
+        {"name": "Kerkstraat", "geometry": LineString([(300, 500), (700, 500)])},
+    )  # fmt: skip
+    signs = find_signs(WIJK, roads)
+    assert len(signs) == 2 and set(signs["street"]) == {"N276"}
+
+
+def test_paths_are_minor_and_private_or_service_roads_are_left_out() -> None:
+    roads = streets(
+        {"name": "Molenpad", "highway": "footway", "geometry": LineString([(500, -50), (500, 300)])},
+        {"name": "Hoofdstraat", "geometry": LineString([(-50, 200), (300, 200)])},
+        {"name": "Oprit", "highway": "service", "geometry": LineString([(-50, 800), (300, 800)])},
+        {"name": "Privéweg", "access": "private", "geometry": LineString([(-50, 900), (300, 900)])},
+    )  # fmt: skip
+    signs = find_signs(WIJK, roads)
+    assert list(signs["street"]) == ["Hoofdstraat", "Molenpad"], "main entrances rank first"
+    assert list(signs["kind"]) == ["main", "minor"]
+    assert list(signs["rank"]) == [1, 2]
+
+
+def test_plain_lines_without_attributes_all_count() -> None:
+    lines = gpd.GeoDataFrame(
+        geometry=[LineString([(-50, 200), (1050, 200)]), LineString([(600, -50), (600, 400)])],
+        crs=RD,
+    )
+    signs = find_signs(WIJK, lines)
+    assert len(signs) == 3
+    assert (signs["kind"] == "main").all()
+    assert_placed_well(signs)
+
+
+def test_entrances_rank_by_the_homes_they_lead_to() -> None:
+    roads = streets(
+        {"name": "Westweg", "geometry": LineString([(-100, 200), (500, 200)])},
+        {"name": "Oostweg", "geometry": LineString([(1100, 800), (500, 800)])},
+    )
+    xs = np.linspace(100, 450, 30)
+    homes = gpd.GeoDataFrame(
+        geometry=[Point(x, 212) for x in xs] + [Point(x, 788) for x in (600, 650, 700)], crs=RD
+    )
+    signs = find_signs(WIJK, roads, homes)
+    assert list(signs["street"]) == ["Westweg", "Oostweg"]
+    assert list(signs["homes"]) == [30, 3]
+    assert "leidt naar 30 adressen" in signs["reason"].iloc[0]
+
+
+def test_signs_per_area_include_entrances_from_the_neighbouring_area() -> None:
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1, 2]}, geometry=[box(0, 0, 500, 1000), box(500, 0, 1000, 1000)], crs=RD
+    )
+    road = streets({"name": "Rijksweg", "geometry": LineString([(-100, 500), (1100, 500)])})
+    signs = signs_per_area(areas, road)
+    assert sorted(signs.groupby("area_id").size().to_list()) == [2, 2]
+    assert signs["sign_id"].is_unique
+    for area_id, polygon in zip(areas["area_id"], areas.geometry, strict=True):
+        assert_placed_well(signs.loc[signs["area_id"] == area_id], polygon)
+
+
+def test_no_streets_crossing_means_no_signs() -> None:
+    inner = streets({"geometry": LineString([(100, 100), (900, 100)])})
+    signs = find_signs(WIJK, inner)
+    assert signs.empty and {"sign_id", "rank", "bearing_deg", "reason"} <= set(signs.columns)
