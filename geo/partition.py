@@ -318,7 +318,7 @@ def partition_units(units: Units, k: int, *, max_members: int, fill: float) -> n
     empty streets) nearest to it along the street graph. Blocks are connected, so areas made
     of neighbouring blocks are too, and every move between areas moves real members.
     """
-    block_of, blocks, weights, xy = _blocks(units)
+    block_of, blocks, weights, xy = block_graph(units)
     best: tuple[float, float] | None = None
     for start in _STARTS:
         labels = _peel(blocks, weights, xy, k, nodes=set(blocks.nodes), start=start)
@@ -339,8 +339,11 @@ def _score(labels: np.ndarray, weights: np.ndarray, xy: np.ndarray) -> tuple[flo
     return float(np.abs(totals - totals.mean()).max()), inertia
 
 
-def _blocks(units: Units) -> tuple[np.ndarray, nx.Graph[int], np.ndarray, np.ndarray]:
-    """Group units into blocks around the units with members; the block graph and its weights."""
+def block_graph(units: Units) -> tuple[np.ndarray, nx.Graph[int], np.ndarray, np.ndarray]:
+    """Blocks: every unit with members plus the empty units nearest to it along the streets.
+
+    Returns the block of each unit, the block graph, and per block its members and a point.
+    """
     frame, graph = units.frame, units.graph
     weight = frame["weight"].to_numpy(dtype=float)
     xy = frame[["x", "y"]].to_numpy()

@@ -312,3 +312,34 @@ def test_assign_refuses_repeated_phone_numbers_and_points_outside() -> None:
     )
     assert len(report.already_member) == 2 and report.outside == 1 and report.added == 0
     assert len(updated.members) == 50
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    start=st.integers(50, 500),
+    batches=st.lists(st.integers(1, 250), min_size=1, max_size=4),
+    cap=st.sampled_from([60, 255]),
+    seed=st.integers(0, 10_000),
+)
+def test_any_sequence_of_sign_ups_keeps_the_cap_and_moves_only_split_areas(
+    start: int, batches: list[int], cap: int, seed: int
+) -> None:
+    streets, boundary = grid_streets(5, 5), grid_boundary(5, 5)
+    everyone = members_along(streets, start + sum(batches), seed=seed)
+    plan = make_plan(
+        boundary, streets, everyone.iloc[:start].reset_index(drop=True), max_members=cap
+    )
+    offset = start
+    for size in batches:
+        batch = everyone.iloc[offset : offset + size].reset_index(drop=True)
+        offset += size
+        before = plan.members.set_index("telefoon")["area_id"]
+        plan, report = assign(plan, batch, boundary=boundary, streets=streets, max_members=cap)
+        assert (plan.areas["members"] <= cap).all()
+        assert len(plan.members) == offset, "nobody lost, nobody twice"
+        after = plan.members.set_index("telefoon")["area_id"].loc[before.index]
+        moved = before.index[after.to_numpy() != before.to_numpy()]
+        assert set(before.loc[moved]) <= set(report.split), "only members of split areas move"
+        assert report.moved_existing == len(moved)
+    union = shapely.union_all(plan.areas.geometry.to_numpy())
+    assert boundary.symmetric_difference(union).area < 1.0, "the areas still tile the wijk"
