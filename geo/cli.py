@@ -19,8 +19,9 @@ from tqdm import tqdm
 from geo import __version__
 from geo.config import Settings
 from geo.errors import GeoError
-from geo.export import read_areas
+from geo.export import FORMATS, PROFILES, read_areas
 from geo.geocode import Progress
+from geo.print_map import PRINT_FORMATS
 from geo.register import AddressRegister
 from geo.sources import save_wijk
 from geo.workflow import (
@@ -31,6 +32,7 @@ from geo.workflow import (
     online_services,
     register_from_points,
     run_assign,
+    run_export,
     run_intake,
     run_plan,
     run_signs,
@@ -156,6 +158,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_plan_options(assign_cmd)
     assign_cmd.set_defaults(handler=_assign)
 
+    _add_signs_and_export(commands)
+
+    demo = commands.add_parser(
+        "demo",
+        help="de hele keten op de ingebouwde demo (Helsinki, fictieve deelnemers)",
+        description="Draait offline op echte straten van Helsinki (OpenStreetMap) met fictieve deelnemers.",
+    )
+    demo.add_argument("--out", type=Path, required=True, help="uitvoermap")
+    demo.add_argument(
+        "--count", type=int, default=1500, help="aantal fictieve aanmeldingen (standaard 1500)"
+    )
+    demo.add_argument(
+        "--seed", type=int, default=2026, help="toevalszaad voor de fictieve deelnemers"
+    )
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def _add_signs_and_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     signs = commands.add_parser(
         "signs",
         help="borden voorstellen bij de ingangen van de wijk",
@@ -175,20 +196,26 @@ def build_parser() -> argparse.ArgumentParser:
     signs.add_argument("--out", type=Path, required=True, help="uitvoermap")
     signs.set_defaults(handler=_signs)
 
-    demo = commands.add_parser(
-        "demo",
-        help="de hele keten op de ingebouwde demo (Helsinki, fictieve deelnemers)",
-        description="Draait offline op echte straten van Helsinki (OpenStreetMap) met fictieve deelnemers.",
+    export = commands.add_parser(
+        "export",
+        help="een plan exporteren voor GIS, de gemeente of de beheerders",
+        description=(
+            "Schrijft de lagen van een plan als GeoJSON (één bestand per laag), GeoPackage of CSV, "
+            "of een kaart om te printen (PNG/PDF). Profiel public bevat geen persoonsgegevens; "
+            "private ook de deelnemers en de ledenlijsten per gebied (alleen voor de eigenaar leesbaar)."
+        ),
     )
-    demo.add_argument("--out", type=Path, required=True, help="uitvoermap")
-    demo.add_argument(
-        "--count", type=int, default=1500, help="aantal fictieve aanmeldingen (standaard 1500)"
+    export.add_argument("--plan", type=Path, required=True, help="planmap")
+    export.add_argument("--profile", choices=PROFILES, default="public", help="public of private")
+    export.add_argument(
+        "--format",
+        dest="fmt",
+        choices=(*FORMATS, *PRINT_FORMATS),
+        default="geojson",
+        help="uitvoerformaat",
     )
-    demo.add_argument(
-        "--seed", type=int, default=2026, help="toevalszaad voor de fictieve deelnemers"
-    )
-    demo.set_defaults(handler=_demo)
-    return parser
+    export.add_argument("--out", type=Path, required=True, help="uitvoermap of -bestand")
+    export.set_defaults(handler=_export)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -278,6 +305,14 @@ def _signs(args: argparse.Namespace, _settings: Settings) -> int:
         f"{len(signs)} borden voorgesteld: {main_count} bij hoofdingangen, "
         f"{len(signs) - main_count} bij fiets- en voetpaden"
     )
+    for path in files:
+        print(f"  {path}")
+    return 0
+
+
+def _export(args: argparse.Namespace, _settings: Settings) -> int:
+    files = run_export(args.plan, profile=args.profile, fmt=args.fmt, out=args.out)
+    print(f"{len(files)} bestanden geschreven ({args.profile}, {args.fmt}):")
     for path in files:
         print(f"  {path}")
     return 0

@@ -8,6 +8,9 @@ files, owner-only), plus ``plan.gpkg`` with the wijk layers and areas that ``ass
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,8 @@ MEMBERS_FILE = "members.csv"
 PLAN_FILE = "plan.json"
 PLAN_LAYERS_FILE = "plan.gpkg"
 MAP_FILE = "map.html"
+MUNICIPALITY_MAP_FILE = "gemeente_map.html"
+AREA_MAPS_DIR = "gebieden"
 SIGNS_FILE = "signs.geojson"
 SIGNS_MAP_FILE = "signs_map.html"
 SIGN_COLUMNS = (
@@ -35,6 +40,7 @@ AREA_COLUMNS = (
     "members",
     "capacity_left",
     "households",
+    "participation_pct",
     "beheerder_needed",
     "neighbours",
     "streets",
@@ -143,3 +149,75 @@ def read_plan_folder(
     )
     metrics = json.loads((plan_dir / PLAN_FILE).read_text(encoding="utf-8"))
     return wijk, areas, members, metrics
+
+
+# --- exports for other tools ------------------------------------------------------------------
+
+PROFILES = ("public", "private")
+FORMATS = ("geojson", "gpkg", "csv")
+ROSTER_COLUMNS = ("naam", "telefoon", "email", "adres", "is_beheerder")
+
+
+@contextmanager
+def owner_only() -> Iterator[None]:
+    """Files and folders created inside are readable by their owner only (umask 077)."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
+def export_layers(
+    layers: Mapping[str, gpd.GeoDataFrame], *, fmt: str, out: Path, private: bool
+) -> list[Path]:
+    """Write ``layers`` as one GeoJSON per layer (``out`` a folder), one GeoPackage (``out``
+    a file) or CSV tables (``out`` a folder, with per-area rosters when ``private``).
+
+    Everything is WGS84. Private exports are created owner-only.
+    """
+    if fmt not in FORMATS:
+        msg = f"onbekend formaat {fmt!r}; kies uit {', '.join(FORMATS)}"
+        raise InputFileError(msg)
+    if fmt != "gpkg" and out.exists() and not out.is_dir():
+        msg = f"{out} is een bestand; geef voor {fmt} een map op"
+        raise InputFileError(msg)
+    with owner_only() if private else _unchanged():
+        if fmt == "gpkg":
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.unlink(missing_ok=True)
+            for name, frame in layers.items():
+                frame.to_crs(WGS84).to_file(out, layer=name, driver="GPKG", engine="pyogrio")
+            return [out]
+        out.mkdir(parents=True, exist_ok=True)
+        if fmt == "geojson":
+            for name, frame in layers.items():
+                write_geojson(frame, out / f"{name}.geojson")
+            return [out / f"{name}.geojson" for name in layers]
+        return _export_csv(layers, out, private=private)
+
+
+@contextmanager
+def _unchanged() -> Iterator[None]:
+    yield
+
+
+def _export_csv(layers: Mapping[str, gpd.GeoDataFrame], out: Path, *, private: bool) -> list[Path]:
+    written = []
+    for name, frame in layers.items():
+        if name == "members":
+            continue
+        table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        if name == "signs":
+            points = frame.to_crs(WGS84).geometry
+            table = table.assign(lat=points.y.round(7), lon=points.x.round(7))
+        write_csv(table, out / f"{name}.csv", private=private)
+        written.append(out / f"{name}.csv")
+    if private and "members" in layers:
+        members = pd.DataFrame(layers["members"].drop(columns=layers["members"].geometry.name))
+        for area_id in sorted(int(a) for a in members["area_id"].unique()):
+            path = out / "rosters" / f"gebied-{area_id}.csv"
+            group = members.loc[members["area_id"] == area_id, list(ROSTER_COLUMNS)]
+            write_csv(group, path, private=True)
+            written.append(path)
+    return written

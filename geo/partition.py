@@ -130,7 +130,7 @@ def assign(
         else pd.Series(False, index=new_members.index)
     )
     fresh, outside = _split_inside(new_members.loc[~repeat.to_numpy()], boundary)
-    area_index = _containing_area(fresh, plan.areas)
+    area_index = containing_area(fresh, plan.areas)
     fresh = fresh.assign(area_id=plan.areas["area_id"].to_numpy()[area_index], is_beheerder=False)
     start = int(plan.members["member_id"].max()) + 1 if len(plan.members) else 1
     fresh.insert(0, "member_id", np.arange(start, start + len(fresh)))
@@ -170,8 +170,11 @@ def assign(
     return updated, report
 
 
-def _containing_area(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
-    """Position (in ``areas``) of the area holding each point; on a border the first one."""
+def containing_area(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
+    """Position (in ``areas``) of the area holding each point; on a border the first one.
+
+    Points just outside every area (rounding at the wijk edge) get the nearest area.
+    """
     tree = shapely.STRtree(areas.geometry.to_numpy())
     point_index, area_index = tree.query(points.geometry.to_numpy(), predicate="intersects")
     result = np.full(len(points), -1)

@@ -7,16 +7,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 
 from geo._http import HttpClient
+from geo.address import Address, HouseNumber
 from geo.config import Settings
+from geo.coverage import area_coverage, uncovered_streets
 from geo.errors import ConfigError
 from geo.export import (
+    AREA_MAPS_DIR,
     MAP_FILE,
+    MUNICIPALITY_MAP_FILE,
+    PROFILES,
     SIGNS_FILE,
     SIGNS_MAP_FILE,
+    export_layers,
     read_plan_folder,
     write_plan_folder,
     write_signs,
@@ -27,11 +34,13 @@ from geo.geocode import (
     OnlineService,
     PdokService,
     Progress,
+    address_label,
     geocode_applicants,
 )
 from geo.intake import read_applicants
-from geo.maps import planner_map, signs_map
+from geo.maps import PUBLIC_MIN_MEMBERS, area_map, municipality_map, planner_map, signs_map
 from geo.partition import Plan, assign, make_plan
+from geo.print_map import PRINT_FORMATS, print_map
 from geo.register import AddressRegister
 from geo.signs import find_signs, signs_per_area
 from geo.sources import (
@@ -341,12 +350,8 @@ def _register_of(wijk: Wijk) -> AddressRegister | None:
 
 
 def _located_members(path: Path) -> gpd.GeoDataFrame:
-    table = pd.read_csv(
-        path,
-        dtype={"postcode": str, "huisletter": str, "toevoeging": str},
-        keep_default_na=False,
-        encoding="utf-8-sig",
-    )
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table["row"] = pd.to_numeric(table["row"]).astype(int)
     table["lat"] = pd.to_numeric(table["lat"])
     table["lon"] = pd.to_numeric(table["lon"])
     table["beheerder"] = table["beheerder"].astype(str).str.casefold() == "true"
@@ -401,23 +406,120 @@ def _write_outputs(
         wgs_members.geometry.y.round(7),
         wgs_members.geometry.x.round(7),
     )
+    crs = wijk.crs
+    addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
+    coverage = area_coverage(
+        areas.to_crs(crs),
+        members.to_crs(crs),
+        addresses,
+        max_members=int(str(metrics["max_members"])),
+    )
+    areas = areas.assign(participation_pct=coverage["participation_pct"].to_numpy())
     files = write_plan_folder(out_dir, areas=areas, members=wgs_members, wijk=wijk, metrics=metrics)
-    fmap = planner_map(areas, wijk.boundary)
-    fmap.save(out_dir / MAP_FILE)
-    _, sign_files = run_signs(
+    signs, sign_files = run_signs(
         wijk,
         out_dir,
         areas=areas if signs_per_area else None,
         homes=wgs_members[["geometry"]],
         budget=budget,
     )
+    uncovered = uncovered_streets(
+        wijk.streets.to_crs(crs), members.to_crs(crs), addresses, areas.to_crs(crs)
+    )
+    maps = write_maps(
+        out_dir, areas, wijk, members=wgs_members[["geometry"]], signs=signs, uncovered=uncovered
+    )
     return PlanReport(
         intake=intake,
         metrics=metrics,
-        files=(*files, out_dir / MAP_FILE, *sign_files),
+        files=(*files, *sign_files, *maps),
         split=split,
         moved_existing=moved,
     )
+
+
+def write_maps(
+    out_dir: Path,
+    areas: gpd.GeoDataFrame,
+    wijk: Wijk,
+    *,
+    members: gpd.GeoDataFrame,
+    signs: gpd.GeoDataFrame,
+    uncovered: gpd.GeoDataFrame,
+) -> tuple[Path, ...]:
+    """The planner map, the municipality's map and one map per area (no personal data)."""
+    planner_map(areas, wijk.boundary, members=members, signs=signs, uncovered=uncovered).save(
+        out_dir / MAP_FILE
+    )
+    municipality_map(areas, wijk.boundary, signs).save(out_dir / MUNICIPALITY_MAP_FILE)
+    area_dir = out_dir / AREA_MAPS_DIR
+    area_dir.mkdir(exist_ok=True)
+    for area_id in areas["area_id"]:
+        area_map(areas, int(area_id), wijk.streets).save(area_dir / f"gebied-{int(area_id)}.html")
+    return (out_dir / MAP_FILE, out_dir / MUNICIPALITY_MAP_FILE, area_dir)
+
+
+def plan_layers(plan_dir: Path, *, private: bool) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of a plan folder for export (WGS84).
+
+    Public: ``boundary``, ``areas``, ``signs``, ``coverage`` and ``open_streets`` (streets with
+    households but nobody signed up), with member counts under
+    :data:`~geo.maps.PUBLIC_MIN_MEMBERS` left out. Private adds ``members`` (name, phone,
+    e-mail, address, group, beheerder) and keeps every count.
+    """
+    wijk, areas, members, metrics = read_plan_folder(plan_dir)
+    crs = wijk.crs
+    addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
+    coverage = area_coverage(
+        areas.to_crs(crs), members.to_crs(crs), addresses, max_members=int(metrics["max_members"])
+    )
+    signs_path = plan_dir / SIGNS_FILE
+    signs = gpd.read_file(signs_path) if signs_path.exists() else make_signs(wijk)
+    layers = {
+        "boundary": wijk.boundary,
+        "areas": areas,
+        "signs": signs,
+        "coverage": coverage.to_crs(WGS84),
+        "open_streets": uncovered_streets(
+            wijk.streets.to_crs(crs), members.to_crs(crs), addresses, areas.to_crs(crs)
+        ).to_crs(WGS84),
+    }
+    if not private:
+        for name in ("areas", "coverage"):
+            small = layers[name]["members"] < PUBLIC_MIN_MEMBERS
+            hidden = [
+                c for c in ("members", "capacity_left", "participation_pct") if c in layers[name]
+            ]
+            layers[name] = layers[name].astype(dict.fromkeys(hidden, "float"))
+            layers[name].loc[small.to_numpy(), hidden] = np.nan
+        return layers
+    layers["members"] = members.assign(
+        adres=[
+            address_label(
+                Address(
+                    str(row.straat),
+                    HouseNumber(int(row.huisnummer), str(row.huisletter), str(row.toevoeging)),
+                    str(row.postcode),
+                    str(row.woonplaats),
+                )
+            )
+            for row in members.itertuples()
+        ],
+        email=members.get("email", ""),
+    )[["naam", "telefoon", "email", "adres", "area_id", "is_beheerder", "geometry"]]
+    return layers
+
+
+def run_export(plan_dir: Path, *, profile: str, fmt: str, out: Path) -> list[Path]:
+    """Export a plan folder; ``profile`` public (nothing personal) or private (owner-only)."""
+    if profile not in PROFILES:
+        msg = f"onbekend profiel {profile!r}; kies uit {', '.join(PROFILES)}"
+        raise ConfigError(msg)
+    private = profile == "private"
+    layers = plan_layers(plan_dir, private=private)
+    if fmt in PRINT_FORMATS:
+        return [print_map(layers["areas"], layers["boundary"], layers["signs"], out)]
+    return export_layers(layers, fmt=fmt, out=out, private=private)
 
 
 def _layer_names(path: Path) -> list[str]:

@@ -1,0 +1,166 @@
+"""Exports of a plan: every format round-trips, GeoJSON follows RFC 7946, public is anonymous."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import stat
+from pathlib import Path
+
+import pyogrio
+import pytest
+import shapely
+from shapely.geometry import shape
+
+from geo.cli import EXIT_ERROR, main
+
+pytestmark = pytest.mark.slow
+LAYERS = ("boundary", "areas", "signs", "coverage", "open_streets")
+
+
+@pytest.fixture(scope="module")
+def plan_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("plan")
+    assert main(["demo", "--out", str(out), "--count", "700"]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def personal(plan_dir: Path) -> list[str]:
+    """Every name, phone number (as typed and as E.164) and e-mail of the demo's sign-ups."""
+    with (plan_dir / "aanmeldingen.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    values = []
+    for row in rows:
+        values += [row["Naam"], row["Telefoon"], row["E-mail"]]
+        if row["Telefoon"].startswith("06"):
+            values.append("+31" + row["Telefoon"][1:])
+    return [v for v in values if len(v) >= 6]
+
+
+def export(plan_dir: Path, profile: str, fmt: str, out: Path) -> int:
+    return main(
+        [
+            "export",
+            "--plan",
+            str(plan_dir),
+            "--profile",
+            profile,
+            "--format",
+            fmt,
+            "--out",
+            str(out),
+        ]
+    )
+
+
+def rings(geometry: shapely.Geometry) -> list[tuple[shapely.LinearRing, bool]]:
+    """(ring, is exterior) for every polygon ring."""
+    found = []
+    for polygon in shapely.get_parts(geometry):
+        if polygon.geom_type == "Polygon":
+            found.append((polygon.exterior, True))
+            found += [(hole, False) for hole in polygon.interiors]
+    return found
+
+
+def test_public_geojson_follows_rfc_7946(plan_dir: Path, tmp_path: Path) -> None:
+    assert export(plan_dir, "public", "geojson", tmp_path) == 0
+    for layer in LAYERS:
+        text = (tmp_path / f"{layer}.geojson").read_text(encoding="utf-8")
+        data = json.loads(text)
+        assert "crs" not in data, "RFC 7946: WGS84 is implied"
+        assert not re.search(r"\d\.\d{8,}", text), "at most 7 decimals"
+        frame = pyogrio.read_dataframe(tmp_path / f"{layer}.geojson")
+        assert frame.crs.to_epsg() == 4326
+        if frame.empty:
+            continue
+        west, south, east, north = frame.total_bounds
+        assert 24.8 < west < east < 25.1 and 60.1 < south < north < 60.2, "lon, lat order"
+        for feature in data["features"]:
+            geometry = shape(feature["geometry"])
+            assert geometry.is_valid
+            for ring, exterior in rings(geometry):
+                assert ring.is_ccw == exterior, "right-hand rule: exteriors counter-clockwise"
+
+
+def test_geopackage_holds_every_layer_and_round_trips(plan_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "plan.gpkg"
+    assert export(plan_dir, "public", "gpkg", out) == 0
+    names = set(pyogrio.list_layers(out)[:, 0])
+    assert names == set(LAYERS)
+    areas = pyogrio.read_dataframe(out, layer="areas")
+    original = pyogrio.read_dataframe(plan_dir / "areas.geojson")
+    assert areas.crs.to_epsg() == 4326
+    assert sorted(areas["area_id"]) == sorted(original["area_id"])
+    assert areas.geometry.is_valid.all()
+
+
+@pytest.mark.parametrize("fmt", ["geojson", "gpkg", "csv"])
+def test_public_exports_hold_nobody(
+    plan_dir: Path, tmp_path: Path, personal: list[str], fmt: str
+) -> None:
+    out = tmp_path / ("uit.gpkg" if fmt == "gpkg" else "uit")
+    assert export(plan_dir, "public", fmt, out) == 0
+    files = [out] if out.is_file() else sorted(p for p in out.rglob("*") if p.is_file())
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        leaked = [value for value in personal if value.encode("utf-8") in data]
+        assert not leaked, f"{path.name} holds personal data: {leaked[:3]}"
+
+
+def test_public_counts_under_ten_are_left_out(plan_dir: Path, tmp_path: Path) -> None:
+    assert export(plan_dir, "public", "csv", tmp_path) == 0
+    with (tmp_path / "coverage.csv").open(encoding="utf-8-sig", newline="") as handle:
+        counts = [row["members"] for row in csv.DictReader(handle)]
+    assert all(c == "" or float(c) >= 10 for c in counts)
+
+
+def test_private_csv_has_owner_only_rosters_per_area(plan_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "prive"
+    assert export(plan_dir, "private", "csv", out) == 0
+    rosters = sorted((out / "rosters").glob("gebied-*.csv"))
+    areas = pyogrio.read_dataframe(plan_dir / "areas.geojson")
+    assert len(rosters) == len(areas)
+    total = 0
+    for path in rosters:
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        assert list(rows[0]) == ["naam", "telefoon", "email", "adres", "is_beheerder"]
+        assert all(r["telefoon"].startswith("+") for r in rows), "E.164 phone numbers"
+        assert sum(r["is_beheerder"] == "True" for r in rows) <= 1
+        total += len(rows)
+    assert total == int(areas["members"].sum())
+    assert stat.S_IMODE((out / "rosters").stat().st_mode) == 0o700
+
+
+def test_private_geopackage_is_owner_only_and_has_members(plan_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "prive.gpkg"
+    assert export(plan_dir, "private", "gpkg", out) == 0
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+    members = pyogrio.read_dataframe(out, layer="members")
+    assert {"naam", "telefoon", "adres", "area_id", "is_beheerder"} <= set(members.columns)
+
+
+@pytest.mark.parametrize("suffix", ["png", "pdf"])
+def test_print_map(plan_dir: Path, tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"kaart.{suffix}"
+    assert export(plan_dir, "public", suffix, out) == 0
+    magic = {"png": b"\x89PNG", "pdf": b"%PDF"}[suffix]
+    assert out.read_bytes().startswith(magic) and out.stat().st_size > 20_000
+
+
+def test_bad_export_requests_are_one_line_errors(
+    plan_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert export(tmp_path, "public", "geojson", tmp_path / "x") == EXIT_ERROR
+    assert "geen planmap" in capsys.readouterr().err
+    afile = tmp_path / "bestand.txt"
+    afile.write_text("x", encoding="utf-8")
+    assert export(plan_dir, "public", "csv", afile) == EXIT_ERROR
+    assert "is een bestand" in capsys.readouterr().err
+    assert export(plan_dir, "public", "png", tmp_path / "kaart.jpg") == EXIT_ERROR
+    assert ".png of .pdf" in capsys.readouterr().err
