@@ -18,12 +18,15 @@ from tqdm import tqdm
 
 from geo import __version__
 from geo.config import Settings
-from geo.errors import GeoError
+from geo.errors import ConfigError, GeoError
 from geo.export import FORMATS, PROFILES, read_areas
 from geo.geocode import Progress
+from geo.intake import normalize_phone
 from geo.print_map import PRINT_FORMATS
+from geo.project import import_applicants, init_project, place_members
 from geo.register import AddressRegister
 from geo.sources import save_wijk
+from geo.store import Status, Store
 from geo.workflow import (
     IntakeReport,
     PlanReport,
@@ -160,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_signs_and_export(commands)
 
+    _add_project(commands)
+
     demo = commands.add_parser(
         "demo",
         help="de hele keten op de ingebouwde demo (Helsinki, fictieve deelnemers)",
@@ -216,6 +221,98 @@ def _add_signs_and_export(commands: argparse._SubParsersAction[argparse.Argument
     )
     export.add_argument("--out", type=Path, required=True, help="uitvoermap of -bestand")
     export.set_defaults(handler=_export)
+
+
+def _add_project(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    project = commands.add_parser(
+        "project",
+        help="een projectbestand bijhouden: aanmeldingen, gebieden, beheerders, geschiedenis",
+        description="Alles wat de planner beslist, in één bestand (SQLite) dat maanden meegaat.",
+    )
+    actions = project.add_subparsers(dest="action", required=True, metavar="ACTIE")
+
+    def action(name: str, help_text: str) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, help=help_text, description=help_text)
+        parser.add_argument("--project", type=Path, required=True, help="projectbestand (.sqlite)")
+        parser.set_defaults(handler=_project)
+        return parser
+
+    init = action("init", "een nieuw project maken uit een wijk (fetch) of een bestaand plan")
+    source = init.add_mutually_exclusive_group(required=True)
+    source.add_argument("--wijk", type=Path, help="WIJK.gpkg van 'python -m geo fetch'")
+    source.add_argument("--plan", type=Path, help="een planmap van 'python -m geo plan'")
+    adding = action("import", "aanmeldingen inlezen, controleren, geocoderen en plaatsen")
+    adding.add_argument("--applicants", type=Path, required=True, help="aanmeldingen (CSV of XLSX)")
+    adding.add_argument("--offline", action="store_true", help="alleen adresregister en cache")
+    action("assign", "aangenomen aanmeldingen die nog geen gebied hebben een plaats geven")
+    action("status", "tellingen: aanmeldingen, gebieden, leden per gebied, beheerders")
+    backup = action("backup", "een reservekopie maken (ook terwijl het project in gebruik is)")
+    backup.add_argument("--to", type=Path, required=True, help="bestand voor de reservekopie")
+    restore = action("restore", "een reservekopie terugzetten als projectbestand")
+    restore.add_argument("--from", dest="source", type=Path, required=True, help="reservekopie")
+    forget = action("forget", "een persoon overal verwijderen (AVG)")
+    forget.add_argument("--telefoon", required=True, help="telefoonnummer van de persoon")
+
+
+def _project(args: argparse.Namespace, settings: Settings) -> int:
+    if args.action == "init":
+        store = init_project(
+            args.project, settings=settings, wijk_file=args.wijk, plan_dir=args.plan
+        )
+    elif args.action == "restore":
+        store = Store.restore(args.source, args.project)
+    else:
+        store = Store.open(args.project)
+    try:
+        if args.action == "import":
+            services = [] if args.offline else online_services(settings)
+            with _progress_bar("geocoderen") as progress:
+                counts = import_applicants(
+                    store, args.applicants, settings=settings, services=services, progress=progress
+                )
+            print(
+                f"{counts['rows']} aanmeldingen gelezen: {counts['accepted']} aangenomen, "
+                f"{counts['rejected']} afgewezen, {counts['pending']} nog niet gevonden"
+            )
+        if args.action in {"import", "assign"}:
+            placed = place_members(store, settings=settings)
+            print(
+                f"{placed.placed} leden geplaatst; {placed.moved_existing} bestaande leden verplaatst"
+            )
+            for old, new in placed.split.items():
+                print(f"gebied {old} was vol en is gesplitst in {', '.join(map(str, new))}")
+        if args.action == "backup":
+            print(f"reservekopie: {store.backup(args.to)}")
+        if args.action == "forget":
+            removed = store.forget(_phone(args.telefoon, settings))
+            print(
+                f"{removed} aanmelding(en) verwijderd"
+                if removed
+                else "dit nummer staat niet in het project"
+            )
+        _print_status(store.status())
+    finally:
+        store.close()
+    return 0
+
+
+def _phone(text: str, settings: Settings) -> str:
+    try:
+        return normalize_phone(text, regions=settings.phone_regions)[0]
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
+
+
+def _print_status(status: Status) -> None:
+    counts = status.applicants
+    print(
+        f"aanmeldingen: {counts['accepted']} aangenomen, {counts['rejected']} afgewezen, "
+        f"{counts['pending']} wachten op een adres; {status.areas} gebieden"
+    )
+    for area_id, members in sorted(status.members_per_area.items()):
+        print(f"  gebied {area_id}: {members} leden")
+    if status.areas_without_beheerder:
+        print(f"zonder beheerder: {', '.join(map(str, status.areas_without_beheerder))}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -301,6 +301,8 @@ def _text_column(values: pd.Series) -> list[str]:
 def read_addresses(path: Path, boundary: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
     """Residential addresses from a register file (see :mod:`geo.register`), inside ``boundary``."""
     if path.suffix.lower() == ".gpkg" and "addresses" in _layers(path):
+        if pyogrio.read_info(path, layer="addresses")["features"] == 0:  # a wijk without register
+            return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
         return _inside(_read_vector(path, layer="addresses"), boundary)
     table = AddressRegister.from_file(path).frame
     points = gpd.points_from_xy(table["lon"], table["lat"], crs=WGS84)

@@ -1,0 +1,184 @@
+"""Jobs on a project store: start a project, take in sign-ups, place them, without reshuffling.
+
+The CLI's ``python -m geo project ...`` and the app call these; :mod:`geo.store` keeps the data.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.config import Settings
+from geo.export import read_plan_folder
+from geo.geocode import OnlineService, Progress
+from geo.partition import Plan, assign, make_plan
+from geo.register import AddressRegister
+from geo.sources import WGS84, load_wijk
+from geo.store import Store, StoreError
+from geo.tables import read_rows
+from geo.workflow import (
+    APPLICANTS_FILE,
+    PENDING_FILE,
+    REJECTS_FILE,
+    register_from_points,
+    run_intake,
+)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """What placing new members did."""
+
+    placed: int
+    split: dict[int, list[int]]
+    moved_existing: int
+    outside: int
+
+
+def init_project(
+    path: Path, *, settings: Settings, wijk_file: Path | None = None, plan_dir: Path | None = None
+) -> Store:
+    """A new project from a wijk GeoPackage (``fetch``'s output) or from an existing plan folder."""
+    if (wijk_file is None) == (plan_dir is None):
+        msg = "geef een wijk (--wijk WIJK.gpkg) of een bestaand plan (--plan MAP), niet allebei"
+        raise StoreError(msg)
+    if plan_dir is not None:
+        wijk, areas, members, _ = read_plan_folder(plan_dir)
+        store = Store.create(path, wijk, max_members=settings.max_members, fill=settings.fill)
+        table = pd.DataFrame(members.drop(columns="geometry"))
+        ids = store.add_applicants(table, table.iloc[0:0], table.iloc[0:0], source=plan_dir.name)
+        members = members.assign(member_id=ids)
+        plan = Plan(areas=areas, members=members, outside=members.iloc[0:0])
+        store.save_plan(plan, action="plan overgenomen", source=plan_dir.name)
+        return store
+    assert wijk_file is not None
+    return Store.create(
+        path, load_wijk(wijk_file), max_members=settings.max_members, fill=settings.fill
+    )
+
+
+def import_applicants(
+    store: Store,
+    applicants_file: Path,
+    *,
+    settings: Settings,
+    register: AddressRegister | None = None,
+    services: Sequence[OnlineService] = (),
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Read, check and geocode a sign-up file into the store (nothing is placed yet)."""
+    wijk = store.wijk()
+    if register is None and len(wijk.addresses):
+        register = AddressRegister(
+            register_from_points(wijk.addresses), name="adressen van de wijk"
+        )
+    with tempfile.TemporaryDirectory(prefix="intake-") as scratch:  # owner-only, removed after
+        folder = Path(scratch)
+        report = run_intake(
+            applicants_file,
+            folder,
+            settings=settings,
+            register=register,
+            services=services,
+            use_cache=use_cache,
+            progress=progress,
+        )
+        tables = [
+            _read_table(folder / name) for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
+        ]
+    accepted, rejected, pending = tables
+    ids = store.add_applicants(accepted, rejected, pending, source=applicants_file.name)
+    return {
+        "rows": report.rows_in,
+        "accepted": len(ids),
+        "rejected": report.rows_in - len(ids) - report.pending,
+        "pending": report.pending,
+    }
+
+
+def place_members(store: Store, *, settings: Settings) -> Placement:
+    """Put accepted, unplaced applicants in areas: a first plan, or ``assign`` without moving anyone."""
+    wijk = store.wijk()
+    crs = wijk.crs
+    boundary = wijk.boundary.to_crs(crs).geometry.iloc[0]
+    streets = wijk.streets.to_crs(crs)
+    addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
+    accepted = store.applicants("accepted")
+    waiting = accepted.loc[accepted["area_id"].isna()].drop(columns=["area_id", "is_beheerder"])
+    waiting = gpd.GeoDataFrame(
+        waiting.rename(columns={"id": "member_id"}).assign(
+            beheerder=waiting["beheerder"].astype(bool)
+        ),
+        geometry=gpd.points_from_xy(waiting["lon"], waiting["lat"]),
+        crs=WGS84,
+    ).to_crs(crs)
+    if waiting.empty:
+        return Placement(0, {}, 0, 0)
+    current = store.plan()
+    newcomers = waiting.drop(columns="member_id")
+    if current is None:
+        plan = make_plan(
+            boundary,
+            streets,
+            newcomers,
+            addresses,
+            max_members=settings.max_members,
+            fill=settings.fill,
+        )
+        plan.members["member_id"] = _ids_by_phone(plan.members, waiting)
+        store.save_plan(plan, action="eerste plan", members=len(plan.members))
+        _reject_outside(store, plan.outside, waiting)
+        return Placement(len(plan.members), {}, 0, len(plan.outside))
+    existing = Plan(
+        areas=current.areas.to_crs(crs),
+        members=current.members.to_crs(crs),
+        outside=current.outside.to_crs(crs),
+    )
+    updated, report = assign(
+        existing,
+        newcomers,
+        boundary=boundary,
+        streets=streets,
+        addresses=addresses,
+        max_members=settings.max_members,
+        fill=settings.fill,
+    )
+    fresh = (updated.members["member_id"] > existing.members["member_id"].max()).to_numpy()
+    updated.members.loc[fresh, "member_id"] = _ids_by_phone(updated.members.loc[fresh], waiting)
+    store.save_plan(
+        updated, action="nieuwe leden geplaatst", added=report.added, split=sorted(report.split),
+        moved_existing=report.moved_existing,
+    )  # fmt: skip
+    _reject_outside(store, updated.outside.iloc[len(existing.outside) :], waiting)
+    return Placement(report.added, report.split, report.moved_existing, report.outside)
+
+
+def _reject_outside(store: Store, outside: pd.DataFrame, waiting: pd.DataFrame) -> None:
+    if len(outside):
+        store.reject(_ids_by_phone(outside, waiting), "adres ligt buiten de wijkgrens")
+
+
+def _ids_by_phone(members: pd.DataFrame, waiting: pd.DataFrame) -> list[int]:
+    """Store ids of placed members, found by their (unique) phone number."""
+    by_phone = dict(zip(waiting["telefoon"], waiting["member_id"], strict=True))
+    return [int(by_phone[p]) for p in members["telefoon"]]
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    rows = read_rows(path)
+    table = pd.DataFrame(rows[1:], columns=rows[0]) if rows else pd.DataFrame()
+    for column in ("row", "huisnummer"):
+        if column in table:
+            table[column] = pd.to_numeric(table[column], errors="coerce").astype("Int64")
+    for column in ("lat", "lon"):
+        if column in table:
+            table[column] = pd.to_numeric(table[column], errors="coerce")
+    if "beheerder" in table:
+        table["beheerder"] = table["beheerder"].astype(str).str.casefold() == "true"
+    return table
