@@ -23,7 +23,7 @@ from geo.export import FORMATS, PROFILES, read_areas
 from geo.geocode import Progress
 from geo.intake import normalize_phone
 from geo.print_map import PRINT_FORMATS
-from geo.project import import_applicants, init_project, place_members
+from geo.project import export_project, import_applicants, init_project, place_members
 from geo.register import AddressRegister
 from geo.sources import save_wijk
 from geo.store import Status, Store
@@ -210,7 +210,9 @@ def _add_signs_and_export(commands: argparse._SubParsersAction[argparse.Argument
             "private ook de deelnemers en de ledenlijsten per gebied (alleen voor de eigenaar leesbaar)."
         ),
     )
-    export.add_argument("--plan", type=Path, required=True, help="planmap")
+    origin = export.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--plan", type=Path, help="planmap")
+    origin.add_argument("--project", type=Path, help="projectbestand (.sqlite)")
     export.add_argument("--profile", choices=PROFILES, default="public", help="public of private")
     export.add_argument(
         "--format",
@@ -408,7 +410,14 @@ def _signs(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, _settings: Settings) -> int:
-    files = run_export(args.plan, profile=args.profile, fmt=args.fmt, out=args.out)
+    if args.project is not None:
+        store = Store.open(args.project)
+        try:
+            files = export_project(store, profile=args.profile, fmt=args.fmt, out=args.out)
+        finally:
+            store.close()
+    else:
+        files = run_export(args.plan, profile=args.profile, fmt=args.fmt, out=args.out)
     print(f"{len(files)} bestanden geschreven ({args.profile}, {args.fmt}):")
     for path in files:
         print(f"  {path}")

@@ -25,8 +25,10 @@ from geo.workflow import (
     APPLICANTS_FILE,
     PENDING_FILE,
     REJECTS_FILE,
+    plan_layers,
     register_from_points,
     run_intake,
+    write_export,
 )
 
 
@@ -157,6 +159,22 @@ def place_members(store: Store, *, settings: Settings) -> Placement:
     )  # fmt: skip
     _reject_outside(store, updated.outside.iloc[len(existing.outside) :], waiting)
     return Placement(report.added, report.split, report.moved_existing, report.outside)
+
+
+def export_project(store: Store, *, profile: str, fmt: str, out: Path) -> list[Path]:
+    """Export the project's current plan like a plan folder (see :func:`geo.workflow.write_export`)."""
+    plan = store.plan()
+    if plan is None:
+        msg = f"{store.path.name} heeft nog geen plan; voeg eerst aanmeldingen toe (project import)"
+        raise StoreError(msg)
+    layers = plan_layers(
+        store.wijk(),
+        plan.areas,
+        plan.members,
+        max_members=int(store.setting("max_members")),
+        private=profile == "private",
+    )
+    return write_export(layers, profile=profile, fmt=fmt, out=out)
 
 
 def _reject_outside(store: Store, outside: pd.DataFrame, waiting: pd.DataFrame) -> None:

@@ -459,26 +459,31 @@ def write_maps(
     return (out_dir / MAP_FILE, out_dir / MUNICIPALITY_MAP_FILE, area_dir)
 
 
-def plan_layers(plan_dir: Path, *, private: bool) -> dict[str, gpd.GeoDataFrame]:
-    """The layers of a plan folder for export (WGS84).
+def plan_layers(
+    wijk: Wijk,
+    areas: gpd.GeoDataFrame,
+    members: gpd.GeoDataFrame,
+    *,
+    max_members: int,
+    private: bool,
+    signs: gpd.GeoDataFrame | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """The layers of a plan for export (WGS84).
 
     Public: ``boundary``, ``areas``, ``signs``, ``coverage`` and ``open_streets`` (streets with
     households but nobody signed up), with member counts under
     :data:`~geo.maps.PUBLIC_MIN_MEMBERS` left out. Private adds ``members`` (name, phone,
     e-mail, address, group, beheerder) and keeps every count.
     """
-    wijk, areas, members, metrics = read_plan_folder(plan_dir)
     crs = wijk.crs
     addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
     coverage = area_coverage(
-        areas.to_crs(crs), members.to_crs(crs), addresses, max_members=int(metrics["max_members"])
+        areas.to_crs(crs), members.to_crs(crs), addresses, max_members=max_members
     )
-    signs_path = plan_dir / SIGNS_FILE
-    signs = gpd.read_file(signs_path) if signs_path.exists() else make_signs(wijk)
     layers = {
         "boundary": wijk.boundary,
-        "areas": areas,
-        "signs": signs,
+        "areas": areas.to_crs(WGS84),
+        "signs": signs if signs is not None else make_signs(wijk),
         "coverage": coverage.to_crs(WGS84),
         "open_streets": uncovered_streets(
             wijk.streets.to_crs(crs), members.to_crs(crs), addresses, areas.to_crs(crs)
@@ -493,33 +498,49 @@ def plan_layers(plan_dir: Path, *, private: bool) -> dict[str, gpd.GeoDataFrame]
             layers[name] = layers[name].astype(dict.fromkeys(hidden, "float"))
             layers[name].loc[small.to_numpy(), hidden] = np.nan
         return layers
-    layers["members"] = members.assign(
-        adres=[
-            address_label(
-                Address(
-                    str(row.straat),
-                    HouseNumber(int(row.huisnummer), str(row.huisletter), str(row.toevoeging)),
-                    str(row.postcode),
-                    str(row.woonplaats),
-                )
-            )
-            for row in members.itertuples()
-        ],
+    layers["members"] = members.to_crs(WGS84).assign(
+        adres=[_address_of(row) for row in members.itertuples()],
         email=members.get("email", ""),
     )[["naam", "telefoon", "email", "adres", "area_id", "is_beheerder", "geometry"]]
     return layers
 
 
-def run_export(plan_dir: Path, *, profile: str, fmt: str, out: Path) -> list[Path]:
-    """Export a plan folder; ``profile`` public (nothing personal) or private (owner-only)."""
+def _address_of(row: object) -> str:
+    def text(name: str) -> str:
+        value = getattr(row, name, "")
+        return "" if value is None or pd.isna(value) else str(value)
+
+    number = HouseNumber(
+        int(float(text("huisnummer") or 0)), text("huisletter"), text("toevoeging")
+    )
+    return address_label(Address(text("straat"), number, text("postcode"), text("woonplaats")))
+
+
+def write_export(
+    layers: dict[str, gpd.GeoDataFrame], *, profile: str, fmt: str, out: Path
+) -> list[Path]:
+    """Write export layers: GeoJSON/GeoPackage/CSV, or a map to print (PNG/PDF)."""
     if profile not in PROFILES:
         msg = f"onbekend profiel {profile!r}; kies uit {', '.join(PROFILES)}"
         raise ConfigError(msg)
-    private = profile == "private"
-    layers = plan_layers(plan_dir, private=private)
     if fmt in PRINT_FORMATS:
         return [print_map(layers["areas"], layers["boundary"], layers["signs"], out)]
-    return export_layers(layers, fmt=fmt, out=out, private=private)
+    return export_layers(layers, fmt=fmt, out=out, private=profile == "private")
+
+
+def run_export(plan_dir: Path, *, profile: str, fmt: str, out: Path) -> list[Path]:
+    """Export a plan folder; ``profile`` public (nothing personal) or private (owner-only)."""
+    wijk, areas, members, metrics = read_plan_folder(plan_dir)
+    signs_path = plan_dir / SIGNS_FILE
+    layers = plan_layers(
+        wijk,
+        areas,
+        members,
+        max_members=int(metrics["max_members"]),
+        private=profile == "private",
+        signs=gpd.read_file(signs_path) if signs_path.exists() else None,
+    )
+    return write_export(layers, profile=profile, fmt=fmt, out=out)
 
 
 def _layer_names(path: Path) -> list[str]:
