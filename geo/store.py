@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import GeoError
+from geo.export import owner_only
 from geo.partition import Plan
 from geo.sources import WGS84, Wijk
 
@@ -141,8 +142,10 @@ class Store:
     def _connect(cls, path: Path) -> Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            connection.execute("PRAGMA journal_mode = WAL")
+            with owner_only():  # the file, its WAL and shared-memory files hold personal data
+                connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+                connection.execute("PRAGMA journal_mode = WAL")
+                connection.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA synchronous = FULL")
             connection.execute("PRAGMA secure_delete = ON")  # forgotten people leave no bytes
@@ -440,10 +443,11 @@ class Store:
             msg = f"{target} bestaat al; kies een nieuwe naam voor de reservekopie"
             raise StoreError(msg)
         try:
-            copy = sqlite3.connect(target)
-            with copy:
-                self._db.backup(copy)
-            copy.close()
+            with owner_only():
+                copy = sqlite3.connect(target)
+                with copy:
+                    self._db.backup(copy)
+                copy.close()
         except sqlite3.DatabaseError as error:
             msg = f"reservekopie naar {target} mislukt: {error}"
             raise StoreError(msg) from None

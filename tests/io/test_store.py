@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import textwrap
@@ -54,6 +55,8 @@ def test_a_new_project_has_the_current_schema_and_refuses_newer_files(
     assert store.integrity() == "ok"
     journal = store._db.execute("PRAGMA journal_mode").fetchone()[0]
     assert journal == "wal"
+    for file in tmp_path.glob("p.sqlite*"):
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600, f"{file.name} holds personal data"
     store.close()
     with sqlite3.connect(tmp_path / "p.sqlite") as raw:
         raw.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
