@@ -20,7 +20,7 @@ from geo.partition import Plan, assign, make_plan
 from geo.register import AddressRegister
 from geo.sources import WGS84, load_wijk
 from geo.store import Store, StoreError
-from geo.tables import read_rows
+from geo.tables import read_rows, write_csv
 from geo.workflow import (
     APPLICANTS_FILE,
     PENDING_FILE,
@@ -175,6 +175,68 @@ def export_project(store: Store, *, profile: str, fmt: str, out: Path) -> list[P
         private=profile == "private",
     )
     return write_export(layers, profile=profile, fmt=fmt, out=out)
+
+
+def demo_project(path: Path, *, settings: Settings, count: int = 1500, seed: int = 2026) -> Store:
+    """The embedded demo as a project (Helsinki streets, fictitious sign-ups), made once."""
+    if path.exists():
+        return Store.open(path)
+    from geo.demo import demo_applicants, demo_wijk  # noqa: PLC0415 - loads pyrosm
+
+    wijk = demo_wijk()
+    store = Store.create(path, wijk, max_members=settings.max_members, fill=settings.fill)
+    sheet = demo_applicants(register_from_points(wijk.addresses), count=count, seed=seed)
+    with tempfile.TemporaryDirectory(prefix="demo-") as scratch:
+        source = Path(scratch) / "aanmeldingen.csv"
+        write_csv(sheet, source, private=True)
+        import_applicants(store, source, settings=settings, use_cache=False)
+    place_members(store, settings=settings)
+    return store
+
+
+def import_upload(
+    store: Store, name: str, data: bytes, *, settings: Settings
+) -> tuple[dict[str, int], Placement]:
+    """A sign-up file uploaded in the app: read, check, geocode offline, and place."""
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="upload-") as scratch:  # owner-only, removed after
+        source = Path(scratch) / f"aanmeldingen{suffix}"
+        source.write_bytes(data)
+        counts = import_applicants(store, source, settings=settings)
+    return counts, place_members(store, settings=settings)
+
+
+def replan(store: Store, *, settings: Settings) -> Plan:
+    """A fresh plan for every accepted applicant: an explicit choice that may move people."""
+    wijk = store.wijk()
+    crs = wijk.crs
+    accepted = store.applicants("accepted")
+    people = gpd.GeoDataFrame(
+        accepted.drop(columns=["area_id", "is_beheerder"]).assign(
+            beheerder=accepted["beheerder"].astype(bool)
+        ),
+        geometry=gpd.points_from_xy(accepted["lon"], accepted["lat"]),
+        crs=WGS84,
+    ).to_crs(crs)
+    plan = make_plan(
+        wijk.boundary.to_crs(crs).geometry.iloc[0],
+        wijk.streets.to_crs(crs),
+        people.drop(columns="id"),
+        wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        max_members=settings.max_members,
+        fill=settings.fill,
+    )
+    waiting = people.rename(columns={"id": "member_id"})
+    plan.members["member_id"] = _ids_by_phone(plan.members, waiting)
+    store.save_plan(
+        plan, action="opnieuw ingedeeld", max_members=settings.max_members, fill=settings.fill
+    )
+    return plan
+
+
+def sign_key(point: object) -> str:
+    """A stable key for a proposed sign: its position to about a metre."""
+    return f"{getattr(point, 'x', 0.0):.5f},{getattr(point, 'y', 0.0):.5f}"
 
 
 def _reject_outside(store: Store, outside: pd.DataFrame, waiting: pd.DataFrame) -> None:

@@ -1,0 +1,78 @@
+"""What every page shares: settings, the project store of this session, the role."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from geo.access import PAGES_FOR, PLANNER, configured_hashes
+from geo.config import Settings
+from geo.project import demo_project
+from geo.store import Store
+
+ROLE = "rol"
+MAX_MEMBERS = "max_leden"
+FILL = "vulgraad"
+
+
+def _secrets() -> dict[str, str]:
+    try:
+        return {key: str(value) for key, value in st.secrets.items()}
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def access_hashes() -> dict[str, str]:
+    """Configured password hashes per role (secrets first, then the environment)."""
+    return configured_hashes({**os.environ, **_secrets()})
+
+
+def demo_mode() -> bool:
+    """No planner password configured: the app shows the demo project only."""
+    return PLANNER not in access_hashes()
+
+
+def data_dir() -> Path:
+    return Path(os.environ.get("GEO_DATA_DIR", Path.home() / ".local" / "share" / "buurtpreventie"))
+
+
+def settings() -> Settings:
+    """Settings from the environment, with the planner's choices of this session."""
+    base = Settings.from_env()
+    return Settings(
+        max_members=int(st.session_state.get(MAX_MEMBERS, base.max_members)),
+        fill=float(st.session_state.get(FILL, base.fill)),
+        cache_dir=base.cache_dir,
+        user_agent=base.user_agent,
+        phone_regions=base.phone_regions,
+    )
+
+
+def open_store() -> Store:
+    """The project of this app: the demo, or ``project.sqlite`` in the data directory."""
+    folder = data_dir()
+    if demo_mode():
+        with st.spinner("De demo wordt klaargezet (eenmalig)…"):
+            return demo_project(folder / "demo.sqlite", settings=settings())
+    path = folder / "project.sqlite"
+    if not path.exists():
+        st.warning(
+            f"Er is nog geen project in {folder}. Maak er een met "
+            "`python -m geo project init --project project.sqlite --wijk WIJK.gpkg`."
+        )
+        st.stop()
+    return Store.open(path)
+
+
+def allow(page: str) -> None:
+    """Stop the page unless the logged-in role may see it (navigation alone is not enough)."""
+    role = st.session_state.get(ROLE)
+    if role is None or page not in PAGES_FOR[role]:
+        st.error("U heeft geen toegang tot deze pagina.")
+        st.stop()
+
+
+def log_out() -> None:
+    st.session_state.pop(ROLE, None)

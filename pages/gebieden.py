@@ -1,0 +1,65 @@
+"""Gebieden: the areas, their figures and map; a full re-plan is an explicit choice."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.coverage import area_coverage
+from geo.maps import planner_map
+from geo.project import replan
+from pages.common import FILL, MAX_MEMBERS, allow, open_store, settings
+
+allow("gebieden")
+st.title("Gebieden")
+store = open_store()
+current = settings()
+with st.expander("Opnieuw indelen (kan bestaande leden verplaatsen)"):
+    st.slider("Maximum aantal leden per groep", 20, 255, current.max_members, key=MAX_MEMBERS)
+    st.slider("Vulgraad van een nieuw gebied", 0.5, 1.0, current.fill, 0.05, key=FILL)
+    if st.button("Opnieuw indelen", key="opnieuw_indelen"):
+        plan = replan(store, settings=settings())
+        st.success(f"Nieuwe indeling: {len(plan.areas)} gebieden.")
+plan = store.plan()
+if plan is None:
+    st.info("Nog geen gebieden: voeg eerst aanmeldingen toe.")
+    st.stop()
+wijk = store.wijk()
+crs = wijk.crs
+coverage = area_coverage(
+    plan.areas.to_crs(crs),
+    plan.members.to_crs(crs),
+    wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+    max_members=int(store.setting("max_members")),
+)
+areas = plan.areas.assign(participation_pct=coverage["participation_pct"].to_numpy())
+st_folium(
+    planner_map(areas, wijk.boundary, members=plan.members[["geometry"]]),
+    height=550,
+    returned_objects=[],
+    key="planner_kaart",
+)
+table = areas[
+    [
+        "area_id",
+        "name",
+        "members",
+        "capacity_left",
+        "households",
+        "participation_pct",
+        "beheerder_needed",
+        "neighbours",
+    ]
+]
+st.dataframe(
+    table.rename(
+        columns={
+            "area_id": "gebied", "name": "naam", "members": "leden", "capacity_left": "plaatsen over",
+            "households": "huishoudens", "participation_pct": "deelname %",
+            "beheerder_needed": "beheerder gezocht", "neighbours": "buurgebieden",
+        }
+    ),
+    key="gebieden_tabel",
+    hide_index=True,
+)  # fmt: skip
+store.close()

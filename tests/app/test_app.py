@@ -1,0 +1,126 @@
+"""The Streamlit app driven with AppTest: every view, both roles, no personal data for the gemeente."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.access import hash_password
+from geo.config import Settings
+from geo.project import demo_project
+
+pytestmark = pytest.mark.slow
+APP = str(Path(__file__).parents[2] / "app.py")
+TIMEOUT = 180
+BAD_ROWS = (
+    "Naam;Adres;Woonplaats;Leeftijd;Telefoon\n"
+    "Kees Kind;Vuorikatu 17;Helsinki;15;0612121212\n"
+    "Piet Foutnummer;Vuorikatu 17;Helsinki;40;0612\n"
+    "Anne Aangenomen;Vuorikatu 17;Helsinki;40;0613131313\n"
+)
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One demo project for the whole module (building it takes a few seconds)."""
+    folder = tmp_path_factory.mktemp("app-data")
+    demo_project(folder / "demo.sqlite", settings=Settings(cache_dir=folder / "cache")).close()
+    return folder
+
+
+@pytest.fixture
+def demo_app(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("GEO_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("GEO_CACHE_DIR", str(data_dir / "cache"))
+    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("GEO_MUNICIPALITY_PASSWORD_HASH", raising=False)
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def texts(at: AppTest) -> str:
+    """Everything the page shows as text, tables included."""
+    parts = [e.value for e in [*at.markdown, *at.title, *at.subheader, *at.info, *at.success,
+                                *at.warning, *at.error, *at.caption]]  # fmt: skip
+    parts += [frame.value.to_string() for frame in at.dataframe]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_without_a_password_the_app_opens_on_the_demo(demo_app: AppTest) -> None:
+    demo_app.run()
+    assert not demo_app.exception
+    assert "Demomodus" in demo_app.sidebar.info[0].value
+    assert demo_app.title[0].value == "Aanmeldingen"
+    assert int(demo_app.metric[0].value) > 1000  # the demo's accepted sign-ups
+
+
+def test_upload_with_bad_rows_shows_the_reasons(demo_app: AppTest) -> None:
+    demo_app.run()
+    demo_app.file_uploader(key="aanmeldingen_bestand").upload(
+        "nieuw.csv", BAD_ROWS.encode(), "text/csv"
+    )
+    demo_app.run()
+    demo_app.button(key="inlezen").click().run()
+    assert not demo_app.exception
+    assert "3 regels gelezen: 1 aangenomen, 2 afgewezen" in demo_app.success[0].value
+    shown = texts(demo_app)
+    assert "minimaal 18 jaar" in shown and "geen geldig nummer" in shown
+
+
+def test_every_planner_view_runs(demo_app: AppTest) -> None:
+    demo_app.run()
+    for page in (
+        "pages/wijk.py",
+        "pages/gebieden.py",
+        "pages/beheerders.py",
+        "pages/borden.py",
+        "pages/export.py",
+    ):
+        demo_app.switch_page(page).run()
+        assert not demo_app.exception, page
+    demo_app.switch_page("pages/export.py").run()
+    assert demo_app.get("download_button")
+
+
+def test_replan_with_a_lower_cap_makes_more_areas(demo_app: AppTest) -> None:
+    demo_app.run()
+    demo_app.switch_page("pages/gebieden.py").run()
+    before = len(demo_app.dataframe[0].value)
+    demo_app.slider(key="max_leden").set_value(150).run()
+    demo_app.button(key="opnieuw_indelen").click().run()
+    assert not demo_app.exception
+    after = demo_app.dataframe[0].value
+    assert len(after) > before
+    assert (after["leden"] <= 150).all()
+
+
+def test_the_municipality_sees_signs_but_nobody(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "project.sqlite").write_bytes((data_dir / "demo.sqlite").read_bytes())
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GEO_PLANNER_PASSWORD_HASH", hash_password("planner-geheim"))
+    monkeypatch.setenv("GEO_MUNICIPALITY_PASSWORD_HASH", hash_password("gemeente-geheim"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception and at.title[0].value == "BuurtWhatsApp-planner"
+    at.text_input(key="wachtwoord").input("fout")
+    at.button[0].click().run()
+    assert "klopt niet" in at.error[0].value
+    at.text_input(key="wachtwoord").input("gemeente-geheim")
+    at.button[0].click().run()
+    assert not at.exception
+    assert at.title[0].value == "Borden", "the municipality starts on the signs"
+    at.form_submit_button[0].click().run()
+    assert "plaatsen" in at.success[0].value
+    with sqlite3.connect(tmp_path / "project.sqlite") as db:
+        people = db.execute("SELECT naam, telefoon FROM applicants").fetchall()
+    shown = texts(at)
+    assert not [name for name, phone in people if name in shown or (phone and phone in shown)]
+    at.switch_page("pages/aanmeldingen.py").run()  # not in her navigation; reached anyway:
+    assert "geen toegang" in at.error[0].value
+    assert not at.dataframe and not at.metric, "the page stops before showing anything"
+    at.switch_page("pages/export.py").run()
+    assert not at.exception
+    assert [b.key for b in at.get("download_button")] == ["download_openbaar"]
