@@ -31,6 +31,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from geo.errors import GeoError
 from geo.units import Units, build_units, dissolve
 
 _EPSILON_WEIGHT = 1e-3  # keeps weighted means defined for empty selections
@@ -45,8 +46,8 @@ _MANY_BLOCKS = 5000
 _STARTS_WHEN_MANY = 3
 
 
-class PlanError(ValueError):
-    """Input that no plan can be made from (the CLI shows the message)."""
+class PlanError(GeoError, ValueError):
+    """Input that no plan can be made from, or an edit that would break a rule (Dutch reason)."""
 
 
 @dataclass

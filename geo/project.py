@@ -14,6 +14,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.config import Settings
+from geo.edit import move_street
 from geo.export import read_plan_folder
 from geo.geocode import OnlineService, Progress
 from geo.partition import Plan, assign, make_plan
@@ -232,6 +233,40 @@ def replan(store: Store, *, settings: Settings) -> Plan:
         plan, action="opnieuw ingedeeld", max_members=settings.max_members, fill=settings.fill
     )
     return plan
+
+
+def move_street_in_project(
+    store: Store, *, street: str, to_area: int, numbers: tuple[int, int] | None = None
+) -> int:
+    """A planner moves a street (or house numbers) to a neighbouring area; checked, recorded.
+
+    Raises :class:`~geo.partition.PlanError` with the reason when a rule would break.
+    """
+    current = store.plan()
+    if current is None:
+        msg = "er is nog geen plan om te wijzigen"
+        raise StoreError(msg)
+    wijk = store.wijk()
+    crs = wijk.crs
+    metric = Plan(
+        areas=current.areas.to_crs(crs),
+        members=current.members.to_crs(crs),
+        outside=current.outside,
+    )
+    updated, moved = move_street(
+        metric,
+        street=street,
+        to_area=to_area,
+        streets=wijk.streets.to_crs(crs),
+        addresses=wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        max_members=int(store.setting("max_members")),
+        numbers=numbers,
+    )
+    store.save_plan(
+        updated, action="straat verplaatst", street=street, numbers=numbers, to_area=to_area,
+        moved=moved,
+    )  # fmt: skip
+    return moved
 
 
 def sign_key(point: object) -> str:

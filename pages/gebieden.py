@@ -6,8 +6,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo.coverage import area_coverage
+from geo.errors import GeoError
 from geo.maps import planner_map
-from geo.project import replan
+from geo.project import move_street_in_project, replan
 from pages.common import FILL, MAX_MEMBERS, allow, open_store, settings
 
 allow("gebieden")
@@ -62,4 +63,24 @@ st.dataframe(
     key="gebieden_tabel",
     hide_index=True,
 )  # fmt: skip
+st.subheader("Een straat verplaatsen")
+st.caption("Naar een buurgebied; de regels (maximum, aaneengesloten) worden meteen gecontroleerd.")
+with st.form("verplaatsen"):
+    street = st.selectbox("Straat", sorted(plan.members["straat"].dropna().unique()), key="straat")
+    low, high = st.columns(2)
+    first = low.number_input(
+        "Vanaf huisnummer (leeg: hele straat)", min_value=0, value=None, key="vanaf"
+    )
+    last = high.number_input("Tot en met huisnummer", min_value=0, value=None, key="tot")
+    target = st.selectbox("Naar gebied", list(plan.areas["area_id"]), key="naar_gebied")
+    if st.form_submit_button("Verplaatsen"):
+        numbers = (int(first), int(last)) if first is not None and last is not None else None
+        try:
+            moved = move_street_in_project(
+                store, street=street, to_area=int(target), numbers=numbers
+            )
+        except GeoError as error:
+            st.error(f"Niet verplaatst: {error}")
+        else:
+            st.success(f"{moved} leden van {street} zitten nu in gebied {target}.")
 store.close()

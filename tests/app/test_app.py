@@ -124,3 +124,62 @@ def test_the_municipality_sees_signs_but_nobody(
     at.switch_page("pages/export.py").run()
     assert not at.exception
     assert [b.key for b in at.get("download_button")] == ["download_openbaar"]
+
+
+def find_moves(
+    project: Path,
+) -> tuple[tuple[str, tuple[int, int], int], tuple[str, tuple[int, int], int]]:
+    """From the demo project: a move the rules allow and one they refuse."""
+    from geo.edit import move_street
+    from geo.partition import Plan, PlanError
+    from geo.store import Store
+
+    store = Store.open(project)
+    plan, wijk = store.plan(), store.wijk()
+    store.close()
+    assert plan is not None
+    crs = wijk.crs
+    metric = Plan(plan.areas.to_crs(crs), plan.members.to_crs(crs), plan.outside)
+    streets = wijk.streets.to_crs(crs)
+    allowed = refused = None
+    for (area, street), group in metric.members.groupby(["area_id", "straat"]):
+        numbers = (int(group["huisnummer"].min()), int(group["huisnummer"].max()))
+        for target in str(metric.areas.set_index("area_id").loc[area, "neighbours"]).split(","):
+            try:
+                move_street(
+                    metric, street=street, to_area=int(target), streets=streets, numbers=numbers
+                )
+            except PlanError:
+                refused = refused or (street, numbers, int(target))
+            else:
+                allowed = allowed or (street, numbers, int(target))
+            if allowed and refused:
+                return allowed, refused
+    pytest.fail("the demo has no allowed and refused move")
+
+
+def test_moving_a_street_is_checked_live(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    copy = tmp_path / "demo.sqlite"
+    copy.write_bytes((data_dir / "demo.sqlite").read_bytes())
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+    allowed, refused = find_moves(copy)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    for (street, (first, last), target), outcome in ((refused, "error"), (allowed, "success")):
+        at.selectbox(key="straat").set_value(street)
+        at.number_input(key="vanaf").set_value(first)
+        at.number_input(key="tot").set_value(last)
+        at.selectbox(key="naar_gebied").set_value(target)
+        at.form_submit_button[0].click().run()
+        assert not at.exception
+        if outcome == "error":
+            assert at.error[0].value.startswith("Niet verplaatst:")
+        else:
+            assert f"nu in gebied {target}" in at.success[0].value
+    from geo.store import Store
+
+    history = Store.open(copy).history()
+    assert history["action"].iloc[-1] == "straat verplaatst"
