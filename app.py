@@ -11,15 +11,19 @@ import streamlit as st
 from geo.access import MUNICIPALITY, PAGES_FOR, PLANNER, role_for
 from pages.common import ROLE, access_hashes, demo_mode, log_out
 
-st.set_page_config(page_title="BuurtWhatsApp-planner", page_icon="👀", layout="wide")
+st.set_page_config(
+    page_title="BuurtWhatsApp-planner", page_icon=":material/visibility:", layout="wide"
+)
 
 PAGES = {
-    "aanmeldingen": st.Page("pages/aanmeldingen.py", title="Aanmeldingen", icon="📝", default=True),
-    "wijk": st.Page("pages/wijk.py", title="Wijk", icon="🗺️"),
-    "gebieden": st.Page("pages/gebieden.py", title="Gebieden", icon="🧩"),
-    "beheerders": st.Page("pages/beheerders.py", title="Beheerders", icon="🧑‍🤝‍🧑"),
-    "borden": st.Page("pages/borden.py", title="Borden", icon="🪧"),
-    "export": st.Page("pages/export.py", title="Export", icon="⬇️"),
+    "aanmeldingen": st.Page(
+        "pages/aanmeldingen.py", title="Aanmeldingen", icon=":material/edit_note:", default=True
+    ),
+    "wijk": st.Page("pages/wijk.py", title="Wijk", icon=":material/map:"),
+    "gebieden": st.Page("pages/gebieden.py", title="Gebieden", icon=":material/grid_view:"),
+    "beheerders": st.Page("pages/beheerders.py", title="Beheerders", icon=":material/groups:"),
+    "borden": st.Page("pages/borden.py", title="Borden", icon=":material/signpost:"),
+    "export": st.Page("pages/export.py", title="Export", icon=":material/download:"),
 }
 
 if demo_mode():
