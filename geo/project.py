@@ -5,6 +5,8 @@ The CLI's ``python -m geo project ...`` and the app call these; :mod:`geo.store`
 
 from __future__ import annotations
 
+import csv
+import io
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -205,6 +207,28 @@ def import_upload(
         source.write_bytes(data)
         counts = import_applicants(store, source, settings=settings)
     return counts, place_members(store, settings=settings)
+
+
+def import_person(store: Store, fields: dict[str, str], *, settings: Settings) -> tuple[bool, str]:
+    """One sign-up typed into a form, checked by the same rules as a file.
+
+    ``fields`` uses the intake's Dutch headers (``Naam``, ``Adres``, ``Postcode``, ...).
+    Returns whether the person was accepted (and placed), and the reason if not.
+    """
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(fields.keys())
+    writer.writerow(fields.values())
+    before = int(store.status().applicants["rejected"])
+    counts, _ = import_upload(
+        store, "formulier.csv", buffer.getvalue().encode("utf-8"), settings=settings
+    )
+    if counts["accepted"]:
+        return True, ""
+    if counts["pending"]:
+        return False, "het adres is nog niet gevonden; probeer het later opnieuw (online)"
+    rejected = store.applicants("rejected")
+    return False, str(rejected["reason"].iloc[-1]) if len(rejected) > before else "niet aangenomen"
 
 
 def replan(store: Store, *, settings: Settings) -> Plan:

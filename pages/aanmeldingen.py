@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import GeoError
-from geo.project import import_upload
+from geo.project import import_person, import_upload
 from pages.common import allow, open_store, settings
 
 allow("aanmeldingen")
@@ -31,6 +31,28 @@ if upload is not None and st.button("Inlezen en plaatsen", key="inlezen"):
             f"{counts['rejected']} afgewezen, {counts['pending']} wachten op een adres; "
             f"{placement.placed} geplaatst, {placement.moved_existing} bestaande leden verplaatst."
         )
+with st.form("een_persoon", clear_on_submit=True):
+    st.markdown("**Eén persoon toevoegen**")
+    left, right = st.columns(2)
+    person = {
+        "Naam": left.text_input("Naam", key="f_naam"),
+        "Adres": right.text_input("Adres (straat en huisnummer)", key="f_adres"),
+        "Postcode": left.text_input("Postcode", key="f_postcode"),
+        "Woonplaats": right.text_input("Woonplaats", key="f_woonplaats"),
+        "Leeftijd": str(left.number_input("Leeftijd", 0, 120, value=None, key="f_leeftijd") or ""),
+        "Telefoon": right.text_input("Telefoon", key="f_telefoon"),
+        "E-mail": left.text_input("E-mail", key="f_email"),
+        "Beheerder": "ja" if right.checkbox("Wil beheerder zijn", key="f_beheerder") else "",
+    }
+    if st.form_submit_button("Toevoegen"):
+        try:
+            accepted, reason = import_person(store, person, settings=settings())
+        except GeoError as error:
+            accepted, reason = False, str(error)
+        if accepted:
+            st.success(f"{person['Naam']} is aangemeld en heeft een gebied.")
+        else:
+            st.error(f"Niet aangenomen: {reason}")
 status = store.status()
 left, middle, right = st.columns(3)
 left.metric("Aangenomen", status.applicants["accepted"])

@@ -183,3 +183,20 @@ def test_moving_a_street_is_checked_live(
 
     history = Store.open(copy).history()
     assert history["action"].iloc[-1] == "straat verplaatst"
+
+
+def test_one_person_by_form_is_checked_like_a_file(demo_app: AppTest) -> None:
+    demo_app.run()
+    fields = {"f_naam": "Mila Minderjarig", "f_adres": "Vuorikatu 17", "f_woonplaats": "Helsinki",
+              "f_telefoon": "0614141414"}  # fmt: skip
+    for key, value in fields.items():
+        demo_app.text_input(key=key).input(value)
+    demo_app.number_input(key="f_leeftijd").set_value(16)
+    demo_app.form_submit_button[0].click().run()
+    assert not demo_app.exception
+    assert "minimaal 18 jaar" in demo_app.error[0].value
+    for key, value in {**fields, "f_naam": "Mees Meerderjarig", "f_telefoon": "0615151515"}.items():
+        demo_app.text_input(key=key).input(value)
+    demo_app.number_input(key="f_leeftijd").set_value(44)
+    demo_app.form_submit_button[0].click().run()
+    assert "Mees Meerderjarig is aangemeld" in demo_app.success[0].value
