@@ -198,14 +198,23 @@ def demo_project(path: Path, *, settings: Settings, count: int = 1500, seed: int
 
 
 def import_upload(
-    store: Store, name: str, data: bytes, *, settings: Settings
+    store: Store,
+    name: str,
+    data: bytes,
+    *,
+    settings: Settings,
+    services: Sequence[OnlineService] = (),
+    progress: Progress | None = None,
 ) -> tuple[dict[str, int], Placement]:
-    """A sign-up file uploaded in the app: read, check, geocode offline, and place."""
+    """A sign-up file uploaded in the app: read, check, geocode (register and cache, plus
+    ``services`` when given), and place."""
     suffix = Path(name).suffix.lower()
     with tempfile.TemporaryDirectory(prefix="upload-") as scratch:  # owner-only, removed after
         source = Path(scratch) / f"aanmeldingen{suffix}"
         source.write_bytes(data)
-        counts = import_applicants(store, source, settings=settings)
+        counts = import_applicants(
+            store, source, settings=settings, services=services, progress=progress
+        )
     return counts, place_members(store, settings=settings)
 
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.errors import GeoError
 from geo.project import import_person, import_upload
+from geo.workflow import online_services
 from pages.common import allow, open_store, settings
 
 allow("aanmeldingen")
@@ -16,16 +17,29 @@ upload = st.file_uploader(
     type=["csv", "xlsx", "txt"],
     key="aanmeldingen_bestand",
 )
+online = st.checkbox(
+    "Adressen die niet in het adresregister staan online opzoeken (PDOK, OpenStreetMap)",
+    key="online",
+    help="Alleen het adres gaat naar de dienst, nooit de naam. Uit: alleen register en cache.",
+)
 if upload is not None and st.button("Inlezen en plaatsen", key="inlezen"):
-    progress = st.progress(0.0, text="Aanmeldingen controleren en plaatsen…")
+    progress = st.progress(0.0, text="Aanmeldingen controleren en adressen opzoeken…")
+
+    def report(done: int, total: int) -> None:
+        progress.progress(done / max(total, 1), text=f"{done} van {total} adressen opgezocht")
+
     try:
         counts, placement = import_upload(
-            store, upload.name, upload.getvalue(), settings=settings()
+            store,
+            upload.name,
+            upload.getvalue(),
+            settings=settings(),
+            services=online_services(settings()) if online else (),
+            progress=report,
         )
     except GeoError as error:
         st.error(str(error))
     else:
-        progress.progress(1.0, text="Klaar")
         st.success(
             f"{counts['rows']} regels gelezen: {counts['accepted']} aangenomen, "
             f"{counts['rejected']} afgewezen, {counts['pending']} wachten op een adres; "

@@ -65,6 +65,8 @@ def test_upload_with_bad_rows_shows_the_reasons(demo_app: AppTest) -> None:
     demo_app.button(key="inlezen").click().run()
     assert not demo_app.exception
     assert "3 regels gelezen: 1 aangenomen, 2 afgewezen" in demo_app.success[0].value
+    bar = demo_app.get("progress")[0]
+    assert bar.value == 100 and "adressen opgezocht" in bar.proto.text, "geocoding progress shown"
     shown = texts(demo_app)
     assert "minimaal 18 jaar" in shown and "geen geldig nummer" in shown
 
