@@ -175,6 +175,42 @@ def assign(
     return updated, report
 
 
+def split_area(
+    plan: Plan,
+    area_id: int,
+    *,
+    streets: gpd.GeoDataFrame,
+    addresses: gpd.GeoDataFrame | None = None,
+    max_members: int = 255,
+    fill: float = 0.8,
+) -> tuple[Plan, list[int]]:
+    """Split one area into balanced, contiguous parts on a planner's request; nothing else moves.
+
+    Returns the new plan and the ids of the parts (the part that keeps the beheerder keeps
+    ``area_id``).
+    """
+    if area_id not in set(plan.areas["area_id"].astype(int)):
+        msg = f"gebied {area_id} bestaat niet"
+        raise PlanError(msg)
+    if int((plan.members["area_id"] == area_id).sum()) < 2:
+        msg = f"gebied {area_id} heeft te weinig leden om te splitsen"
+        raise PlanError(msg)
+    first_new = int(plan.members["member_id"].max()) + 1
+    areas, members, parts = _split_area(
+        plan.areas,
+        pd.DataFrame(plan.members),
+        area_id,
+        first_new_id=first_new,
+        streets=streets,
+        addresses=addresses,
+        max_members=max_members,
+        fill=fill,
+    )
+    areas, members = _refresh(areas, members, max_members=max_members)
+    members = gpd.GeoDataFrame(members, geometry="geometry", crs=plan.members.crs)
+    return Plan(areas=areas, members=members, outside=plan.outside), parts
+
+
 def containing_area(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.ndarray:
     """Position (in ``areas``) of the area holding each point; on a border the first one.
 

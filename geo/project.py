@@ -19,7 +19,7 @@ from geo.config import Settings
 from geo.edit import move_street
 from geo.export import read_plan_folder
 from geo.geocode import OnlineService, Progress
-from geo.partition import Plan, assign, make_plan
+from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.sources import WGS84, load_wijk
 from geo.store import Store, StoreError
@@ -300,6 +300,31 @@ def move_street_in_project(
         moved=moved,
     )  # fmt: skip
     return moved
+
+
+def split_area_in_project(store: Store, area_id: int, *, settings: Settings) -> list[int]:
+    """A planner splits an area (e.g. one that is nearly full); only that area changes."""
+    current = store.plan()
+    if current is None:
+        msg = "er is nog geen plan om te wijzigen"
+        raise StoreError(msg)
+    wijk = store.wijk()
+    crs = wijk.crs
+    metric = Plan(
+        areas=current.areas.to_crs(crs),
+        members=current.members.to_crs(crs),
+        outside=current.outside,
+    )
+    updated, parts = split_area(
+        metric,
+        area_id,
+        streets=wijk.streets.to_crs(crs),
+        addresses=wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        max_members=int(store.setting("max_members")),
+        fill=settings.fill,
+    )
+    store.save_plan(updated, action="gebied gesplitst", split=parts, area_id=area_id)
+    return parts
 
 
 def sign_key(point: object) -> str:

@@ -8,7 +8,7 @@ from streamlit_folium import st_folium
 from geo.coverage import area_coverage
 from geo.errors import GeoError
 from geo.maps import planner_map
-from geo.project import move_street_in_project, replan
+from geo.project import move_street_in_project, replan, split_area_in_project
 from pages.common import FILL, MAX_MEMBERS, allow, open_store, settings
 
 allow("gebieden")
@@ -63,6 +63,18 @@ st.dataframe(
     key="gebieden_tabel",
     hide_index=True,
 )  # fmt: skip
+st.subheader("Een gebied splitsen")
+with st.form("splitsen"):
+    chosen = st.selectbox("Gebied", list(plan.areas["area_id"]), key="te_splitsen")
+    if st.form_submit_button("Splitsen", key="splitsen_knop"):
+        try:
+            parts = split_area_in_project(store, int(chosen), settings=settings())
+        except GeoError as error:
+            st.error(f"Niet gesplitst: {error}")
+        else:
+            st.success(
+                f"Gebied {chosen} is gesplitst in {', '.join(map(str, parts))}; andere gebieden bleven gelijk."
+            )
 st.subheader("Een straat verplaatsen")
 st.caption("Naar een buurgebied; de regels (maximum, aaneengesloten) worden meteen gecontroleerd.")
 with st.form("verplaatsen"):
@@ -73,7 +85,7 @@ with st.form("verplaatsen"):
     )
     last = high.number_input("Tot en met huisnummer", min_value=0, value=None, key="tot")
     target = st.selectbox("Naar gebied", list(plan.areas["area_id"]), key="naar_gebied")
-    if st.form_submit_button("Verplaatsen"):
+    if st.form_submit_button("Verplaatsen", key="verplaatsen_knop"):
         numbers = (int(first), int(last)) if first is not None and last is not None else None
         try:
             moved = move_street_in_project(

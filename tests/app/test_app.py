@@ -175,7 +175,7 @@ def test_moving_a_street_is_checked_live(
         at.number_input(key="vanaf").set_value(first)
         at.number_input(key="tot").set_value(last)
         at.selectbox(key="naar_gebied").set_value(target)
-        at.form_submit_button[0].click().run()
+        at.button(key="verplaatsen_knop").click().run()
         assert not at.exception
         if outcome == "error":
             assert at.error[0].value.startswith("Niet verplaatst:")
@@ -202,3 +202,66 @@ def test_one_person_by_form_is_checked_like_a_file(demo_app: AppTest) -> None:
     demo_app.number_input(key="f_leeftijd").set_value(44)
     demo_app.form_submit_button[0].click().run()
     assert "Mees Meerderjarig is aangemeld" in demo_app.success[0].value
+
+
+def test_the_planner_overrides_a_beheerder(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from geo.store import Store
+
+    copy = tmp_path / "demo.sqlite"
+    copy.write_bytes((data_dir / "demo.sqlite").read_bytes())
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+    store = Store.open(copy)
+    people = store.applicants("accepted")
+    store.close()
+    area = next(
+        int(a)
+        for a, group in people.groupby("area_id")
+        if (group["beheerder"] == 1).sum() >= 2  # an area with a second volunteer
+    )
+    other = people.loc[
+        (people["area_id"] == area) & (people["beheerder"] == 1) & (people["is_beheerder"] == 0)
+    ].iloc[0]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/beheerders.py").run()
+    label = f"{other['naam']} ({other['straat']})"
+    at.selectbox(key=f"keuze_{area}").set_value(label).run()
+    at.button(key=f"opslaan_{area}").click().run()
+    assert not at.exception
+    assert f"nu beheerder van gebied {area}" in at.success[0].value
+    store = Store.open(copy)
+    now = store.applicants("accepted").query("area_id == @area and is_beheerder == 1")
+    assert list(now["id"]) == [int(other["id"])], "exactly one beheerder: the chosen one"
+    assert store.history()["action"].iloc[-1] == "beheerder gekozen"
+
+
+def test_the_planner_splits_an_area_and_nothing_else_moves(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from geo.store import Store
+
+    copy = tmp_path / "demo.sqlite"
+    copy.write_bytes((data_dir / "demo.sqlite").read_bytes())
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+    store = Store.open(copy)
+    before = store.applicants("accepted").set_index("id")["area_id"]
+    store.close()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    at.selectbox(key="te_splitsen").set_value(3)
+    at.button(key="splitsen_knop").click().run()
+    assert not at.exception
+    assert "Gebied 3 is gesplitst in" in at.success[0].value
+    store = Store.open(copy)
+    after = store.applicants("accepted").set_index("id")["area_id"]
+    moved = before.index[after.loc[before.index] != before]
+    assert len(moved) > 0 and set(before.loc[moved]) == {3}, "only members of area 3 changed group"
+    status = store.status()
+    assert (
+        status.areas == before.nunique() + len(set(after.loc[moved]) - {3})
+        and max(status.members_per_area.values()) <= 255
+    )
+    assert store.history()["action"].iloc[-1] == "gebied gesplitst"
