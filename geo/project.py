@@ -268,6 +268,19 @@ def replan(store: Store, *, settings: Settings) -> Plan:
     return plan
 
 
+def _editable(store: Store) -> tuple[Plan, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """The current plan, streets and addresses in the wijk's metric CRS, ready to edit."""
+    current = store.plan()
+    if current is None:
+        msg = "er is nog geen plan om te wijzigen"
+        raise StoreError(msg)
+    wijk = store.wijk()
+    crs = wijk.crs
+    metric = Plan(current.areas.to_crs(crs), current.members.to_crs(crs), current.outside)
+    addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
+    return metric, wijk.streets.to_crs(crs), addresses
+
+
 def move_street_in_project(
     store: Store, *, street: str, to_area: int, numbers: tuple[int, int] | None = None
 ) -> int:
@@ -275,23 +288,13 @@ def move_street_in_project(
 
     Raises :class:`~geo.partition.PlanError` with the reason when a rule would break.
     """
-    current = store.plan()
-    if current is None:
-        msg = "er is nog geen plan om te wijzigen"
-        raise StoreError(msg)
-    wijk = store.wijk()
-    crs = wijk.crs
-    metric = Plan(
-        areas=current.areas.to_crs(crs),
-        members=current.members.to_crs(crs),
-        outside=current.outside,
-    )
+    metric, streets, addresses = _editable(store)
     updated, moved = move_street(
         metric,
         street=street,
         to_area=to_area,
-        streets=wijk.streets.to_crs(crs),
-        addresses=wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        streets=streets,
+        addresses=addresses,
         max_members=int(store.setting("max_members")),
         numbers=numbers,
     )
@@ -304,22 +307,12 @@ def move_street_in_project(
 
 def split_area_in_project(store: Store, area_id: int, *, settings: Settings) -> list[int]:
     """A planner splits an area (e.g. one that is nearly full); only that area changes."""
-    current = store.plan()
-    if current is None:
-        msg = "er is nog geen plan om te wijzigen"
-        raise StoreError(msg)
-    wijk = store.wijk()
-    crs = wijk.crs
-    metric = Plan(
-        areas=current.areas.to_crs(crs),
-        members=current.members.to_crs(crs),
-        outside=current.outside,
-    )
+    metric, streets, addresses = _editable(store)
     updated, parts = split_area(
         metric,
         area_id,
-        streets=wijk.streets.to_crs(crs),
-        addresses=wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        streets=streets,
+        addresses=addresses,
         max_members=int(store.setting("max_members")),
         fill=settings.fill,
     )

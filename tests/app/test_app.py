@@ -32,6 +32,16 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
+def own_demo(data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A private copy of the demo project for a test that changes it (demo mode)."""
+    copy = tmp_path / "demo.sqlite"
+    copy.write_bytes((data_dir / "demo.sqlite").read_bytes())
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+    return copy
+
+
+@pytest.fixture
 def demo_app(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("GEO_DATA_DIR", str(data_dir))
     monkeypatch.setenv("GEO_CACHE_DIR", str(data_dir / "cache"))
@@ -160,13 +170,8 @@ def find_moves(
     pytest.fail("the demo has no allowed and refused move")
 
 
-def test_moving_a_street_is_checked_live(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    copy = tmp_path / "demo.sqlite"
-    copy.write_bytes((data_dir / "demo.sqlite").read_bytes())
-    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+def test_moving_a_street_is_checked_live(own_demo: Path) -> None:
+    copy = own_demo
     allowed, refused = find_moves(copy)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("pages/gebieden.py").run()
@@ -204,15 +209,10 @@ def test_one_person_by_form_is_checked_like_a_file(demo_app: AppTest) -> None:
     assert "Mees Meerderjarig is aangemeld" in demo_app.success[0].value
 
 
-def test_the_planner_overrides_a_beheerder(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_the_planner_overrides_a_beheerder(own_demo: Path) -> None:
     from geo.store import Store
 
-    copy = tmp_path / "demo.sqlite"
-    copy.write_bytes((data_dir / "demo.sqlite").read_bytes())
-    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+    copy = own_demo
     store = Store.open(copy)
     people = store.applicants("accepted")
     store.close()
@@ -237,15 +237,10 @@ def test_the_planner_overrides_a_beheerder(
     assert store.history()["action"].iloc[-1] == "beheerder gekozen"
 
 
-def test_the_planner_splits_an_area_and_nothing_else_moves(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
+def test_the_planner_splits_an_area_and_nothing_else_moves(own_demo: Path) -> None:
     from geo.store import Store
 
-    copy = tmp_path / "demo.sqlite"
-    copy.write_bytes((data_dir / "demo.sqlite").read_bytes())
-    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+    copy = own_demo
     store = Store.open(copy)
     before = store.applicants("accepted").set_index("id")["area_id"]
     store.close()
