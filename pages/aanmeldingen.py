@@ -7,11 +7,11 @@ import streamlit as st
 from geo.errors import GeoError
 from geo.project import import_person, import_upload
 from geo.workflow import online_services
-from pages.common import allow, open_store, settings
+from pages.common import allow, settings, store_or_stop
 
 allow("aanmeldingen")
 st.title("Aanmeldingen")
-store = open_store()
+store = store_or_stop()
 upload = st.file_uploader(
     "Aanmeldingen toevoegen (CSV of Excel, zoals u ze bijhoudt)",
     type=["csv", "xlsx", "txt"],

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import GeoError
-from pages.common import allow, open_store
+from pages.common import allow, store_or_stop
 
 allow("beheerders")
 st.title("Beheerders")
-store = open_store()
+store = store_or_stop()
 members = store.applicants("accepted").dropna(subset=["area_id"])
 members["area_id"] = members["area_id"].astype(int)
 vacant = store.status().areas_without_beheerder

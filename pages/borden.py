@@ -8,11 +8,11 @@ from streamlit_folium import st_folium
 from geo.maps import signs_map
 from geo.project import sign_key
 from geo.workflow import make_signs
-from pages.common import allow, open_store
+from pages.common import allow, store_or_stop
 
 allow("borden")
 st.title("Borden")
-store = open_store()
+store = store_or_stop()
 wijk = store.wijk()
 signs = make_signs(wijk)
 signs["sleutel"] = [sign_key(p) for p in signs.geometry]

@@ -50,20 +50,35 @@ def settings() -> Settings:
     )
 
 
-def open_store() -> Store:
-    """The project of this app: the demo, or ``project.sqlite`` in the data directory."""
-    folder = data_dir()
+def project_path() -> Path:
+    """The project file of this app (the demo's in demo mode)."""
+    return data_dir() / ("demo.sqlite" if demo_mode() else "project.sqlite")
+
+
+def open_store(*, optional: bool = False) -> Store | None:
+    """The project of this app: the demo, or ``project.sqlite`` in the data directory.
+
+    Without a project the page stops with a pointer to the Wijk page (or, when ``optional``,
+    gets ``None`` to offer making one).
+    """
+    path = project_path()
     if demo_mode():
         with st.spinner("De demo wordt klaargezet (eenmalig)…"):
-            return demo_project(folder / "demo.sqlite", settings=settings())
-    path = folder / "project.sqlite"
-    if not path.exists():
-        st.warning(
-            f"Er is nog geen project in {folder}. Maak er een met "
-            "`python -m geo project init --project project.sqlite --wijk WIJK.gpkg`."
-        )
-        st.stop()
-    return Store.open(path)
+            return demo_project(path, settings=settings())
+    if path.exists():
+        return Store.open(path)
+    if optional:
+        return None
+    st.warning("Er is nog geen project. Kies eerst de wijk op de pagina Wijk.")
+    st.stop()
+    return None
+
+
+def store_or_stop() -> Store:
+    """The project for pages that need one (they stop when there is none yet)."""
+    store = open_store()
+    assert store is not None  # open_store stops the page otherwise
+    return store
 
 
 def allow(page: str) -> None:

@@ -11,11 +11,11 @@ import streamlit as st
 
 from geo.access import PLANNER
 from geo.project import export_project
-from pages.common import ROLE, allow, open_store
+from pages.common import ROLE, allow, store_or_stop
 
 allow("export")
 st.title("Export")
-store = open_store()
+store = store_or_stop()
 
 
 def zipped(profile: str, fmt: str) -> bytes:

@@ -9,11 +9,11 @@ from geo.coverage import area_coverage
 from geo.errors import GeoError
 from geo.maps import planner_map
 from geo.project import move_street_in_project, replan, split_area_in_project
-from pages.common import FILL, MAX_MEMBERS, allow, open_store, settings
+from pages.common import FILL, MAX_MEMBERS, allow, settings, store_or_stop
 
 allow("gebieden")
 st.title("Gebieden")
-store = open_store()
+store = store_or_stop()
 current = settings()
 with st.expander("Opnieuw indelen (kan bestaande leden verplaatsen)"):
     st.slider("Maximum aantal leden per groep", 20, 255, current.max_members, key=MAX_MEMBERS)

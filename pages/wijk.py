@@ -1,29 +1,66 @@
-"""Wijk: the boundary, streets and households this project plans for."""
+"""Wijk: the boundary, streets and households this project plans for; choosing one to start."""
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.errors import GeoError
 from geo.maps import planner_map
-from pages.common import allow, open_store
+from geo.project import init_project
+from geo.sources import save_wijk
+from geo.workflow import fetch_wijk
+from pages.common import allow, demo_mode, open_store, project_path, settings
 
 allow("wijk")
 st.title("Wijk")
-store = open_store()
-wijk = store.wijk()
-st.write(
-    f"**{wijk.boundary['name'].iloc[0]}**: {len(wijk.streets)} straatdelen, "
-    f"{len(wijk.addresses)} woonadressen (huishoudens)."
-)
-st.caption(
-    "Een andere wijk ophalen (CBS-grens, OpenStreetMap-straten, BAG-adressen) of uit bestanden "
-    "inlezen: `python -m geo fetch --buurt ... --out wijk.gpkg`, daarna "
-    "`python -m geo project init --project project.sqlite --wijk wijk.gpkg`."
-)
-plan = store.plan()
-if plan is not None:
-    st_folium(
-        planner_map(plan.areas, wijk.boundary), height=500, returned_objects=[], key="wijkkaart"
+store = open_store(optional=True)
+if store is not None:
+    wijk = store.wijk()
+    st.write(
+        f"**{wijk.boundary['name'].iloc[0]}**: {len(wijk.streets)} straatdelen, "
+        f"{len(wijk.addresses)} woonadressen (huishoudens)."
     )
-store.close()
+    plan = store.plan()
+    if plan is not None:
+        st_folium(
+            planner_map(plan.areas, wijk.boundary), height=500, returned_objects=[], key="wijkkaart"
+        )
+    if demo_mode():
+        st.info(
+            "In de demomodus is dit de vaste demowijk. Met een ingesteld wachtwoord kiest u uw eigen wijk."
+        )
+    store.close()
+    st.stop()
+
+st.write("Er is nog geen project. Kies de wijk waarvoor u groepen gaat plannen.")
+with st.form("wijk_kiezen"):
+    upload = st.file_uploader(
+        "WIJK.gpkg (gemaakt met `python -m geo fetch`)", type=["gpkg"], key="wijk_bestand"
+    )
+    st.markdown("**of online ophalen** (CBS-grens, OpenStreetMap-straten, BAG-adressen)")
+    buurten = st.text_input("CBS-buurtcodes of -namen, gescheiden door komma's", key="buurten")
+    gemeente = st.text_input("Gemeente", value="Sittard-Geleen", key="gemeente")
+    if st.form_submit_button("Project maken", key="project_maken"):
+        try:
+            with tempfile.TemporaryDirectory(prefix="wijk-") as scratch:
+                source = Path(scratch) / "wijk.gpkg"
+                if upload is not None:
+                    source.write_bytes(upload.getvalue())
+                elif buurten.strip():
+                    with st.spinner("Wijkgegevens ophalen…"):
+                        codes = [b.strip() for b in buurten.split(",") if b.strip()]
+                        save_wijk(fetch_wijk(settings(), buurten=codes, gemeente=gemeente), source)
+                else:
+                    st.error("Kies een WIJK.gpkg of vul buurtcodes in.")
+                    st.stop()
+                init_project(project_path(), settings=settings(), wijk_file=source).close()
+        except GeoError as error:
+            st.error(f"Geen project gemaakt: {error}")
+        else:
+            st.success(
+                "Het project is gemaakt. Voeg nu aanmeldingen toe op de pagina Aanmeldingen."
+            )

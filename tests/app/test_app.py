@@ -260,3 +260,35 @@ def test_the_planner_splits_an_area_and_nothing_else_moves(own_demo: Path) -> No
         and max(status.members_per_area.values()) <= 255
     )
     assert store.history()["action"].iloc[-1] == "gebied gesplitst"
+
+
+def test_a_planner_starts_a_project_from_a_wijk_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import geopandas as gpd
+
+    from geo.sources import Wijk, save_wijk
+    from tests.grids import RD, grid_boundary, grid_streets
+
+    boundary = gpd.GeoDataFrame({"name": ["Oud-Geleen"]}, geometry=[grid_boundary(4, 4)], crs=RD)
+    no_register = gpd.GeoDataFrame({"straat": []}, geometry=[], crs=RD)
+    wijk_file = tmp_path / "wijk.gpkg"
+    save_wijk(Wijk(boundary, grid_streets(4, 4), no_register), wijk_file)
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("GEO_PLANNER_PASSWORD_HASH", hash_password("planner-geheim"))
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.text_input(key="wachtwoord").input("planner-geheim")
+    at.button[0].click().run()
+    assert "Kies eerst de wijk" in at.warning[0].value, "no project yet: pointed to the Wijk page"
+    at.switch_page("pages/wijk.py").run()
+    at.button(key="project_maken").click().run()
+    assert "Kies een WIJK.gpkg" in at.error[0].value
+    at.file_uploader(key="wijk_bestand").upload(
+        "wijk.gpkg", wijk_file.read_bytes(), "application/geopackage+sqlite3"
+    )
+    at.button(key="project_maken").click().run()
+    assert not at.exception
+    assert "Het project is gemaakt" in at.success[0].value
+    assert (tmp_path / "data" / "project.sqlite").exists()
+    at.run()
+    assert "Oud-Geleen" in at.markdown[0].value
