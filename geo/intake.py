@@ -78,7 +78,7 @@ _NAME_FIELDS = ("naam", "voornaam", "achternaam")
 _YES = frozenset({"ja", "j", "yes", "y", "x", "1", "true", "waar", "wel"})
 _NO = frozenset({"nee", "n", "no", "0", "false", "onwaar", "niet", "geen", "-"})
 _DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%m-%y")
-_AGE = re.compile(r"^(\d{1,3})(?:[.,]0+)?(?:\s*jaar)?$", re.IGNORECASE)
+_AGE = re.compile(r"^(\d{1,3})(?:[.,]0+)?(?:\s*jaar|\s*\+)?$", re.IGNORECASE)  # "18+" too
 
 ACCEPTED_COLUMNS = (
     "row", "naam", "straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats",

@@ -240,6 +240,26 @@ def import_person(store: Store, fields: dict[str, str], *, settings: Settings) -
     return False, str(rejected["reason"].iloc[-1]) if len(rejected) > before else "niet aangenomen"
 
 
+def check_again(
+    store: Store, corrected: dict[int, dict[str, str]], *, settings: Settings
+) -> tuple[dict[str, int], Placement]:
+    """Rejected sign-ups with corrected cells, checked and placed as if newly sent in.
+
+    ``corrected`` maps a rejected sign-up's id to its cells; the old rows are replaced, so a
+    person is never in the store twice.
+    """
+    headers = list(dict.fromkeys(key for cells in corrected.values() for key in cells))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(headers)
+    for cells in corrected.values():
+        writer.writerow([cells.get(h, "") for h in headers])
+    store.drop(list(corrected), why="verbeterd en opnieuw gecontroleerd")
+    return import_upload(
+        store, "verbeterd.csv", buffer.getvalue().encode("utf-8"), settings=settings
+    )
+
+
 def replan(store: Store, *, settings: Settings) -> Plan:
     """A fresh plan for every accepted applicant: an explicit choice that may move people."""
     wijk = store.wijk()
@@ -336,7 +356,8 @@ def _ids_by_phone(members: pd.DataFrame, waiting: pd.DataFrame) -> list[int]:
     return [int(by_phone[p]) for p in members["telefoon"]]
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, *, flags: bool = True) -> pd.DataFrame:
+    """An intake table; ``flags`` reads ``beheerder`` as true/false (rejects keep the cell)."""
     rows = read_rows(path)
     table = pd.DataFrame(rows[1:], columns=rows[0]) if rows else pd.DataFrame()
     for column in ("row", "huisnummer"):
@@ -345,6 +366,6 @@ def _read_table(path: Path) -> pd.DataFrame:
     for column in ("lat", "lon"):
         if column in table:
             table[column] = pd.to_numeric(table[column], errors="coerce")
-    if "beheerder" in table:
+    if flags and "beheerder" in table:
         table["beheerder"] = table["beheerder"].astype(str).str.casefold() == "true"
     return table

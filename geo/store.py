@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -82,7 +82,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TRIGGER history_is_append_only_delete BEFORE DELETE ON history
         BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;
     """,
+    # 2: the cells of a rejected sign-up as the planner typed them, to correct and check again
+    """
+    ALTER TABLE applicants ADD COLUMN original TEXT NOT NULL DEFAULT '{}';
+    """,
 )
+NOT_ORIGINAL = frozenset({"row", "reason"})
 
 
 class StoreError(GeoError):
@@ -328,11 +333,14 @@ class Store:
                     state = status
                     if status != "rejected" and values["telefoon"] in known:
                         state, reason = "rejected", "telefoonnummer staat al in het project"
+                    original = _original_cells(record) if state == "rejected" else {}
                     cursor = db.execute(
-                        f"INSERT INTO applicants ({', '.join(APPLICANT_FIELDS)}, adult, status, reason, created) "
-                        f"VALUES ({', '.join('?' * len(APPLICANT_FIELDS))}, ?, ?, ?, ?)",
-                        (*values.values(), int(state != "rejected"), state, reason, _now()),
-                    )
+                        f"INSERT INTO applicants ({', '.join(APPLICANT_FIELDS)}, adult, status, "
+                        f"reason, created, original) VALUES "
+                        f"({', '.join('?' * len(APPLICANT_FIELDS))}, ?, ?, ?, ?, ?)",
+                        (*values.values(), int(state != "rejected"), state, reason, _now(),
+                         json.dumps(original, ensure_ascii=False)),
+                    )  # fmt: skip
                     if state == "accepted":
                         known.add(values["telefoon"])
                         added.append(int(cursor.lastrowid or 0))
@@ -372,6 +380,18 @@ class Store:
                     )
                 ],
             )
+
+    def rejected_with_cells(self) -> list[tuple[int, str, str, dict[str, str]]]:
+        """Rejected sign-ups: (id, name, reason, the cells to correct)."""
+        rows = self._db.execute(
+            "SELECT id, naam, reason, original FROM applicants WHERE status = 'rejected' ORDER BY id"
+        )
+        return [(int(i), str(n), str(r), json.loads(o)) for i, n, r, o in rows]
+
+    def drop(self, ids: list[int], *, why: str) -> None:
+        """Delete sign-ups that were replaced (e.g. corrected and checked again)."""
+        with self.transaction("aanmeldingen vervangen", count=len(ids), why=why) as db:
+            db.executemany("DELETE FROM applicants WHERE id = ?", [(int(i),) for i in ids])
 
     def reject(self, ids: list[int], reason: str) -> None:
         """Mark accepted applicants as rejected after all (e.g. their address is outside)."""
@@ -471,6 +491,25 @@ class Store:
     def integrity(self) -> str:
         """SQLite's own consistency check (``ok`` when the file is sound)."""
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+def _original_cells(record: Mapping[Hashable, Any]) -> dict[str, str]:
+    """The cells of a rejected row as typed (or as the geocoder had them), without our extras.
+
+    Our own ``naam`` column is left out where the sheet has its own name column.
+    """
+    cells = {
+        str(key): str(value)
+        for key, value in record.items()
+        if key not in NOT_ORIGINAL and _cell(value) is not None and str(value) != ""
+    }
+    if any(key != "naam" and key.casefold() == "naam" for key in cells):
+        cells.pop("naam", None)
+    if cells.get("beheerder") in {"True", "False"}:  # our flag, back in the planner's words
+        cells["beheerder"] = "ja" if cells["beheerder"] == "True" else ""
+        if not cells["beheerder"]:
+            del cells["beheerder"]
+    return cells
 
 
 def _statements(script: str) -> list[str]:

@@ -121,19 +121,17 @@ def run_intake(
 
 
 def _as_rejects(not_found: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
-    """Geocoding misses in the rejects layout (row, naam, reason, address fields)."""
+    """Geocoding misses in the rejects layout, with what a corrected re-run needs.
+
+    They passed every rule, so their age shows as ``18+`` (the age itself is not kept).
+    """
     keep = [
-        "row",
-        "naam",
-        "reason",
-        "straat",
-        "huisnummer",
-        "huisletter",
-        "toevoeging",
-        "postcode",
-        "woonplaats",
-    ]
+        "row", "naam", "reason", "straat", "huisnummer", "huisletter", "toevoeging", "postcode",
+        "woonplaats", "telefoon", "email", "beheerder",
+    ]  # fmt: skip
     frame = not_found.loc[:, [c for c in keep if c in not_found.columns]]
+    if len(frame):
+        frame = frame.assign(leeftijd="18+")
     return frame.reindex(columns=list(dict.fromkeys([*columns, *frame.columns])))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.errors import GeoError
-from geo.project import import_person, import_upload
+from geo.project import check_again, import_person, import_upload
 from geo.workflow import online_services
 from pages.common import allow, settings, store_or_stop
 
@@ -76,6 +76,32 @@ st.subheader("Afgewezen, met de reden")
 rejected = store.applicants("rejected")
 st.dataframe(rejected[["row", "naam", "reason"]].rename(columns={"row": "regel", "reason": "reden"}),
              key="afgewezen", hide_index=True)  # fmt: skip
+fixable = {
+    f"{name} — {reason}": (number, cells)
+    for number, name, reason, cells in store.rejected_with_cells()
+    if cells
+}
+if fixable:
+    st.markdown("**Een afgewezen aanmelding verbeteren**")
+    chosen = st.selectbox("Welke", list(fixable), index=None, key="verbeter_keuze")
+    if chosen is not None:
+        number, cells = fixable[chosen]
+        with st.form("verbeteren"):
+            edited = {
+                header: st.text_input(header, value=value, key=f"cel_{number}_{header}")
+                for header, value in cells.items()
+            }
+            if st.form_submit_button("Opnieuw controleren", key="opnieuw_controleren"):
+                try:
+                    counts, _ = check_again(store, {number: edited}, settings=settings())
+                except GeoError as error:
+                    st.error(str(error))
+                else:
+                    if counts["accepted"]:
+                        st.success("Verbeterd en aangenomen; de deelnemer heeft een gebied.")
+                    else:
+                        reason = store.applicants("rejected")["reason"].iloc[-1]
+                        st.error(f"Nog steeds niet aangenomen: {reason}")
 st.subheader("Deelnemers")
 accepted = store.applicants("accepted")
 st.dataframe(

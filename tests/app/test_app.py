@@ -292,3 +292,36 @@ def test_a_planner_starts_a_project_from_a_wijk_file(
     assert (tmp_path / "data" / "project.sqlite").exists()
     at.run()
     assert "Oud-Geleen" in at.markdown[0].value
+
+
+def test_a_reject_is_corrected_in_place_and_checked_again(own_demo: Path) -> None:
+    from geo.store import Store
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    sheet = BAD_ROWS.replace("Kees Kind", "Karel Kort").replace("0612121212", "0616161616")
+    at.file_uploader(key="aanmeldingen_bestand").upload("nieuw.csv", sheet.encode(), "text/csv")
+    at.run()
+    at.button(key="inlezen").click().run()
+    choice = next(
+        o for o in at.selectbox(key="verbeter_keuze").options if o.startswith("Karel Kort")
+    )
+    at.selectbox(key="verbeter_keuze").set_value(choice).run()
+    age = next(t for t in at.text_input if t.label == "Leeftijd")
+    assert age.value == "15"
+    age.input("15 jaar")
+    at.button(key="opnieuw_controleren").click().run()
+    assert "Nog steeds niet aangenomen" in at.error[0].value, "a wrong correction is refused again"
+    choice = next(
+        o for o in at.selectbox(key="verbeter_keuze").options if o.startswith("Karel Kort")
+    )
+    at.selectbox(key="verbeter_keuze").set_value(choice).run()
+    fields = [t.label for t in at.text_input if str(t.key).startswith("cel_")]
+    assert fields.count("Naam") == 1 and "naam" not in fields, "the sheet's own name column only"
+    next(t for t in at.text_input if t.label == "Leeftijd").input("18+")
+    at.button(key="opnieuw_controleren").click().run()
+    assert not at.exception
+    assert "Verbeterd en aangenomen" in at.success[0].value
+    store = Store.open(own_demo)
+    kees = store.applicants().query("naam == 'Karel Kort'")
+    assert list(kees["status"]) == ["accepted"], "the corrected row replaced the reject"
+    assert kees["area_id"].notna().all()

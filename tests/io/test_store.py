@@ -237,3 +237,21 @@ def test_a_project_takes_over_an_existing_plan_folder(tmp_path: Path) -> None:
     for area_id, members in store.status().members_per_area.items():
         assert members == on_disk.loc[area_id, "members"]
     assert set(store.plan().areas["version"]) == {1}
+
+
+def test_a_schema_1_file_gains_the_reject_cells_and_keeps_its_rows(tmp_path: Path) -> None:
+    from geo.store import _statements
+
+    path = tmp_path / "v1.sqlite"
+    with sqlite3.connect(path) as raw:
+        for statement in _statements(MIGRATIONS[0]):
+            raw.execute(statement)
+        raw.execute("PRAGMA user_version = 1")
+        raw.execute(
+            "INSERT INTO applicants (naam, telefoon, status, created) "
+            "VALUES ('Fenna Fictief', '+31612345678', 'accepted', '2026-01-01')"
+        )
+    store = Store.open(path)
+    assert store.schema_version == len(MIGRATIONS) == 2
+    rows = store.applicants()
+    assert list(rows["naam"]) == ["Fenna Fictief"] and list(rows["original"]) == ["{}"]

@@ -286,3 +286,14 @@ def test_no_row_is_ever_lost(rows: list[list[str]]) -> None:
     assert len(result.accepted) + len(result.rejects) == result.rows_in == non_empty
     assert set(result.accepted["row"]).isdisjoint(result.rejects["row"])
     assert (result.rejects["reason"].str.len() > 0).all()
+
+
+def test_an_age_written_as_18_plus_passes_the_rule() -> None:
+    from datetime import date
+
+    from geo.intake import parse_age
+
+    assert parse_age("18+", today=date(2026, 11, 25)) == 18
+    assert parse_age("65 +", today=date(2026, 11, 25)) == 65
+    with pytest.raises(ValueError, match="geen getal"):
+        parse_age("+18", today=date(2026, 11, 25))
