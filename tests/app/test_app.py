@@ -93,7 +93,10 @@ def test_every_planner_view_runs(demo_app: AppTest) -> None:
         demo_app.switch_page(page).run()
         assert not demo_app.exception, page
     demo_app.switch_page("pages/export.py").run()
-    assert demo_app.get("download_button")
+    keys = [b.key for b in demo_app.get("download_button")]
+    assert keys == ["download_openbaar", "download_kaart", "download_prive"]
+    demo_app.selectbox(key="export_formaat").set_value("gpkg").run()
+    assert not demo_app.exception
 
 
 def test_replan_with_a_lower_cap_makes_more_areas(demo_app: AppTest) -> None:
@@ -135,7 +138,7 @@ def test_the_municipality_sees_signs_but_nobody(
     assert not at.dataframe and not at.metric, "the page stops before showing anything"
     at.switch_page("pages/export.py").run()
     assert not at.exception
-    assert [b.key for b in at.get("download_button")] == ["download_openbaar"]
+    assert [b.key for b in at.get("download_button")] == ["download_openbaar", "download_kaart"]
 
 
 def find_moves(
@@ -262,7 +265,7 @@ def test_the_planner_splits_an_area_and_nothing_else_moves(own_demo: Path) -> No
     assert store.history()["action"].iloc[-1] == "gebied gesplitst"
 
 
-def test_a_planner_starts_a_project_from_a_wijk_file(
+def test_a_planner_starts_a_project_from_uploaded_wijk_files(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     import geopandas as gpd
@@ -283,8 +286,23 @@ def test_a_planner_starts_a_project_from_a_wijk_file(
     at.switch_page("pages/wijk.py").run()
     at.button(key="project_maken").click().run()
     assert "Kies een WIJK.gpkg" in at.error[0].value
-    at.file_uploader(key="wijk_bestand").upload(
-        "wijk.gpkg", wijk_file.read_bytes(), "application/geopackage+sqlite3"
+    bad = gpd.GeoDataFrame(
+        geometry=[grid_streets(1, 1).geometry.iloc[0]], crs=RD
+    )  # a line, no area
+    bad_path = tmp_path / "grens.geojson"
+    bad.to_file(bad_path)
+    at.file_uploader(key="grens_bestand").upload(
+        "grens.geojson", bad_path.read_bytes(), "application/geo+json"
+    )
+    at.file_uploader(key="straten_bestand").upload(
+        "straten.gpkg", wijk_file.read_bytes(), "application/geopackage+sqlite3"
+    )
+    at.button(key="project_maken").click().run()
+    assert "Geen project gemaakt" in at.error[0].value and "geen vlakken" in at.error[0].value
+    good_path = tmp_path / "wijkgrens.geojson"
+    boundary.to_file(good_path)
+    at.file_uploader(key="grens_bestand").upload(
+        "wijkgrens.geojson", good_path.read_bytes(), "application/geo+json"
     )
     at.button(key="project_maken").click().run()
     assert not at.exception
