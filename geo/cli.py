@@ -62,6 +62,18 @@ def _add_plan_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="uitvoermap")
 
 
+def _add_wijk_files(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--boundary", type=Path, required=True, help="wijkgrens (GeoJSON, GPKG, SHP) of WIJK.gpkg"
+    )
+    parser.add_argument(
+        "--streets",
+        type=Path,
+        required=True,
+        help="straten (.osm.pbf, .osm, GPKG, GeoJSON) of WIJK.gpkg",
+    )
+
+
 def _plan_settings(args: argparse.Namespace, settings: Settings) -> Settings:
     changes: dict[str, object] = {}
     if args.max_members is not None:
@@ -135,15 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="de wijk verdelen in gebieden van minder dan 256 leden",
         description="Aanmeldingen inlezen, geocoderen en de wijk verdelen in evenwichtige, aaneengesloten gebieden.",
     )
-    plan.add_argument(
-        "--boundary", type=Path, required=True, help="wijkgrens (GeoJSON, GPKG, SHP) of WIJK.gpkg"
-    )
-    plan.add_argument(
-        "--streets",
-        type=Path,
-        required=True,
-        help="straten (.osm.pbf, .osm, GPKG, GeoJSON) of WIJK.gpkg",
-    )
+    _add_wijk_files(plan)
     plan.add_argument("--applicants", type=Path, required=True, help="aanmeldingen (CSV of XLSX)")
     plan.add_argument("--addresses", type=Path, help="adresregister voor geocoderen en huishoudens")
     _add_plan_options(plan)
@@ -187,12 +191,7 @@ def _add_signs_and_export(commands: argparse._SubParsersAction[argparse.Argument
         help="borden voorstellen bij de ingangen van de wijk",
         description="Zoekt waar openbare wegen de wijk in lopen en stelt daar borden voor, gerangschikt.",
     )
-    signs.add_argument(
-        "--boundary", type=Path, required=True, help="wijkgrens (GeoJSON, GPKG, SHP) of WIJK.gpkg"
-    )
-    signs.add_argument(
-        "--streets", type=Path, required=True, help="straten (.osm.pbf, .osm, GPKG, GeoJSON)"
-    )
+    _add_wijk_files(signs)
     signs.add_argument("--addresses", type=Path, help="adresregister, om ingangen te rangschikken")
     signs.add_argument(
         "--areas", type=Path, help="gebieden (areas.geojson van een plan): borden per gebied"

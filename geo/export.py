@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -182,7 +182,7 @@ def export_layers(
     if fmt != "gpkg" and out.exists() and not out.is_dir():
         msg = f"{out} is een bestand; geef voor {fmt} een map op"
         raise InputFileError(msg)
-    with owner_only() if private else _unchanged():
+    with owner_only() if private else nullcontext():
         if fmt == "gpkg":
             out.parent.mkdir(parents=True, exist_ok=True)
             out.unlink(missing_ok=True)
@@ -195,11 +195,6 @@ def export_layers(
                 write_geojson(frame, out / f"{name}.geojson")
             return [out / f"{name}.geojson" for name in layers]
         return _export_csv(layers, out, private=private)
-
-
-@contextmanager
-def _unchanged() -> Iterator[None]:
-    yield
 
 
 def _export_csv(layers: Mapping[str, gpd.GeoDataFrame], out: Path, *, private: bool) -> list[Path]:

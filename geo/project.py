@@ -95,7 +95,8 @@ def import_applicants(
             progress=progress,
         )
         tables = [
-            _read_table(folder / name) for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
+            _read_table(folder / name, flags=name != REJECTS_FILE)
+            for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
         ]
     accepted, rejected, pending = tables
     ids = store.add_applicants(accepted, rejected, pending, source=applicants_file.name)
@@ -113,7 +114,7 @@ def place_members(store: Store, *, settings: Settings) -> Placement:
     crs = wijk.crs
     boundary = wijk.boundary.to_crs(crs).geometry.iloc[0]
     streets = wijk.streets.to_crs(crs)
-    addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
+    addresses = wijk.addresses_in(crs)
     accepted = store.applicants("accepted")
     waiting = accepted.loc[accepted["area_id"].isna()].drop(columns=["area_id", "is_beheerder"])
     waiting = gpd.GeoDataFrame(
@@ -276,7 +277,7 @@ def replan(store: Store, *, settings: Settings) -> Plan:
         wijk.boundary.to_crs(crs).geometry.iloc[0],
         wijk.streets.to_crs(crs),
         people.drop(columns="id"),
-        wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        wijk.addresses_in(crs),
         max_members=settings.max_members,
         fill=settings.fill,
     )
@@ -297,7 +298,7 @@ def _editable(store: Store) -> tuple[Plan, gpd.GeoDataFrame, gpd.GeoDataFrame | 
     wijk = store.wijk()
     crs = wijk.crs
     metric = Plan(current.areas.to_crs(crs), current.members.to_crs(crs), current.outside)
-    addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
+    addresses = wijk.addresses_in(crs)
     return metric, wijk.streets.to_crs(crs), addresses
 
 

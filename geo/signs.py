@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo.units import split_at_junctions
+from geo.units import coordinate_keys, split_at_junctions
 
 # OSM highway value → (rank, Dutch label); lower rank = more important road.
 MAIN_ROADS: dict[str, tuple[int, str]] = {
@@ -64,7 +64,6 @@ ROUNDABOUTS = frozenset({"roundabout", "circular"})
 MAIN = "main"
 MINOR = "minor"
 _PROBE_M = 1.0
-_KEY_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -166,22 +165,13 @@ def _has_junction_inside(
     """Per line: for trunk lines, whether another usable road joins them inside the wijk."""
     geometries = frame.geometry.to_numpy()
     others = np.flatnonzero(usable & ~trunk)
-    other_keys = set(_vertex_keys(geometries[others])) if len(others) else set()
+    other_keys = set(coordinate_keys(shapely.get_coordinates(geometries[others])))
     result = np.ones(len(frame), dtype=bool)
     for index in np.flatnonzero(trunk):
         coords = shapely.get_coordinates(geometries[index])
         inside = shapely.contains_xy(boundary, coords[:, 0], coords[:, 1])
-        result[index] = bool(set(_keys(coords[inside])) & other_keys)
+        result[index] = bool(set(coordinate_keys(coords[inside])) & other_keys)
     return result
-
-
-def _vertex_keys(geometries: np.ndarray) -> list[str]:
-    return _keys(shapely.get_coordinates(geometries))
-
-
-def _keys(coords: np.ndarray) -> list[str]:
-    rounded = np.round(coords, _KEY_DECIMALS)
-    return [f"{x},{y}" for x, y in rounded]
 
 
 def _crossings(lines: gpd.GeoDataFrame, boundary: BaseGeometry) -> list[_Crossing]:
@@ -393,33 +383,24 @@ def _nearest_along_streets(
     """For each target point, the index of the nearest source along the network (-1: none)."""
     segments = split_at_junctions(network.assign(highway=network["highway"].fillna("")))
     geometries = segments.geometry.to_numpy()
-    starts = _keys(shapely.get_coordinates(shapely.get_point(geometries, 0)))
-    ends = _keys(shapely.get_coordinates(shapely.get_point(geometries, -1)))
+    starts = coordinate_keys(shapely.get_coordinates(shapely.get_point(geometries, 0)))
+    ends = coordinate_keys(shapely.get_coordinates(shapely.get_point(geometries, -1)))
     graph: nx.Graph[object] = nx.Graph()
     for start, end, length in zip(starts, ends, shapely.length(geometries), strict=True):
         if not graph.has_edge(start, end) or graph.edges[start, end]["length"] > length:
             graph.add_edge(start, end, length=float(length))
     tree = shapely.STRtree(geometries)
-    for number, point in enumerate(sources):
-        _attach(
-            graph,
-            ("sign", number),
-            point,
-            tree=tree,
-            geometries=geometries,
-            starts=starts,
-            ends=ends,
-        )
-    for number, point in enumerate(targets):
-        _attach(
-            graph,
-            ("home", number),
-            point,
-            tree=tree,
-            geometries=geometries,
-            starts=starts,
-            ends=ends,
-        )
+    for kind, points in (("sign", sources), ("home", targets)):
+        for number, point in enumerate(points):
+            _attach(
+                graph,
+                (kind, number),
+                point,
+                tree=tree,
+                geometries=geometries,
+                starts=starts,
+                ends=ends,
+            )
     paths: dict[object, list[object]] = nx.multi_source_dijkstra_path(
         graph, {("sign", n) for n in range(len(sources))}, weight="length"
     )
@@ -440,8 +421,8 @@ def _attach(
     *,
     tree: shapely.STRtree,
     geometries: np.ndarray,
-    starts: list[str],
-    ends: list[str],
+    starts: np.ndarray,
+    ends: np.ndarray,
 ) -> None:
     """Join ``node`` to both ends of the nearest segment, at its distance along it."""
     index = int(tree.query_nearest(point, all_matches=False)[0])

@@ -62,6 +62,10 @@ class Wijk:
         """The metric CRS for this wijk (RD New in the Netherlands, else the local UTM zone)."""
         return metric_crs(self.boundary)
 
+    def addresses_in(self, crs: str) -> gpd.GeoDataFrame | None:
+        """The register's addresses in ``crs``; ``None`` for a wijk without a register."""
+        return self.addresses.to_crs(crs) if len(self.addresses) else None
+
 
 def metric_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
     """RD New for geometry inside the Netherlands, otherwise the local UTM zone."""

@@ -505,10 +505,6 @@ def _original_cells(record: Mapping[Hashable, Any]) -> dict[str, str]:
     }
     if any(key != "naam" and key.casefold() == "naam" for key in cells):
         cells.pop("naam", None)
-    if cells.get("beheerder") in {"True", "False"}:  # our flag, back in the planner's words
-        cells["beheerder"] = "ja" if cells["beheerder"] == "True" else ""
-        if not cells["beheerder"]:
-            del cells["beheerder"]
     return cells
 
 

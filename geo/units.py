@@ -76,7 +76,7 @@ def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     lines = streets.loc[~streets["highway"].isin(NOT_WALKABLE)].reset_index(drop=True)
     lines = lines.explode(index_parts=False).reset_index(drop=True)
     coords, owner = shapely.get_coordinates(lines.geometry.to_numpy(), return_index=True)
-    keys = _keys(coords)
+    keys = coordinate_keys(coords)
     _, inverse = np.unique(keys, return_inverse=True)
     pairs = np.unique(np.stack([inverse, owner], axis=1), axis=0)
     lines_per_vertex = np.bincount(pairs[:, 0], minlength=inverse.max() + 1 if len(inverse) else 0)
@@ -171,7 +171,8 @@ def build_units(
     return Units(frame, _neighbour_graph(frame), member_unit, address_unit)
 
 
-def _keys(coords: np.ndarray) -> np.ndarray:
+def coordinate_keys(coords: np.ndarray) -> np.ndarray:
+    """One text key per coordinate pair, to the centimetre: equal keys are one junction."""
     rounded = np.round(coords, _KEY_DECIMALS)
     return np.char.add(np.char.add(rounded[:, 0].astype(str), ","), rounded[:, 1].astype(str))
 
@@ -271,7 +272,9 @@ def _house_ranges(
     Members at one spot (one building) stay together; only a spot with more than
     ``max_weight`` members is itself cut, by flat number.
     """
-    spots = _keys(np.round(shapely.get_coordinates(members.geometry.to_numpy()[order]), 1))
+    spots = coordinate_keys(
+        np.round(shapely.get_coordinates(members.geometry.to_numpy()[order]), 1)
+    )
     _, first_seen, spot_of = np.unique(spots, return_index=True, return_inverse=True)
     rank = np.argsort(np.argsort(first_seen))[spot_of]  # spots in the order the street is walked
     grouped = order[np.argsort(rank, kind="stable")]
@@ -428,12 +431,18 @@ def _follow_moves(
 
 def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
     """Union the polygons per ``by`` value: fast coverage union, exact union if cells mis-align."""
-    keys = frame[by].to_numpy()
+    keys, groups = _group_by(frame[by].to_numpy(), frame.geometry.to_numpy())
+    return gpd.GeoSeries([_union(group) for group in groups], index=keys, crs=frame.crs)
+
+
+def _group_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
+    """The distinct ``keys`` (sorted) and, for each, its ``values`` in their original order."""
+    if len(keys) == 0:
+        return keys, []
     order = np.argsort(keys, kind="stable")
-    keys, geometries = keys[order], frame.geometry.to_numpy()[order]
+    keys, values = keys[order], values[order]
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    groups = np.split(geometries, starts[1:])
-    return gpd.GeoSeries([_union(group) for group in groups], index=keys[starts], crs=frame.crs)
+    return keys[starts], np.split(values, starts[1:])
 
 
 def _union(cells: np.ndarray) -> BaseGeometry:
@@ -480,14 +489,11 @@ def _neighbour_graph(frame: gpd.GeoDataFrame) -> nx.Graph[int]:
     graph.add_nodes_from(range(len(frame)))
     segments = frame["segment"].to_numpy()
     ends = np.concatenate([shapely.get_point(segments, 0), shapely.get_point(segments, -1)])
-    keys = _keys(shapely.get_coordinates(ends))
+    keys = coordinate_keys(shapely.get_coordinates(ends))
     owners = np.concatenate([np.arange(len(frame)), np.arange(len(frame))])
-    order = np.argsort(keys, kind="stable")
-    keys, owners = keys[order], owners[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     candidates = {
         (int(a), int(b)) if a < b else (int(b), int(a))
-        for group in np.split(owners, starts[1:])
+        for group in _group_by(keys, owners)[1]
         if len(group) > 1
         for i, a in enumerate(group)
         for b in group[i + 1 :]

@@ -130,8 +130,10 @@ def _as_rejects(not_found: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
         "woonplaats", "telefoon", "email", "beheerder",
     ]  # fmt: skip
     frame = not_found.loc[:, [c for c in keep if c in not_found.columns]]
-    if len(frame):
+    if len(frame):  # as a planner would type it again
         frame = frame.assign(leeftijd="18+")
+        if "beheerder" in frame:
+            frame["beheerder"] = np.where(frame["beheerder"].astype(bool), "ja", "")
     return frame.reindex(columns=list(dict.fromkeys([*columns, *frame.columns])))
 
 
@@ -270,7 +272,7 @@ def run_plan(
         wijk.boundary.to_crs(crs).geometry.iloc[0],
         wijk.streets.to_crs(crs),
         located.to_crs(crs),
-        wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        wijk.addresses_in(crs),
         max_members=settings.max_members,
         fill=settings.fill,
     )
@@ -322,7 +324,7 @@ def run_assign(
         located.to_crs(crs),
         boundary=wijk.boundary.to_crs(crs).geometry.iloc[0],
         streets=wijk.streets.to_crs(crs),
-        addresses=wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+        addresses=wijk.addresses_in(crs),
         max_members=settings.max_members,
         fill=settings.fill,
     )
@@ -404,13 +406,8 @@ def _write_outputs(
         wgs_members.geometry.y.round(7),
         wgs_members.geometry.x.round(7),
     )
-    crs = wijk.crs
-    addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
-    coverage = area_coverage(
-        areas.to_crs(crs),
-        members.to_crs(crs),
-        addresses,
-        max_members=int(str(metrics["max_members"])),
+    coverage, uncovered = coverage_layers(
+        wijk, areas, members, max_members=int(str(metrics["max_members"]))
     )
     areas = areas.assign(participation_pct=coverage["participation_pct"].to_numpy())
     files = write_plan_folder(out_dir, areas=areas, members=wgs_members, wijk=wijk, metrics=metrics)
@@ -420,9 +417,6 @@ def _write_outputs(
         areas=areas if signs_per_area else None,
         homes=wgs_members[["geometry"]],
         budget=budget,
-    )
-    uncovered = uncovered_streets(
-        wijk.streets.to_crs(crs), members.to_crs(crs), addresses, areas.to_crs(crs)
     )
     maps = write_maps(
         out_dir, areas, wijk, members=wgs_members[["geometry"]], signs=signs, uncovered=uncovered
@@ -434,6 +428,18 @@ def _write_outputs(
         split=split,
         moved_existing=moved,
     )
+
+
+def coverage_layers(
+    wijk: Wijk, areas: gpd.GeoDataFrame, members: gpd.GeoDataFrame, *, max_members: int
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """Participation per area and the streets nobody has signed up on, in the metric CRS."""
+    crs = wijk.crs
+    addresses = wijk.addresses_in(crs)
+    metric_areas, metric_members = areas.to_crs(crs), members.to_crs(crs)
+    coverage = area_coverage(metric_areas, metric_members, addresses, max_members=max_members)
+    uncovered = uncovered_streets(wijk.streets.to_crs(crs), metric_members, addresses, metric_areas)
+    return coverage, uncovered
 
 
 def write_maps(
@@ -473,19 +479,13 @@ def plan_layers(
     :data:`~geo.maps.PUBLIC_MIN_MEMBERS` left out. Private adds ``members`` (name, phone,
     e-mail, address, group, beheerder) and keeps every count.
     """
-    crs = wijk.crs
-    addresses = wijk.addresses.to_crs(crs) if len(wijk.addresses) else None
-    coverage = area_coverage(
-        areas.to_crs(crs), members.to_crs(crs), addresses, max_members=max_members
-    )
+    coverage, uncovered = coverage_layers(wijk, areas, members, max_members=max_members)
     layers = {
         "boundary": wijk.boundary,
         "areas": areas.to_crs(WGS84),
         "signs": signs if signs is not None else make_signs(wijk),
         "coverage": coverage.to_crs(WGS84),
-        "open_streets": uncovered_streets(
-            wijk.streets.to_crs(crs), members.to_crs(crs), addresses, areas.to_crs(crs)
-        ).to_crs(WGS84),
+        "open_streets": uncovered.to_crs(WGS84),
     }
     if not private:
         for name in ("areas", "coverage"):

@@ -30,7 +30,7 @@ crs = wijk.crs
 coverage = area_coverage(
     plan.areas.to_crs(crs),
     plan.members.to_crs(crs),
-    wijk.addresses.to_crs(crs) if len(wijk.addresses) else None,
+    wijk.addresses_in(crs),
     max_members=int(store.setting("max_members")),
 )
 areas = plan.areas.assign(participation_pct=coverage["participation_pct"].to_numpy())
