@@ -16,10 +16,23 @@ _POSTCODE_IN_TEXT = re.compile(r"(?<!\d)([1-9]\d{3})\s?([A-Za-z]{2})(?![A-Za-z])
 # Letter combinations PostNL never issues.
 _FORBIDDEN_POSTCODE_LETTERS = frozenset({"SA", "SD", "SS"})
 _NUMBER_PART = re.compile(r"^(\d{1,5})(.*)$")
-_LETTER_AND_ADDITION = re.compile(r"^([A-Za-z])(?:[\s\-/]*([A-Za-z0-9]{1,4}))?$")
+# A huisletter is one letter; an addition after it needs a separator ("12a-1", "12 A 2"), so a
+# word such as "boven" is never read as letter B + addition OVEN.
+_LETTER_AND_ADDITION = re.compile(r"^([A-Za-z])(?:[\s\-/]+([A-Za-z0-9]{1,4}))?$")
 _ADDITION = re.compile(r"^[A-Za-z0-9]{1,4}$")
 _GLUED_NUMBER = re.compile(r"^(.*?[^\d\s])(\d{1,5}\S*)$")
 _NUMBER_WORDS = frozenset({"nr", "nr.", "nummer"})
+# Floor words written after a house number, as the short toevoeging they stand for.
+_ADDITION_WORDS = {
+    "boven": "BOV",
+    "bov": "BOV",
+    "bovenhuis": "BOV",
+    "bovenwoning": "BOV",
+    "beneden": "BEN",
+    "ben": "BEN",
+    "benedenhuis": "BEN",
+    "benedenwoning": "BEN",
+}
 
 
 @dataclass(frozen=True)
@@ -65,7 +78,8 @@ def parse_house_number(text: str) -> HouseNumber:
     """Parse ``12``, ``12a``, ``12 A``, ``12-2``, ``12 bis``, ``12a-1``, ``12 hs``.
 
     A single letter right after the number is the BAG huisletter; anything else (up to four
-    letters or digits) is the toevoeging.
+    letters or digits) is the toevoeging. A floor word is read as its usual short toevoeging
+    (``18 boven`` -> ``18-BOV``, ``3 beneden`` -> ``3-BEN``); other longer words are refused.
     """
     cleaned = " ".join(text.split())
     match = _NUMBER_PART.match(cleaned)
@@ -79,6 +93,9 @@ def parse_house_number(text: str) -> HouseNumber:
     rest = match.group(2).strip(" -/")
     if not rest:
         return HouseNumber(number)
+    letter, word = _floor_word(rest)
+    if word:
+        return HouseNumber(number, letter, word)
     letter_match = _LETTER_AND_ADDITION.match(rest)
     if letter_match is not None and (len(rest) == 1 or not _ADDITION.match(rest)):
         return HouseNumber(
@@ -88,6 +105,14 @@ def parse_house_number(text: str) -> HouseNumber:
         return HouseNumber(number, "", rest.upper())
     msg = f"toevoeging {rest!r} bij huisnummer {number} is niet te lezen (maximaal 4 tekens)"
     raise ValueError(msg)
+
+
+def _floor_word(rest: str) -> tuple[str, str]:
+    """``("", "BOV")`` for ``"boven"``, ``("A", "BOV")`` for ``"a boven"``; else ``("", "")``."""
+    match = re.fullmatch(r"(?:([A-Za-z])[\s\-/]+)?([A-Za-z]+)\.?", rest)
+    if match is None or match.group(2).casefold() not in _ADDITION_WORDS:
+        return "", ""
+    return (match.group(1) or "").upper(), _ADDITION_WORDS[match.group(2).casefold()]
 
 
 def split_house_number(letter_or_addition: str) -> tuple[str, str]:

@@ -17,11 +17,13 @@ from pathlib import Path
 from tqdm import tqdm
 
 from geo import __version__
+from geo._http import HttpClient
 from geo.config import Settings
 from geo.errors import ConfigError, GeoError
-from geo.export import FORMATS, PROFILES, read_areas
+from geo.export import FORMATS, PROFILES, SIGNS_FILE, SIGNS_MAP_FILE, read_areas
 from geo.geocode import Progress
 from geo.intake import normalize_phone
+from geo.outputs import reason, refuse_overwrite
 from geo.print_map import PRINT_FORMATS
 from geo.project import export_project, import_applicants, init_project, place_members
 from geo.register import AddressRegister
@@ -133,7 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--gemeente", default="", help="gemeentenaam of -code, bv. Sittard-Geleen of GM1883"
     )
     fetch.add_argument(
-        "--jaar", type=int, default=2024, help="jaargang van CBS wijken en buurten (standaard 2024)"
+        "--jaar",
+        type=int,
+        help="jaargang van CBS wijken en buurten (standaard GEO_CBS_YEAR of de nieuwste)",
+    )
+    fetch.add_argument(
+        "--vernieuw",
+        action="store_true",
+        help="CBS- en BAG-gegevens opnieuw ophalen in plaats van uit de cache",
     )
     fetch.add_argument(
         "--streets", type=Path, help="straten uit een bestand (.osm.pbf, .osm, GPKG, GeoJSON)"
@@ -168,6 +177,19 @@ def build_parser() -> argparse.ArgumentParser:
     _add_signs_and_export(commands)
 
     _add_project(commands)
+
+    check = commands.add_parser(
+        "controleer-online",
+        help="elke online dienst één keer proberen (PDOK, CBS, BAG, Nominatim, Overpass)",
+        description="Stelt elke online dienst één onschuldige vraag en meldt per dienst: bereikbaar, antwoord zoals verwacht, tijd.",
+    )
+    check.add_argument(
+        "--gemeente", default="GM1883", help="gemeentenaam of -code (standaard GM1883)"
+    )
+    check.add_argument(
+        "--opnemen", type=Path, metavar="DIR", help="bewaar de antwoorden in deze map"
+    )
+    check.set_defaults(handler=_check_online)
 
     demo = commands.add_parser(
         "demo",
@@ -264,6 +286,8 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
         store = Store.restore(args.source, args.project)
     else:
         store = Store.open(args.project)
+    for note in store.notices:
+        print(f"let op: {note}", file=sys.stderr)
     try:
         if args.action == "import":
             services = [] if args.offline else online_services(settings)
@@ -273,7 +297,8 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
                 )
             print(
                 f"{counts['rows']} aanmeldingen gelezen: {counts['accepted']} aangenomen, "
-                f"{counts['rejected']} afgewezen, {counts['pending']} nog niet gevonden"
+                f"{counts['rejected']} afgewezen, {counts['pending']} nog niet gevonden, "
+                f"{counts['already']} al aangemeld (stonden al in het project)"
             )
         if args.action in {"import", "assign"}:
             placed = place_members(store, settings=settings)
@@ -285,7 +310,7 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "backup":
             print(f"reservekopie: {store.backup(args.to)}")
         if args.action == "forget":
-            removed = store.forget(_phone(args.telefoon, settings))
+            removed = store.forget(_phone(args.telefoon, settings), regions=settings.phone_regions)
             print(
                 f"{removed} aanmelding(en) verwijderd"
                 if removed
@@ -314,6 +339,11 @@ def _print_status(status: Status) -> None:
         print(f"  gebied {area_id}: {members} leden")
     if status.areas_without_beheerder:
         print(f"zonder beheerder: {', '.join(map(str, status.areas_without_beheerder))}")
+    if status.unplaced:
+        print(
+            f"{status.unplaced} aanmeldingen nog zonder gebied — draai "
+            f"'python -m geo project assign'"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -329,6 +359,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args, settings)
     except GeoError as error:
         print(f"fout: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:  # a disk or folder problem not caught where it happened
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"fout: kan niet lezen of schrijven{where}: {reason(error)}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("afgebroken; wat al klaar was staat in de cache", file=sys.stderr)
@@ -366,6 +400,7 @@ def _fetch(args: argparse.Namespace, settings: Settings) -> int:
         year=args.jaar,
         streets_file=args.streets,
         addresses_file=args.addresses,
+        client=HttpClient(settings, refresh=args.vernieuw),
     )
     save_wijk(wijk, args.out)
     print(
@@ -390,11 +425,16 @@ def _plan(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             signs_per_area=args.per_area,
             budget=args.budget,
+            inputs=[args.boundary, args.streets, *([args.addresses] if args.addresses else [])],
         )
     return _print_plan(report)
 
 
 def _signs(args: argparse.Namespace, _settings: Settings) -> int:
+    refuse_overwrite(
+        [args.out / SIGNS_FILE, args.out / SIGNS_MAP_FILE],
+        [args.boundary, args.streets, args.addresses, args.areas],
+    )
     wijk = load_wijk_layers(args.boundary, args.streets, args.addresses)
     areas = read_areas(args.areas) if args.areas else None
     signs, files = run_signs(wijk, args.out, areas=areas, budget=args.budget)
@@ -410,6 +450,7 @@ def _signs(args: argparse.Namespace, _settings: Settings) -> int:
 
 def _export(args: argparse.Namespace, _settings: Settings) -> int:
     if args.project is not None:
+        refuse_overwrite([args.out], [args.project])
         store = Store.open(args.project)
         try:
             files = export_project(store, profile=args.profile, fmt=args.fmt, out=args.out)
@@ -424,6 +465,11 @@ def _export(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _assign(args: argparse.Namespace, settings: Settings) -> int:
+    if args.fill is not None:
+        print(
+            "fout: --fill hoort bij een nieuw plan; assign houdt die van het plan", file=sys.stderr
+        )
+        return EXIT_ERROR
     settings = _plan_settings(args, settings)
     with _progress_bar("geocoderen") as progress:
         report = run_assign(
@@ -437,6 +483,16 @@ def _assign(args: argparse.Namespace, settings: Settings) -> int:
             budget=args.budget,
         )
     return _print_plan(report)
+
+
+def _check_online(args: argparse.Namespace, settings: Settings) -> int:
+    from geo.online_check import check_online, format_checks  # noqa: PLC0415
+
+    results = check_online(settings, gemeente=args.gemeente, record_dir=args.opnemen)
+    print(format_checks(results))
+    if args.opnemen:
+        print(f"antwoorden bewaard in {args.opnemen}")
+    return 0 if all(r.ok for r in results) else EXIT_ERROR
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> int:
@@ -498,6 +554,8 @@ def _print_report(report: IntakeReport) -> int:
         f"{report.rejected} afgewezen, {report.pending} nog niet gevonden"
         + (f" ({report.empty_rows} lege regels overgeslagen)" if report.empty_rows else "")
     )
+    for note in report.notes:
+        print(f"let op: {note}")
     for path in report.files:
         print(f"  {path}")
     if report.pending:

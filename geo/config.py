@@ -7,9 +7,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import phonenumbers
+
 from geo.errors import ConfigError
 
 DEFAULT_USER_AGENT = "buurtpreventie-planner/0.1 (wijkplatform Oud-Geleen)"
+WHATSAPP_GROUP_SIZE = 256  # WhatsApp's limit per group, everyone included
+MAX_MEMBERS = WHATSAPP_GROUP_SIZE - 1  # the largest cap a plan may use: always below the limit
+DEFAULT_CBS_YEAR = 2025
+DEFAULT_PDOK_URL = "https://api.pdok.nl"
+DEFAULT_NOMINATIM_URL = "https://nominatim.openstreetmap.org"
+DEFAULT_OVERPASS_URL = "https://overpass-api.de/api"
+_SERVICE_URLS = {
+    "GEO_PDOK_URL": "pdok_url",
+    "GEO_NOMINATIM_URL": "nominatim_url",
+    "GEO_OVERPASS_URL": "overpass_url",
+}
 
 
 def _default_cache_dir(environ: Mapping[str, str]) -> Path:
@@ -41,6 +54,12 @@ class Settings:
         Seconds before an online request is abandoned.
     metric_crs
         CRS for metric work (RD New inside the Netherlands).
+    cbs_year
+        Jaargang of CBS wijken en buurten (the newest by default; a missing one falls back a year).
+    pdok_url, nominatim_url, overpass_url
+        Base URLs of the online services (a municipality's own mirror may replace them).
+    contact_email
+        Sent to Nominatim and in the user agent, as its usage policy asks.
     """
 
     max_members: int = 255
@@ -52,10 +71,27 @@ class Settings:
     pdok_min_delay: float = 0.1
     http_timeout: float = 10.0
     metric_crs: str = "EPSG:28992"
+    cbs_year: int = DEFAULT_CBS_YEAR
+    pdok_url: str = DEFAULT_PDOK_URL
+    nominatim_url: str = DEFAULT_NOMINATIM_URL
+    overpass_url: str = DEFAULT_OVERPASS_URL
+    contact_email: str = ""
 
     def __post_init__(self) -> None:
         if self.max_members < 1:
             msg = f"max_members moet minstens 1 zijn, niet {self.max_members!r}"
+            raise ConfigError(msg)
+        if self.max_members > MAX_MEMBERS:
+            msg = (
+                f"een WhatsApp-groep heeft plaats voor {WHATSAPP_GROUP_SIZE} deelnemers; het "
+                f"maximum per gebied is {MAX_MEMBERS}, niet {self.max_members}"
+            )
+            raise ConfigError(msg)
+        unknown = [r for r in self.phone_regions if r not in phonenumbers.SUPPORTED_REGIONS]
+        if not self.phone_regions or unknown:
+            msg = "GEO_PHONE_REGIONS moet landcodes noemen zoals 'NL,BE,DE'" + (
+                f"; onbekend: {', '.join(unknown)}" if unknown else "; er staat er geen"
+            )
             raise ConfigError(msg)
         if not 0 < self.fill <= 1:
             msg = f"fill moet tussen 0 en 1 liggen, niet {self.fill!r}"
@@ -70,6 +106,17 @@ class Settings:
             kwargs["cache_dir"] = Path(env["GEO_CACHE_DIR"])
         if "GEO_USER_AGENT" in env:
             kwargs["user_agent"] = env["GEO_USER_AGENT"]
+        for key, name in _SERVICE_URLS.items():
+            if env.get(key):
+                kwargs[name] = env[key].rstrip("/")
+        if "GEO_CONTACT_EMAIL" in env:
+            kwargs["contact_email"] = env["GEO_CONTACT_EMAIL"].strip()
+        if "GEO_CBS_YEAR" in env:
+            try:
+                kwargs["cbs_year"] = int(env["GEO_CBS_YEAR"])
+            except ValueError:
+                msg = f"GEO_CBS_YEAR heeft een ongeldige waarde: {env['GEO_CBS_YEAR']!r}"
+                raise ConfigError(msg) from None
         if "GEO_PHONE_REGIONS" in env:
             regions = (r.strip().upper() for r in env["GEO_PHONE_REGIONS"].split(","))
             kwargs["phone_regions"] = tuple(r for r in regions if r)

@@ -8,9 +8,8 @@ files, owner-only), plus ``plan.gpkg`` with the wijk layers and areas that ``ass
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager, nullcontext
+from collections.abc import Iterable, Mapping
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +18,8 @@ import pandas as pd
 import pyogrio
 
 from geo.errors import InputFileError
+from geo.intake import parse_bool, phone_e164
+from geo.outputs import ensure_dir, owner_only, replacing
 from geo.sources import WGS84, Wijk, read_addresses, read_boundary, read_streets
 from geo.tables import read_rows, write_csv
 
@@ -51,13 +52,25 @@ MEMBER_COLUMNS = (
 )  # fmt: skip
 
 
-def write_geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
+def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, private: bool = False) -> None:
     """GeoJSON per RFC 7946: WGS84, lon/lat, right-hand rings, 7 decimals (about 1 cm)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.unlink(missing_ok=True)
-    frame.to_crs(WGS84).to_file(
-        path, driver="GeoJSON", engine="pyogrio", RFC7946="YES", COORDINATE_PRECISION=7
-    )
+    with replacing(path, private=private) as temporary:
+        frame.to_crs(WGS84).to_file(
+            temporary, driver="GeoJSON", engine="pyogrio", RFC7946="YES", COORDINATE_PRECISION=7
+        )
+
+
+def write_gpkg(layers: Mapping[str, gpd.GeoDataFrame], path: Path, *, private: bool) -> None:
+    """One GeoPackage with a layer per frame (WGS84), replacing ``path`` as a whole."""
+    with replacing(path, private=private) as temporary:
+        for name, frame in layers.items():
+            frame.to_crs(WGS84).to_file(temporary, layer=name, driver="GPKG", engine="pyogrio")
+
+
+def write_json(data: Mapping[str, Any], path: Path) -> None:
+    """Pretty-printed UTF-8 JSON, replacing ``path`` as a whole."""
+    with replacing(path) as temporary:
+        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
 
 
 def write_signs(signs: gpd.GeoDataFrame, path: Path) -> Path:
@@ -76,8 +89,14 @@ def write_plan_folder(
     wijk: Wijk,
     metrics: dict[str, Any],
 ) -> list[Path]:
-    """Write areas, the private roster, the metrics and the layers ``assign`` needs."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Write areas, the private roster, the metrics and the layers ``assign`` needs.
+
+    ``plan.json`` marks a complete plan folder: it is removed first and written by
+    :func:`finish_plan_folder` once every other file is there, so a folder whose writing
+    broke off is never read as a plan.
+    """
+    ensure_dir(out_dir)
+    (out_dir / PLAN_FILE).unlink(missing_ok=True)
     public = areas.loc[:, [*AREA_COLUMNS, "geometry"]]
     write_geojson(public, out_dir / AREAS_FILE)
     roster = members.drop(columns=members.geometry.name)
@@ -86,19 +105,24 @@ def write_plan_folder(
         out_dir / MEMBERS_FILE,
         private=True,
     )
-    (out_dir / PLAN_FILE).write_text(
-        json.dumps(metrics, indent=2, ensure_ascii=False), encoding="utf-8"
-    )
     layers = out_dir / PLAN_LAYERS_FILE
-    layers.unlink(missing_ok=True)
-    for name, frame in (
-        ("boundary", wijk.boundary),
-        ("streets", wijk.streets),
-        ("addresses", wijk.addresses),
-        ("areas", public),
-    ):
-        frame.to_crs(WGS84).to_file(layers, layer=name, driver="GPKG", engine="pyogrio")
+    write_gpkg(
+        {
+            "boundary": wijk.boundary,
+            "streets": wijk.streets,
+            "addresses": wijk.addresses,
+            "areas": public,
+        },
+        layers,
+        private=False,
+    )
     return [out_dir / AREAS_FILE, out_dir / MEMBERS_FILE, out_dir / PLAN_FILE, layers]
+
+
+def finish_plan_folder(out_dir: Path, metrics: Mapping[str, Any]) -> Path:
+    """Write ``plan.json``, the mark of a complete plan folder (see :func:`write_plan_folder`)."""
+    write_json(metrics, out_dir / PLAN_FILE)
+    return out_dir / PLAN_FILE
 
 
 def read_areas(path: Path) -> gpd.GeoDataFrame:
@@ -110,7 +134,8 @@ def read_areas(path: Path) -> gpd.GeoDataFrame:
         msg = f"{path.name} is geen leesbaar gebiedenbestand: {error}"
         raise InputFileError(msg) from None
     if (
-        "area_id" not in areas
+        not isinstance(areas, gpd.GeoDataFrame)
+        or "area_id" not in areas
         or areas.crs is None
         or not areas.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     ):
@@ -135,20 +160,77 @@ def read_plan_folder(
     boundary = read_boundary(layers)
     wijk = Wijk(boundary, read_streets(layers, boundary), read_addresses(layers, boundary))
     areas = gpd.read_file(layers, layer="areas", engine="pyogrio")
-    rows = read_rows(plan_dir / MEMBERS_FILE)
-    table = pd.DataFrame(rows[1:], columns=rows[0])
-    for column in ("member_id", "row", "area_id"):
-        table[column] = pd.to_numeric(table[column]).astype(int)
-    table["huisnummer"] = pd.to_numeric(table["huisnummer"], errors="coerce").astype("Int64")
-    for column in ("lat", "lon"):
-        table[column] = pd.to_numeric(table[column])
-    for column in ("beheerder", "is_beheerder"):
-        table[column] = table[column].str.casefold() == "true"
-    members = gpd.GeoDataFrame(
-        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=WGS84
-    )
+    members = read_members(plan_dir / MEMBERS_FILE)
     metrics = json.loads((plan_dir / PLAN_FILE).read_text(encoding="utf-8"))
     return wijk, areas, members, metrics
+
+
+_MEMBER_NUMBERS = ("member_id", "row", "area_id")
+_MEMBER_FLAGS = ("beheerder", "is_beheerder")
+
+
+def read_members(path: Path) -> gpd.GeoDataFrame:
+    """The roster ``members.csv`` as points, also after a planner edited it in (Dutch) Excel.
+
+    Blank rows are skipped; ``52,1`` reads as 52.1; ``WAAR``/``ONWAAR``, ``ja``/``nee`` and
+    ``1``/``0`` as flags. A cell that cannot be read stops with its line number.
+    """
+    rows = read_rows(path)
+    header, body = rows[0], rows[1:]
+    missing = [c for c in (*_MEMBER_NUMBERS, "lat", "lon", *_MEMBER_FLAGS) if c not in header]
+    if missing:
+        msg = f"{path.name} mist de kolom(men) {', '.join(missing)}"
+        raise InputFileError(msg)
+    numbered = [
+        (line, row) for line, row in enumerate(body, start=2) if any(c.strip() for c in row)
+    ]
+    table = pd.DataFrame([row for _, row in numbered], columns=header)
+    lines = [line for line, _ in numbered]
+    for column in _MEMBER_NUMBERS:
+        table[column] = _column(table[column], lines, path, column, integer=True)
+    for column in ("lat", "lon"):
+        table[column] = _column(table[column], lines, path, column, integer=False)
+    for column in _MEMBER_FLAGS:
+        table[column] = [
+            _flag(v, line, path, column) for v, line in zip(table[column], lines, strict=True)
+        ]
+    if "huisnummer" in table:
+        table["huisnummer"] = pd.to_numeric(table["huisnummer"], errors="coerce").astype("Int64")
+    if "telefoon" in table:  # Excel drops the '+' of 31612345678
+        table["telefoon"] = table["telefoon"].map(_e164)
+    return gpd.GeoDataFrame(
+        table, geometry=gpd.points_from_xy(table["lon"], table["lat"]), crs=WGS84
+    )
+
+
+def _column(
+    values: pd.Series, lines: list[int], path: Path, column: str, *, integer: bool
+) -> pd.Series:
+    """Numbers of a roster column (decimal comma allowed); the first bad cell stops with its line."""
+    numbers = pd.to_numeric(values.str.strip().str.replace(",", ".", regex=False), errors="coerce")
+    bad = numbers.isna() | (integer & (numbers % 1 != 0))
+    if bad.any():
+        first = int(bad.to_numpy().argmax())
+        kind = "een geheel getal" if integer else "een getal"
+        msg = f"{path.name} regel {lines[first]}: {column} moet {kind} zijn, niet {values.iloc[first]!r}"
+        raise InputFileError(msg)
+    return numbers.astype(int) if integer else numbers
+
+
+def _e164(phone: str) -> str:
+    """A roster phone number in E.164 again (as written, when it is no valid number)."""
+    try:
+        return phone_e164(phone)
+    except ValueError:
+        return phone
+
+
+def _flag(value: str, line: int, path: Path, column: str) -> bool:
+    try:
+        return parse_bool(value)
+    except ValueError:
+        msg = f"{path.name} regel {line}: {column} moet ja of nee zijn, niet {value!r}"
+        raise InputFileError(msg) from None
 
 
 # --- exports for other tools ------------------------------------------------------------------
@@ -156,16 +238,6 @@ def read_plan_folder(
 PROFILES = ("public", "private")
 FORMATS = ("geojson", "gpkg", "csv")
 ROSTER_COLUMNS = ("naam", "telefoon", "email", "adres", "is_beheerder")
-
-
-@contextmanager
-def owner_only() -> Iterator[None]:
-    """Files and folders created inside are readable by their owner only (umask 077)."""
-    previous = os.umask(0o077)
-    try:
-        yield
-    finally:
-        os.umask(previous)
 
 
 def export_layers(
@@ -182,19 +254,27 @@ def export_layers(
     if fmt != "gpkg" and out.exists() and not out.is_dir():
         msg = f"{out} is een bestand; geef voor {fmt} een map op"
         raise InputFileError(msg)
+    if fmt == "gpkg" and out.is_dir():
+        msg = f"{out} is een map; geef voor gpkg een bestandsnaam op, bv. {out / 'plan.gpkg'}"
+        raise InputFileError(msg)
+    if fmt == "gpkg":
+        write_gpkg(layers, out, private=private)
+        return [out]
     with owner_only() if private else nullcontext():
-        if fmt == "gpkg":
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.unlink(missing_ok=True)
-            for name, frame in layers.items():
-                frame.to_crs(WGS84).to_file(out, layer=name, driver="GPKG", engine="pyogrio")
-            return [out]
-        out.mkdir(parents=True, exist_ok=True)
-        if fmt == "geojson":
-            for name, frame in layers.items():
-                write_geojson(frame, out / f"{name}.geojson")
-            return [out / f"{name}.geojson" for name in layers]
-        return _export_csv(layers, out, private=private)
+        ensure_dir(out)
+    if fmt == "geojson":
+        for name, frame in layers.items():
+            write_geojson(frame, out / f"{name}.geojson", private=private)
+        return [out / f"{name}.geojson" for name in layers]
+    return _export_csv(layers, out, private=private)
+
+
+def export_targets(layer_names: Iterable[str], *, fmt: str, out: Path) -> list[Path]:
+    """The files an export of these layers writes (to check them against its inputs)."""
+    if fmt == "gpkg":
+        return [out]
+    suffix = ".geojson" if fmt == "geojson" else ".csv"
+    return [out / f"{name}{suffix}" for name in layer_names] + [out / "rosters"]
 
 
 def _export_csv(layers: Mapping[str, gpd.GeoDataFrame], out: Path, *, private: bool) -> list[Path]:

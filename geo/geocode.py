@@ -11,22 +11,33 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
+import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlencode, urlparse
 
 import pandas as pd
-from geopy.exc import GeocoderQueryError, GeopyError
+from geopy.exc import (
+    GeocoderAuthenticationFailure,
+    GeocoderInsufficientPrivileges,
+    GeocoderQueryError,
+    GeopyError,
+)
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
+from geo._http import user_agent
 from geo.address import Address, HouseNumber, normalize_name
 from geo.config import Settings
-from geo.errors import ServiceUnavailableError
-from geo.pdok import PdokLocatieserver
+from geo.errors import GeoError, ServiceUnavailableError
+from geo.outputs import ensure_dir
+from geo.pdok import PDOK_FREE_PATH, PdokLocatieserver, solr_escape
 from geo.register import AddressRegister, Location
 
 log = logging.getLogger(__name__)
@@ -73,20 +84,33 @@ def address_label(address: Address) -> str:
     return f"{address.street} {address.house_number}" + (f", {tail}" if tail else "")
 
 
+class CacheError(GeoError):
+    """The geocoding cache cannot be opened (corrupt, not a database, read-only)."""
+
+
 class GeocodeCache:
     """Persistent answers of the geocoding chain, one row per (address key, source)."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        ensure_dir(path.parent)
         self.path = path
-        self._db = sqlite3.connect(path, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS geocode ("
-            " key TEXT NOT NULL, source TEXT NOT NULL, found INTEGER NOT NULL,"
-            " location TEXT, created TEXT NOT NULL, PRIMARY KEY (key, source))"
-        )
-        self._db.commit()
+        try:
+            self._db = sqlite3.connect(path, timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS geocode ("
+                " key TEXT NOT NULL, source TEXT NOT NULL, found INTEGER NOT NULL,"
+                " location TEXT, created TEXT NOT NULL, PRIMARY KEY (key, source))"
+            )
+            self._db.commit()
+            if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("quick_check")
+        except sqlite3.DatabaseError as error:
+            msg = (
+                f"geocodeercache {path} is beschadigd of onleesbaar ({error}); verwijder het "
+                "bestand en draai opnieuw (de adressen worden dan opnieuw opgezocht)"
+            )
+            raise CacheError(msg) from None
 
     def __enter__(self) -> GeocodeCache:
         return self
@@ -136,15 +160,76 @@ class GeocodeCache:
         return int(self._db.execute("SELECT COUNT(*) FROM geocode").fetchone()[0])
 
 
+class QueryRejectedError(ServiceUnavailableError):
+    """The service refused this one query (HTTP 4xx): no answer, and nothing to cache."""
+
+
+class _Throttle:
+    """At most one request per ``min_delay`` seconds, shared by every caller in the process."""
+
+    def __init__(self, min_delay: float) -> None:
+        self.min_delay = min_delay
+        self._lock = threading.Lock()
+        self._last = -float("inf")
+
+    def wait(self) -> None:
+        with self._lock:
+            delay = self._last + self.min_delay - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            self._last = time.monotonic()
+
+
+_THROTTLES: dict[str, _Throttle] = {}
+_THROTTLES_LOCK = threading.Lock()
+
+
+def shared_throttle(key: str, min_delay: float) -> _Throttle:
+    """The one throttle for ``key`` (a service URL) in this process; the longest delay wins.
+
+    Every app session and every service object asks the same server through it, so two
+    Streamlit sessions together still send Nominatim at most one request per second.
+    """
+    with _THROTTLES_LOCK:
+        throttle = _THROTTLES.setdefault(key, _Throttle(min_delay))
+        throttle.min_delay = max(throttle.min_delay, min_delay)
+        return throttle
+
+
+@dataclass(frozen=True)
+class _Rejected:
+    error: GeopyError
+
+
+_REJECTED_ERRORS = (
+    GeocoderQueryError,  # HTTP 400
+    GeocoderAuthenticationFailure,  # 401
+    GeocoderInsufficientPrivileges,  # 403
+)
+
+
 class _GeopyService:
-    """Shared plumbing: rate limit, retries, and turning geopy errors into our own."""
+    """Shared plumbing: shared rate limit, retries, and turning geopy errors into our own.
+
+    A 4xx answer is not retried and not a 'not found': it raises :class:`QueryRejectedError`,
+    which the chain does not cache.
+    """
 
     name = "online"
 
-    def __init__(self, geocode: Callable[..., Any], *, min_delay: float, error_wait: float) -> None:
+    def __init__(
+        self, geocode: Callable[..., Any], *, throttle: _Throttle, error_wait: float
+    ) -> None:
+        def throttled(*args: Any, **kwargs: Any) -> Any:
+            throttle.wait()
+            try:
+                return geocode(*args, **kwargs)
+            except _REJECTED_ERRORS as error:  # not retried by the RateLimiter
+                return _Rejected(error)
+
         self._geocode = RateLimiter(
-            geocode,
-            min_delay_seconds=min_delay,
+            throttled,
+            min_delay_seconds=0,
             max_retries=2,
             error_wait_seconds=error_wait,
             swallow_exceptions=False,
@@ -152,49 +237,61 @@ class _GeopyService:
 
     def _call(self, *args: Any, **kwargs: Any) -> Any:
         try:
-            return self._geocode(*args, **kwargs)
-        except GeocoderQueryError:
-            return None  # the service rejected this one query: not found, not down
+            found = self._geocode(*args, **kwargs)
         except GeopyError as error:
             msg = f"{self.name} niet bereikbaar ({type(error).__name__})"
             raise ServiceUnavailableError(msg) from None
+        if isinstance(found, _Rejected):
+            msg = f"{self.name} weigerde de zoekvraag ({type(found.error).__name__}: {found.error})"
+            raise QueryRejectedError(msg)
+        return found
 
 
 class PdokService(_GeopyService):
-    """PDOK Locatieserver; accepts a hit only if postcode (or street and place) and number agree."""
+    """PDOK Locatieserver; accepts only a document that is the same address.
+
+    With a postcode the search is filtered exactly (``fq=postcode:…``, ``fq=huisnummer:…``,
+    ``fq=huisletter:…``); without one several rows are asked and the exact match is picked, so
+    "12A" is found even when "12" ranks first.
+    """
 
     name = "pdok"
 
     def __init__(self, settings: Settings, *, adapter_factory: Any = None, error_wait: float = 5.0):
+        url = settings.pdok_url.rstrip("/") + PDOK_FREE_PATH
         geocoder = PdokLocatieserver(
-            user_agent=settings.user_agent,
+            user_agent=user_agent(settings),
             timeout=settings.http_timeout,
             adapter_factory=adapter_factory,
+            url=url,
         )
-        super().__init__(geocoder.geocode, min_delay=settings.pdok_min_delay, error_wait=error_wait)
+        super().__init__(
+            geocoder.geocode,
+            throttle=shared_throttle(url, settings.pdok_min_delay),
+            error_wait=error_wait,
+        )
 
     def lookup(self, address: Address) -> Location | None:
-        """Look ``address`` up; the best document must be the same address."""
+        """Look ``address`` up; a document must be the same address to count."""
+        postcode = address.postcode.replace(" ", "").upper()
+        number = address.house_number
         query = " ".join(
-            part
-            for part in (
-                address.street,
-                str(address.house_number),
-                address.postcode.replace(" ", ""),
-                address.place,
-            )
-            if part
+            part for part in (address.street, str(number), postcode, address.place) if part
         )
-        found = self._call(query, exactly_one=True)
-        if found is None:
+        filters: list[str] = []
+        if postcode:
+            filters = [f"postcode:{postcode}", f"huisnummer:{number.number}"]
+            if number.letter:
+                filters.append(f"huisletter:{solr_escape(number.letter)}")
+        found = self._call(solr_escape(query), exactly_one=False, rows=10, filters=filters)
+        match = next((f for f in found or [] if _same_address(address, f.raw)), None)
+        if match is None:
             return None
-        doc: dict[str, Any] = found.raw
-        if not _same_address(address, doc):
-            return None
+        doc: dict[str, Any] = match.raw
         score = doc.get("score")
         return Location(
-            lat=found.latitude,
-            lon=found.longitude,
+            lat=match.latitude,
+            lon=match.longitude,
             source=self.name,
             match="adres",
             buurtcode=str(doc.get("buurtcode", "")),
@@ -204,23 +301,51 @@ class PdokService(_GeopyService):
         )
 
 
+def _addition_key(text: object) -> str:
+    return "".join(c for c in str(text or "").casefold() if c.isalnum())
+
+
 def _same_address(address: Address, doc: dict[str, Any]) -> bool:
+    """Number, letter and addition equal (a missing letter is not a match for "12A")."""
     number = address.house_number
-    if int(doc.get("huisnummer", -1)) != number.number:
+    try:
+        if int(doc.get("huisnummer", -1)) != number.number:
+            return False
+    except (TypeError, ValueError):
         return False
-    if str(doc.get("huisletter", "")).upper() not in {number.letter, ""}:
+    if str(doc.get("huisletter") or "").upper() != number.letter.upper():
+        return False
+    if _addition_key(doc.get("huisnummertoevoeging")) != _addition_key(number.addition):
         return False
     if address.postcode:
-        return str(doc.get("postcode", "")).replace(" ", "").upper() == address.postcode.replace(
-            " ", ""
+        return (
+            str(doc.get("postcode", "")).replace(" ", "").upper()
+            == address.postcode.replace(" ", "").upper()
         )
     same_street = normalize_name(str(doc.get("straatnaam", ""))) == normalize_name(address.street)
     same_place = normalize_name(str(doc.get("woonplaatsnaam", ""))) == normalize_name(address.place)
     return same_street and same_place
 
 
+class _ContactNominatim(Nominatim):  # type: ignore[misc]
+    """geopy's Nominatim that also sends the ``email`` parameter its usage policy asks for."""
+
+    def __init__(self, *, email: str = "", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.email = email
+
+    def _call_geocoder(self, url: str, callback: Any, **kwargs: Any) -> Any:
+        if self.email:
+            url = f"{url}&{urlencode({'email': self.email})}"
+        return super()._call_geocoder(url, callback, **kwargs)
+
+
+_HOUSE_NUMBER = re.compile(r"^\s*(\d+)\s*([A-Za-z]?)\b")
+
+
 class NominatimService(_GeopyService):
-    """OpenStreetMap Nominatim via geopy, at most one request per second, house numbers only."""
+    """OpenStreetMap Nominatim via geopy: one request per second per server for the whole
+    application, a contact address, and only hits on the exact house number (and postcode)."""
 
     name = "nominatim"
 
@@ -232,18 +357,25 @@ class NominatimService(_GeopyService):
         error_wait: float = 5.0,
         country_codes: Sequence[str] = ("nl", "be", "de"),
     ):
-        geocoder = Nominatim(
-            user_agent=settings.user_agent,
+        server = urlparse(settings.nominatim_url)
+        geocoder = _ContactNominatim(
+            email=settings.contact_email,
+            user_agent=user_agent(settings),
             timeout=settings.http_timeout,
             adapter_factory=adapter_factory,
+            domain=(server.netloc + server.path).rstrip("/"),
+            scheme=server.scheme or "https",
         )
         super().__init__(
-            geocoder.geocode, min_delay=settings.nominatim_min_delay, error_wait=error_wait
+            geocoder.geocode,
+            throttle=shared_throttle(settings.nominatim_url, settings.nominatim_min_delay),
+            error_wait=error_wait,
         )
         self._country_codes = list(country_codes)
 
     def lookup(self, address: Address) -> Location | None:
-        """Structured query; a result without the house number (a street, a town) is no hit."""
+        """Structured query; a result without this house number (a street, a town, 70 for 7) or
+        with another postcode is no hit."""
         query = {"street": f"{address.house_number} {address.street}"}
         if address.postcode:
             query["postalcode"] = address.postcode
@@ -255,7 +387,10 @@ class NominatimService(_GeopyService):
         if found is None:
             return None
         details = found.raw.get("address", {})
-        if not str(details.get("house_number", "")).startswith(str(address.house_number.number)):
+        if not _same_house_number(address.house_number, str(details.get("house_number", ""))):
+            return None
+        postcode = str(details.get("postcode", "")).replace(" ", "").upper()
+        if address.postcode and postcode and postcode != address.postcode.replace(" ", "").upper():
             return None
         return Location(
             lat=found.latitude,
@@ -263,6 +398,18 @@ class NominatimService(_GeopyService):
             source=self.name,
             match=str(found.raw.get("addresstype", "adres")),
         )
+
+
+def _same_house_number(number: HouseNumber, text: str) -> bool:
+    """``"7"``, ``"7A"`` or ``"7;9"`` hold number 7; ``"70"`` and ``"71"`` do not."""
+    for part in re.split(r"[;,]", text):
+        match = _HOUSE_NUMBER.match(part)
+        if match is None or int(match.group(1)) != number.number:
+            continue
+        letter = match.group(2).upper()
+        if not (letter and number.letter) or letter == number.letter.upper():
+            return True
+    return False
 
 
 @dataclass
@@ -398,6 +545,10 @@ def _ask_services(
             continue
         try:
             location = service.lookup(address)
+        except QueryRejectedError as error:  # this address only: not cached, not 'down'
+            log.warning("%s", error)
+            unavailable.append(str(error))
+            continue
         except ServiceUnavailableError as error:
             log.warning("%s; skipping it for the rest of this batch", error)
             down[service.name] = str(error)

@@ -4,6 +4,24 @@ Each input row ends up either accepted (one row per person, normalised) or rejec
 reason a planner understands; no row is lost. Rules, from the wijkplatform's letter:
 participants are 18 or older, reachable on a valid phone number (NL, BE or DE by default),
 with an address; one sign-up per person and one per phone number (a WhatsApp account).
+
+How cells are read:
+
+- every text cell loses its invisible Unicode format characters (zero-width, bidi overrides);
+- age: ``44``, ``44 jaar``, ``18+``, ``18,5`` (a decimal is floored); a birth date
+  ``dd-mm-jjjj`` (two-digit years are never in the future: ``01-01-60`` is 1960). When both
+  are given they must agree within a year, and the birth date decides;
+- phone: a number without ``+``/``00`` is read in the *first* region only (NL by default);
+  a number valid only in another region needs its country code, and the reason says so.
+  Digits only without a leading zero are what Excel leaves of ``0612345678`` or
+  ``+31612345678``. Words around the number (``0612345678 (werk)``) become a remark, never
+  digits; two numbers in one cell, service numbers (0800, 0900, 088) and numbers Excel turned
+  into ``3,16E+10`` are refused;
+- beheerder: ja/nee, WAAR/ONWAAR, true/false, 1/0, x (see :func:`parse_bool`);
+- a workbook is read from its first visible sheet with a header (hidden sheets last).
+
+:func:`parse_bool` and :func:`phone_e164` are the same rules for other readers (a plan
+folder's ``members.csv`` after a round trip through Excel).
 """
 
 from __future__ import annotations
@@ -27,7 +45,7 @@ from geo.address import (
     split_house_number,
 )
 from geo.errors import InputFileError
-from geo.tables import read_rows
+from geo.tables import Sheet, read_sheets, strip_format_chars
 
 MINIMUM_AGE = 18
 MAXIMUM_AGE = 120
@@ -77,8 +95,29 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
 _NAME_FIELDS = ("naam", "voornaam", "achternaam")
 _YES = frozenset({"ja", "j", "yes", "y", "x", "1", "true", "waar", "wel"})
 _NO = frozenset({"nee", "n", "no", "0", "false", "onwaar", "niet", "geen", "-"})
-_DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%d-%m-%y")
-_AGE = re.compile(r"^(\d{1,3})(?:[.,]0+)?(?:\s*jaar|\s*\+)?$", re.IGNORECASE)  # "18+" too
+_DATE_FORMATS = ("%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
+_SHORT_DATE_FORMATS = ("%d-%m-%y", "%d/%m/%y", "%d.%m.%y")  # two-digit years
+_AGE = re.compile(r"^(\d{1,3})(?:[.,]\d+)?(?:\s*jaar|\s*\+)?$", re.IGNORECASE)  # "18+", "18,5"
+DEFAULT_REGIONS = ("NL", "BE", "DE")
+# Country adjectives for the hint on a national number that is valid in another region only.
+_COUNTRY_ADJECTIVES = {
+    "NL": "Nederlands", "BE": "Belgisch", "DE": "Duits", "FR": "Frans", "LU": "Luxemburgs",
+    "GB": "Brits", "PL": "Pools", "TR": "Turks", "MA": "Marokkaans", "ES": "Spaans",
+}  # fmt: skip
+_NOT_A_PERSON = {
+    phonenumbers.PhoneNumberType.TOLL_FREE: "een gratis servicenummer (zoals 0800)",
+    phonenumbers.PhoneNumberType.PREMIUM_RATE: "een betaald informatienummer (zoals 0900)",
+    phonenumbers.PhoneNumberType.SHARED_COST: "een servicenummer met gedeelde kosten",
+    phonenumbers.PhoneNumberType.UAN: "een bedrijfsnummer (zoals 088)",
+    phonenumbers.PhoneNumberType.PAGER: "een semafoonnummer",
+    phonenumbers.PhoneNumberType.VOICEMAIL: "een voicemailnummer",
+}
+_EXCEL_SCIENTIFIC = re.compile(r"^\d(?:[.,]\d+)?\s*[eE]\s*\+?\s*\d+$")
+# The number: starts at the first digit, "+" or "(", ends at the last digit before any word.
+_PHONE_IN_TEXT = re.compile(
+    r"^(?P<before>[^\d+(]*)(?P<number>[+(]?[\d\s()\-./]*\d\)?)(?P<after>.*)$"
+)
+_LETTER = re.compile(r"[^\W\d_]")
 
 ACCEPTED_COLUMNS = (
     "row", "naam", "straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats",
@@ -92,7 +131,8 @@ class IntakeResult:
 
     ``accepted`` has :data:`ACCEPTED_COLUMNS`; ``rejects`` has ``row``, ``naam``, ``reason``
     and the original cells. ``rows_in`` counts non-empty data rows:
-    ``len(accepted) + len(rejects) == rows_in`` always holds.
+    ``len(accepted) + len(rejects) == rows_in`` always holds. ``notes`` are remarks about the
+    file as a whole for the planner (which sheet was read, mixed encodings).
     """
 
     accepted: pd.DataFrame
@@ -100,6 +140,7 @@ class IntakeResult:
     rows_in: int
     empty_rows: int = 0
     columns: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 def fold_header(text: str) -> str:
@@ -121,26 +162,66 @@ def map_columns(header: Sequence[str]) -> dict[str, int]:
 def read_applicants(
     path: Path,
     *,
-    regions: Sequence[str] = ("NL", "BE", "DE"),
+    regions: Sequence[str] = DEFAULT_REGIONS,
     default_place: str = "",
     today: date | None = None,
 ) -> IntakeResult:
-    """Read, normalise and validate an applicants file (CSV or XLSX)."""
-    rows = read_rows(path)
-    return validate_rows(
-        rows, regions=regions, default_place=default_place, today=today, name=path.name
+    """Read, normalise and validate an applicants file (CSV or XLSX).
+
+    Of a workbook, the first visible sheet with a header (and data) is read; the notes say
+    which one when there are several.
+    """
+    sheets = read_sheets(path)
+    sheet, notes = _choose_sheet(sheets, name=path.name)
+    label = path.name if len(sheets) == 1 else f"{path.name}, tabblad {sheet.name!r}"
+    result = validate_rows(
+        sheet.rows, regions=regions, default_place=default_place, today=today, name=label
     )
+    result.notes = [*sheet.notes, *notes, *result.notes]
+    return result
+
+
+def _choose_sheet(sheets: Sequence[Sheet], *, name: str) -> tuple[Sheet, list[str]]:
+    """The sheet with the applicants: the first with a header and data, visible sheets first."""
+    if len(sheets) == 1:
+        return sheets[0], []
+    ordered = [s for s in sheets if not s.hidden] + [s for s in sheets if s.hidden]
+    listing = ", ".join(f"{s.name!r}" + (" (verborgen)" if s.hidden else "") for s in sheets)
+    header_only: list[Sheet] = []
+    for sheet in ordered:
+        try:
+            index, _ = _find_header(sheet.rows, name=name)
+        except InputFileError:
+            continue
+        if any(any(cell.strip() for cell in row) for row in sheet.rows[index + 1 :]):
+            chosen = sheet
+            break
+        header_only.append(sheet)
+    else:
+        if not header_only:
+            try:
+                _find_header(ordered[0].rows, name=f"{name}, tabblad {ordered[0].name!r}")
+            except InputFileError as error:
+                msg = (
+                    f"{error}; ook geen ander tabblad heeft een kopregel met naam, adres en "
+                    f"telefoon (tabbladen: {listing})"
+                )
+                raise InputFileError(msg) from None
+        chosen = header_only[0]
+    hidden = " (verborgen)" if chosen.hidden else ""
+    return chosen, [f"tabblad {chosen.name!r}{hidden} gelezen (tabbladen: {listing})"]
 
 
 def validate_rows(
     rows: Sequence[Sequence[str]],
     *,
-    regions: Sequence[str] = ("NL", "BE", "DE"),
+    regions: Sequence[str] = DEFAULT_REGIONS,
     default_place: str = "",
     today: date | None = None,
     name: str = "invoer",
 ) -> IntakeResult:
     """Validate rows of text cells whose header row is among the first ten rows."""
+    rows = [[strip_format_chars(cell) for cell in row] for row in rows]
     header_index, columns = _find_header(rows, name=name)
     header = [cell or f"kolom {i + 1}" for i, cell in enumerate(rows[header_index])]
     reference = today or date.today()
@@ -287,92 +368,202 @@ def _check_duplicate(
 
 
 def parse_age(age_text: str, birth_text: str = "", *, today: date) -> int:
-    """Age in whole years from a ``leeftijd`` cell or, failing that, a ``geboortedatum`` cell."""
-    age_text = age_text.strip()
+    """Age in whole years from a ``leeftijd`` cell and/or a ``geboortedatum`` cell.
+
+    ``18,5`` counts as 18. When both cells are filled in they must agree within a year (else
+    the row is refused: one of them is wrong; ``18+`` only says "at least 18") and the birth
+    date, being exact, decides. An unreadable birth date next to a readable age is ignored.
+    """
+    age_text, birth_text = age_text.strip(), birth_text.strip()
+    stated: int | None = None
     if age_text:
         match = _AGE.match(age_text)
         if match is None:
             msg = f"leeftijd {age_text!r} is geen getal"
             raise ValueError(msg)
-        age = int(match.group(1))
-    elif birth_text.strip():
-        born = _parse_date(birth_text.strip())
-        if born > today:
-            msg = f"geboortedatum {birth_text.strip()!r} ligt in de toekomst"
-            raise ValueError(msg)
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-    else:
+        stated = int(match.group(1))
+    if birth_text:
+        try:
+            born = _parse_date(birth_text, today=today)
+        except ValueError:
+            if stated is None:
+                raise
+            born = None
+        if born is not None:
+            if born > today:
+                msg = f"geboortedatum {birth_text!r} ligt in de toekomst"
+                raise ValueError(msg)
+            age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+            at_least = age_text.endswith("+")  # "18+": 18 or older
+            if stated is not None and (age < stated - 1 or (age > stated + 1 and not at_least)):
+                msg = (
+                    f"leeftijd {stated} en geboortedatum {birth_text!r} ({age} jaar) spreken "
+                    "elkaar tegen; controleer welke klopt"
+                )
+                raise ValueError(msg)
+            stated = age
+    if stated is None:
         msg = f"leeftijd ontbreekt (deelname kan vanaf {MINIMUM_AGE} jaar)"
         raise ValueError(msg)
-    if age > MAXIMUM_AGE:
-        msg = f"leeftijd {age} is niet aannemelijk"
+    if stated > MAXIMUM_AGE:
+        msg = f"leeftijd {stated} is niet aannemelijk"
         raise ValueError(msg)
-    return age
+    return stated
 
 
-def _parse_date(text: str) -> date:
+def _parse_date(text: str, *, today: date) -> date:
+    """A birth date; a two-digit year is the latest year not after ``today`` (``60`` -> 1960)."""
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
+    for pattern in _SHORT_DATE_FORMATS:
+        try:
+            born = datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+        while born > today:
+            try:
+                born = born.replace(year=born.year - 100)
+            except ValueError:  # 29 February in a century year that is no leap year
+                born = born.replace(year=born.year - 100, day=28)
+        return born
     msg = f"geboortedatum {text!r} is niet te lezen (gebruik dd-mm-jjjj)"
     raise ValueError(msg)
 
 
-def normalize_phone(text: str, *, regions: Sequence[str] = ("NL", "BE", "DE")) -> tuple[str, str]:
-    """Return the number in E.164 and a remark (empty, or a warning about a fixed line).
+def normalize_phone(text: str, *, regions: Sequence[str] = DEFAULT_REGIONS) -> tuple[str, str]:
+    """Return the number in E.164 and a remark (empty, a note found next to the number, or a
+    warning about a fixed line).
 
-    National numbers are tried in ``regions`` order (NL first), so ``0470 12 34 56`` is read as
-    Belgian when it is no valid Dutch number. Excel's habit of dropping the leading zero
-    (``612345678``) or storing ``31612345678`` as a number is undone.
+    A national number (no ``+`` or ``00``) is read in the first of ``regions`` only: a number
+    that is valid only in another region is refused with the hint to write its country code,
+    so a mistyped Dutch mobile never becomes a German landline. Words next to the number
+    (``0612345678 (werk)``) are set apart as the remark, never read as digits. Excel's habit of
+    dropping the leading zero (``612345678``) or the ``+`` (``31612345678``) is undone.
+    Service numbers (0800, 0900, 088, ...) are refused: they are nobody's WhatsApp.
     """
-    raw = text.strip()
+    raw = " ".join(strip_format_chars(text).split())
+    if raw.startswith("'"):
+        raw = raw[1:].strip()  # a spreadsheet's "this is text" mark
     if re.fullmatch(r"\d+\.0", raw):
         raw = raw[:-2]
     if not raw:
         msg = "telefoonnummer ontbreekt"
         raise ValueError(msg)
-    number = _first_valid_number(raw, regions)
-    if number is None:
-        msg = f"telefoonnummer {raw!r} is geen geldig nummer"
+    if _EXCEL_SCIENTIFIC.match(raw):
+        msg = (
+            f"telefoonnummer {raw!r} is door Excel als getal afgekort en de cijfers zijn verloren; "
+            "zet die kolom in Excel op 'Tekst' en vul het nummer opnieuw in"
+        )
         raise ValueError(msg)
-    region = phonenumbers.region_code_for_number(number)
-    if region not in regions:
-        allowed = ", ".join(regions)
-        msg = f"telefoonnummer {raw!r} is uit {region}; alleen nummers uit {allowed} worden aangenomen"
+    number_text, note = _split_phone_note(raw)
+    several = [p for p in re.split(r"[/,;&|]|\s+of\s+|\s+en\s+", raw) if _digits(p) >= 6]
+    if len(several) > 1 or _digits(note) >= 6:
+        msg = f"telefoonnummer {raw!r} bevat meer dan één nummer; laat er één staan"
         raise ValueError(msg)
-    remark = ""
-    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE:
-        remark = "vast nummer: controleer of dit nummer WhatsApp heeft"
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), remark
+    number = _parse_phone(number_text, raw=raw, regions=regions or DEFAULT_REGIONS)
+    kind = phonenumbers.number_type(number)
+    if kind in _NOT_A_PERSON:
+        msg = f"telefoonnummer {raw!r} is {_NOT_A_PERSON[kind]}, geen nummer van een deelnemer"
+        raise ValueError(msg)
+    remarks = [f"bij het telefoonnummer stond {note!r}"] if note else []
+    if kind == phonenumbers.PhoneNumberType.FIXED_LINE:
+        remarks.append("vast nummer: controleer of dit nummer WhatsApp heeft")
+    elif kind == phonenumbers.PhoneNumberType.VOIP:
+        remarks.append("internetnummer: controleer of dit nummer WhatsApp heeft")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return e164, "; ".join(remarks)
 
 
-def _first_valid_number(raw: str, regions: Sequence[str]) -> phonenumbers.PhoneNumber | None:
-    digits_only = raw.isdigit()
-    attempts: list[tuple[str, str | None]] = [(raw, regions[0] if regions else "NL")]
-    if digits_only and not raw.startswith("0"):
-        attempts.append(("+" + raw, None))
-    if not raw.startswith(("+", "00")):
-        attempts.extend((raw, region) for region in regions[1:])
-    for candidate, region in attempts:
-        try:
-            number = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
+def phone_e164(text: str, *, regions: Sequence[str] = DEFAULT_REGIONS) -> str:
+    """The phone number in ``text`` as E.164 (``+31612345678``) by the intake rules.
+
+    For readers of tables that went through Excel: ``31612345678``, ``612345678``,
+    ``06-12345678`` and ``+31 6 1234 5678`` all give ``+31612345678``, so duplicates are found.
+    Raises :class:`ValueError` with a Dutch message for anything else.
+    """
+    return normalize_phone(text, regions=regions)[0]
+
+
+def _digits(text: str) -> int:
+    return sum(c.isdigit() for c in text)
+
+
+def _split_phone_note(raw: str) -> tuple[str, str]:
+    """``"0612345678 (werk)"`` -> ``("0612345678", "werk")``: letters are never digits."""
+    if not _LETTER.search(raw):
+        return raw, ""
+    match = _PHONE_IN_TEXT.match(raw)
+    if match is None:
+        return "", raw
+    note = f"{match['before']} {match['after']}".strip(" ()[]-,.:;/")
+    return match["number"].strip(), " ".join(note.split())
+
+
+def _parse_phone(number_text: str, *, raw: str, regions: Sequence[str]) -> phonenumbers.PhoneNumber:
+    home = regions[0]
+    compact = re.sub(r"[\s()\-./]", "", number_text)
+    invalid = f"telefoonnummer {raw!r} is geen geldig nummer"
+    if not compact or not re.fullmatch(r"\+?\d+", compact):
+        raise ValueError(invalid)
+    candidates: list[tuple[str, str | None]]
+    if compact.startswith(("+", "0")):  # international, or national in the first region only
+        candidates = [(number_text, home)]
+    else:  # digits only: Excel dropped the leading 0, or the + of an international number
+        candidates = [(compact, home), ("+" + compact, None)]
+    for candidate, region in candidates:
+        number = _valid_number(candidate, region)
+        if number is not None:
+            found = phonenumbers.region_code_for_number(number)
+            if found not in regions:
+                allowed = ", ".join(regions)
+                msg = f"telefoonnummer {raw!r} is uit {found}; alleen nummers uit {allowed} worden aangenomen"
+                raise ValueError(msg)
             return number
-    return None
+    if compact.startswith("0") and not compact.startswith("00"):
+        elsewhere = [r for r in regions[1:] if _valid_number(number_text, r) is not None]
+        if elsewhere:
+            country = _COUNTRY_ADJECTIVES.get(home, home)
+            others = " of ".join(_COUNTRY_ADJECTIVES.get(r, r) for r in elsewhere)
+            codes = "/".join(f"+{phonenumbers.country_code_for_region(r)}" for r in elsewhere)
+            msg = (
+                f"telefoonnummer {raw!r} is geen geldig {country} nummer (een tikfout?); "
+                f"is dit een {others} nummer? Schrijf dan {codes} ervoor"
+            )
+            raise ValueError(msg)
+    raise ValueError(invalid)
+
+
+def _valid_number(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    return number if phonenumbers.is_valid_number(number) else None
+
+
+def parse_bool(text: str) -> bool:
+    """A yes/no cell as Dutch and English Excel write it: ja/nee, WAAR/ONWAAR, true/false,
+    yes/no, 1/0, x; empty is ``False``. Raises :class:`ValueError` (Dutch) for other text."""
+    folded = strip_format_chars(text).strip().casefold()
+    if folded.endswith((".0", ",0")):
+        folded = folded[:-2]  # 1.0 / 0.0 from a number cell
+    if not folded or folded in _NO:
+        return False
+    if folded in _YES:
+        return True
+    msg = f"{text.strip()!r} is geen ja/nee-waarde (verwacht ja/nee, WAAR/ONWAAR, true/false, 1/0 of x)"
+    raise ValueError(msg)
 
 
 def parse_yes_no(text: str) -> tuple[bool, str]:
-    """Read a beheerder cell: ja/nee/yes/no/x/1/0 (empty is nee). Unknown text reads as nee."""
-    folded = text.strip().casefold()
-    if not folded or folded in _NO:
-        return False, ""
-    if folded in _YES:
-        return True, ""
-    return False, f"beheerder-waarde {text.strip()!r} niet herkend; gelezen als 'nee'"
+    """Read a beheerder cell by :func:`parse_bool`; unknown text reads as nee, with a remark."""
+    try:
+        return parse_bool(text), ""
+    except ValueError:
+        return False, f"beheerder-waarde {text.strip()!r} niet herkend; gelezen als 'nee'"
 
 
 def _parse_coordinates(lat_text: str, lon_text: str) -> tuple[float, float]:

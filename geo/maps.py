@@ -16,6 +16,7 @@ import branca
 import folium
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 from folium.plugins import FastMarkerCluster, Fullscreen
 
 from geo.signs import MAIN, MAIN_ROADS, MINOR_ROADS, road_label
@@ -97,6 +98,48 @@ def _finish(fmap: folium.Map, boundary: gpd.GeoDataFrame, legend: str) -> folium
     return fmap
 
 
+def _escaped(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``table`` with every text cell HTML-escaped: folium's tooltips insert values as HTML.
+
+    Street and area names come from sign-ups and OpenStreetMap, so any of them may be hostile.
+    Numbers stay numbers (the style functions read them).
+    """
+    table = table.copy()
+    for column in table.columns:
+        if column == table.geometry.name or table[column].dtype.kind not in "OSU":
+            continue
+        table[column] = [
+            html.escape(value) if isinstance(value, str) else value for value in table[column]
+        ]
+    return table
+
+
+def _layer(
+    table: gpd.GeoDataFrame,
+    *,
+    name: str,
+    fields: dict[str, str],
+    style: Callable[[dict[str, Any]], dict[str, Any]],
+    show: bool = True,
+    sticky: bool = True,
+) -> folium.GeoJson:
+    """A GeoJSON layer whose tooltip shows those of ``fields`` (column: label) the table has.
+
+    Works with an empty table and with missing columns (street data without names), drops
+    empty geometries and escapes every text shown.
+    """
+    present = [f for f in fields if f in table.columns]
+    data = table.loc[table.geometry.notna() & ~table.geometry.is_empty, [*present, "geometry"]]
+    tooltip = (
+        folium.GeoJsonTooltip(fields=present, aliases=[fields[f] for f in present], sticky=sticky)
+        if present and len(data)
+        else None
+    )
+    return folium.GeoJson(
+        _escaped(data), name=name, show=show, style_function=style, tooltip=tooltip
+    )
+
+
 def _area_table(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Areas in WGS84 with the tooltip fields as text."""
     table = areas.to_crs(WGS84).copy()
@@ -117,7 +160,7 @@ def _labels(areas: gpd.GeoDataFrame, *, with_counts: bool) -> folium.FeatureGrou
             icon=folium.DivIcon(
                 html=(
                     '<div style="font-weight:bold;font-size:12px;white-space:nowrap">'
-                    f"{row.area_id}. {html.escape(str(row.name))}{count}</div>"
+                    f"{row.area_id}. {html.escape(_text(getattr(row, 'name', None)))}{count}</div>"
                 )
             ),
         ).add_to(group)
@@ -139,28 +182,20 @@ def planner_map(
     """
     table = _area_table(areas)
     fmap = _base_map(boundary)
-    fields = [f for f in AREA_TOOLTIP if f in table.columns]
-    tooltip = folium.GeoJsonTooltip(
-        fields=fields, aliases=[AREA_TOOLTIP[f] for f in fields], sticky=True
-    )
-    folium.GeoJson(
-        table[[*fields, "geometry"]],
-        name="Gebieden",
-        style_function=_area_style(0.45),
-        tooltip=tooltip,
-    ).add_to(fmap)
+    _layer(table, name="Gebieden", fields=AREA_TOOLTIP, style=_area_style(0.45)).add_to(fmap)
     if "participation_pct" in table:
-        folium.GeoJson(
-            table[[*fields, "geometry"]],
+        _layer(
+            table,
             name="Deelname per gebied",
+            fields=AREA_TOOLTIP,
             show=False,
-            style_function=lambda feature: {
+            sticky=False,
+            style=lambda feature: {
                 "fillColor": coverage_colour(feature["properties"]["participation_pct"]),
                 "color": "#333333",
                 "weight": 1,
                 "fillOpacity": 0.75,
             },
-            tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[AREA_TOOLTIP[f] for f in fields]),
         ).add_to(fmap)
     _labels(table, with_counts=True).add_to(fmap)
     if members is not None and len(members):
@@ -170,16 +205,16 @@ def planner_map(
             name="Leden (aantallen)",
         ).add_to(fmap)
     if uncovered is not None and len(uncovered):
-        lines = uncovered.to_crs(WGS84)
-        lines = lines.loc[lines.geometry.notna() & ~lines.geometry.is_empty]
-        folium.GeoJson(
-            lines[["area_id", "street", "households", "geometry"]],
+        _layer(
+            uncovered.to_crs(WGS84),
             name="Straten zonder aanmelding",
-            style_function=lambda _: {"color": "#CC79A7", "weight": 5, "opacity": 0.9},
-            tooltip=folium.GeoJsonTooltip(
-                fields=["street", "households", "area_id"],
-                aliases=["Straat zonder aanmelding", "Huishoudens", "Gebied"],
-            ),
+            fields={
+                "street": "Straat zonder aanmelding",
+                "households": "Huishoudens",
+                "area_id": "Gebied",
+            },
+            style=lambda _: {"color": "#CC79A7", "weight": 5, "opacity": 0.9},
+            sticky=False,
         ).add_to(fmap)
     if signs is not None and len(signs):
         _sign_markers(signs).add_to(fmap)
@@ -200,13 +235,12 @@ def municipality_map(
     ]
     table = table.drop(columns="members")
     fmap = _base_map(boundary)
-    folium.GeoJson(
+    _layer(
         table,
         name="Gebieden",
-        style_function=_area_style(0.35),
-        tooltip=folium.GeoJsonTooltip(
-            fields=["area_id", "name", "leden"], aliases=["Gebied", "Naam", "Leden"]
-        ),
+        fields={"area_id": "Gebied", "name": "Naam", "leden": "Leden"},
+        style=_area_style(0.35),
+        sticky=False,
     ).add_to(fmap)
     _sign_markers(signs).add_to(fmap)
     return _finish(fmap, boundary, _sign_legend())
@@ -219,39 +253,41 @@ def area_map(areas: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -
     if chosen.empty:
         msg = f"gebied {area_id} bestaat niet in dit plan"
         raise KeyError(msg)
-    neighbour_ids = [int(n) for n in str(chosen["neighbours"].iloc[0]).split(",") if n]
+    neighbour_ids = _neighbour_ids(chosen)
     fmap = _base_map(chosen)
-    folium.GeoJson(
-        table.loc[table["area_id"].isin(neighbour_ids), ["area_id", "name", "geometry"]],
+    _layer(
+        table.loc[table["area_id"].isin(neighbour_ids)],
         name="Buurgebieden",
-        style_function=lambda _: {
+        fields={"area_id": "Buurgebied", "name": "Naam"},
+        style=lambda _: {
             "fillColor": "#999999",
             "color": "#666666",
             "weight": 1,
             "fillOpacity": 0.2,
         },
-        tooltip=folium.GeoJsonTooltip(fields=["area_id", "name"], aliases=["Buurgebied", "Naam"]),
+        sticky=False,
     ).add_to(fmap)
-    fields = [f for f in AREA_TOOLTIP if f in chosen.columns]
-    folium.GeoJson(
-        chosen[[*fields, "geometry"]],
+    _layer(
+        chosen,
         name=f"Gebied {area_id}",
-        style_function=lambda _: {
+        fields=AREA_TOOLTIP,
+        style=lambda _: {
             "fillColor": area_colour(area_id),
             "color": "#000000",
             "weight": 3,
             "fillOpacity": 0.3,
         },
-        tooltip=folium.GeoJsonTooltip(fields=fields, aliases=[AREA_TOOLTIP[f] for f in fields]),
+        sticky=False,
     ).add_to(fmap)
     polygon = chosen.geometry.iloc[0]
     mine = streets.to_crs(WGS84)
-    mine = mine.loc[mine.intersects(polygon) & (mine["name"].fillna("") != "")]
-    folium.GeoJson(
-        mine.assign(geometry=mine.intersection(polygon))[["name", "geometry"]],
+    mine = mine.loc[mine.intersects(polygon)]
+    _layer(
+        mine.assign(geometry=mine.intersection(polygon)),
         name="Straten",
-        style_function=lambda _: {"color": "#0072B2", "weight": 3},
-        tooltip=folium.GeoJsonTooltip(fields=["name"], aliases=["Straat"]),
+        fields={"name": "Straat"},
+        style=lambda _: {"color": "#0072B2", "weight": 3},
+        sticky=False,
     ).add_to(fmap)
     _labels(table.loc[table["area_id"].isin([area_id, *neighbour_ids])], with_counts=False).add_to(
         fmap
@@ -259,12 +295,28 @@ def area_map(areas: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -
     return _finish(fmap, chosen, "")
 
 
+def _text(value: object) -> str:
+    """A cell as text; empty for a missing value (None, NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def _neighbour_ids(chosen: gpd.GeoDataFrame) -> list[int]:
+    """The ids in an area's ``neighbours`` cell ("2,5"); none when absent or empty."""
+    if "neighbours" not in chosen:
+        return []
+    text = _text(chosen["neighbours"].iloc[0])
+    return [int(float(n)) for n in text.replace(";", ",").split(",") if n.strip()]
+
+
 def _sign_markers(signs: gpd.GeoDataFrame) -> folium.FeatureGroup:
     layer = folium.FeatureGroup(name="Borden")
     for row in signs.to_crs(WGS84).itertuples():
-        street = html.escape(str(row.street) or "naamloze weg")
+        street = html.escape(_text(getattr(row, "street", None)) or "naamloze weg")
+        reason = html.escape(_text(getattr(row, "reason", None)))
         text = (
-            f"<b>Bord {row.rank}</b><br>{street}<br>{html.escape(str(row.reason))}<br>"
+            f"<b>Bord {row.rank}</b><br>{street}<br>{reason}<br>"
             f"verkeer rijdt in richting {row.bearing_deg:.0f}°"
         )
         folium.Marker(
@@ -321,6 +373,15 @@ def _sign_legend() -> str:
     )
 
 
+def _line_style(colour: str, width: float) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Draw every line of a layer in one colour and width."""
+
+    def style(_feature: dict[str, Any]) -> dict[str, Any]:
+        return {"color": colour, "weight": width, "opacity": 0.8}
+
+    return style
+
+
 def _road_group(highway: str) -> int | None:
     if highway in MAIN_ROADS or highway in {"trunk", "motorway"}:
         return 0 if MAIN_ROADS.get(highway, (1, ""))[0] <= 2 else 1
@@ -333,16 +394,18 @@ def signs_map(
     """The municipality's review map: boundary, roads by class, ranked signs and a legend."""
     fmap = _base_map(boundary)
     roads = streets.to_crs(WGS84)
-    groups = roads["highway"].fillna("").astype(str).map(_road_group)
+    highway = roads.get("highway", pd.Series("", index=roads.index)).fillna("").astype(str)
+    groups = highway.map(_road_group)
     for number, (label, colour, width) in enumerate(ROAD_STYLES):
-        chosen = roads.loc[groups == number, ["name", "highway", "geometry"]]
+        chosen = roads.loc[groups == number]
         if chosen.empty:
             continue
-        folium.GeoJson(
-            chosen.assign(klasse=chosen["highway"].map(road_label)),
+        _layer(
+            chosen.assign(klasse=highway[groups == number].map(road_label)),
             name=label,
-            style_function=lambda _, c=colour, w=width: {"color": c, "weight": w, "opacity": 0.8},
-            tooltip=folium.GeoJsonTooltip(fields=["name", "klasse"], aliases=["Straat", "Soort"]),
+            fields={"name": "Straat", "klasse": "Soort"},
+            style=_line_style(colour, width),
+            sticky=False,
         ).add_to(fmap)
     _sign_markers(signs).add_to(fmap)
     return _finish(fmap, boundary, _sign_legend())

@@ -7,6 +7,7 @@ search returns a Solr response whose ``docs`` carry ``centroide_ll`` as ``POINT(
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -14,12 +15,15 @@ from geopy.exc import GeocoderParseError
 from geopy.geocoders.base import DEFAULT_SENTINEL, Geocoder
 from geopy.location import Location as GeopyLocation
 
-PDOK_FREE_URL = "https://api.pdok.nl/bzk/locatieserver/search/v3_1/free"
+PDOK_FREE_PATH = "/bzk/locatieserver/search/v3_1/free"
+PDOK_FREE_URL = "https://api.pdok.nl" + PDOK_FREE_PATH
 RESULT_FIELDS = (
     "id", "type", "weergavenaam", "straatnaam", "huisnummer", "huisletter", "huisnummertoevoeging",
+    "huis_nlt",
     "postcode", "woonplaatsnaam", "gemeentecode", "buurtcode", "buurtnaam", "wijkcode", "wijknaam",
     "adresseerbaarobject_id", "nummeraanduiding_id", "centroide_ll", "score",
 )  # fmt: skip
+_SOLR_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 _POINT = re.compile(r"^POINT\(\s*(-?\d+(?:\.\d+)?)\s+(-?\d+(?:\.\d+)?)\s*\)$")
 
 
@@ -55,19 +59,31 @@ class PdokLocatieserver(Geocoder):  # type: ignore[misc]
         exactly_one: bool = True,
         timeout: Any = DEFAULT_SENTINEL,
         result_type: str = "adres",
-        rows: int = 5,
+        rows: int = 10,
+        filters: Sequence[str] = (),
     ) -> GeopyLocation | list[GeopyLocation] | None:
-        """Search ``query`` (free text such as ``"Kerkstraat 12A 6166AB Geleen"``)."""
-        params = {
-            "q": query,
-            "fq": f"type:{result_type}",
-            "fl": " ".join(RESULT_FIELDS),
-            "rows": 1 if exactly_one else rows,
-        }
-        url = f"{self.url}?{urlencode(sorted(params.items()))}"
+        """Search ``query`` (free text such as ``"Kerkstraat 12A 6166AB Geleen"``).
+
+        ``filters`` are extra exact Solr filter queries (``"postcode:6166AB"``), each sent as its
+        own ``fq`` next to ``type:<result_type>``. ``query`` is sent as given: escape Solr syntax
+        with :func:`geo.sources.solr_escape` first.
+        """
+        params: list[tuple[str, str | int]] = [
+            ("fl", " ".join(RESULT_FIELDS)),
+            ("fq", f"type:{result_type}"),
+            *(("fq", f) for f in filters),
+            ("q", query),
+            ("rows", 1 if exactly_one else rows),
+        ]
+        url = f"{self.url}?{urlencode(params)}"
         return self._call_geocoder(
             url, lambda page: parse_response(page, exactly_one), timeout=timeout
         )
+
+
+def solr_escape(text: str) -> str:
+    """``text`` with Solr query syntax escaped (``(``, ``:``, ``-``, ...), searched for as typed."""
+    return _SOLR_SPECIAL.sub(r"\\\1", text)
 
 
 def parse_response(

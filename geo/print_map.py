@@ -16,6 +16,7 @@ import matplotlib.pyplot as plt
 
 from geo.errors import InputFileError
 from geo.maps import area_colour
+from geo.outputs import replacing
 from geo.sources import metric_crs
 
 PRINT_FORMATS = ("png", "pdf")
@@ -75,8 +76,8 @@ def print_map(
             transform=axes.transAxes,
             fontsize=7,
         )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(path, dpi=200, bbox_inches="tight")
+        with replacing(path) as temporary:
+            figure.savefig(temporary, dpi=200, bbox_inches="tight", format=suffix)
     finally:
         plt.close(figure)
     return path

@@ -15,14 +15,14 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.config import Settings
+from geo.config import MAX_MEMBERS, Settings
 from geo.edit import move_street
 from geo.export import read_plan_folder
 from geo.geocode import OnlineService, Progress
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.sources import WGS84, load_wijk
-from geo.store import Store, StoreError
+from geo.store import ALREADY, Store, StoreError, checked_max_members
 from geo.tables import read_rows, write_csv
 from geo.workflow import (
     APPLICANTS_FILE,
@@ -53,10 +53,14 @@ def init_project(
         msg = "geef een wijk (--wijk WIJK.gpkg) of een bestaand plan (--plan MAP), niet allebei"
         raise StoreError(msg)
     if plan_dir is not None:
-        wijk, areas, members, _ = read_plan_folder(plan_dir)
-        store = Store.create(path, wijk, max_members=settings.max_members, fill=settings.fill)
+        wijk, areas, members, metrics = read_plan_folder(plan_dir)
+        cap = min(int(str(metrics.get("max_members", settings.max_members))), MAX_MEMBERS)
+        fill = float(str(metrics.get("fill", settings.fill)))
+        store = Store.create(path, wijk, max_members=cap, fill=fill)  # the plan's own cap
         table = pd.DataFrame(members.drop(columns="geometry"))
-        ids = store.add_applicants(table, table.iloc[0:0], table.iloc[0:0], source=plan_dir.name)
+        ids = store.add_applicants(
+            table, table.iloc[0:0], table.iloc[0:0], source=plan_dir.name
+        ).ids
         members = members.assign(member_id=ids)
         plan = Plan(areas=areas, members=members, outside=members.iloc[0:0])
         store.save_plan(plan, action="plan overgenomen", source=plan_dir.name)
@@ -77,7 +81,11 @@ def import_applicants(
     use_cache: bool = True,
     progress: Progress | None = None,
 ) -> dict[str, int]:
-    """Read, check and geocode a sign-up file into the store (nothing is placed yet)."""
+    """Read, check and geocode a sign-up file into the store (nothing is placed yet).
+
+    Counts: ``rows`` read = ``accepted`` + ``rejected`` + ``pending`` + ``already`` (sign-ups
+    already in the project, "al aangemeld", which are not stored again).
+    """
     wijk = store.wijk()
     if register is None and len(wijk.addresses):
         register = AddressRegister(
@@ -99,17 +107,22 @@ def import_applicants(
             for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
         ]
     accepted, rejected, pending = tables
-    ids = store.add_applicants(accepted, rejected, pending, source=applicants_file.name)
+    added = store.add_applicants(accepted, rejected, pending, source=applicants_file.name)
     return {
         "rows": report.rows_in,
-        "accepted": len(ids),
-        "rejected": report.rows_in - len(ids) - report.pending,
-        "pending": report.pending,
+        "accepted": len(added.ids),
+        "rejected": report.rows_in - len(added.ids) - added.pending - added.already,
+        "pending": added.pending,
+        "already": added.already,
     }
 
 
 def place_members(store: Store, *, settings: Settings) -> Placement:
-    """Put accepted, unplaced applicants in areas: a first plan, or ``assign`` without moving anyone."""
+    """Put accepted, unplaced applicants in areas: a first plan, or ``assign`` without moving anyone.
+
+    The cap and fill are the ones recorded in the project (``settings`` are not used for them:
+    changing the cap is a new plan, :func:`replan`).
+    """
     wijk = store.wijk()
     crs = wijk.crs
     boundary = wijk.boundary.to_crs(crs).geometry.iloc[0]
@@ -134,8 +147,8 @@ def place_members(store: Store, *, settings: Settings) -> Placement:
             streets,
             newcomers,
             addresses,
-            max_members=settings.max_members,
-            fill=settings.fill,
+            max_members=store.max_members,
+            fill=store.fill,
         )
         plan.members["member_id"] = _ids_by_phone(plan.members, waiting)
         store.save_plan(plan, action="eerste plan", members=len(plan.members))
@@ -152,8 +165,8 @@ def place_members(store: Store, *, settings: Settings) -> Placement:
         boundary=boundary,
         streets=streets,
         addresses=addresses,
-        max_members=settings.max_members,
-        fill=settings.fill,
+        max_members=store.max_members,
+        fill=store.fill,
     )
     fresh = (updated.members["member_id"] > existing.members["member_id"].max()).to_numpy()
     updated.members.loc[fresh, "member_id"] = _ids_by_phone(updated.members.loc[fresh], waiting)
@@ -175,7 +188,7 @@ def export_project(store: Store, *, profile: str, fmt: str, out: Path) -> list[P
         store.wijk(),
         plan.areas,
         plan.members,
-        max_members=int(store.setting("max_members")),
+        max_members=store.max_members,
         private=profile == "private",
     )
     return write_export(layers, profile=profile, fmt=fmt, out=out)
@@ -235,6 +248,8 @@ def import_person(store: Store, fields: dict[str, str], *, settings: Settings) -
     )
     if counts["accepted"]:
         return True, ""
+    if counts["already"]:
+        return False, ALREADY
     if counts["pending"]:
         return False, "het adres is nog niet gevonden; probeer het later opnieuw (online)"
     rejected = store.applicants("rejected")
@@ -262,7 +277,11 @@ def check_again(
 
 
 def replan(store: Store, *, settings: Settings) -> Plan:
-    """A fresh plan for every accepted applicant: an explicit choice that may move people."""
+    """A fresh plan for every accepted applicant: an explicit choice that may move people.
+
+    The plan's cap and fill (from ``settings``) become the project's from now on.
+    """
+    checked_max_members(settings.max_members)
     wijk = store.wijk()
     crs = wijk.crs
     accepted = store.applicants("accepted")
@@ -284,8 +303,9 @@ def replan(store: Store, *, settings: Settings) -> Plan:
     waiting = people.rename(columns={"id": "member_id"})
     plan.members["member_id"] = _ids_by_phone(plan.members, waiting)
     store.save_plan(
-        plan, action="opnieuw ingedeeld", max_members=settings.max_members, fill=settings.fill
-    )
+        plan, action="opnieuw ingedeeld", cap=(settings.max_members, settings.fill),
+        max_members=settings.max_members, fill=settings.fill,
+    )  # fmt: skip
     return plan
 
 
@@ -316,7 +336,7 @@ def move_street_in_project(
         to_area=to_area,
         streets=streets,
         addresses=addresses,
-        max_members=int(store.setting("max_members")),
+        max_members=store.max_members,
         numbers=numbers,
     )
     store.save_plan(
@@ -334,7 +354,7 @@ def split_area_in_project(store: Store, area_id: int, *, settings: Settings) -> 
         area_id,
         streets=streets,
         addresses=addresses,
-        max_members=int(store.setting("max_members")),
+        max_members=store.max_members,
         fill=settings.fill,
     )
     store.save_plan(updated, action="gebied gesplitst", split=parts, area_id=area_id)

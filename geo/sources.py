@@ -9,8 +9,11 @@ register formats of :mod:`geo.register`.
 
 from __future__ import annotations
 
+import logging
+import re
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,14 +25,31 @@ import pyogrio
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from geo._http import HttpClient
-from geo.errors import InputFileError
+from geo._http import HttpClient, ServiceRejectedError, user_agent
+from geo.config import Settings
+from geo.errors import InputFileError, ServiceUnavailableError
+from geo.pdok import PDOK_FREE_PATH, solr_escape
 from geo.register import AddressRegister
+
+log = logging.getLogger(__name__)
 
 WGS84 = "EPSG:4326"
 RD_NEW = "EPSG:28992"
-CBS_URL = "https://api.pdok.nl/cbs/wijken-en-buurten-{year}/ogc/v1/collections/{level}/items"
-BAG_URL = "https://api.pdok.nl/kadaster/bag/ogc/v2/collections/verblijfsobject/items"
+CBS_PATH = "/cbs/wijken-en-buurten-{year}/ogc/v1/collections/{level}/items"
+BAG_PATH = "/kadaster/bag/ogc/v2/collections/verblijfsobject/items"
+LOCATIESERVER_PATH = PDOK_FREE_PATH
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+"""Asked for explicitly: lon/lat WGS84, whatever the server's default is."""
+BAG_IN_USE = frozenset(
+    {
+        "Verblijfsobject in gebruik",
+        "Verblijfsobject in gebruik (niet ingemeten)",
+        "Verbouwing verblijfsobject",
+    }
+)
+"""BAG statuses of objects that are lived in; withdrawn, planned or unused ones are no household."""
+CBS_MAX_AGE = 30 * 24 * 3600.0  # seconds: CBS publishes a jaargang a few times a year
+BAG_MAX_AGE = 24 * 3600.0  # the BAG changes daily
 STREET_COLUMNS = ("name", "highway", "access", "service", "junction", "oneway")
 ADDRESS_COLUMNS = (
     "straat",
@@ -45,8 +65,10 @@ STREET_BUFFER_M = (
     150.0  # streets this far outside the boundary are kept: they lead to the entrances
 )
 _NL_BOUNDS = (3.2, 50.7, 7.3, 53.6)
-_PAGE_LIMIT = 1000
+_PAGE_LIMIT = 1000  # the OGC API server's maximum; larger values are clamped to it
 _MAX_PAGES = 500
+_AREA_CODE = re.compile(r"^(BU|WK)(\d{4})\d{2,4}$", re.IGNORECASE)
+_GEMEENTE_CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE)
 
 
 @dataclass
@@ -97,36 +119,135 @@ def read_boundary(path: Path) -> gpd.GeoDataFrame:
 def boundary_from_cbs(
     client: HttpClient,
     *,
-    year: int,
+    year: int | None = None,
     gemeente: str = "",
     wijk: str = "",
     buurten: Sequence[str] = (),
 ) -> gpd.GeoDataFrame:
     """A wijk, or a union of buurten, from CBS wijken en buurten (PDOK OGC API Features).
 
-    ``gemeente`` is a name or code (``Sittard-Geleen`` or ``GM1883``); ``wijk`` a name or code
-    (``WK188301``); ``buurten`` names or codes (``BU18830101``). Negative CBS values (secret or
-    unknown) become missing.
+    ``gemeente`` is a name or code (``Sittard-Geleen``, ``GM1883`` or ``1883``); ``wijk`` a name
+    or code (``WK188301``); ``buurten`` names or codes (``BU18830101``). Without a gemeente it is
+    taken from the codes (``BU18830105`` lies in ``GM1883``): only that gemeente is downloaded.
+    Negative CBS values (secret or unknown) become missing. ``year`` defaults to the settings'.
     """
     if not wijk and not buurten:
         msg = "geef een wijk (met gemeente) of één of meer buurten op"
         raise InputFileError(msg)
     level = "buurten" if buurten else "wijken"
-    frame = cbs_areas(client, year=year, level=level, gemeente=gemeente)
     wanted = list(buurten) if buurten else [wijk]
+    codes = [gemeente] if gemeente else gemeenten_of(wanted)
+    frames = [cbs_areas(client, year=year, level=level, gemeente=code) for code in codes]
+    frame = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
     prefix = "buurt" if buurten else "wijk"
-    chosen = _select(frame, wanted, code=f"{prefix}code", name=f"{prefix}naam", gemeente=gemeente)
+    chosen = _select(frame, wanted, code=f"{prefix}code", name=f"{prefix}naam", gemeente="")
     return _dissolve(chosen.geometry, name=union_names(chosen[f"{prefix}naam"].astype(str)))
 
 
-def cbs_areas(client: HttpClient, *, year: int, level: str, gemeente: str = "") -> gpd.GeoDataFrame:
-    """All wijken or buurten of a gemeente with their CBS figures (snake_case, secret → missing)."""
-    params: dict[str, object] = {"f": "json", "limit": _PAGE_LIMIT}
-    if gemeente.upper().startswith("GM"):
-        params["gemeentecode"] = gemeente.upper()
-    elif gemeente:
-        params["gemeentenaam"] = gemeente
-    return _cbs_frame(_collect_features(client, CBS_URL.format(year=year, level=level), params))
+def gemeenten_of(areas: Sequence[str]) -> list[str]:
+    """The gemeentecodes in CBS wijk or buurt codes (``BU18830105`` -> ``GM1883``).
+
+    Names carry no gemeente: without one, an area given by name is refused rather than searched
+    for in the whole country.
+    """
+    names = [a for a in areas if not _AREA_CODE.match(a.strip())]
+    if names:
+        msg = (
+            f"geef ook de gemeente op (bv. Sittard-Geleen of GM1883) bij {', '.join(names)}; "
+            "of gebruik CBS-codes zoals BU18830105"
+        )
+        raise InputFileError(msg)
+    return list(dict.fromkeys(f"GM{_AREA_CODE.match(a.strip()).group(2)}" for a in areas))  # type: ignore[union-attr]
+
+
+def gemeente_code(text: str) -> str | None:
+    """``1883``, ``gm1883`` or ``GM1883`` -> ``GM1883``; ``None`` for a name."""
+    match = _GEMEENTE_CODE.match(text.strip())
+    return f"GM{int(match.group(1)):04d}" if match else None
+
+
+def resolve_gemeente(client: HttpClient, gemeente: str) -> str:
+    """The CBS gemeentecode of a code or a name (case, spaces and hyphens do not matter).
+
+    A name is looked up with PDOK Locatieserver (``type:gemeente``), because the OGC API's own
+    filter is exact and case-sensitive: "sittard geleen" would find nothing there.
+    """
+    code = gemeente_code(gemeente)
+    if code is not None:
+        return code
+    wanted = _name_key(gemeente)
+    if not wanted:
+        msg = "geef een gemeente op (naam of code, bv. Sittard-Geleen of GM1883)"
+        raise InputFileError(msg)
+    params = {
+        "q": solr_escape(gemeente.strip()),
+        "fq": "type:gemeente",
+        "fl": "gemeentecode gemeentenaam",
+        "rows": 10,
+    }
+    page = client.get_json(
+        pdok_url(client.settings, LOCATIESERVER_PATH), params, max_age=CBS_MAX_AGE
+    )
+    docs = page.get("response", {}).get("docs", []) if isinstance(page, dict) else []
+    for doc in docs:
+        if _name_key(str(doc.get("gemeentenaam", ""))) == wanted and doc.get("gemeentecode"):
+            return f"GM{int(str(doc['gemeentecode'])):04d}"
+    known = ", ".join(str(d.get("gemeentenaam")) for d in docs if d.get("gemeentenaam"))
+    msg = f"gemeente {gemeente!r} niet gevonden" + (f"; bedoelde u: {known}?" if known else "")
+    raise InputFileError(msg)
+
+
+def _name_key(name: str) -> str:
+    return "".join(c for c in name.casefold() if c.isalnum())
+
+
+def pdok_url(settings: Settings, path: str) -> str:
+    """A PDOK service URL under the configured base (``GEO_PDOK_URL``)."""
+    return settings.pdok_url.rstrip("/") + path
+
+
+def cbs_areas(
+    client: HttpClient, *, year: int | None = None, level: str, gemeente: str
+) -> gpd.GeoDataFrame:
+    """All wijken or buurten of one gemeente with their CBS figures (snake_case, secret → missing).
+
+    A jaargang PDOK no longer (or not yet) serves falls back to the year before. The frame's
+    ``attrs["jaar"]`` says which jaargang it is.
+    """
+    if not gemeente.strip():
+        msg = (
+            "geef een gemeente op (bv. Sittard-Geleen of GM1883): zonder gemeente zou heel "
+            "Nederland worden opgehaald"
+        )
+        raise InputFileError(msg)
+    code = resolve_gemeente(client, gemeente)
+    first = year if year is not None else client.settings.cbs_year
+    params: dict[str, object] = {
+        "f": "json",
+        "limit": _PAGE_LIMIT,
+        "crs": CRS84,
+        "gemeentecode": code,
+    }
+    for jaar in (first, first - 1):
+        url = pdok_url(client.settings, CBS_PATH.format(year=jaar, level=level))
+        try:
+            features = _collect_features(client, url, params, max_age=CBS_MAX_AGE)
+        except ServiceRejectedError as error:
+            if error.status != 404:
+                raise
+            log.warning("CBS wijken en buurten %d not available; trying the year before", jaar)
+            continue
+        if not features:
+            msg = f"CBS wijken en buurten {jaar} heeft geen {level} voor {code}; controleer de gemeente"
+            raise InputFileError(msg)
+        frame = _cbs_frame(features)
+        frame.attrs["jaar"] = jaar
+        return frame
+    msg = (
+        f"CBS wijken en buurten: jaargang {first} (en {first - 1}) niet (meer) beschikbaar bij PDOK; "
+        "kies een andere jaargang (--jaar of GEO_CBS_YEAR)"
+    )
+    raise InputFileError(msg)
 
 
 def _cbs_frame(features: list[dict[str, Any]]) -> gpd.GeoDataFrame:
@@ -177,11 +298,11 @@ def _dissolve(geometries: gpd.GeoSeries, *, name: str) -> gpd.GeoDataFrame:
 
 
 def _collect_features(
-    client: HttpClient, url: str, params: dict[str, object]
+    client: HttpClient, url: str, params: dict[str, object], *, max_age: float | None = None
 ) -> list[dict[str, Any]]:
     """All features of an OGC API Features collection, following ``links[rel=next]``."""
     features: list[dict[str, Any]] = []
-    page: dict[str, Any] = client.get_json(url, params)
+    page: dict[str, Any] = client.get_json(url, params, max_age=max_age)
     for _ in range(_MAX_PAGES):
         if not isinstance(page, dict) or not isinstance(page.get("features"), list):
             msg = f"onverwacht antwoord van {url}: geen 'features'"
@@ -192,7 +313,7 @@ def _collect_features(
         )
         if not next_url or not page["features"]:
             return features
-        page = client.get_json(next_url)
+        page = client.get_json(next_url, max_age=max_age)
     msg = f"meer dan {_MAX_PAGES} pagina's van {url}; kies een kleiner gebied"
     raise InputFileError(msg)
 
@@ -221,20 +342,85 @@ def read_streets(path: Path, boundary: gpd.GeoDataFrame | None = None) -> gpd.Ge
 def streets_from_osm(
     boundary: gpd.GeoDataFrame,
     *,
+    settings: Settings | None = None,
     graph_from_polygon: Callable[..., Any] | None = None,
 ) -> gpd.GeoDataFrame:
-    """Streets around ``boundary`` from OpenStreetMap via osmnx (its own cache is used).
+    """Streets around ``boundary`` from OpenStreetMap via osmnx (Overpass, cached).
 
     The boundary is buffered by :data:`STREET_BUFFER_M` and edges crossing the buffer are kept
-    whole (``truncate_by_edge``), so roads entering the wijk are complete.
+    whole (``truncate_by_edge``), so roads entering the wijk are complete. With ``settings``,
+    osmnx uses our cache folder, user agent, timeout and Overpass server for this call.
+    Overpass failures become a :class:`ServiceUnavailableError` with a Dutch message.
     """
     import osmnx as ox  # noqa: PLC0415 - heavy import, only for online fetches
 
     loader = graph_from_polygon or ox.graph_from_polygon
     crs = metric_crs(boundary)
     area = boundary.to_crs(crs).buffer(STREET_BUFFER_M).to_crs(WGS84).union_all()
-    graph = loader(area, network_type="all", simplify=True, retain_all=True, truncate_by_edge=True)
+    with osmnx_settings(settings), overpass_errors():
+        graph = loader(
+            area, network_type="all", simplify=True, retain_all=True, truncate_by_edge=True
+        )
     return normalize_streets(_graph_edges(graph))
+
+
+@contextmanager
+def osmnx_settings(settings: Settings | None) -> Iterator[None]:
+    """osmnx's global settings pointed at ours for the duration of the block, then restored."""
+    if settings is None:
+        yield
+        return
+    import osmnx as ox  # noqa: PLC0415
+
+    wanted = {
+        "cache_folder": settings.cache_dir / "osmnx",
+        "http_user_agent": user_agent(settings),
+        "overpass_url": settings.overpass_url.rstrip("/"),
+        "requests_timeout": max(settings.http_timeout, 60.0),  # Overpass needs its time
+    }
+    before = {name: getattr(ox.settings, name) for name in wanted}
+    for name, value in wanted.items():
+        setattr(ox.settings, name, value)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            setattr(ox.settings, name, value)
+
+
+@contextmanager
+def overpass_errors() -> Iterator[None]:
+    """Turn osmnx/requests failures of an Overpass query into our own Dutch errors."""
+    import requests  # noqa: PLC0415
+    from osmnx._errors import InsufficientResponseError, ResponseStatusCodeError  # noqa: PLC0415
+
+    try:
+        yield
+    except ResponseStatusCodeError as error:
+        busy = any(code in str(error) for code in ("429", "504", "503"))
+        msg = (
+            "Overpass (OpenStreetMap) is overbelast; probeer het later opnieuw"
+            if busy
+            else f"Overpass (OpenStreetMap) weigert het verzoek ({error})"
+        )
+        raise ServiceUnavailableError(msg) from None
+    except InsufficientResponseError as error:
+        msg = (
+            "Overpass (OpenStreetMap) gaf geen bruikbaar antwoord; probeer het later opnieuw "
+            f"of gebruik een lokaal stratenbestand (--streets) [{error}]"
+        )
+        raise ServiceUnavailableError(msg) from None
+    except requests.RequestException as error:
+        msg = (
+            f"Overpass (OpenStreetMap) is niet bereikbaar ({type(error).__name__}); probeer het "
+            "later opnieuw of gebruik een lokaal stratenbestand (--streets)"
+        )
+        raise ServiceUnavailableError(msg) from None
+    except ValueError as error:
+        if "no graph nodes" not in str(error).lower():
+            raise
+        msg = "OpenStreetMap heeft geen straten binnen of rond de wijkgrens"
+        raise InputFileError(msg) from None
 
 
 def _graph_edges(graph: Any) -> gpd.GeoDataFrame:
@@ -314,14 +500,20 @@ def read_addresses(path: Path, boundary: gpd.GeoDataFrame | None = None) -> gpd.
 
 
 def addresses_from_bag(client: HttpClient, boundary: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Residential verblijfsobjecten (``gebruiksdoel`` has ``woonfunctie``) inside ``boundary``."""
+    """Lived-in residential verblijfsobjecten inside ``boundary``.
+
+    Kept: ``gebruiksdoel`` has ``woonfunctie`` (a string or a list) and the status is one of
+    :data:`BAG_IN_USE`; withdrawn, never-built or unused objects are no household.
+    """
     west, south, east, north = boundary.to_crs(WGS84).total_bounds
     params = {
         "f": "json",
         "limit": _PAGE_LIMIT,
+        "crs": CRS84,
         "bbox": f"{west:.6f},{south:.6f},{east:.6f},{north:.6f}",
     }
-    features = _collect_features(client, BAG_URL, params)
+    url = pdok_url(client.settings, BAG_PATH)
+    features = _collect_features(client, url, params, max_age=BAG_MAX_AGE)
     if not features:
         return _inside(
             gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84), boundary
@@ -329,7 +521,12 @@ def addresses_from_bag(client: HttpClient, boundary: gpd.GeoDataFrame) -> gpd.Ge
     frame = gpd.GeoDataFrame.from_features(features, crs=WGS84)
     frame.columns = [_snake(str(c)) for c in frame.columns]
     purpose = frame.get("gebruiksdoel", pd.Series("", index=frame.index)).map(_text_of)
-    frame = frame.loc[purpose.str.contains("woonfunctie")]
+    in_use = (
+        frame["status"].map(_text_of).isin(BAG_IN_USE)
+        if "status" in frame
+        else pd.Series(True, index=frame.index)
+    )
+    frame = frame.loc[purpose.str.contains("woonfunctie") & in_use]
     table = gpd.GeoDataFrame(
         {
             "straat": _pick(frame, "openbare_ruimte_naam", "openbareruimtenaam", "straatnaam"),

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sqlite3
-from collections.abc import Hashable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,10 +25,13 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
+import phonenumbers
 import shapely
 
+from geo.config import MAX_MEMBERS, WHATSAPP_GROUP_SIZE
 from geo.errors import GeoError
-from geo.export import owner_only
+from geo.intake import normalize_phone
+from geo.outputs import owner_only
 from geo.partition import Plan
 from geo.sources import WGS84, Wijk
 
@@ -38,6 +42,11 @@ APPLICANT_FIELDS = (
 )  # fmt: skip
 AREA_FIELDS = ("area_id", "name", "households", "beheerder_needed", "neighbours", "streets")
 BUSY_TIMEOUT_S = 30.0
+APPLICATION_ID = 0x42505254  # "BPRT" in the SQLite header: this file is a project file
+GEOPACKAGE_IDS = frozenset({0x47504B47, 0x47503130, 0x47503131})  # "GPKG", "GP10", "GP11"
+PROJECT_TABLES = frozenset({"meta", "layers", "applicants", "history"})  # any schema version
+SQLITE_HEADER = b"SQLite format 3\x00"
+ALREADY = "al aangemeld: telefoonnummer staat al in het project"
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
@@ -103,6 +112,17 @@ class Status:
     members_per_area: dict[int, int]
     areas_without_beheerder: list[int]
     history_entries: int
+    unplaced: int = 0  # accepted, but not in an area yet (e.g. an import that was interrupted)
+
+
+@dataclass(frozen=True)
+class Added:
+    """What an intake added: ids of the accepted rows, and the rows not stored again."""
+
+    ids: list[int]
+    pending: int
+    rejected: int
+    already: int  # phone already in the project, or the same rejected cells as before
 
 
 def _now() -> str:
@@ -115,12 +135,14 @@ class Store:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
         self._db = connection
+        self.notices: list[str] = []  # things the planner should know about this file
 
     # --- opening ------------------------------------------------------------------------------
 
     @classmethod
     def create(cls, path: Path, wijk: Wijk, *, max_members: int, fill: float) -> Store:
         """A new project for ``wijk``; refuses to overwrite an existing file."""
+        max_members = checked_max_members(max_members)
         if path.exists():
             msg = f"{path} bestaat al; kies een andere naam of open het bestaande project"
             raise StoreError(msg)
@@ -137,14 +159,20 @@ class Store:
 
     @classmethod
     def open(cls, path: Path) -> Store:
-        """An existing project, migrated to the current schema if it is older."""
+        """An existing project, migrated to the current schema if it is older.
+
+        The file is checked first (a project file, not damaged, not from a newer version)
+        without writing to it, so a foreign file given by mistake is left untouched.
+        """
         if not path.is_file():
             msg = f"projectbestand {path} bestaat niet; maak het met 'python -m geo project init'"
             raise StoreError(msg)
+        _inspect(path)
         return cls._connect(path)
 
     @classmethod
     def _connect(cls, path: Path) -> Store:
+        connection: sqlite3.Connection | None = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with owner_only():  # the file, its WAL and shared-memory files hold personal data
@@ -155,14 +183,27 @@ class Store:
             connection.execute("PRAGMA synchronous = FULL")
             connection.execute("PRAGMA secure_delete = ON")  # forgotten people leave no bytes
             store = cls(path, connection)
+            store._checkpoint()  # what a crashed writer left in the WAL goes into the file
             store._migrate()
+            store._clamp_cap()
         except sqlite3.DatabaseError as error:
-            msg = f"kan projectbestand {path} niet openen of schrijven: {error}"
-            raise StoreError(msg) from None
+            if connection is not None:
+                connection.close()
+            raise StoreError(_explain(error, path)) from None
         except OSError as error:
             msg = f"kan projectbestand {path} niet maken: {error.strerror}"
             raise StoreError(msg) from None
         return store
+
+    def _checkpoint(self) -> None:
+        """Copy the WAL into the file, without waiting: another reader or writer, or a read-only
+        file, leaves the rest for later (SQLite then checkpoints what it can, as PASSIVE does)."""
+        self._db.execute("PRAGMA busy_timeout = 0")
+        try:
+            with suppress(sqlite3.OperationalError):
+                self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
 
     def _migrate(self) -> None:
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
@@ -177,11 +218,37 @@ class Store:
             try:
                 for statement in _statements(script):
                     self._db.execute(statement)
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
                 self._db.execute(f"PRAGMA user_version = {number}")
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
+        if int(self._db.execute("PRAGMA application_id").fetchone()[0]) != APPLICATION_ID:
+            # a project made by an earlier version: mark it (a read-only file stays as is)
+            with suppress(sqlite3.OperationalError):
+                self._db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+    def _clamp_cap(self) -> None:
+        """An old project with a cap above WhatsApp's limit gets the largest allowed cap."""
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'max_members'").fetchone()
+        if row is None or _as_int(row[0]) <= MAX_MEMBERS:
+            return
+        self.notices.append(
+            f"dit project had hoogstens {row[0]} leden per groep; een WhatsApp-groep heeft plaats "
+            f"voor {WHATSAPP_GROUP_SIZE} deelnemers, dus het maximum is nu {MAX_MEMBERS}"
+        )
+        try:
+            with self.transaction("maximum per groep begrensd", was=str(row[0]), now=MAX_MEMBERS):
+                self._db.execute(
+                    "UPDATE meta SET value = ? WHERE key = 'max_members'", (str(MAX_MEMBERS),)
+                )
+        except StoreError:  # a read-only file: the cap is still clamped when it is read
+            pass
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def close(self) -> None:
         """Close the connection (the WAL is checkpointed into the file)."""
@@ -191,16 +258,33 @@ class Store:
     def schema_version(self) -> int:
         return int(self._db.execute("PRAGMA user_version").fetchone()[0])
 
+    @property
+    def max_members(self) -> int:
+        """The cap recorded with the project (never above WhatsApp's limit)."""
+        return min(_as_int(self.setting("max_members")), MAX_MEMBERS)
+
+    @property
+    def fill(self) -> float:
+        """The fill of a fresh plan recorded with the project."""
+        return float(self.setting("fill"))
+
     @contextmanager
     def transaction(
         self, action: str, *, actor: str = "planner", **details: Any
     ) -> Iterator[sqlite3.Connection]:
         """One atomic change, recorded in the history (``details`` must hold nothing personal)."""
+        with self._write(action, actor, details) as db:
+            yield db
+
+    @contextmanager
+    def _write(
+        self, action: str, actor: str, details: dict[str, Any]
+    ) -> Iterator[sqlite3.Connection]:
+        """:meth:`transaction` with a ``details`` dict the caller may still fill in."""
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
-            msg = f"kan niet schrijven in {self.path.name}: {error}"
-            raise StoreError(msg) from None
+            raise StoreError(_explain(error, self.path)) from None
         try:
             yield self._db
             self._db.execute(
@@ -208,8 +292,13 @@ class Store:
                 (_now(), actor, action, json.dumps(details, ensure_ascii=False, default=str)),
             )
             self._db.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            self._rollback()
+            if isinstance(error, sqlite3.OperationalError) or type(error) is sqlite3.DatabaseError:
+                raise StoreError(_explain(error, self.path)) from None  # disk, rights, damage
+            raise
         except BaseException:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             raise
 
     # --- reading --------------------------------------------------------------------------------
@@ -263,7 +352,7 @@ class Store:
             placed, geometry=gpd.points_from_xy(placed["lon"], placed["lat"]), crs=WGS84
         )
         counts = members["area_id"].value_counts()
-        max_members = int(self.setting("max_members"))
+        max_members = self.max_members
         areas_frame["members"] = [int(counts.get(a, 0)) for a in areas_frame["area_id"]]
         areas_frame["capacity_left"] = max_members - areas_frame["members"]
         return Plan(areas=areas_frame, members=members, outside=members.iloc[0:0])
@@ -290,32 +379,42 @@ class Store:
             )
         ]
         entries = int(self._db.execute("SELECT COUNT(*) FROM history").fetchone()[0])
-        return Status(counts, len(per_area), per_area, vacant, entries)
+        unplaced = int(
+            self._db.execute(
+                "SELECT COUNT(*) FROM applicants a WHERE a.status = 'accepted' AND NOT EXISTS "
+                "(SELECT 1 FROM assignments s WHERE s.applicant_id = a.id)"
+            ).fetchone()[0]
+        )
+        return Status(counts, len(per_area), per_area, vacant, entries, unplaced)
 
     # --- writing --------------------------------------------------------------------------------
 
     def add_applicants(
         self, accepted: pd.DataFrame, rejected: pd.DataFrame, pending: pd.DataFrame, *, source: str
-    ) -> list[int]:
+    ) -> Added:
         """Record an intake (three tables as :func:`geo.workflow.run_intake` writes them).
 
         Accepted and pending rows are adults by the intake rule; their age is not stored.
-        Returns the ids of the accepted rows. A phone number already accepted is rejected here.
+        A sign-up whose phone number is already in the project (accepted or waiting for an
+        address), or a rejected row with the same cells as one rejected before, is not stored
+        again: it counts as ``already`` ("al aangemeld"). The known numbers are read inside the
+        write transaction, so two imports of the same people at once cannot both add them.
         """
-        known = {
-            p
-            for (p,) in self._db.execute(
-                "SELECT telefoon FROM applicants WHERE status IN ('accepted', 'pending')"
-            )
-        }
         added: list[int] = []
-        with self.transaction(
-            "aanmeldingen ingelezen",
-            source=source,
-            accepted=len(accepted),
-            rejected=len(rejected),
-            pending=len(pending),
-        ) as db:
+        counts = {"pending": 0, "rejected": 0, "already": 0}
+        details: dict[str, Any] = {"source": source, "accepted": 0, **counts}
+        with self._write("aanmeldingen ingelezen", "planner", details) as db:
+            known = {
+                p
+                for (p,) in db.execute(
+                    "SELECT telefoon FROM applicants "
+                    "WHERE status IN ('accepted', 'pending') AND telefoon IS NOT NULL"
+                )
+            }
+            rejected_before = {
+                _canonical(json.loads(o))
+                for (o,) in db.execute("SELECT original FROM applicants WHERE status = 'rejected'")
+            }
             for status, frame in (
                 ("accepted", accepted),
                 ("pending", pending),
@@ -330,28 +429,46 @@ class Store:
                     if not isinstance(values["huisnummer"], int):  # a reject's cell as typed
                         values["huisnummer"] = None
                     reason = str(record.get("reason") or "")
-                    state = status
-                    if status != "rejected" and values["telefoon"] in known:
-                        state, reason = "rejected", "telefoonnummer staat al in het project"
-                    original = _original_cells(record) if state == "rejected" else {}
+                    original = _original_cells(record) if status == "rejected" else {}
+                    if (status != "rejected" and values["telefoon"] in known) or (
+                        original and _canonical(original) in rejected_before
+                    ):
+                        counts["already"] += 1
+                        continue
                     cursor = db.execute(
                         f"INSERT INTO applicants ({', '.join(APPLICANT_FIELDS)}, adult, status, "
                         f"reason, created, original) VALUES "
                         f"({', '.join('?' * len(APPLICANT_FIELDS))}, ?, ?, ?, ?, ?)",
-                        (*values.values(), int(state != "rejected"), state, reason, _now(),
+                        (*values.values(), int(status != "rejected"), status, reason, _now(),
                          json.dumps(original, ensure_ascii=False)),
                     )  # fmt: skip
-                    if state == "accepted":
-                        known.add(values["telefoon"])
+                    if status == "accepted":
                         added.append(int(cursor.lastrowid or 0))
-        return added
+                    else:
+                        counts[status] += 1
+                    if status != "rejected" and values["telefoon"] is not None:
+                        known.add(values["telefoon"])
+            details.update(accepted=len(added), **counts)
+        return Added(added, counts["pending"], counts["rejected"], counts["already"])
 
-    def save_plan(self, plan: Plan, *, action: str, **details: Any) -> None:
-        """Replace areas and assignments by ``plan`` (members keyed by ``member_id``)."""
+    def save_plan(
+        self, plan: Plan, *, action: str, cap: tuple[int, float] | None = None, **details: Any
+    ) -> None:
+        """Replace areas and assignments by ``plan`` (members keyed by ``member_id``).
+
+        ``cap`` (max_members, fill) records new settings with the plan (a planner re-planned).
+        """
         areas = plan.areas.to_crs(WGS84)
         old_versions = dict(self._db.execute("SELECT area_id, version FROM areas"))
         split = {int(a) for a in details.get("split", ())}
+        if cap is not None:
+            cap = (checked_max_members(cap[0]), float(cap[1]))
         with self.transaction(action, areas=len(areas), **details) as db:
+            if cap is not None:
+                db.executemany(
+                    "UPDATE meta SET value = ? WHERE key = ?",
+                    [(str(cap[0]), "max_members"), (str(cap[1]), "fill")],
+                )
             db.execute("DELETE FROM assignments")
             db.execute("DELETE FROM areas")
             for record, geometry in zip(
@@ -396,10 +513,19 @@ class Store:
     def reject(self, ids: list[int], reason: str) -> None:
         """Mark accepted applicants as rejected after all (e.g. their address is outside)."""
         with self.transaction("aanmeldingen afgewezen", count=len(ids), reason=reason) as db:
-            db.executemany(
-                "UPDATE applicants SET status = 'rejected', reason = ? WHERE id = ?",
-                [(reason, int(i)) for i in ids],
-            )
+            for applicant_id in ids:
+                repeated = db.execute(
+                    "SELECT 1 FROM applicants a JOIN applicants b ON b.telefoon = a.telefoon "
+                    "WHERE a.id = ? AND b.id != a.id AND b.status = 'rejected' AND b.reason = ?",
+                    (int(applicant_id), reason),
+                ).fetchone()
+                if repeated:  # the same person sent in again: one reject row is enough
+                    db.execute("DELETE FROM applicants WHERE id = ?", (int(applicant_id),))
+                else:
+                    db.execute(
+                        "UPDATE applicants SET status = 'rejected', reason = ? WHERE id = ?",
+                        (reason, int(applicant_id)),
+                    )
 
     def set_beheerder(self, area_id: int, applicant_id: int) -> None:
         """A planner's choice of beheerder for an area (an override)."""
@@ -432,20 +558,30 @@ class Store:
     def sign_decisions(self) -> pd.DataFrame:
         return pd.read_sql_query("SELECT * FROM sign_decisions ORDER BY sign_key", self._db)
 
-    def forget(self, telefoon: str) -> int:
+    def forget(self, telefoon: str, *, regions: Sequence[str] = ("NL", "BE", "DE")) -> int:
         """Remove a person everywhere in the store; the history records only that it happened.
 
-        Returns how many sign-ups were removed (a person may have signed up more than once).
-        An area that loses its beheerder is marked as needing one.
+        The person is found by phone number (E.164, also inside the cells of rejected sign-ups
+        as typed, in any notation ``regions`` reads), and then by name and address, so a
+        sign-up with a mistyped number goes too. Texts in the history and in sign notes that
+        name the person are blanked. Returns how many sign-ups were removed (a person may
+        have signed up more than once). An area that loses its beheerder is marked as needing one.
         """
-        ids = [
-            i
-            for (i,) in self._db.execute(
-                "SELECT id FROM applicants WHERE telefoon = ?", (telefoon,)
+        rows = [
+            _Row(*row)
+            for row in self._db.execute(
+                "SELECT id, naam, telefoon, email, straat, huisnummer, postcode, original "
+                "FROM applicants"
             )
         ]
-        if not ids:
+        national = _national_number(telefoon)
+        found = [r for r in rows if _has_phone(r, telefoon, national, regions)]
+        identities = {i for r in found if (i := r.identity()) is not None}
+        found += [r for r in rows if r not in found and any(r.matches(i) for i in identities)]
+        if not found:
             return 0
+        ids = [r.id for r in found]
+        needles = _needles(found, telefoon, national)
         marks = ",".join("?" * len(ids))
         with self.transaction("persoon verwijderd (AVG)", removed=len(ids)) as db:
             db.execute(
@@ -454,35 +590,84 @@ class Store:
                 ids,
             )
             db.execute(f"DELETE FROM applicants WHERE id IN ({marks})", ids)
+            self._blank_history(db, set(ids), needles)
+            for key, note in list(db.execute("SELECT sign_key, note FROM sign_decisions")):
+                if _mentions(str(note), needles):
+                    db.execute(
+                        "UPDATE sign_decisions SET note = ? WHERE sign_key = ?", (BLANKED, key)
+                    )
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the WAL file
         return len(ids)
 
+    @staticmethod
+    def _blank_history(
+        db: sqlite3.Connection, ids: set[int], needles: tuple[list[str], list[str]]
+    ) -> None:
+        """Blank what names a forgotten person in the history's details (its only edit)."""
+        changes = []
+        for entry, text in list(db.execute("SELECT id, details FROM history")):
+            details = json.loads(text)
+            blanked = _blank(details, ids, needles)
+            if blanked != details:
+                changes.append((json.dumps(blanked, ensure_ascii=False), entry))
+        if not changes:
+            return
+        (trigger,) = db.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'history_is_append_only_update'"
+        ).fetchone()
+        db.execute("DROP TRIGGER history_is_append_only_update")
+        db.executemany("UPDATE history SET details = ? WHERE id = ?", changes)
+        db.execute(trigger)
+
     def backup(self, target: Path) -> Path:
-        """A consistent copy of the project while it is in use (SQLite's online backup)."""
+        """A consistent copy of the project while it is in use (SQLite's online backup).
+
+        The copy is checked (``PRAGMA quick_check``); a damaged one is removed, not kept.
+        """
         if target.exists():
             msg = f"{target} bestaat al; kies een nieuwe naam voor de reservekopie"
             raise StoreError(msg)
-        try:
-            with owner_only():
-                copy = sqlite3.connect(target)
-                with copy:
-                    self._db.backup(copy)
-                copy.close()
-        except sqlite3.DatabaseError as error:
-            msg = f"reservekopie naar {target} mislukt: {error}"
-            raise StoreError(msg) from None
-        target.chmod(0o600)
+        _copy(self._db, target, what="reservekopie")
         return target
 
     @staticmethod
     def restore(backup: Path, target: Path) -> Store:
-        """Bring back a backup as the project file ``target`` (which must not exist yet)."""
-        source = Store.open(backup)
-        if target.exists():
-            msg = f"{target} bestaat al; zet het eerst opzij voordat u een reservekopie terugzet"
+        """Bring back a backup as the project file ``target`` (which must not exist yet).
+
+        Refused while ``target``'s WAL or shared-memory file exists (the project is still open,
+        or was not closed cleanly: those files may hold committed changes), and for a backup
+        that is no project file or is damaged. The backup itself is only read.
+        """
+        if not backup.is_file():
+            msg = (
+                f"reservekopie {backup} bestaat niet; controleer naam en map "
+                f"(een reservekopie maakt u met 'python -m geo project backup')"
+            )
             raise StoreError(msg)
-        source.backup(target)
-        source.close()
+        if target.exists():
+            msg = (
+                f"{target} bestaat al; zet het eerst opzij (met de bestanden {target.name}-wal en "
+                f"{target.name}-shm, als die er zijn) voordat u een reservekopie terugzet"
+            )
+            raise StoreError(msg)
+        left = [f.name for f in _companions(target) if f.exists()]
+        if left:
+            msg = (
+                f"{' en '.join(left)} staat nog naast {target.name}: het project is nog open (de "
+                f"app of een andere opdracht) of is niet netjes afgesloten, en daarin kunnen "
+                f"ingelezen aanmeldingen staan; sluit de app en wacht tot andere opdrachten klaar "
+                f"zijn, of zet deze bestanden bij het oude projectbestand, en probeer het opnieuw"
+            )
+            raise StoreError(msg)
+        _inspect(backup, what="reservekopie")
+        try:
+            source = sqlite3.connect(_read_only_uri(backup), uri=True, timeout=BUSY_TIMEOUT_S)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(_explain(error, backup)) from None
+        try:
+            _copy(source, target, what="teruggezette kopie")
+        finally:
+            source.close()
         restored = Store.open(target)
         with restored.transaction("reservekopie teruggezet", source=backup.name):
             pass
@@ -491,6 +676,265 @@ class Store:
     def integrity(self) -> str:
         """SQLite's own consistency check (``ok`` when the file is sound)."""
         return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+
+
+BLANKED = "[verwijderd]"
+
+
+def checked_max_members(max_members: int) -> int:
+    """``max_members`` if a WhatsApp group can hold it, else a :class:`StoreError`."""
+    if max_members < 1:
+        msg = f"max_members moet minstens 1 zijn, niet {max_members!r}"
+        raise StoreError(msg)
+    if max_members > MAX_MEMBERS:
+        msg = (
+            f"een WhatsApp-groep heeft plaats voor {WHATSAPP_GROUP_SIZE} deelnemers; het maximum "
+            f"per gebied is {MAX_MEMBERS}, niet {max_members}"
+        )
+        raise StoreError(msg)
+    return max_members
+
+
+def _as_int(value: object) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        msg = f"instelling max_members ({value!r}) in het project is geen geheel getal"
+        raise StoreError(msg) from None
+
+
+def _read_only_uri(path: Path) -> str:
+    """A URI to read ``path`` without writing anything, not even a WAL or shared-memory file.
+
+    Without a WAL file the database is all in the file, so SQLite may treat it as immutable;
+    with one, SQLite must read the WAL too (and the shared-memory file is there already).
+    """
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    return uri if path.with_name(path.name + "-wal").exists() else f"{uri}&immutable=1"
+
+
+def _companions(path: Path) -> list[Path]:
+    """The files SQLite keeps next to a database while it is open (or after a crash)."""
+    return [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm", "-journal")]
+
+
+def _damaged(path: Path, what: str) -> str:
+    if what == "projectbestand":
+        return (
+            f"{path} is beschadigd; zet een reservekopie terug met 'python -m geo project restore'"
+        )
+    return f"{what} {path} is beschadigd; kies een andere reservekopie"
+
+
+def _inspect(path: Path, *, what: str = "projectbestand") -> None:
+    """Refuse a file that is not a project, is damaged or is too new, without writing to it.
+
+    A project file carries :data:`APPLICATION_ID`; one made by an earlier version (id 0) is
+    recognised by its tables. A GeoPackage, another SQLite file or an empty file is refused
+    before anything (a migration, the journal mode) could change it.
+    """
+    try:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+    except OSError as error:
+        msg = f"kan {what} {path} niet lezen: {error.strerror}"
+        raise StoreError(msg) from None
+    if not header:
+        msg = f"{path} is geen projectbestand: het bestand is leeg"
+        raise StoreError(msg)
+    if header != SQLITE_HEADER:
+        msg = f"{path} is geen projectbestand (en ook geen SQLite-bestand)"
+        raise StoreError(msg)
+    try:
+        probe = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_S)
+    except sqlite3.DatabaseError as error:
+        raise StoreError(_explain(error, path)) from None
+    try:
+        application_id = int(probe.execute("PRAGMA application_id").fetchone()[0])
+        version = int(probe.execute("PRAGMA user_version").fetchone()[0])
+        tables = {
+            str(name)
+            for (name,) in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
+        if application_id in GEOPACKAGE_IDS or "gpkg_contents" in tables:
+            msg = (
+                f"{path} is geen projectbestand maar een GeoPackage (zoals de wijk van 'fetch'); "
+                f"geef het projectbestand (.sqlite) van 'python -m geo project init'"
+            )
+            raise StoreError(msg)
+        if application_id != APPLICATION_ID and not tables >= PROJECT_TABLES:
+            msg = (
+                f"{path} is geen projectbestand (een ander SQLite-bestand); een nieuw project "
+                f"maakt u met 'python -m geo project init'"
+            )
+            raise StoreError(msg)
+        if version > len(MIGRATIONS):
+            msg = (
+                f"{path.name} komt uit een nieuwere versie van de planner "
+                f"(schema {version}, deze versie kent {len(MIGRATIONS)})"
+            )
+            raise StoreError(msg)
+        check = str(probe.execute("PRAGMA quick_check").fetchone()[0])
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError) and "locked" not in str(error):
+            raise StoreError(_explain(error, path)) from None
+        raise StoreError(_damaged(path, what)) from None
+    finally:
+        probe.close()
+    if check != "ok":
+        raise StoreError(_damaged(path, what))
+
+
+def _copy(source: sqlite3.Connection, target: Path, *, what: str) -> None:
+    """Copy a database with SQLite's backup API and check the copy; a bad copy is removed."""
+    problem = ""
+    try:
+        with owner_only():
+            copy = sqlite3.connect(target)
+            try:
+                source.backup(copy)
+                check = str(copy.execute("PRAGMA quick_check").fetchone()[0])
+                if check != "ok":
+                    problem = "het project is beschadigd"
+            finally:
+                copy.close()
+        target.chmod(0o600)
+    except sqlite3.DatabaseError as error:
+        problem = _explain(error, target)
+        if "beschadigd" in problem:
+            problem = "het project is beschadigd"
+    if problem:
+        for file in [target, *_companions(target)]:
+            file.unlink(missing_ok=True)
+        msg = f"{what} naar {target} mislukt: {problem}; er is niets bewaard"
+        raise StoreError(msg)
+
+
+def _explain(error: sqlite3.Error, path: Path) -> str:
+    """One Dutch line for what SQLite reports about a file (rights, damage, disk, busy)."""
+    name = str(getattr(error, "sqlite_errorname", "") or "")
+    text = str(error)
+    if name.startswith("SQLITE_READONLY") or "readonly" in text:
+        return (
+            f"kan niet schrijven in {path}: het bestand is alleen-lezen; geef schrijfrechten "
+            f"(chmod u+w) of werk met een kopie"
+        )
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text:
+        return _damaged(path, "projectbestand")
+    if name.startswith("SQLITE_FULL") or "is full" in text:
+        return f"kan niet schrijven in {path}: de schijf is vol; maak ruimte en probeer het opnieuw"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "locked" in text:
+        return (
+            f"kan niet schrijven in {path}: de app of een andere opdracht schrijft er nu in; "
+            f"probeer het zo opnieuw"
+        )
+    if name.startswith("SQLITE_CANTOPEN"):
+        return f"kan {path} niet openen of maken; bestaat de map en mag u daar schrijven?"
+    return f"kan projectbestand {path} niet openen of schrijven: {text}"
+
+
+def _canonical(cells: Mapping[str, Any]) -> str:
+    return json.dumps(cells, ensure_ascii=False, sort_keys=True)
+
+
+def _fold(value: object) -> str:
+    """Text compared without case or extra spaces (``None`` and NaN are empty)."""
+    if _cell(value) is None:
+        return ""
+    return " ".join(str(value).casefold().split())
+
+
+@dataclass(frozen=True)
+class _Row:
+    """An applicant as :meth:`Store.forget` looks at it."""
+
+    id: int
+    naam: str | None
+    telefoon: str | None
+    email: str | None
+    straat: str | None
+    huisnummer: int | None
+    postcode: str | None
+    original: str
+
+    def cells(self) -> list[str]:
+        return [str(v) for v in json.loads(self.original or "{}").values()]
+
+    def text(self) -> str:
+        own = (self.naam, self.telefoon, self.email, self.straat, self.huisnummer, self.postcode)
+        return " ".join(_fold(v) for v in (*own, *self.cells()) if _fold(v))
+
+    def identity(self) -> tuple[str, str, str, str] | None:
+        """Name, house number, street and postcode, when the row has a name and an address."""
+        name, number = _fold(self.naam), _fold(self.huisnummer)
+        street, postcode = _fold(self.straat), _fold(self.postcode).replace(" ", "")
+        if len(name) < 3 or not number or not (street or postcode):
+            return None
+        return name, number, street, postcode
+
+    def matches(self, identity: tuple[str, str, str, str]) -> bool:
+        """The same name at the same address (in the stored columns or the cells as typed)."""
+        name, number, street, postcode = identity
+        text = self.text()
+        return bool(
+            re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+            and re.search(rf"(?<![\w]){re.escape(number)}(?![\d])", text)
+            and ((street and street in text) or (postcode and postcode in text.replace(" ", "")))
+        )
+
+
+def _national_number(telefoon: str) -> str:
+    """The digits of a number without country code or trunk prefix (``612345678``)."""
+    try:
+        return str(phonenumbers.parse(telefoon).national_number)
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", telefoon).lstrip("0")
+
+
+def _has_phone(row: _Row, telefoon: str, national: str, regions: Sequence[str]) -> bool:
+    """Whether ``row`` holds the number, stored (E.164) or in any cell as typed."""
+    if row.telefoon == telefoon:
+        return True
+    for cell in [*row.cells(), str(row.telefoon or "")]:
+        digits = re.sub(r"\D", "", cell)
+        if len(national) >= 6 and national in digits:  # '06-1234 5678 (werk)', '0031 6 ...'
+            return True
+        if len(digits) >= 6:
+            try:
+                if normalize_phone(cell, regions=regions)[0] == telefoon:
+                    return True
+            except ValueError:
+                pass
+    return False
+
+
+def _needles(found: list[_Row], telefoon: str, national: str) -> tuple[list[str], list[str]]:
+    """What names a forgotten person in free text: names and e-mails, and phone digits."""
+    words = {_fold(r.naam) for r in found} | {_fold(r.email) for r in found}
+    digits = {d for d in (national, re.sub(r"\D", "", telefoon)) if len(d) >= 6}
+    return sorted(w for w in words if len(w) >= 3), sorted(digits)
+
+
+def _mentions(text: str, needles: tuple[list[str], list[str]]) -> bool:
+    words, digits = needles
+    folded, numbers = _fold(text), re.sub(r"\D", "", text)
+    return any(w in folded for w in words) or any(d in numbers for d in digits)
+
+
+def _blank(value: Any, ids: set[int], needles: tuple[list[str], list[str]]) -> Any:
+    """``value`` (history details) with texts naming the person and their ids blanked."""
+    if isinstance(value, dict):
+        return {
+            key: None
+            if key in {"applicant_id", "member_id"} and item in ids
+            else _blank(item, ids, needles)
+            for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_blank(item, ids, needles) for item in value]
+    if isinstance(value, str) and _mentions(value, needles):
+        return BLANKED
+    return value
 
 
 def _original_cells(record: Mapping[Hashable, Any]) -> dict[str, str]:

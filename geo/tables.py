@@ -1,30 +1,67 @@
 """Read and write the spreadsheets planners really have: CSV in any Excel dialect, and XLSX.
 
 Reading returns every cell as text, so nothing (leading zeros of phone numbers, postcodes)
-is lost to type guessing. Writing escapes cells that a spreadsheet would run as a formula.
+is lost to type guessing. Text is UTF-8 (with or without BOM), Windows-1252, a mix of the two
+(decoded line by line, with a note) or UTF-16 with a BOM (Excel's "Unicode-tekst"). Unicode
+format characters (zero-width spaces, bidi overrides, category Cf) are removed from every cell.
+A CSV in which a stray ``"`` would merge lines into one cell is refused with the line number,
+so the rows read always match the file's lines. Workbooks: every sheet can be read
+(:func:`read_sheets`); :func:`read_rows` takes the first visible one. OpenDocument (``.ods``)
+and the old ``.xls`` are refused with a clear message.
+
+Formula escaping is a property of the CSV file, never of the data: :func:`write_csv` prefixes
+``'`` to cells *and headers* that a spreadsheet would run as a formula (and to cells that
+already start with ``'`` + a formula character, so they survive the round trip), and reading
+a CSV removes exactly one such ``'`` again, so an escaped value is never taken as data.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-import os
 import re
+import unicodedata
 import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 
 import pandas as pd
 
 from geo.errors import InputFileError
+from geo.outputs import replacing
 
 _DELIMITERS = ",;\t"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
+_ESCAPED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One table of a file: a CSV file is one sheet, a workbook has one per worksheet.
+
+    ``notes`` are remarks for the planner about how the sheet was read (e.g. mixed encodings).
+    """
+
+    name: str
+    rows: list[list[str]]
+    hidden: bool = False
+    notes: tuple[str, ...] = field(default=())
 
 
 def read_rows(path: Path) -> list[list[str]]:
-    """Read a CSV or XLSX file into rows of text cells (first sheet of a workbook)."""
+    """Read a CSV or XLSX file into rows of text cells (first visible sheet of a workbook)."""
+    sheets = read_sheets(path)
+    visible = [sheet for sheet in sheets if not sheet.hidden]
+    return (visible or sheets)[0].rows
+
+
+def read_sheets(path: Path) -> list[Sheet]:
+    """Read a CSV file (one sheet) or every worksheet of an XLSX file, in workbook order."""
     if not path.exists():
         msg = f"bestand niet gevonden: {path}"
         raise InputFileError(msg)
@@ -41,47 +78,179 @@ def read_rows(path: Path) -> list[list[str]]:
     if not data.strip():
         msg = f"bestand is leeg: {path.name}"
         raise InputFileError(msg)
+    if suffix in {".ods", ".ots", ".fods"} or _is_ods(data):
+        msg = (
+            f"{path.name} is een OpenDocument-rekenblad (.ods, LibreOffice/OpenOffice); dat "
+            "formaat wordt niet gelezen: sla het op als .xlsx of CSV"
+        )
+        raise InputFileError(msg)
     if suffix in {".xlsx", ".xlsm"} or data[:2] == b"PK":
         return _read_xlsx(data, name=path.name)
-    return _read_csv(data, name=path.name)
+    rows, notes = _read_csv(data, name=path.name)
+    return [Sheet(path.name, rows, notes=notes)]
+
+
+def _is_ods(data: bytes) -> bool:
+    """An OpenDocument file is a zip whose first member, ``mimetype``, names its type."""
+    return data[:2] == b"PK" and data[30:38] == b"mimetype" and _ODS_MIMETYPE in data[38:120]
+
+
+def strip_format_chars(text: str) -> str:
+    """Remove Unicode format characters (category Cf): zero-width spaces and joiners, bidi
+    overrides such as U+202E, soft hyphens, a stray BOM. They are invisible, make equal names
+    differ and can show a name reversed."""
+    if text.isascii():
+        return text
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
 
 
 def decode_text(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), falling back to Windows-1252 as Dutch Excel writes."""
+    """Decode UTF-16 with a BOM, UTF-8 (with or without BOM) or Windows-1252 as Dutch Excel
+    writes; a file mixing UTF-8 and Windows-1252 lines is decoded line by line."""
+    return _decode(data)[0]
+
+
+def _decode(data: bytes) -> tuple[str, list[int]]:
+    """The text and, for a file that mixes encodings, the lines read as Windows-1252."""
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), []
+            except UnicodeDecodeError:
+                msg = f"dit {codec.upper()}-bestand (Unicode-tekst) is beschadigd"
+                raise InputFileError(msg) from None
     if b"\x00" in data[:4096]:
         msg = "dit is geen tekstbestand (binaire inhoud)"
         raise InputFileError(msg)
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), []
     except UnicodeDecodeError:
         pass
+    lines = data.removeprefix(codecs.BOM_UTF8).split(b"\n")
+    texts: list[str] = []
+    single_byte: list[int] = []
+    has_utf8 = False
+    for number, line in enumerate(lines, start=1):
+        try:
+            texts.append(line.decode("utf-8"))
+            has_utf8 = has_utf8 or not line.isascii()
+        except UnicodeDecodeError:
+            single_byte.append(number)
+            texts.append(_decode_single_byte(line))
+    return "\n".join(texts), single_byte if has_utf8 else []
+
+
+def _decode_single_byte(line: bytes) -> str:
+    """Windows-1252, or Latin-1 for the five bytes Windows-1252 leaves undefined."""
     try:
-        return data.decode("cp1252")
+        return line.decode("cp1252")
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return line.decode("latin-1")
 
 
-def _read_csv(data: bytes, *, name: str) -> list[list[str]]:
+def _read_csv(data: bytes, *, name: str) -> tuple[list[list[str]], tuple[str, ...]]:
     try:
-        text = decode_text(data)
+        text, single_byte = _decode(data)
     except InputFileError as error:
         msg = f"{name}: {error}"
         raise InputFileError(msg) from None
-    sample = "\n".join(text.splitlines()[:20])
-    try:
-        delimiter = csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
+    notes: tuple[str, ...] = ()
+    if single_byte:
+        shown = ", ".join(map(str, single_byte[:10])) + (" …" if len(single_byte) > 10 else "")
+        notes = (
+            f"{name} mengt twee tekencoderingen: regel {shown} is als Windows-1252 gelezen, de "
+            "rest als UTF-8; controleer de accenten op die regels",
+        )
+    text = text.removeprefix("\ufeff")
+    delimiter = _guess_delimiter(text)
+    records = _csv_records(text, delimiter=delimiter, name=name)
+    _refuse_merged_lines(records, delimiter=delimiter, name=name)
+    rows = [
+        [unescape_formula(strip_format_chars(cell).strip()) for cell in row]
+        for _, _, row in records
+    ]
+    return rows, notes
+
+
+def _guess_delimiter(text: str) -> str:
+    """The delimiter that splits the first lines into the most rows of one width (> 1 cell);
+    on a tie, the one that gives the most cells."""
+    sample = "\n".join(text.splitlines()[:30])
+    scores: dict[str, tuple[int, int]] = {}
+    for delimiter in _DELIMITERS:
+        try:
+            rows = list(csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter))
+        except csv.Error:
+            continue
+        widths = Counter(len(row) for row in rows if len(row) > 1)
+        if widths:
+            width, count = widths.most_common(1)[0]
+            scores[delimiter] = (count, width)
+    if not scores:
         first = sample.split("\n", 1)[0]
-        delimiter = max(_DELIMITERS, key=first.count)
+        return max(_DELIMITERS, key=first.count)
+    return max(scores, key=lambda d: scores[d])
+
+
+def _csv_records(text: str, *, delimiter: str, name: str) -> list[tuple[int, int, list[str]]]:
+    """Parse ``text``; every record with its first and last physical line."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[tuple[int, int, list[str]]] = []
+    start = 1
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        for row in reader:
+            records.append((start, reader.line_num, row))
+            start = reader.line_num + 1
     except csv.Error as error:
-        msg = f"{name} is geen leesbaar CSV-bestand: {error}"
+        if "field larger than field limit" in str(error):
+            msg = (
+                f"{name}, regel {start}: een cel is te groot om te lezen; waarschijnlijk opent "
+                'een los aanhalingsteken (") daar een cel die niet meer sluit'
+            )
+        else:
+            msg = f"{name} is geen leesbaar CSV-bestand (regel {reader.line_num}): {error}"
         raise InputFileError(msg) from None
-    return [[cell.strip() for cell in row] for row in rows]
+    return records
 
 
-def _read_xlsx(data: bytes, *, name: str) -> list[list[str]]:
+def _refuse_merged_lines(
+    records: list[tuple[int, int, list[str]]], *, delimiter: str, name: str
+) -> None:
+    """Refuse a file in which a stray ``"`` made one cell out of several lines of rows.
+
+    A quoted cell may legitimately hold a line break (an address on two lines); it is a stray
+    quote when a line inside the cell looks like (part of) a row of its own, or when the record
+    ends up with more cells than the file's rows have.
+    """
+    widths = Counter(len(row) for first, last, row in records if first == last and len(row) > 1)
+    if not widths:
+        return
+    width = widths.most_common(1)[0][0]
+    threshold = max(1, (width - 1) // 2)
+    for first, last, row in records:
+        if first == last:
+            continue
+        for column, cell in enumerate(row, start=1):
+            lines = cell.splitlines()
+            if len(lines) < 2:
+                continue
+            if len(row) > width or any(line.count(delimiter) >= threshold for line in lines):
+                msg = (
+                    f'{name}, regel {first}: een aanhalingsteken (") aan het begin van cel '
+                    f"{column} opent een cel die pas op regel {last} eindigt, zodat regels "
+                    f"{first} t/m {last} één cel zouden worden; haal dat losse aanhalingsteken "
+                    "weg (of zet de hele cel tussen twee aanhalingstekens) en lees het bestand "
+                    "opnieuw in"
+                )
+                raise InputFileError(msg)
+
+
+def _read_xlsx(data: bytes, *, name: str) -> list[Sheet]:
     from openpyxl import load_workbook  # noqa: PLC0415 - only needed for workbooks
 
     try:
@@ -90,8 +259,14 @@ def _read_xlsx(data: bytes, *, name: str) -> list[list[str]]:
         msg = f"{name} is geen leesbaar Excel-bestand (.xlsx): {error}"
         raise InputFileError(msg) from None
     try:
-        sheet = workbook.worksheets[0]
-        return [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
+        return [
+            Sheet(
+                sheet.title,
+                [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)],
+                hidden=sheet.sheet_state != "visible",
+            )
+            for sheet in workbook.worksheets
+        ]
     finally:
         workbook.close()
 
@@ -107,39 +282,42 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    return str(value).strip()
+    return strip_format_chars(str(value)).strip()
 
 
 def escape_formula(value: object) -> object:
-    """Prefix text that a spreadsheet would run as a formula with ``'`` (plain numbers pass)."""
-    if (
-        isinstance(value, str)
-        and value.startswith(_FORMULA_START)
-        and not _PLAIN_NUMBER.match(value)
+    """Prefix text that a spreadsheet would run as a formula with ``'`` (plain numbers pass).
+
+    Text that already starts with ``'`` and a formula character gets one more ``'``, so that
+    :func:`unescape_formula` gives back exactly the value that was written.
+    """
+    if not isinstance(value, str):
+        return value
+    if (value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value)) or (
+        _ESCAPED_FORMULA.match(value)
     ):
         return "'" + value
     return value
 
 
+def unescape_formula(text: str) -> str:
+    """Undo :func:`escape_formula` on a cell read from a CSV file: drop one leading ``'``
+    before ``= + - @``, tab or carriage return (``'=Bert`` -> ``=Bert``); other text is kept."""
+    if _ESCAPED_FORMULA.match(text):
+        return text[1:]
+    return text
+
+
 def write_csv(frame: pd.DataFrame, path: Path, *, private: bool) -> None:
-    """Write ``frame`` as UTF-8 CSV (with BOM, so Excel shows accents) with formulas escaped.
+    """Write ``frame`` as UTF-8 CSV (with BOM, so Excel shows accents) with formulas escaped,
+    in the cells and in the header.
 
     ``private`` files hold personal data and are created readable by their owner only.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
     safe = frame.copy()
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(escape_formula)
-    if private:
-        _create_owner_only(path)
-    safe.to_csv(path, index=False, encoding="utf-8-sig")
-    if private:
-        path.chmod(0o600)
-
-
-def _create_owner_only(path: Path) -> None:
-    """Create (or truncate) ``path`` with mode 0600 before any data is written to it."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.close(descriptor)
-    path.chmod(0o600)
+    safe.columns = pd.Index([escape_formula(column) for column in safe.columns])
+    with replacing(path, private=private) as temporary:  # whole or not at all; links replaced
+        safe.to_csv(temporary, index=False, encoding="utf-8-sig")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -15,15 +16,21 @@ from geo._http import HttpClient
 from geo.address import Address, HouseNumber
 from geo.config import Settings
 from geo.coverage import area_coverage, uncovered_streets
-from geo.errors import ConfigError
+from geo.errors import ConfigError, InputFileError
 from geo.export import (
     AREA_MAPS_DIR,
+    AREAS_FILE,
     MAP_FILE,
+    MEMBERS_FILE,
     MUNICIPALITY_MAP_FILE,
+    PLAN_FILE,
+    PLAN_LAYERS_FILE,
     PROFILES,
     SIGNS_FILE,
     SIGNS_MAP_FILE,
     export_layers,
+    export_targets,
+    finish_plan_folder,
     read_plan_folder,
     write_plan_folder,
     write_signs,
@@ -39,6 +46,7 @@ from geo.geocode import (
 )
 from geo.intake import read_applicants
 from geo.maps import PUBLIC_MIN_MEMBERS, area_map, municipality_map, planner_map, signs_map
+from geo.outputs import ensure_dir, refuse_overwrite, replacing
 from geo.partition import Plan, assign, make_plan
 from geo.print_map import PRINT_FORMATS, print_map
 from geo.register import AddressRegister
@@ -59,6 +67,16 @@ from geo.tables import write_csv
 APPLICANTS_FILE = "applicants.csv"
 REJECTS_FILE = "rejects.csv"
 PENDING_FILE = "pending.csv"
+# What a reject keeps of an accepted-then-refused sign-up: enough to correct it and sign up again.
+REJECT_CELLS = (
+    "row", "naam", "reason", "straat", "huisnummer", "huisletter", "toevoeging", "postcode",
+    "woonplaats", "telefoon", "email", "beheerder",
+)  # fmt: skip
+# Every file and folder a plan run writes (see geo.export for the plan-folder files).
+PLAN_OUTPUTS = (
+    APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE, AREAS_FILE, MEMBERS_FILE, PLAN_FILE,
+    PLAN_LAYERS_FILE, MAP_FILE, MUNICIPALITY_MAP_FILE, SIGNS_FILE, SIGNS_MAP_FILE, AREA_MAPS_DIR,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -71,6 +89,7 @@ class IntakeReport:
     pending: int
     empty_rows: int
     files: tuple[Path, ...]
+    notes: tuple[str, ...] = ()  # about the file as a whole: which sheet, mixed encodings
 
 
 def online_services(settings: Settings) -> list[OnlineService]:
@@ -93,6 +112,8 @@ def run_intake(
 
     All three files hold personal data and are written readable by their owner only.
     """
+    files = (out_dir / APPLICANTS_FILE, out_dir / REJECTS_FILE, out_dir / PENDING_FILE)
+    refuse_overwrite(files, [applicants_path])
     intake = read_applicants(
         applicants_path, regions=settings.phone_regions, default_place=default_place
     )
@@ -107,7 +128,6 @@ def run_intake(
     rejects = pd.concat(
         [intake.rejects, _as_rejects(outcome.not_found, intake.rejects.columns)], ignore_index=True
     ).sort_values("row", kind="stable")
-    files = (out_dir / APPLICANTS_FILE, out_dir / REJECTS_FILE, out_dir / PENDING_FILE)
     for frame, path in zip((outcome.located, rejects, outcome.pending), files, strict=True):
         write_csv(frame, path, private=True)
     return IntakeReport(
@@ -117,6 +137,7 @@ def run_intake(
         pending=len(outcome.pending),
         empty_rows=intake.empty_rows,
         files=files,
+        notes=tuple(intake.notes),
     )
 
 
@@ -125,11 +146,7 @@ def _as_rejects(not_found: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
 
     They passed every rule, so their age shows as ``18+`` (the age itself is not kept).
     """
-    keep = [
-        "row", "naam", "reason", "straat", "huisnummer", "huisletter", "toevoeging", "postcode",
-        "woonplaats", "telefoon", "email", "beheerder",
-    ]  # fmt: skip
-    frame = not_found.loc[:, [c for c in keep if c in not_found.columns]]
+    frame = not_found.loc[:, [c for c in REJECT_CELLS if c in not_found.columns]]
     if len(frame):  # as a planner would type it again
         frame = frame.assign(leeftijd="18+")
         if "beheerder" in frame:
@@ -144,7 +161,7 @@ def fetch_wijk(
     wijk_name: str = "",
     buurten: Sequence[str] = (),
     gemeente: str = "",
-    year: int = 2024,
+    year: int | None = None,
     streets_file: Path | None = None,
     addresses_file: Path | None = None,
     client: HttpClient | None = None,
@@ -157,7 +174,11 @@ def fetch_wijk(
         boundary = boundary_from_cbs(
             http, year=year, gemeente=gemeente, wijk=wijk_name, buurten=buurten
         )
-    streets = read_streets(streets_file, boundary) if streets_file else streets_from_osm(boundary)
+    streets = (
+        read_streets(streets_file, boundary)
+        if streets_file
+        else streets_from_osm(boundary, settings=settings)
+    )
     addresses = (
         read_addresses(addresses_file, boundary)
         if addresses_file
@@ -199,6 +220,13 @@ def load_wijk_layers(
     return Wijk(boundary=boundary, streets=streets, addresses=addresses)
 
 
+def check_budget(budget: int | None) -> None:
+    """Refuse a sign budget below one before anything is computed or written."""
+    if budget is not None and budget < 1:
+        msg = f"het aantal borden (--budget) moet minstens 1 zijn, niet {budget}"
+        raise ConfigError(msg)
+
+
 def make_signs(
     wijk: Wijk,
     *,
@@ -211,9 +239,7 @@ def make_signs(
     Ranked by the register's addresses (else by ``homes``, e.g. the members); ``budget`` keeps
     the best ``budget`` signs (per area when per area).
     """
-    if budget is not None and budget < 1:
-        msg = f"het aantal borden (--budget) moet minstens 1 zijn, niet {budget}"
-        raise ConfigError(msg)
+    check_budget(budget)
     crs = wijk.crs
     streets = wijk.streets.to_crs(crs)
     points = wijk.addresses if len(wijk.addresses) else homes
@@ -237,9 +263,8 @@ def run_signs(
 ) -> tuple[gpd.GeoDataFrame, tuple[Path, ...]]:
     """Compute the signs and write ``signs.geojson`` and the review map ``signs_map.html``."""
     signs = make_signs(wijk, areas=areas, homes=homes, budget=budget)
-    out_dir.mkdir(parents=True, exist_ok=True)
     write_signs(signs, out_dir / SIGNS_FILE)
-    signs_map(signs, wijk.boundary, wijk.streets).save(out_dir / SIGNS_MAP_FILE)
+    save_map(signs_map(signs, wijk.boundary, wijk.streets), out_dir / SIGNS_MAP_FILE)
     return signs, (out_dir / SIGNS_FILE, out_dir / SIGNS_MAP_FILE)
 
 
@@ -255,8 +280,15 @@ def run_plan(
     progress: Progress | None = None,
     signs_per_area: bool = False,
     budget: int | None = None,
+    inputs: Sequence[Path] = (),
 ) -> PlanReport:
-    """Intake → geocode → partition → signs; write the plan folder (see :mod:`geo.export`)."""
+    """Intake → geocode → partition → signs; write the plan folder (see :mod:`geo.export`).
+
+    ``inputs`` are the other files the run read (wijk layers, register): none of them is
+    written over.
+    """
+    check_budget(budget)
+    refuse_overwrite([out_dir / name for name in PLAN_OUTPUTS], [applicants_path, *inputs])
     intake = run_intake(
         applicants_path,
         out_dir,
@@ -266,6 +298,13 @@ def run_plan(
         use_cache=use_cache,
         progress=progress,
     )
+    if intake.accepted == 0:
+        msg = (
+            f"geen van de {intake.rows_in} aanmeldingen is aangenomen ({intake.rejected} "
+            f"afgewezen, {intake.pending} wachten op een adres); de redenen staan in "
+            f"{out_dir / REJECTS_FILE}"
+        )
+        raise InputFileError(msg)
     located = _located_members(out_dir / APPLICANTS_FILE)
     crs = wijk.crs
     plan = make_plan(
@@ -276,7 +315,7 @@ def run_plan(
         max_members=settings.max_members,
         fill=settings.fill,
     )
-    _reject_outside(plan.outside, out_dir)
+    intake = _reject_outside(plan.outside, out_dir, intake)
     return _write_outputs(
         out_dir,
         plan.areas,
@@ -303,8 +342,22 @@ def run_assign(
     signs_per_area: bool = False,
     budget: int | None = None,
 ) -> PlanReport:
-    """Add new sign-ups to an existing plan without reshuffling; write a new plan folder."""
-    wijk, areas, members, _ = read_plan_folder(plan_dir)
+    """Add new sign-ups to an existing plan without reshuffling; write a new plan folder.
+
+    The plan's own cap and fill hold (the WhatsApp cap is the plan's law until a new plan);
+    the sign-ups still rejected or waiting in ``plan_dir`` are carried into ``out_dir``, so
+    the newest folder of a chain holds everything.
+    """
+    check_budget(budget)
+    if _key(out_dir) == _key(plan_dir):
+        msg = (
+            f"--out is de planmap zelf ({plan_dir}); kies een nieuwe map (bv. {plan_dir.name}-2), "
+            "zodat het vorige plan bewaard blijft"
+        )
+        raise ConfigError(msg)
+    refuse_overwrite([out_dir / name for name in PLAN_OUTPUTS], [applicants_path, plan_dir])
+    wijk, areas, members, metrics = read_plan_folder(plan_dir)
+    settings = plan_settings(metrics, settings)
     intake = run_intake(
         applicants_path,
         out_dir,
@@ -328,7 +381,8 @@ def run_assign(
         max_members=settings.max_members,
         fill=settings.fill,
     )
-    _reject_outside(updated.outside, out_dir, already=report.already_member)
+    intake = _reject_outside(updated.outside, out_dir, intake, already=report.already_member)
+    _carry_forward(plan_dir, out_dir)
     return _write_outputs(
         out_dir,
         updated.areas,
@@ -341,6 +395,48 @@ def run_assign(
         signs_per_area=signs_per_area,
         budget=budget,
     )
+
+
+def _key(path: Path) -> Path:
+    return path.resolve() if path.exists() else path.absolute()
+
+
+def plan_settings(metrics: dict[str, object], settings: Settings) -> Settings:
+    """``settings`` with the cap and fill the plan was made with.
+
+    A different explicit cap is refused: changing a running plan's cap needs a new plan.
+    """
+    recorded = int(str(metrics.get("max_members", settings.max_members)))
+    fill = float(str(metrics.get("fill", settings.fill)))
+    recorded = min(recorded, Settings().max_members)  # an old plan with a cap above the law
+    if settings.max_members not in (recorded, Settings().max_members):
+        msg = (
+            f"dit plan is gemaakt met hoogstens {recorded} leden per groep; een ander maximum "
+            f"({settings.max_members}) vraagt een nieuw plan (python -m geo plan)"
+        )
+        raise ConfigError(msg)
+    return replace(settings, max_members=recorded, fill=fill)
+
+
+def _carry_forward(plan_dir: Path, out_dir: Path) -> None:
+    """Add the sign-ups still rejected or waiting in ``plan_dir`` to those of ``out_dir``."""
+    for name in (REJECTS_FILE, PENDING_FILE):
+        earlier = plan_dir / name
+        if not earlier.exists():
+            continue
+        old = read_text_table(earlier)
+        if old.empty:
+            continue
+        if "uit_plan" not in old:
+            old.insert(0, "uit_plan", plan_dir.name)
+        new = read_text_table(out_dir / name)
+        new.insert(0, "uit_plan", "")
+        write_csv(pd.concat([old, new], ignore_index=True), out_dir / name, private=True)
+
+
+def read_text_table(path: Path) -> pd.DataFrame:
+    """A CSV the planner wrote or edited, every cell as text (empty cells as ``""``)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
 
 
 def _register_of(wijk: Wijk) -> AddressRegister | None:
@@ -362,30 +458,36 @@ def _located_members(path: Path) -> gpd.GeoDataFrame:
 
 
 def _reject_outside(
-    outside: gpd.GeoDataFrame, out_dir: Path, already: gpd.GeoDataFrame | None = None
-) -> None:
-    """Add members outside the wijk (and repeated sign-ups) to ``rejects.csv``."""
+    outside: gpd.GeoDataFrame,
+    out_dir: Path,
+    intake: IntakeReport,
+    already: gpd.GeoDataFrame | None = None,
+) -> IntakeReport:
+    """Move members outside the wijk (and repeated sign-ups) from accepted to ``rejects.csv``.
+
+    They keep their contact cells, leave ``applicants.csv`` and are counted once, as rejected,
+    so the report still adds up to the rows read.
+    """
     extra = [outside.assign(reason="adres ligt buiten de wijkgrens")]
     if already is not None and len(already):
         extra.append(already.assign(reason="telefoonnummer staat al in het plan (al aangemeld)"))
     frames = [pd.DataFrame(f.drop(columns=f.geometry.name)) for f in extra if len(f)]
     if not frames:
-        return
-    path = out_dir / REJECTS_FILE
-    rejects = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    keep = [
-        "row",
-        "naam",
-        "reason",
-        "straat",
-        "huisnummer",
-        "huisletter",
-        "toevoeging",
-        "postcode",
-        "woonplaats",
-    ]
-    added = pd.concat(frames, ignore_index=True).loc[:, keep].astype(str)
-    write_csv(pd.concat([rejects, added], ignore_index=True), path, private=True)
+        return intake
+    added = pd.concat(frames, ignore_index=True)
+    added = added.loc[:, [c for c in REJECT_CELLS if c in added.columns]]
+    if "beheerder" in added:
+        added["beheerder"] = np.where(added["beheerder"].astype(bool), "ja", "")
+    added = added.assign(leeftijd="18+").astype(str)
+    rejects = read_text_table(out_dir / REJECTS_FILE)
+    combined = pd.concat([rejects, added], ignore_index=True)
+    combined = combined.sort_values("row", key=pd.to_numeric, kind="stable")
+    write_csv(combined, out_dir / REJECTS_FILE, private=True)
+    accepted = read_text_table(out_dir / APPLICANTS_FILE)
+    keep = ~accepted["row"].isin(set(added["row"]))
+    write_csv(accepted.loc[keep], out_dir / APPLICANTS_FILE, private=True)
+    moved = int((~keep).sum())
+    return replace(intake, accepted=intake.accepted - moved, rejected=intake.rejected + moved)
 
 
 def _write_outputs(
@@ -421,6 +523,7 @@ def _write_outputs(
     maps = write_maps(
         out_dir, areas, wijk, members=wgs_members[["geometry"]], signs=signs, uncovered=uncovered
     )
+    finish_plan_folder(out_dir, metrics)
     return PlanReport(
         intake=intake,
         metrics=metrics,
@@ -451,16 +554,31 @@ def write_maps(
     signs: gpd.GeoDataFrame,
     uncovered: gpd.GeoDataFrame,
 ) -> tuple[Path, ...]:
-    """The planner map, the municipality's map and one map per area (no personal data)."""
-    planner_map(areas, wijk.boundary, members=members, signs=signs, uncovered=uncovered).save(
-        out_dir / MAP_FILE
+    """The planner map, the municipality's map and one map per area (no personal data).
+
+    Maps of areas no longer in the plan are removed, so the folder shows this plan only.
+    """
+    save_map(
+        planner_map(areas, wijk.boundary, members=members, signs=signs, uncovered=uncovered),
+        out_dir / MAP_FILE,
     )
-    municipality_map(areas, wijk.boundary, signs).save(out_dir / MUNICIPALITY_MAP_FILE)
-    area_dir = out_dir / AREA_MAPS_DIR
-    area_dir.mkdir(exist_ok=True)
+    save_map(municipality_map(areas, wijk.boundary, signs), out_dir / MUNICIPALITY_MAP_FILE)
+    area_dir = ensure_dir(out_dir / AREA_MAPS_DIR)
+    names = {f"gebied-{int(area_id)}.html" for area_id in areas["area_id"]}
+    for stale in area_dir.glob("gebied-*.html"):
+        if stale.name not in names:
+            stale.unlink()
     for area_id in areas["area_id"]:
-        area_map(areas, int(area_id), wijk.streets).save(area_dir / f"gebied-{int(area_id)}.html")
+        save_map(
+            area_map(areas, int(area_id), wijk.streets), area_dir / f"gebied-{int(area_id)}.html"
+        )
     return (out_dir / MAP_FILE, out_dir / MUNICIPALITY_MAP_FILE, area_dir)
+
+
+def save_map(fmap: folium.Map, path: Path) -> None:
+    """Save a folium map as one HTML page, replacing ``path`` as a whole."""
+    with replacing(path) as temporary:
+        fmap.save(temporary)
 
 
 def plan_layers(
@@ -529,6 +647,7 @@ def write_export(
 def run_export(plan_dir: Path, *, profile: str, fmt: str, out: Path) -> list[Path]:
     """Export a plan folder; ``profile`` public (nothing personal) or private (owner-only)."""
     wijk, areas, members, metrics = read_plan_folder(plan_dir)
+    refuse_overwrite(export_targets(EXPORT_LAYERS, fmt=fmt, out=out), [plan_dir])
     signs_path = plan_dir / SIGNS_FILE
     layers = plan_layers(
         wijk,
@@ -539,6 +658,9 @@ def run_export(plan_dir: Path, *, profile: str, fmt: str, out: Path) -> list[Pat
         signs=gpd.read_file(signs_path) if signs_path.exists() else None,
     )
     return write_export(layers, profile=profile, fmt=fmt, out=out)
+
+
+EXPORT_LAYERS = ("boundary", "areas", "signs", "coverage", "open_streets", "members")
 
 
 def _layer_names(path: Path) -> list[str]:

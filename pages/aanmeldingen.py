@@ -1,4 +1,10 @@
-"""Aanmeldingen: upload sign-ups, see who was accepted and why others were not."""
+"""Aanmeldingen: upload sign-ups, see who was accepted and why others were not.
+
+Every action is handled before the counters and tables are drawn; a form that changed the
+project draws the page again. A double click imports, adds or corrects nothing twice: an
+uploaded file is read once (choose it again to read it again), the forms' buttons get a new
+key after every change.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +13,13 @@ import streamlit as st
 from geo.errors import GeoError
 from geo.project import check_again, import_person, import_upload
 from geo.workflow import online_services
-from pages.common import allow, settings, store_or_stop
+from pages.common import action_key, allow, changed, settings, show_notice, store_or_stop
+
+READ = "ingelezen_bestand"
 
 allow("aanmeldingen")
 st.title("Aanmeldingen")
+show_notice()
 store = store_or_stop()
 upload = st.file_uploader(
     "Aanmeldingen toevoegen (CSV of Excel, zoals u ze bijhoudt)",
@@ -22,7 +31,14 @@ online = st.checkbox(
     key="online",
     help="Alleen het adres gaat naar de dienst, nooit de naam. Uit: alleen register en cache.",
 )
-if upload is not None and st.button("Inlezen en plaatsen", key="inlezen"):
+already_read = upload is not None and st.session_state.get(READ) == upload.file_id
+if already_read:
+    st.caption("Dit bestand is ingelezen. Kies het opnieuw om het nog eens in te lezen.")
+if (
+    upload is not None
+    and st.button("Inlezen en plaatsen", key="inlezen", disabled=already_read)
+    and not already_read
+):
     progress = st.progress(0.0, text="Aanmeldingen controleren en adressen opzoeken…")
 
     def report(done: int, total: int) -> None:
@@ -40,9 +56,11 @@ if upload is not None and st.button("Inlezen en plaatsen", key="inlezen"):
     except GeoError as error:
         st.error(str(error))
     else:
+        st.session_state[READ] = upload.file_id
         st.success(
             f"{counts['rows']} regels gelezen: {counts['accepted']} aangenomen, "
-            f"{counts['rejected']} afgewezen, {counts['pending']} wachten op een adres; "
+            f"{counts['rejected']} afgewezen, {counts['pending']} wachten op een adres, "
+            f"{counts.get('already', 0)} al aangemeld; "
             f"{placement.placed} geplaatst, {placement.moved_existing} bestaande leden verplaatst."
         )
 with st.form("een_persoon", clear_on_submit=True):
@@ -58,15 +76,16 @@ with st.form("een_persoon", clear_on_submit=True):
         "E-mail": left.text_input("E-mail", key="f_email"),
         "Beheerder": "ja" if right.checkbox("Wil beheerder zijn", key="f_beheerder") else "",
     }
-    if st.form_submit_button("Toevoegen"):
+    if st.form_submit_button("Toevoegen", key=action_key("toevoegen")):
         try:
             accepted, reason = import_person(store, person, settings=settings())
         except GeoError as error:
-            accepted, reason = False, str(error)
-        if accepted:
-            st.success(f"{person['Naam']} is aangemeld en heeft een gebied.")
+            st.error(f"Niet aangenomen: {error}")
         else:
-            st.error(f"Niet aangenomen: {reason}")
+            store.close()
+            if accepted:
+                changed(f"{person['Naam']} is aangemeld en heeft een gebied.")
+            changed(f"Niet aangenomen: {reason}", kind="error")
 status = store.status()
 left, middle, right = st.columns(3)
 left.metric("Aangenomen", status.applicants["accepted"])
@@ -91,17 +110,18 @@ if fixable:
                 header: st.text_input(header, value=value, key=f"cel_{number}_{header}")
                 for header, value in cells.items()
             }
-            if st.form_submit_button("Opnieuw controleren", key="opnieuw_controleren"):
+            if st.form_submit_button("Opnieuw controleren", key=action_key("opnieuw_controleren")):
                 try:
                     counts, _ = check_again(store, {number: edited}, settings=settings())
                 except GeoError as error:
                     st.error(str(error))
                 else:
                     if counts["accepted"]:
-                        st.success("Verbeterd en aangenomen; de deelnemer heeft een gebied.")
-                    else:
-                        reason = store.applicants("rejected")["reason"].iloc[-1]
-                        st.error(f"Nog steeds niet aangenomen: {reason}")
+                        store.close()
+                        changed("Verbeterd en aangenomen; de deelnemer heeft een gebied.")
+                    reason = store.applicants("rejected")["reason"].iloc[-1]
+                    store.close()
+                    changed(f"Nog steeds niet aangenomen: {reason}", kind="error")
 st.subheader("Deelnemers")
 accepted = store.applicants("accepted")
 st.dataframe(

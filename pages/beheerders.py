@@ -1,14 +1,18 @@
-"""Beheerders: one per area, chosen from the volunteers; the planner can override."""
+"""Beheerders: one per area, chosen from the volunteers; the planner can override.
+
+A choice is saved before anything is drawn and the page is drawn again, so the new name shows.
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from geo.errors import GeoError
-from pages.common import allow, store_or_stop
+from pages.common import action_key, allow, changed, show_notice, store_or_stop
 
 allow("beheerders")
 st.title("Beheerders")
+show_notice()
 store = store_or_stop()
 members = store.applicants("accepted").dropna(subset=["area_id"])
 members["area_id"] = members["area_id"].astype(int)
@@ -32,11 +36,13 @@ for area_id in sorted(members["area_id"].unique()):
         zip(candidates["naam"] + " (" + candidates["straat"] + ")", candidates["id"], strict=True)
     )
     choice = st.selectbox("Andere beheerder", list(options), key=f"keuze_{area_id}", index=None)
-    if choice is not None and st.button("Opslaan", key=f"opslaan_{area_id}"):
+    if choice is not None and st.button("Opslaan", key=action_key(f"opslaan_{area_id}")):
         try:
             store.set_beheerder(int(area_id), int(options[choice]))
         except GeoError as error:
             st.error(str(error))
         else:
-            st.success(f"{choice} is nu beheerder van gebied {area_id}.")
+            store.close()
+            st.session_state.pop(f"keuze_{area_id}", None)
+            changed(f"{choice} is nu beheerder van gebied {area_id}.")
 store.close()

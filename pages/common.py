@@ -91,3 +91,35 @@ def allow(page: str) -> None:
 
 def log_out() -> None:
     st.session_state.pop(ROLE, None)
+
+
+CHANGES = "wijzigingen"
+NOTICE = "melding"
+
+
+def action_key(name: str) -> str:
+    """The key of a button that changes the project, new after every change.
+
+    A second click on the same button before the page is drawn again (a double click, a form
+    sent twice) is a click on a button that no longer exists, so it does nothing.
+    """
+    return f"{name}_{st.session_state.get(CHANGES, 0)}"
+
+
+def changed(message: str, *, kind: str = "success") -> None:
+    """After a change to the project: draw the page again with the new state and ``message``.
+
+    Call it right after the change, before any other ``st`` call, so an interrupted run
+    cannot apply the change without renewing the action keys.
+    """
+    st.session_state[CHANGES] = st.session_state.get(CHANGES, 0) + 1
+    st.session_state[NOTICE] = (kind, message)
+    st.rerun()
+
+
+def show_notice() -> None:
+    """The message of the last change, shown once (on the page drawn after it)."""
+    notice = st.session_state.pop(NOTICE, None)
+    if notice is not None:
+        kind, message = notice
+        {"success": st.success, "error": st.error, "warning": st.warning}[kind](message)

@@ -32,6 +32,25 @@ def _from_files(folder: Path, boundary: Any, streets: Any, register: Any | None)
 
 allow("wijk")
 st.title("Wijk")
+with st.expander("Online diensten controleren (PDOK, CBS, BAG, Nominatim, Overpass)"):
+    st.caption("Stelt elke dienst één onschuldige vraag, zoals `python -m geo controleer-online`.")
+    if st.button("Controleren", key="controleer_online"):
+        from geo.online_check import check_online
+
+        with st.spinner("Diensten proberen…"):
+            checks = check_online(settings())
+        st.dataframe(
+            [
+                {
+                    "dienst": c.service,
+                    "in orde": "ja" if c.ok else "nee",
+                    "seconden": round(c.seconds, 1),
+                    "melding": c.message,
+                }
+                for c in checks
+            ],
+            hide_index=True,
+        )
 store = open_store(optional=True)
 if store is not None:
     wijk = store.wijk()

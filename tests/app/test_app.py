@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import Button
 
 from geo.access import hash_password
 from geo.config import Settings
@@ -58,6 +61,44 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
+def button(at: AppTest, name: str) -> Button:
+    """The action button ``name``: its key gets a new number after every change."""
+    found = [b for b in at.button if re.fullmatch(rf"{re.escape(name)}(_\d+)?", str(b.key))]
+    assert len(found) == 1, f"one button {name}, found {[b.key for b in at.button]}"
+    return found[0]
+
+
+def click_and_keep(at: AppTest, widget: Button) -> WidgetStates:
+    """Click ``widget`` and run; returns the click as the browser sent it, to send it again.
+
+    A double click (or a form sent twice) reaches the app as a second run with the same
+    widget states as the first, before the page drawn after the first was seen.
+    """
+    widget.click()
+    sent = at._tree.get_widget_states()
+    at.run()
+    return sent
+
+
+def send_again(at: AppTest, sent: WidgetStates) -> None:
+    at._run(sent)  # AppTest has no public way to replay a browser's stale message
+    assert not at.exception
+
+
+def metric(at: AppTest, label: str) -> int:
+    return int(next(m for m in at.metric if m.label == label).value)
+
+
+def history_count(project: Path, action: str) -> int:
+    from geo.store import Store
+
+    store = Store.open(project)
+    try:
+        return int((store.history()["action"] == action).sum())
+    finally:
+        store.close()
+
+
 def test_without_a_password_the_app_opens_on_the_demo(demo_app: AppTest) -> None:
     demo_app.run()
     assert not demo_app.exception
@@ -104,7 +145,7 @@ def test_replan_with_a_lower_cap_makes_more_areas(demo_app: AppTest) -> None:
     demo_app.switch_page("pages/gebieden.py").run()
     before = len(demo_app.dataframe[0].value)
     demo_app.slider(key="max_leden").set_value(150).run()
-    demo_app.button(key="opnieuw_indelen").click().run()
+    button(demo_app, "opnieuw_indelen").click().run()
     assert not demo_app.exception
     after = demo_app.dataframe[0].value
     assert len(after) > before
@@ -183,7 +224,7 @@ def test_moving_a_street_is_checked_live(own_demo: Path) -> None:
         at.number_input(key="vanaf").set_value(first)
         at.number_input(key="tot").set_value(last)
         at.selectbox(key="naar_gebied").set_value(target)
-        at.button(key="verplaatsen_knop").click().run()
+        button(at, "verplaatsen_knop").click().run()
         assert not at.exception
         if outcome == "error":
             assert at.error[0].value.startswith("Niet verplaatst:")
@@ -231,7 +272,7 @@ def test_the_planner_overrides_a_beheerder(own_demo: Path) -> None:
     at.switch_page("pages/beheerders.py").run()
     label = f"{other['naam']} ({other['straat']})"
     at.selectbox(key=f"keuze_{area}").set_value(label).run()
-    at.button(key=f"opslaan_{area}").click().run()
+    button(at, f"opslaan_{area}").click().run()
     assert not at.exception
     assert f"nu beheerder van gebied {area}" in at.success[0].value
     store = Store.open(copy)
@@ -250,7 +291,7 @@ def test_the_planner_splits_an_area_and_nothing_else_moves(own_demo: Path) -> No
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("pages/gebieden.py").run()
     at.selectbox(key="te_splitsen").set_value(3)
-    at.button(key="splitsen_knop").click().run()
+    button(at, "splitsen_knop").click().run()
     assert not at.exception
     assert "Gebied 3 is gesplitst in" in at.success[0].value
     store = Store.open(copy)
@@ -327,7 +368,7 @@ def test_a_reject_is_corrected_in_place_and_checked_again(own_demo: Path) -> Non
     age = next(t for t in at.text_input if t.label == "Leeftijd")
     assert age.value == "15"
     age.input("15 jaar")
-    at.button(key="opnieuw_controleren").click().run()
+    button(at, "opnieuw_controleren").click().run()
     assert "Nog steeds niet aangenomen" in at.error[0].value, "a wrong correction is refused again"
     choice = next(
         o for o in at.selectbox(key="verbeter_keuze").options if o.startswith("Karel Kort")
@@ -336,10 +377,170 @@ def test_a_reject_is_corrected_in_place_and_checked_again(own_demo: Path) -> Non
     fields = [t.label for t in at.text_input if str(t.key).startswith("cel_")]
     assert fields.count("Naam") == 1 and "naam" not in fields, "the sheet's own name column only"
     next(t for t in at.text_input if t.label == "Leeftijd").input("18+")
-    at.button(key="opnieuw_controleren").click().run()
+    button(at, "opnieuw_controleren").click().run()
     assert not at.exception
     assert "Verbeterd en aangenomen" in at.success[0].value
     store = Store.open(own_demo)
     kees = store.applicants().query("naam == 'Karel Kort'")
     assert list(kees["status"]) == ["accepted"], "the corrected row replaced the reject"
     assert kees["area_id"].notna().all()
+
+
+# State after an action (issue 13, part 2): the very next page shows the new state, and a
+# double click (the same click sent twice) changes the project once.
+
+
+def test_a_split_shows_the_new_areas_at_once_and_happens_once(own_demo: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    before = metric(at, "Gebieden")
+    assert len(at.dataframe[0].value) == before
+    at.selectbox(key="te_splitsen").set_value(3)
+    sent = click_and_keep(at, button(at, "splitsen_knop"))
+    assert not at.exception
+    parts = re.search(r"gesplitst in ([\d, ]+);", at.success[0].value).group(1).split(", ")
+    after = before + len(parts) - 1
+    assert metric(at, "Gebieden") == after, "the heading counts the new areas"
+    table = at.dataframe[0].value
+    assert len(table) == after and {int(p) for p in parts} <= set(table["gebied"])
+    send_again(at, sent)
+    assert history_count(own_demo, "gebied gesplitst") == 1, "a double click splits once"
+    assert metric(at, "Gebieden") == after and not at.success
+
+
+def test_a_street_move_shows_the_new_counts_at_once_and_happens_once(own_demo: Path) -> None:
+    (street, (first, last), target), _ = find_moves(own_demo)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    before = at.dataframe[0].value.set_index("gebied")["leden"]
+    at.selectbox(key="straat").set_value(street)
+    at.number_input(key="vanaf").set_value(first)
+    at.number_input(key="tot").set_value(last)
+    at.selectbox(key="naar_gebied").set_value(target)
+    sent = click_and_keep(at, button(at, "verplaatsen_knop"))
+    assert not at.exception
+    moved = int(at.success[0].value.split()[0])
+    assert moved > 0
+    after = at.dataframe[0].value.set_index("gebied")["leden"]
+    assert after[target] == before[target] + moved, "the table shows the new member counts"
+    assert after.sum() == before.sum()
+    send_again(at, sent)
+    assert history_count(own_demo, "straat verplaatst") == 1, "a double click moves once"
+
+
+def test_a_replan_clicked_twice_plans_once(own_demo: Path) -> None:
+    done = history_count(own_demo, "opnieuw ingedeeld")  # earlier tests may have re-planned
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    at.slider(key="max_leden").set_value(150).run()
+    sent = click_and_keep(at, button(at, "opnieuw_indelen"))
+    assert not at.exception
+    shown = int(re.search(r"(\d+) gebieden", at.success[0].value).group(1))
+    assert metric(at, "Gebieden") == shown == len(at.dataframe[0].value)
+    send_again(at, sent)
+    assert history_count(own_demo, "opnieuw ingedeeld") == done + 1, "a double click plans once"
+
+
+def test_a_new_beheerder_shows_at_once_and_is_saved_once(own_demo: Path) -> None:
+    from geo.store import Store
+
+    store = Store.open(own_demo)
+    people = store.applicants("accepted")
+    store.close()
+    area, other = next(
+        (int(a), group.loc[group["is_beheerder"] == 0].iloc[0])
+        for a, group in people.loc[people["beheerder"] == 1].groupby("area_id")
+        if len(group) >= 2 and (group["is_beheerder"] == 0).any()
+    )
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/beheerders.py").run()
+    at.selectbox(key=f"keuze_{area}").set_value(f"{other['naam']} ({other['straat']})").run()
+    sent = click_and_keep(at, button(at, f"opslaan_{area}"))
+    assert not at.exception
+    assert f"nu beheerder van gebied {area}" in at.success[0].value
+    line = next(m.value for m in at.markdown if m.value.startswith(f"**Gebied {area}**"))
+    assert f"beheerder {other['naam']};" in line, "the area shows its new beheerder"
+    send_again(at, sent)
+    assert history_count(own_demo, "beheerder gekozen") == 1, "a double click saves once"
+
+
+def test_a_sign_decision_shows_at_once_and_is_saved_once(own_demo: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/borden.py").run()
+    first = at.dataframe[0].value.iloc[0]
+    assert first["besluit"] == "open"
+    at.selectbox(key="bord_keuze").set_value(first["rang"])
+    at.radio(key="bord_besluit").set_value("rejected")
+    at.text_input(key="bord_opmerking").input("te dicht bij de school")
+    sent = click_and_keep(at, at.button(key="besluit_opslaan"))
+    assert not at.exception
+    assert at.success[0].value == f"Bord {first['rang']}: niet plaatsen."
+    table = at.dataframe[0].value.set_index("rang")
+    assert table.loc[first["rang"], "besluit"] == "niet plaatsen", "the table shows the decision"
+    send_again(at, sent)
+    assert history_count(own_demo, "bord beoordeeld") == 1, "a double click saves once"
+    assert "al opgeslagen" in at.info[0].value
+
+
+def test_an_upload_read_twice_by_a_double_click_is_read_once(own_demo: Path) -> None:
+    from geo.store import Store
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    before = metric(at, "Aangenomen")
+    sheet = (
+        BAD_ROWS.replace("Kees Kind", "Dora Dubbel").replace("0612121212", "0618181818")
+        .replace("Anne Aangenomen", "Dolf Dubbel").replace("0613131313", "0619191919")
+    )  # fmt: skip
+    at.file_uploader(key="aanmeldingen_bestand").upload("nieuw.csv", sheet.encode(), "text/csv")
+    at.run()
+    sent = click_and_keep(at, at.button(key="inlezen"))
+    assert not at.exception
+    assert metric(at, "Aangenomen") == before + 1
+    send_again(at, sent)
+    store = Store.open(own_demo)
+    names = store.applicants()["naam"]
+    store.close()
+    assert {n: int((names == n).sum()) for n in ("Dora Dubbel", "Dolf Dubbel")} == {
+        "Dora Dubbel": 1,
+        "Dolf Dubbel": 1,
+    }, "a double click reads the file once"
+    assert at.button(key="inlezen").disabled and "is ingelezen" in at.caption[0].value
+
+
+def test_one_person_sent_twice_is_added_once(own_demo: Path) -> None:
+    from geo.store import Store
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    before = metric(at, "Aangenomen")
+    fields = {"f_naam": "Dirk Dubbelklik", "f_adres": "Vuorikatu 17", "f_woonplaats": "Helsinki",
+              "f_telefoon": "0617171717"}  # fmt: skip
+    for key, value in fields.items():
+        at.text_input(key=key).input(value)
+    at.number_input(key="f_leeftijd").set_value(50)
+    sent = click_and_keep(at, button(at, "toevoegen"))
+    assert not at.exception
+    assert "Dirk Dubbelklik is aangemeld" in at.success[0].value
+    assert metric(at, "Aangenomen") == before + 1
+    send_again(at, sent)
+    store = Store.open(own_demo)
+    assert (store.applicants()["naam"] == "Dirk Dubbelklik").sum() == 1, "added once"
+    store.close()
+
+
+def test_a_corrected_reject_shows_in_the_counters_at_once(own_demo: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    sheet = BAD_ROWS.replace("Kees Kind", "Kobus Kort").replace("0612121212", "0610101010")
+    at.file_uploader(key="aanmeldingen_bestand").upload("nieuw.csv", sheet.encode(), "text/csv")
+    at.run()
+    at.button(key="inlezen").click().run()
+    accepted, rejected = metric(at, "Aangenomen"), metric(at, "Afgewezen")
+    choice = next(o for o in at.selectbox(key="verbeter_keuze").options if o.startswith("Kobus"))
+    at.selectbox(key="verbeter_keuze").set_value(choice).run()
+    next(t for t in at.text_input if t.label == "Leeftijd").input("40")
+    sent = click_and_keep(at, button(at, "opnieuw_controleren"))
+    assert not at.exception
+    assert "Verbeterd en aangenomen" in at.success[0].value
+    assert (metric(at, "Aangenomen"), metric(at, "Afgewezen")) == (accepted + 1, rejected - 1)
+    assert not any(o.startswith("Kobus") for o in at.selectbox(key="verbeter_keuze").options)
+    send_again(at, sent)
+    assert (metric(at, "Aangenomen"), metric(at, "Afgewezen")) == (accepted + 1, rejected - 1)

@@ -298,3 +298,70 @@ def test_plan_then_assign_from_the_command_line(tmp_path: Path) -> None:
     assert all(after[phone] == area for phone, area in before.items()), (
         "nobody moved (no area passed the cap)"
     )
+
+
+# --- issue 12: project store messages (owned by the project-store fixes; append others below) ---
+
+
+def _grid_project(tmp_path: Path) -> tuple[Path, Path]:
+    """A project on a small street grid and a sheet of 12 fictitious sign-ups with coordinates."""
+    import geopandas as gpd
+
+    from geo.sources import Wijk, save_wijk
+    from tests.grids import RD, grid_boundary, grid_streets, members_along
+
+    streets = grid_streets(3, 3)
+    boundary = gpd.GeoDataFrame({"name": ["Oud-Geleen"]}, geometry=[grid_boundary(3, 3)], crs=RD)
+    addresses = gpd.GeoDataFrame({"straat": [], "huisnummer": []}, geometry=[], crs=RD)
+    save_wijk(
+        Wijk(boundary.to_crs(4326), streets.to_crs(4326), addresses.to_crs(4326)),
+        tmp_path / "wijk.gpkg",
+    )
+    project = tmp_path / "p.sqlite"
+    argv = ["project", "init", "--project", str(project), "--wijk", str(tmp_path / "wijk.gpkg")]
+    assert main(argv) == 0
+    lines = ["Naam;Straat;Huisnummer;Woonplaats;Leeftijd;Telefoon;lat;lon"]
+    for n, row in enumerate(members_along(streets, 12, seed=1).to_crs(4326).itertuples()):
+        lines.append(
+            f"Proef Persoon {n};{row.straat};{row.huisnummer};Geleen;40;06{30_000_000 + n:08d};"
+            f"{row.geometry.y:.7f};{row.geometry.x:.7f}"
+        )
+    return project, write_text(tmp_path / "aanmeldingen.csv", "\n".join(lines) + "\n")
+
+
+def test_project_restore_from_a_missing_backup_says_the_backup_is_missing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["project", "restore", "--project", str(tmp_path / "p.sqlite")]
+    assert main([*argv, "--from", str(tmp_path / "nergens.sqlite")]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("fout: reservekopie ") and "nergens.sqlite bestaat niet" in err
+    assert "project init" not in err and "project backup" in err
+    assert not (tmp_path / "p.sqlite").exists()
+
+
+def test_project_import_twice_reports_al_aangemeld(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, sheet = _grid_project(tmp_path)
+    argv = ["project", "import", "--project", str(project), "--applicants", str(sheet), "--offline"]
+    assert main(argv) == 0
+    assert "12 aangenomen" in capsys.readouterr().out
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "0 aangenomen, 0 afgewezen" in out and "12 al aangemeld" in out
+    assert "aanmeldingen: 12 aangenomen, 0 afgewezen" in out, "no reject rows stored again"
+
+
+def test_project_with_a_cap_above_whatsapp_is_clamped_and_said(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import sqlite3
+
+    project, _ = _grid_project(tmp_path)
+    with sqlite3.connect(project) as raw:
+        raw.execute("UPDATE meta SET value = '400' WHERE key = 'max_members'")
+    raw.close()
+    assert main(["project", "status", "--project", str(project)]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("let op: ") and "400" in err and "255" in err

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,7 @@ from geo.geocode import (
     GeocodeCache,
     NominatimService,
     PdokService,
+    QueryRejectedError,
     address_key,
     geocode_applicants,
 )
@@ -103,14 +106,87 @@ def test_pdok_service_sends_a_type_adres_query_and_keeps_bag_fields(settings: Se
     )
     path, query, headers = calls[0]
     assert path == "/bzk/locatieserver/search/v3_1/free"
-    assert query["fq"] == ["type:adres"]
+    # with a postcode the search is filtered exactly
+    assert query["fq"] == ["type:adres", "postcode:6166AB", "huisnummer:12", "huisletter:A"]
     assert query["q"] == ["Kerkstraat 12A 6166AB Geleen"]
+    assert "huis_nlt" in query["fl"][0].split()
     assert headers["User-Agent"] == settings.user_agent
 
 
 def test_pdok_best_hit_with_another_house_number_is_not_accepted(settings: Settings) -> None:
     factory, _ = fake_adapter_factory(lambda path, query: recorded("pdok_free_other_number.json"))
     assert PdokService(settings, adapter_factory=factory, error_wait=0).lookup(KERKSTRAAT) is None
+
+
+# item 4: the exact document among several, never a near one
+
+KERKSTRAAT_NO_POSTCODE = Address("Kerkstraat", HouseNumber(12, "A"), "", "Geleen")
+
+
+@pytest.mark.parametrize("address", [KERKSTRAAT, KERKSTRAAT_NO_POSTCODE])
+def test_pdok_finds_12a_when_12_ranks_first(settings: Settings, address: Address) -> None:
+    factory, calls = fake_adapter_factory(lambda path, query: recorded("pdok_free_12_and_12a.json"))
+    found = PdokService(settings, adapter_factory=factory, error_wait=0).lookup(address)
+    assert found is not None and found.bag_id == "1883010000012345"  # row 2, "12A"
+    assert int(calls[0][1]["rows"][0]) > 1
+
+
+def test_pdok_number_without_the_letter_is_not_accepted_for_12a(settings: Settings) -> None:
+    factory, _ = fake_adapter_factory(lambda path, query: recorded("pdok_free_only_12.json"))
+    service = PdokService(settings, adapter_factory=factory, error_wait=0)
+    assert service.lookup(KERKSTRAAT_NO_POSTCODE) is None
+    plain = Address("Kerkstraat", HouseNumber(12), "", "Geleen")
+    assert service.lookup(plain) is not None  # and "12" does find "12"
+
+
+def test_pdok_picks_the_matching_toevoeging(settings: Settings) -> None:
+    factory, _ = fake_adapter_factory(lambda path, query: recorded("pdok_free_toevoegingen.json"))
+    service = PdokService(settings, adapter_factory=factory, error_wait=0)
+    second = Address("Kerkstraat", HouseNumber(12, "A", "2"), "6166 AB", "Geleen")
+    found = service.lookup(second)
+    assert found is not None and found.bag_id == "1883010000012347"
+    assert service.lookup(KERKSTRAAT) is None  # 12A without addition is neither 12A-1 nor 12A-2
+
+
+# item 5: a refused query is no 'not found'
+
+
+def test_pdok_query_text_is_solr_escaped(settings: Settings) -> None:
+    factory, calls = fake_adapter_factory(lambda path, query: recorded("pdok_free_empty.json"))
+    odd = Address("Rijksweg (Noord)", HouseNumber(3), "", "Geleen")
+    PdokService(settings, adapter_factory=factory, error_wait=0).lookup(odd)
+    assert calls[0][1]["q"] == ["Rijksweg \\(Noord\\) 3 Geleen"]
+
+
+def test_pdok_400_is_not_retried_and_raises_rejected(settings: Settings) -> None:
+    factory, calls = fake_adapter_factory(lambda path, query: 400)
+    with pytest.raises(QueryRejectedError, match="pdok weigerde de zoekvraag"):
+        PdokService(settings, adapter_factory=factory, error_wait=0).lookup(KERKSTRAAT)
+    assert len(calls) == 1
+
+
+def test_a_refused_query_is_not_cached_and_the_next_service_is_asked(
+    settings: Settings, tmp_path: Path
+) -> None:
+    factory, _ = fake_adapter_factory(lambda path, query: 400)
+    pdok = PdokService(settings, adapter_factory=factory, error_wait=0)
+    nominatim = CountingService("nominatim", {"Markt": loc("nominatim")})
+    with GeocodeCache(tmp_path / "cache.sqlite") as cache:
+        outcome = geocode_applicants(
+            applicants(MARKT, KERKSTRAAT), cache=cache, services=[pdok, nominatim]
+        )
+        answers = cache.get([address_key(MARKT), address_key(KERKSTRAAT)])
+    assert outcome.located["geocode_source"].to_list() == ["nominatim"]
+    assert nominatim.calls == ["Markt", "Kerkstraat"]  # pdok was not written off for the batch
+    assert "pdok" not in answers.get(address_key(KERKSTRAAT), {})  # no poisoned 'not found'
+    assert "pdok weigerde" in outcome.pending.loc[0, "reason"]  # a re-run asks again
+
+
+def test_pdok_url_follows_the_settings(settings: Settings) -> None:
+    factory, calls = fake_adapter_factory(lambda path, query: recorded("pdok_free_adres.json"))
+    mirror = replace(settings, pdok_url="https://pdok.gemeente.example/spiegel")
+    PdokService(mirror, adapter_factory=factory, error_wait=0).lookup(KERKSTRAAT)
+    assert calls[0][0] == "/spiegel/bzk/locatieserver/search/v3_1/free"
 
 
 def test_pdok_server_error_after_retries_means_unavailable(settings: Settings) -> None:
@@ -140,6 +216,59 @@ def test_nominatim_structured_query_and_house_level_hit(settings: Settings) -> N
 def test_nominatim_street_without_house_number_is_no_hit(settings: Settings) -> None:
     factory, _ = fake_adapter_factory(lambda path, query: recorded("nominatim_search_street.json"))
     assert NominatimService(settings, adapter_factory=factory, error_wait=0).lookup(MARKT) is None
+
+
+# item 8: Nominatim's usage policy and exact hits
+
+
+def _house(number: str, postcode: str = "6161 GE") -> list[dict[str, Any]]:
+    page: list[dict[str, Any]] = recorded("nominatim_search_house.json")
+    page[0]["address"].update(house_number=number, postcode=postcode)
+    return page
+
+
+@pytest.mark.parametrize(
+    ("number", "hit"), [("7", True), ("7;9", True), ("70", False), ("71", False), ("17", False)]
+)
+def test_nominatim_house_number_must_be_exact(settings: Settings, number: str, hit: bool) -> None:
+    factory, _ = fake_adapter_factory(lambda path, query: _house(number))
+    found = NominatimService(settings, adapter_factory=factory, error_wait=0).lookup(MARKT)
+    assert (found is not None) == hit
+
+
+def test_nominatim_other_postcode_is_no_hit(settings: Settings) -> None:
+    factory, _ = fake_adapter_factory(lambda path, query: _house("7", "6162 AA"))
+    assert NominatimService(settings, adapter_factory=factory, error_wait=0).lookup(MARKT) is None
+
+
+def test_nominatim_server_and_contact_come_from_the_settings(settings: Settings) -> None:
+    factory, calls = fake_adapter_factory(lambda path, query: _house("7"))
+    own = replace(
+        settings,
+        nominatim_url="http://nominatim.gemeente.example/osm",
+        contact_email="wijkplatform@example.org",
+    )
+    NominatimService(own, adapter_factory=factory, error_wait=0).lookup(MARKT)
+    path, query, headers = calls[0]
+    assert path == "/osm/search"
+    assert query["email"] == ["wijkplatform@example.org"]
+    assert "wijkplatform@example.org" in headers["User-Agent"]
+
+
+def test_one_nominatim_rate_limit_for_the_whole_application(settings: Settings) -> None:
+    stamps: list[float] = []
+
+    def answer(path: str, query: Any) -> Any:
+        stamps.append(time.monotonic())
+        return _house("7")
+
+    factory, _ = fake_adapter_factory(answer)
+    slow = replace(settings, nominatim_url="https://rate.example", nominatim_min_delay=0.3)
+    first = NominatimService(slow, adapter_factory=factory, error_wait=0)
+    second = NominatimService(slow, adapter_factory=factory, error_wait=0)  # another app session
+    first.lookup(MARKT)
+    second.lookup(MARKT)
+    assert stamps[1] - stamps[0] >= 0.29
 
 
 # --- the chain ----------------------------------------------------------------------------

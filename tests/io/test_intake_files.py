@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import csv
+import re
+import tempfile
+import zipfile
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from geo.errors import InputFileError
 from geo.intake import read_applicants
+from geo.tables import read_rows, write_csv
 from tests.conftest import write_text
 
 TODAY = date(2026, 11, 24)
@@ -132,3 +141,206 @@ def test_missing_file_and_directory(tmp_path: Path) -> None:
         read_applicants(tmp_path / "bestaat-niet.csv")
     with pytest.raises(InputFileError, match="map"):
         read_applicants(tmp_path)
+
+
+# --- issue 12, item 3: a stray quote never swallows rows ---------------------------------------------
+
+PEOPLE_HEADER = "Naam;Adres;Postcode;Woonplaats;Leeftijd;Telefoon"
+
+
+def people_lines(count: int) -> list[str]:
+    """``count`` fictitious people, each on one line, each with a distinct valid mobile."""
+    return [
+        f"Deelnemer {n} Fictief;Kerkstraat {n};6166AB;Geleen;40;06{10_000_000 + n:08d}"
+        for n in range(1, count + 1)
+    ]
+
+
+@pytest.mark.parametrize("column", [0, 1, 5])
+def test_a_stray_quote_is_refused_with_its_line_number(tmp_path: Path, column: int) -> None:
+    lines = people_lines(500)
+    cells = lines[99].split(";")
+    cells[column] = '"' + cells[column]
+    lines[99] = ";".join(cells)  # file line 101
+    path = write_text(tmp_path / "a.csv", "\n".join([PEOPLE_HEADER, *lines]) + "\n")
+    with pytest.raises(InputFileError, match=r"regel 101\b.*aanhalingsteken") as error:
+        read_applicants(path, today=TODAY)
+    assert "\n" not in str(error.value)
+
+
+def test_a_stray_quote_closed_by_another_one_is_refused_too(tmp_path: Path) -> None:
+    lines = people_lines(20)
+    lines[4] = lines[4].replace("Deelnemer", '"Deelnemer')  # line 6
+    lines[9] = lines[9].replace(";Kerkstraat", '";Kerkstraat')  # line 11 closes it
+    path = write_text(tmp_path / "a.csv", "\n".join([PEOPLE_HEADER, *lines]) + "\n")
+    with pytest.raises(InputFileError, match=r"regel 6\b.*regel 11\b"):
+        read_applicants(path, today=TODAY)
+
+
+def test_a_quoted_cell_on_two_lines_is_still_one_cell(tmp_path: Path) -> None:
+    lines = people_lines(3)
+    lines[1] = (
+        '"Deelnemer 2\nFictief";"Kerkstraat 2\n6166 AB Geleen, NL";6166AB;Geleen;40;0610000002'
+    )
+    path = write_text(tmp_path / "a.csv", "\n".join([PEOPLE_HEADER, *lines]) + "\n")
+    result = read_applicants(path, today=TODAY)
+    assert result.rows_in == 3
+    assert result.accepted.loc[1, "naam"] == "Deelnemer 2 Fictief"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(2, 40),
+    strays=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 5)), min_size=1, max_size=3),
+)
+def test_rows_in_match_the_lines_or_the_file_is_refused(
+    count: int, strays: list[tuple[int, int]]
+) -> None:
+    lines = people_lines(count)
+    for line, column in strays:
+        cells = lines[line % count].split(";")
+        cells[column] = '"' + cells[column]
+        lines[line % count] = ";".join(cells)
+    with tempfile.TemporaryDirectory() as folder:
+        path = write_text(Path(folder) / "a.csv", "\n".join([PEOPLE_HEADER, *lines]) + "\n")
+        try:
+            result = read_applicants(path, today=TODAY)
+        except InputFileError as error:
+            assert re.search(r"regel \d+", str(error))
+            return
+    assert result.rows_in == count
+
+
+# --- issue 12, item 13: formula escaping belongs to the CSV file, not to the data ---------------------
+
+
+def test_write_csv_escapes_headers_and_reading_it_back_gives_the_values(tmp_path: Path) -> None:
+    frame = pd.DataFrame(
+        {"=HYPERLINK(\"x\")": ["=Bert", "'=al ontsnapt", "+31612345678", "-5", "@SUM(A1)"],
+         "naam": ["Fenna", "'gewoon", "-Gijs", "'", "\tTab"]}
+    )  # fmt: skip
+    path = tmp_path / "rejects.csv"
+    write_csv(frame, path, private=True)
+    raw = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    assert raw[0][0] == '\'=HYPERLINK("x")'
+    assert [row[0] for row in raw[1:]] == ["'=Bert", "''=al ontsnapt", "+31612345678", "-5",
+                                           "'@SUM(A1)"]  # fmt: skip
+    rows = read_rows(path)
+    assert rows[0] == list(frame.columns)
+    assert [row[0] for row in rows[1:]] == frame.iloc[:, 0].to_list()
+    assert [row[1] for row in rows[1:]] == ["Fenna", "'gewoon", "-Gijs", "'", "\tTab"]
+
+
+# No ";" in the cells: a file whose cells are mostly semicolons is ambiguous about its delimiter
+# (this test is about the escape, not about guessing the delimiter).
+plain_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cf", "Cc", "Zl", "Zp"), blacklist_characters=";"),
+    max_size=15,
+)
+text_cells = st.one_of(
+    plain_text,
+    st.tuples(st.sampled_from(["=", "+", "-", "@", "'", "'=", "''+", "-1"]), plain_text).map(
+        "".join
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cells=st.lists(st.tuples(text_cells, text_cells), min_size=1, max_size=5), head=text_cells)
+def test_csv_round_trip_never_stores_an_escape(cells: list[tuple[str, str]], head: str) -> None:
+    cells = [(a.strip(), b.strip()) for a, b in cells]
+    head = head.strip() or "kop"
+    frame = pd.DataFrame(cells, columns=[head, f"{head} 2"])
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "t.csv"
+        write_csv(frame, path, private=False)
+        rows = read_rows(path)
+    assert rows[0] == [head, f"{head} 2"]
+    assert [tuple(row) for row in rows[1:]] == cells or all(a == b == "" for a, b in cells)
+
+
+def test_an_escaped_csv_read_as_applicants_stores_no_apostrophe(tmp_path: Path) -> None:
+    text = "Naam;Adres;Woonplaats;Leeftijd;Telefoon\n'=Bert Fictief;Kerkstraat 1;Geleen;30;0612345678\n"
+    result = read_applicants(write_text(tmp_path / "a.csv", text), today=TODAY)
+    assert result.accepted.loc[0, "naam"] == "=Bert Fictief"
+
+
+# --- issue 12, item 17: encodings, workbooks --------------------------------------------------------
+
+
+def test_mixed_utf8_and_cp1252_lines_are_decoded_line_by_line(tmp_path: Path) -> None:
+    data = (
+        b"Naam;Adres;Woonplaats;Leeftijd;Telefoon\n"
+        + "Jürgen Müller;Kerkstraat 1;Geleen;30;0612345678\n".encode()
+        + "Élise Dupré;Kerkstraat 2;Geleen;30;0687654321\n".encode("cp1252")
+    )
+    path = tmp_path / "a.csv"
+    path.write_bytes(data)
+    result = read_applicants(path, today=TODAY)
+    assert result.accepted["naam"].to_list() == ["Jürgen Müller", "Élise Dupré"]
+    assert any("regel 3" in note and "Windows-1252" in note for note in result.notes)
+
+
+def test_excel_unicode_text_utf16_with_tabs_is_read(tmp_path: Path) -> None:
+    path = write_text(tmp_path / "aanmeldingen.txt", "\ufeff" + as_csv(ROWS, "\t"), "utf-16-le")
+    result = read_applicants(path, today=TODAY)
+    assert result.accepted["naam"].to_list() == ["Jürgen Müller"]
+    assert result.rejects["naam"].to_list() == ["Élise Dupré"]
+
+
+def test_ods_gives_a_clear_dutch_error(tmp_path: Path) -> None:
+    path = tmp_path / "aanmeldingen.ods"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        archive.writestr("content.xml", "<office:document-content/>")
+    renamed = path.rename(tmp_path / "aanmeldingen.xlsx")  # the content decides, not the name
+    for candidate in (path.with_suffix(".ods"), renamed):
+        if candidate != renamed:
+            candidate.write_bytes(renamed.read_bytes())
+        with pytest.raises(InputFileError, match=r"OpenDocument.*\.xlsx of CSV"):
+            read_applicants(candidate, today=TODAY)
+
+
+def workbook_with(
+    tmp_path: Path, sheets: Sequence[tuple[str, str, Sequence[Sequence[object]]]]
+) -> Path:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, state, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        sheet.sheet_state = state
+        for row in rows:
+            sheet.append(row)
+    if all(state != "visible" for _, state, _ in sheets):
+        workbook.create_sheet("leeg")
+    path = tmp_path / "aanmeldingen.xlsx"
+    workbook.save(path)
+    return path
+
+
+def test_data_on_the_second_sheet_is_found_and_named(tmp_path: Path) -> None:
+    path = workbook_with(
+        tmp_path,
+        [("Uitleg", "visible", [["Vul het tweede tabblad in"]]), ("Aanmeldingen", "visible", ROWS)],
+    )
+    result = read_applicants(path, today=TODAY)
+    assert result.rows_in == 2
+    assert any("'Aanmeldingen'" in note and "'Uitleg'" in note for note in result.notes)
+
+
+def test_data_on_a_hidden_sheet_only_is_read_and_said(tmp_path: Path) -> None:
+    path = workbook_with(
+        tmp_path,
+        [("Blad1", "visible", [["Naam", "Adres", "Telefoon"]]), ("Data", "hidden", ROWS)],
+    )
+    result = read_applicants(path, today=TODAY)
+    assert result.rows_in == 2
+    assert any("'Data' (verborgen) gelezen" in note for note in result.notes)
+
+
+def test_no_sheet_with_a_header_lists_the_sheets(tmp_path: Path) -> None:
+    path = workbook_with(
+        tmp_path, [("Blad1", "visible", [["a", "b"]]), ("Blad2", "hidden", [["c"]])]
+    )
+    with pytest.raises(InputFileError, match=r"tabblad 'Blad1'.*'Blad1', 'Blad2' \(verborgen\)"):
+        read_applicants(path, today=TODAY)

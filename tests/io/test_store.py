@@ -10,6 +10,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -19,7 +20,7 @@ from geo.cli import EXIT_ERROR, main
 from geo.config import Settings
 from geo.project import import_applicants, place_members
 from geo.sources import Wijk, save_wijk
-from geo.store import MIGRATIONS, Store, StoreError
+from geo.store import APPLICATION_ID, MIGRATIONS, Store, StoreError
 from tests.conftest import write_text
 from tests.grids import RD, grid_boundary, grid_streets, members_along
 
@@ -68,21 +69,13 @@ def test_a_new_project_has_the_current_schema_and_refuses_newer_files(
         Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
 
 
-def test_an_old_file_is_migrated(tmp_path: Path) -> None:
-    path = tmp_path / "oud.sqlite"
-    sqlite3.connect(path).close()  # an empty file at schema 0
-    store = Store.open(path)
-    assert store.schema_version == len(MIGRATIONS)
-    assert store.status().areas == 0
-
-
 def test_sign_ups_arrive_in_batches_and_nobody_moves(tmp_path: Path, wijk: Wijk) -> None:
     settings = Settings(cache_dir=tmp_path / "cache", max_members=100)
     store = Store.create(tmp_path / "p.sqlite", wijk, max_members=100, fill=0.8)
     first = import_applicants(
         store, sign_up_sheet(tmp_path / "a.csv", 150, seed=1), settings=settings
     )
-    assert first == {"rows": 150, "accepted": 150, "rejected": 0, "pending": 0}
+    assert first == {"rows": 150, "accepted": 150, "rejected": 0, "pending": 0, "already": 0}
     placement = place_members(store, settings=settings)
     assert placement.placed == 150
     before = store.applicants("accepted").set_index("telefoon")["area_id"]
@@ -99,6 +92,7 @@ def test_sign_ups_arrive_in_batches_and_nobody_moves(tmp_path: Path, wijk: Wijk)
     assert max(status.members_per_area.values()) <= 100
     again = import_applicants(store, sheet, settings=settings)
     assert again["accepted"] == 0, "the same phone numbers are not taken twice"
+    assert again["already"] == 40 and store.status().applicants["rejected"] == 0
     actions = list(store.history()["action"])
     assert actions[:3] == ["aangemaakt", "aanmeldingen ingelezen", "eerste plan"]
     with pytest.raises(sqlite3.DatabaseError, match="append-only"):
@@ -255,3 +249,352 @@ def test_a_schema_1_file_gains_the_reject_cells_and_keeps_its_rows(tmp_path: Pat
     assert store.schema_version == len(MIGRATIONS) == 2
     rows = store.applicants()
     assert list(rows["naam"]) == ["Fenna Fictief"] and list(rows["original"]) == ["{}"]
+    application_id = store._db.execute("PRAGMA application_id").fetchone()[0]
+    assert application_id == APPLICATION_ID, "a project of an earlier version is now marked"
+
+
+# --- issue 12: the project store under a hostile user ------------------------------------------
+
+
+def files_in(folder: Path) -> dict[str, bytes]:
+    """Every file in ``folder`` with its bytes (to prove nothing was written)."""
+    return {f.name: f.read_bytes() for f in sorted(folder.iterdir()) if f.is_file()}
+
+
+def corrupt(path: Path, table: str = "applicants") -> None:
+    """Overwrite the first page of ``table`` with garbage (a damaged disk sector)."""
+    with sqlite3.connect(path) as raw:
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (root,) = raw.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)
+        ).fetchone()
+        (size,) = raw.execute("PRAGMA page_size").fetchone()
+    raw.close()
+    with path.open("r+b") as handle:
+        handle.seek((root - 1) * size)
+        handle.write(b"\xff" * 64)
+
+
+def one_error_line(capsys: pytest.CaptureFixture[str]) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("fout: ") and "\n" not in err and "Traceback" not in err, err
+    return err
+
+
+def project_with_people(tmp_path: Path, wijk: Wijk, count: int = 30) -> Path:
+    path = tmp_path / "p.sqlite"
+    store = Store.create(path, wijk, max_members=255, fill=0.8)
+    sheet = sign_up_sheet(tmp_path / "a.csv", count, seed=6)
+    import_applicants(store, sheet, settings=Settings(cache_dir=tmp_path / "cache"))
+    store.close()
+    return path
+
+
+def test_item2_a_corrupt_page_is_one_clear_error_and_nothing_is_written(
+    tmp_path: Path, wijk: Wijk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project_with_people(tmp_path, wijk)
+    corrupt(path)
+    before = files_in(tmp_path)
+    with pytest.raises(StoreError, match=r"beschadigd.*project restore"):
+        Store.open(path)
+    for action in ("status", "assign"):
+        assert main(["project", action, "--project", str(path)]) == EXIT_ERROR
+        assert "beschadigd" in one_error_line(capsys)
+    assert files_in(tmp_path) == before
+
+
+def test_item2_a_read_only_project_file_is_one_clear_error(
+    tmp_path: Path, wijk: Wijk, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = project_with_people(tmp_path, wijk)
+    real_connect = sqlite3.connect
+
+    def read_only(database: str | Path, **kwargs: Any) -> sqlite3.Connection:
+        """What SQLite does when it may not write the file (the tests may run as root)."""
+        if str(database) == str(path):
+            database, kwargs = f"{path.as_uri()}?mode=ro", {**kwargs, "uri": True}
+        connection: sqlite3.Connection = real_connect(database, **kwargs)
+        return connection
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    sheet = sign_up_sheet(tmp_path / "b.csv", 5, seed=7, first_phone=500)
+    assert main(["project", "status", "--project", str(path)]) == 0, "reading still works"
+    assert "30 aangenomen" in capsys.readouterr().out
+    for argv in (
+        ["import", "--applicants", str(sheet), "--offline"],
+        ["forget", "--telefoon", "06 2000 0000"],
+    ):
+        assert main(["project", argv[0], "--project", str(path), *argv[1:]]) == EXIT_ERROR
+        assert "alleen-lezen" in one_error_line(capsys)
+    monkeypatch.undo()
+    store = Store.open(path)
+    assert store.status().applicants["accepted"] == 30, "nothing half-written"
+    assert store.integrity() == "ok"
+
+
+def test_item2_two_imports_of_the_same_people_at_once(
+    tmp_path: Path, wijk: Wijk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "p.sqlite"
+    Store.create(path, wijk, max_members=255, fill=0.8).close()
+    first, second = Store.open(path), Store.open(path)
+    rows = pd.DataFrame(
+        {
+            "naam": [f"Tweeling {n}" for n in range(20)],
+            "telefoon": [f"+3162{n:07d}" for n in range(20)],
+        }
+    )
+
+    class Racing:
+        """The connection of the second import; the first one commits just before it writes."""
+
+        def __init__(self, db: sqlite3.Connection) -> None:
+            self.db, self.raced = db, False
+
+        def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+            if sql == "BEGIN IMMEDIATE" and not self.raced:
+                self.raced = True
+                first.add_applicants(rows, rows.iloc[0:0], rows.iloc[0:0], source="eerste")
+            return self.db.execute(sql, *args)
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.db, name)
+
+    monkeypatch.setattr(second, "_db", Racing(second._db))
+    added = second.add_applicants(rows, rows.iloc[0:0], rows.iloc[0:0], source="tweede")
+    assert added.ids == [] and added.already == 20, "conflicts are 'al aangemeld', no traceback"
+    assert first.status().applicants == {"accepted": 20, "rejected": 0, "pending": 0, "removed": 0}
+
+
+def test_item2_two_processes_import_the_same_people(tmp_path: Path, wijk: Wijk) -> None:
+    path = tmp_path / "p.sqlite"
+    Store.create(path, wijk, max_members=255, fill=0.8).close()
+    processes = [writer(path, 0, 200, 20), writer(path, 0, 200, 20)]
+    assert [p.wait(timeout=120) for p in processes] == [0, 0], "no UNIQUE constraint traceback"
+    store = Store.open(path)
+    assert store.status().applicants == {"accepted": 200, "rejected": 0, "pending": 0, "removed": 0}
+
+
+CRASHING_IMPORT = textwrap.dedent(
+    """
+    import os, sys, pandas as pd
+    from pathlib import Path
+    from geo.store import Store
+    store = Store.open(Path(sys.argv[1]))
+    rows = pd.DataFrame({"naam": [f"Laatkomer {n}" for n in range(25)],
+                         "telefoon": [f"+3163{n:07d}" for n in range(25)]})
+    store.add_applicants(rows, rows.iloc[0:0], rows.iloc[0:0], source="test")
+    os._exit(0)  # a crash: committed, but still only in the WAL file
+    """
+)
+
+
+def crashed_import(path: Path) -> None:
+    subprocess.run([sys.executable, "-c", CRASHING_IMPORT, str(path)], cwd=REPO, check=True)
+    assert path.with_name(path.name + "-wal").stat().st_size > 0, "the import is in the WAL"
+
+
+def test_item6_restore_is_refused_while_the_project_is_open_or_crashed(
+    tmp_path: Path, wijk: Wijk
+) -> None:
+    path = project_with_people(tmp_path, wijk)
+    copy = Store.open(path).backup(tmp_path / "kopie.sqlite")
+    in_use = Store.open(path)  # e.g. the app
+    path.rename(tmp_path / "opzij.sqlite")  # the planner puts the file aside, not its WAL
+    with pytest.raises(StoreError, match=r"p\.sqlite-wal.*nog open.*niet netjes afgesloten"):
+        Store.restore(copy, path)
+    assert not path.exists()
+    in_use.close()
+    for stale in tmp_path.glob("p.sqlite-*"):
+        stale.unlink()
+    path = project_with_people(tmp_path / "tweede", wijk)
+    crashed_import(path)
+    path.rename(path.with_name("opzij.sqlite"))
+    with pytest.raises(StoreError, match="niet netjes afgesloten"):
+        Store.restore(copy, path)
+
+
+def test_item6_open_checkpoints_what_a_crash_left_in_the_wal(tmp_path: Path, wijk: Wijk) -> None:
+    path = project_with_people(tmp_path, wijk)
+    crashed_import(path)
+    store = Store.open(path)
+    assert path.with_name("p.sqlite-wal").stat().st_size == 0, "checkpointed on open"
+    with sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True) as raw:
+        (count,) = raw.execute("SELECT COUNT(*) FROM applicants").fetchone()
+    assert count == 55, "a copy of the file alone now holds the crashed import"
+    store.close()
+
+
+def test_item6_a_corrupt_backup_is_refused_not_restored(tmp_path: Path, wijk: Wijk) -> None:
+    path = project_with_people(tmp_path, wijk)
+    copy = Store.open(path).backup(tmp_path / "kopie.sqlite")
+    assert Store.open(copy).integrity() == "ok"  # the copy was checked when it was made
+    corrupt(copy)
+    target = tmp_path / "terug.sqlite"
+    with pytest.raises(StoreError, match=r"reservekopie .*kopie\.sqlite is beschadigd"):
+        Store.restore(copy, target)
+    assert not list(tmp_path.glob("terug.sqlite*")), "nothing copied"
+
+
+def test_item6_restore_only_reads_the_backup(tmp_path: Path, wijk: Wijk) -> None:
+    path = project_with_people(tmp_path, wijk)
+    copy = Store.open(path).backup(tmp_path / "kopie.sqlite")
+    before = files_in(tmp_path)
+    restored = Store.restore(copy, tmp_path / "terug.sqlite")
+    assert restored.status().applicants["accepted"] == 30
+    restored.close()
+    after = files_in(tmp_path)
+    assert {name: after[name] for name in before} == before
+    assert set(after) - set(before) == {"terug.sqlite"}
+
+
+def test_item8_a_project_never_holds_more_than_whatsapp_allows(tmp_path: Path, wijk: Wijk) -> None:
+    for cap in (256, 300, 0):
+        with pytest.raises(StoreError, match=r"WhatsApp|minstens 1"):
+            Store.create(tmp_path / f"p{cap}.sqlite", wijk, max_members=cap, fill=0.8)
+        assert not (tmp_path / f"p{cap}.sqlite").exists()
+    path = tmp_path / "oud.sqlite"
+    Store.create(path, wijk, max_members=255, fill=0.8).close()
+    with sqlite3.connect(path) as raw:  # a file from before the cap was checked
+        raw.execute("UPDATE meta SET value = '300' WHERE key = 'max_members'")
+    raw.close()
+    store = Store.open(path)
+    assert store.notices and "300" in store.notices[0] and "255" in store.notices[0]
+    assert store.max_members == 255 and store.setting("max_members") == "255"
+    assert store.history()["action"].iloc[-1] == "maximum per groep begrensd"
+    store.close()
+    assert Store.open(path).notices == [], "said once, then recorded"
+
+
+def test_item8_placing_uses_the_cap_recorded_in_the_project(tmp_path: Path, wijk: Wijk) -> None:
+    store = Store.create(tmp_path / "p.sqlite", wijk, max_members=40, fill=0.8)
+    settings = Settings(cache_dir=tmp_path / "cache")  # the default cap, 255
+    import_applicants(store, sign_up_sheet(tmp_path / "a.csv", 100, seed=8), settings=settings)
+    place_members(store, settings=settings)
+    assert max(store.status().members_per_area.values()) <= 40
+    sheet = sign_up_sheet(tmp_path / "b.csv", 60, seed=9, first_phone=1000)
+    import_applicants(store, sheet, settings=settings)
+    place_members(store, settings=settings)
+    assert max(store.status().members_per_area.values()) <= 40, "assign keeps the project's cap"
+    plan = store.plan()
+    assert plan is not None and set(plan.areas["capacity_left"] + plan.areas["members"]) == {40}
+
+
+def test_item8_project_assign_uses_the_recorded_cap(
+    tmp_path: Path, wijk: Wijk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "p.sqlite"
+    Store.create(path, wijk, max_members=30, fill=0.8).close()
+    sheet = sign_up_sheet(tmp_path / "a.csv", 90, seed=10)
+    argv = ["project", "import", "--project", str(path), "--applicants", str(sheet), "--offline"]
+    assert main(argv) == 0
+    members = [int(line.split(":")[1].split()[0]) for line in capsys.readouterr().out.splitlines()
+               if line.strip().startswith("gebied ")]  # fmt: skip
+    assert members and max(members) <= 30
+
+
+def test_item10_forget_finds_a_person_in_every_table(tmp_path: Path, wijk: Wijk) -> None:
+    settings = Settings(cache_dir=tmp_path / "cache")
+    path = tmp_path / "p.sqlite"
+    store = Store.create(path, wijk, max_members=255, fill=0.8)
+    home = members_along(grid_streets(4, 4), 1, seed=11).to_crs(4326).iloc[0]
+    header = "Naam;Straat;Huisnummer;Woonplaats;Leeftijd;Telefoon;E-mail;Beheerder;lat;lon\n"
+
+    def person(name: str, age: int, phone: str, mail: str = "") -> str:
+        where = f"{home.straat};{home.huisnummer};Geleen"
+        return (
+            f"{name};{where};{age};{phone};{mail};ja;{home.geometry.y:.7f};{home.geometry.x:.7f}\n"
+        )
+
+    first = header + person("Fenna Fictief", 44, "06 2999 0001", "fenna@voorbeeld.nl")
+    first += person("Bram Buur", 50, "06 2999 0002")
+    import_applicants(store, write_text(tmp_path / "a.csv", first), settings=settings)
+    place_members(store, settings=settings)
+    later = header + person("Fenna Fictief", 17, "06-2999 0001", "fenna@voorbeeld.nl")
+    later += person("fenna  fictief", 16, "0629990010")  # a mistyped number: name + address
+    later += person("Cas Buur", 15, "0629990003")  # same address, another person: stays
+    sheet = write_text(tmp_path / "aanmelding Fenna Fictief.csv", later)  # named in the history
+    import_applicants(store, sheet, settings=settings)
+    store.decide_sign("5.80000,50.97000", "accepted", note="bord bij het huis van Fenna Fictief")
+    assert store.status().applicants["rejected"] == 3
+
+    assert store.forget("+31629990001") == 3
+    left = store.applicants()
+    assert sorted(left["naam"]) == ["Bram Buur", "Cas Buur"]
+    assert "Fenna" not in store.history()["details"].str.cat()
+    assert "Fenna" not in store.sign_decisions()["note"].str.cat()
+    store.close()
+    for file in [path, *tmp_path.glob("p.sqlite-*")]:
+        data = file.read_bytes().lower()
+        for trace in (b"fenna", b"fictief", b"29990001", b"2999 0001", b"29990010"):
+            assert trace not in data, f"{trace!r} left in {file.name}"
+    store = Store.open(path)
+    assert store.history()["action"].iloc[-1] == "persoon verwijderd (AVG)"
+    assert store.integrity() == "ok"
+
+
+def test_item17_a_file_that_is_no_project_is_refused_and_left_untouched(
+    tmp_path: Path, wijk: Wijk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "bestanden"
+    folder.mkdir()
+    (folder / "leeg.sqlite").write_bytes(b"")
+    with sqlite3.connect(folder / "ander.sqlite") as raw:
+        raw.execute("CREATE TABLE notities (tekst TEXT)")
+        raw.execute("INSERT INTO notities VALUES ('boodschappen')")
+    raw.close()
+    save_wijk(wijk, folder / "wijk.gpkg")
+    (folder / "tekst.sqlite").write_text("geen database", encoding="utf-8")
+    before = files_in(folder)
+    for name, why in (
+        ("leeg.sqlite", "leeg"),
+        ("ander.sqlite", "ander SQLite-bestand"),
+        ("wijk.gpkg", "GeoPackage"),
+        ("tekst.sqlite", "geen SQLite-bestand"),
+    ):
+        with pytest.raises(StoreError, match=f"is geen projectbestand.*{why}"):
+            Store.open(folder / name)
+        assert main(["project", "status", "--project", str(folder / name)]) == EXIT_ERROR
+        assert "geen projectbestand" in one_error_line(capsys)
+        assert main(["export", "--project", str(folder / name), "--out", str(tmp_path / "x")]) == 1
+        capsys.readouterr()
+    assert files_in(folder) == before, "not migrated, no journal mode changed, no WAL left"
+
+
+def test_item17_new_projects_carry_an_application_id(tmp_path: Path, wijk: Wijk) -> None:
+    path = tmp_path / "p.sqlite"
+    Store.create(path, wijk, max_members=255, fill=0.8).close()
+    with sqlite3.connect(path) as raw:
+        assert raw.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+    raw.close()
+    assert Store.open(path).status().applicants["accepted"] == 0
+
+
+def test_item18_a_re_import_is_already_signed_up_not_new_rejects(
+    tmp_path: Path, wijk: Wijk
+) -> None:
+    settings = Settings(cache_dir=tmp_path / "cache")
+    store = Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
+    sheet = sign_up_sheet(tmp_path / "a.csv", 20, seed=12)
+    lines = sheet.read_text(encoding="utf-8").splitlines()
+    lines += ["Jonge Jet;Kerkstraat;3;Geleen;15;0629990005;;;", "Oude Otto;;;Geleen;70;12;;;"]
+    write_text(sheet, "\n".join(lines) + "\n")
+    first = import_applicants(store, sheet, settings=settings)
+    assert first == {"rows": 22, "accepted": 20, "rejected": 2, "pending": 0, "already": 0}
+    again = import_applicants(store, sheet, settings=settings)
+    assert again == {"rows": 22, "accepted": 0, "rejected": 0, "pending": 0, "already": 22}
+    assert store.status().applicants == {"accepted": 20, "rejected": 2, "pending": 0, "removed": 0}
+
+
+def test_item18_status_after_an_interrupted_import_says_what_is_left(
+    tmp_path: Path, wijk: Wijk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = project_with_people(tmp_path, wijk)  # imported, never placed (as if interrupted)
+    assert Store.open(path).status().unplaced == 30
+    assert main(["project", "status", "--project", str(path)]) == 0
+    assert "30 aanmeldingen nog zonder gebied — draai 'python -m geo project assign'" in (
+        capsys.readouterr().out
+    )
+    assert main(["project", "assign", "--project", str(path)]) == 0
+    assert "nog zonder gebied" not in capsys.readouterr().out

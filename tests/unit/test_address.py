@@ -82,6 +82,31 @@ def test_house_number_forms(raw: str, expected: HouseNumber) -> None:
     assert parse_house_number(raw) == expected
 
 
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("18 boven", HouseNumber(18, "", "BOV")),
+        ("18boven", HouseNumber(18, "", "BOV")),
+        ("18 Bovenhuis", HouseNumber(18, "", "BOV")),
+        ("18a boven", HouseNumber(18, "A", "BOV")),
+        ("18 bov.", HouseNumber(18, "", "BOV")),
+        ("3 beneden", HouseNumber(3, "", "BEN")),
+    ],
+)
+def test_floor_words_are_an_addition_never_letter_plus_rest(
+    raw: str, expected: HouseNumber
+) -> None:
+    """Issue 12 item 17: "18 boven" was read as 18B-OVEN."""
+    assert parse_house_number(raw) == expected
+    assert parse_address(f"Kerkstraat {raw}, 6166 AB Geleen").house_number == expected
+
+
+@pytest.mark.parametrize("raw", ["12 achterom", "12 bovenop", "12 abcde"])
+def test_a_long_word_after_a_letter_is_not_letter_plus_addition(raw: str) -> None:
+    with pytest.raises(ValueError, match="toevoeging"):
+        parse_house_number(raw)
+
+
 @pytest.mark.parametrize("raw", ["", "a", "bis", "0", "12 toevoeging"])
 def test_unreadable_house_number_is_refused(raw: str) -> None:
     with pytest.raises(ValueError, match=r"huisnummer|toevoeging"):

@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from geo.errors import InputFileError
-from geo.intake import normalize_phone, parse_age, parse_yes_no, validate_rows
+from geo.intake import (
+    normalize_phone,
+    parse_age,
+    parse_bool,
+    parse_yes_no,
+    phone_e164,
+    validate_rows,
+)
 
 HEADER = ["Naam", "Adres", "Postcode", "Woonplaats", "Leeftijd", "Telefoon", "Beheerder"]
 TODAY = date(2026, 11, 24)
@@ -212,7 +219,7 @@ def test_header_only_is_an_error() -> None:
         ("612345678", "+31612345678", ""),  # Excel dropped the leading zero
         ("31612345678", "+31612345678", ""),  # Excel stored +31... as a number
         ("31612345678.0", "+31612345678", ""),
-        ("0470 12 34 56", "+32470123456", ""),  # Belgian mobile
+        ("+32 470 12 34 56", "+32470123456", ""),  # Belgian mobile, with its country code
         ("+49 1512 3456789", "+4915123456789", ""),
         ("046 475 1234", "+31464751234", "vast nummer"),
     ],
@@ -297,3 +304,169 @@ def test_an_age_written_as_18_plus_passes_the_rule() -> None:
     assert parse_age("65 +", today=date(2026, 11, 25)) == 65
     with pytest.raises(ValueError, match="geen getal"):
         parse_age("+18", today=date(2026, 11, 25))
+
+
+# --- issue 12, item 14: phones -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "note"),
+    [
+        ("0612345678 (werk)", "werk"),
+        ("0612345678 mob", "mob"),
+        ("06-12345678 na 18u", "na 18u"),
+        ("06 12 34 56 78 alleen WhatsApp", "alleen WhatsApp"),
+    ],
+)
+def test_words_after_a_phone_number_become_a_remark_never_digits(raw: str, note: str) -> None:
+    number, remark = normalize_phone(raw)
+    assert number == "+31612345678"  # not +49... through letters read as digits
+    assert note in remark
+    result = run(person(), person(Naam="Gijs Gefingeerd", Telefoon=raw))
+    assert "één deelnemer per nummer" in result.rejects.loc[0, "reason"]  # duplicate is found
+    alone = run(person(Telefoon=raw))
+    assert note in alone.accepted.loc[0, "opmerking"]
+
+
+@pytest.mark.parametrize("raw", ["06-123456789", "0694071872", "06-71234567"])
+def test_mistyped_dutch_mobile_is_no_german_landline(raw: str) -> None:
+    with pytest.raises(ValueError, match=r"geen geldig Nederlands nummer.*Duits.*\+49"):
+        normalize_phone(raw)
+
+
+def test_national_number_is_read_in_the_first_region_only() -> None:
+    with pytest.raises(ValueError, match=r"Belgisch.*Schrijf dan \+32"):
+        normalize_phone("0470 12 34 56")
+    assert normalize_phone("+32 470 12 34 56")[0] == "+32470123456"
+    assert normalize_phone("0032 470 12 34 56")[0] == "+32470123456"
+    assert normalize_phone("0470 12 34 56", regions=("BE", "NL"))[0] == "+32470123456"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("0800 1234", "gratis servicenummer"),
+        ("0800-0123", "gratis servicenummer"),
+        ("0900 1234567", "betaald informatienummer"),
+        ("0900-8844", "betaald informatienummer"),
+        ("088 123 4567", "bedrijfsnummer"),
+        ("0612345678 / 0687654321", "meer dan één nummer"),
+        ("0612345678 of 0687654321", "meer dan één nummer"),
+        ("3,16123E+10", "Excel"),
+        ("06-CALL-ME", "geen geldig nummer"),
+    ],
+)
+def test_numbers_of_nobody_are_refused_with_a_reason(raw: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        normalize_phone(raw)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    digits=st.from_regex(r"[1-9][0-9]{7,10}", fullmatch=True),
+    note=st.sampled_from(["", " (werk)", " mob", " na 18u", " privé", " WhatsApp"]),
+)
+def test_a_national_number_is_dutch_or_refused(digits: str, note: str) -> None:
+    """Whatever follows a 0, intake either gives a Dutch number or a reason: never a German or
+    Belgian number (those need their country code), never digits made from letters."""
+    try:
+        number, _ = normalize_phone(f"0{digits}{note}")
+    except ValueError as error:
+        assert str(error)
+        return
+    assert number.startswith("+31")
+    assert number == normalize_phone(f"0{digits}")[0]
+
+
+# --- issue 12, item 16: what Dutch Excel writes back ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("WAAR", True),
+        ("ONWAAR", False),
+        ("waar", True),
+        ("ja", True),
+        ("Nee", False),
+        ("TRUE", True),
+        ("false", False),
+        ("1", True),
+        ("0", False),
+        ("1.0", True),
+        ("x", True),
+        ("", False),
+    ],
+)
+def test_parse_bool_reads_what_excel_writes(raw: str, expected: bool) -> None:
+    assert parse_bool(raw) is expected
+    assert parse_yes_no(raw) == (expected, "")
+
+
+def test_parse_bool_refuses_unknown_text_in_dutch() -> None:
+    with pytest.raises(ValueError, match="geen ja/nee-waarde"):
+        parse_bool("misschien")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["+31612345678", "31612345678", "31612345678.0", "612345678", "0031 6 12345678", "06-12345678",
+     "'+31612345678", "+31 (0)6 1234 5678"],
+)  # fmt: skip
+def test_phone_e164_gives_one_number_for_every_excel_form(raw: str) -> None:
+    assert phone_e164(raw) == "+31612345678"
+
+
+def test_phone_without_plus_is_a_duplicate_of_the_same_number_with_plus() -> None:
+    result = run(person(Telefoon="+31612345678"), person(Naam="Gijs", Telefoon="31612345678"))
+    assert "één deelnemer per nummer" in result.rejects.loc[0, "reason"]
+
+
+# --- issue 12, item 17: intake details -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("raw", "expected"), [("18,5", 18), ("18.5", 18), ("44,9 jaar", 44)])
+def test_age_with_a_decimal_comma_is_floored(raw: str, expected: int) -> None:
+    assert parse_age(raw, today=TODAY) == expected
+    assert len(run(person(Leeftijd=raw)).accepted) == 1
+
+
+@pytest.mark.parametrize(
+    ("born", "age"), [("01-01-60", 66), ("01/01/60", 66), ("24-11-08", 18), ("01-01-30", 96)]
+)
+def test_two_digit_birth_year_is_never_in_the_future(born: str, age: int) -> None:
+    assert parse_age("", born, today=TODAY) == age
+
+
+def test_age_and_birth_date_that_disagree_are_refused() -> None:
+    with pytest.raises(ValueError, match="spreken elkaar tegen"):
+        parse_age("44", "01-01-1960", today=TODAY)
+    assert parse_age("65", "01-12-1960", today=TODAY) == 65  # within a year: the date decides
+    assert parse_age("18", "25-11-2008", today=TODAY) == 17  # so the 18+ rule is exact
+    assert parse_age("18+", "01-01-1960", today=TODAY) == 66  # "18+" is a minimum
+    with pytest.raises(ValueError, match="spreken elkaar tegen"):
+        parse_age("18+", "01-01-2010", today=TODAY)
+    header = [*HEADER, "Geboortedatum"]
+    result = run([*person(Leeftijd="44"), "01-01-1960"], header=header)
+    assert "spreken elkaar tegen" in result.rejects.loc[0, "reason"]
+
+
+@pytest.mark.parametrize("invisible", ["\u202e", "\u200b", "\u200d", "\u2066", "\ufeff", "\u00ad"])
+def test_invisible_format_characters_are_stripped_from_every_cell(invisible: str) -> None:
+    result = run(
+        person(Naam=f"Fenna{invisible} Fictief{invisible}", Adres=f"Kerk{invisible}straat 12a"),
+        person(Naam="Fenna Fictief", Telefoon=f"06{invisible}12345678"),
+    )
+    accepted = result.accepted.iloc[0]
+    assert (accepted["naam"], accepted["straat"]) == ("Fenna Fictief", "Kerkstraat")
+    assert "dubbele aanmelding" in result.rejects.loc[0, "reason"]  # the same person
+    assert invisible not in "".join(map(str, result.rejects.iloc[0].to_list()))
+
+
+def test_floor_word_after_the_house_number_is_an_addition() -> None:
+    accepted = run(person(Adres="Kerkstraat 18 boven")).accepted.iloc[0]
+    assert (accepted["huisnummer"], accepted["huisletter"], accepted["toevoeging"]) == (
+        18,
+        "",
+        "BOV",
+    )

@@ -13,6 +13,7 @@ from geo.maps import (
     coverage_colour,
     municipality_map,
     planner_map,
+    signs_map,
 )
 from tests.grids import RD
 
@@ -96,3 +97,55 @@ def test_area_map_shows_its_streets_and_neighbours() -> None:
     assert "Buurgebied" in page and "Molenweg e.o." in page and "Kerkstraat" in page
     with pytest.raises(KeyError):
         area_map(AREAS, 9, STREETS)
+
+
+HOSTILE = '<img src=x onerror="alert(1)">'
+
+
+def _one_area(**columns: object) -> gpd.GeoDataFrame:
+    return AREAS.iloc[[0]].assign(neighbours="", **columns)
+
+
+def test_every_map_of_a_one_area_plan_renders() -> None:
+    """A new wijk has one area: no neighbours, maybe no named streets (issue 12.1)."""
+    areas = _one_area()
+    nameless = STREETS.drop(columns="name")
+    bare = STREETS[["geometry"]]
+    empty = STREETS.iloc[0:0]
+    for streets in (STREETS, nameless, bare, empty):
+        page = area_map(areas, 1, streets).get_root().render()
+        assert "Kerkstraat e.o." in page and "Buurgebieden" in page
+        assert signs_map(SIGNS, BOUNDARY, streets).get_root().render()
+    assert "Kerkstraat e.o." in planner_map(areas, BOUNDARY, signs=SIGNS).get_root().render()
+    assert "Kerkstraat e.o." in municipality_map(areas, BOUNDARY, SIGNS).get_root().render()
+
+
+def test_maps_render_without_neighbour_column_or_signs() -> None:
+    areas = AREAS.drop(columns=["neighbours", "streets"])
+    assert "Gebied 2" in area_map(areas, 2, STREETS).get_root().render()
+    no_signs = SIGNS.iloc[0:0]
+    assert "Gebieden" in planner_map(areas, BOUNDARY, signs=no_signs).get_root().render()
+    assert "Wijkgrens" in municipality_map(areas, BOUNDARY, no_signs).get_root().render()
+
+
+def test_typed_text_is_escaped_in_every_map() -> None:
+    """Names typed by residents or mapped in OSM never reach a page as HTML (issue 12.12)."""
+    areas = AREAS.assign(name=[HOSTILE, "Molenweg"], streets=[HOSTILE, "Molenweg"])
+    streets = STREETS.assign(name=[HOSTILE, "Molenweg"])
+    signs = SIGNS.assign(street=[HOSTILE], reason=[HOSTILE])
+    uncovered = gpd.GeoDataFrame(
+        {"area_id": [1], "street": [HOSTILE], "households": [3]},
+        geometry=[LineString([(186_100, 331_250), (186_400, 331_250)])],
+        crs=RD,
+    )
+    pages = [
+        planner_map(areas, BOUNDARY, signs=signs, uncovered=uncovered),
+        municipality_map(areas, BOUNDARY, signs),
+        area_map(areas, 1, streets),
+        signs_map(signs, BOUNDARY, streets),
+    ]
+    for fmap in pages:
+        page = fmap.get_root().render()
+        assert "<img src=x" not in page
+        # escaped as HTML (the JSON inside the page writes & as \u0026)
+        assert "&lt;img src=x" in page.replace("\\u0026", "&")

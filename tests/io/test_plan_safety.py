@@ -1,0 +1,350 @@
+"""A plan folder chain as a hostile or careless user drives it (issue 12).
+
+A small real-geometry wijk (a street grid near Geleen in RD New) with fictitious sign-ups that
+carry their own coordinates, so no register or network is needed and every run is quick.
+"""
+
+from __future__ import annotations
+
+import csv
+import errno
+import json
+import os
+import stat
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from shapely import Point
+
+from geo.cli import EXIT_ERROR, main
+from tests.grids import RD, grid_boundary, grid_streets
+
+HEADER = ["Naam", "Straat", "Huisnummer", "Postcode", "Woonplaats", "Leeftijd", "Telefoon", "lat", "lon"]  # fmt: skip
+INSIDE = (186_150.0, 331_050.0)
+
+
+def _wgs(x: float, y: float) -> tuple[float, float]:
+    point = gpd.GeoSeries([Point(x, y)], crs=RD).to_crs(4326).iloc[0]
+    return point.y, point.x
+
+
+def people(count: int, *, start: int = 0, age: str = "40", outside: int = 0) -> list[list[str]]:
+    """``count`` fictitious people on the grid; the last ``outside`` of them live outside it."""
+    rows = []
+    for n in range(start, start + count):
+        far = n >= start + count - outside
+        x, y = (
+            (190_000.0, 335_000.0) if far else (INSIDE[0] + 7 * (n % 40), INSIDE[1] + 9 * (n // 40))
+        )
+        lat, lon = _wgs(x, y)
+        phone = f"06{20000000 + n:08d}"
+        rows.append(
+            [f"Fictief Persoon {n}", "Dwarsstraat 1", str(n + 1), "6163AB", "Geleen", age, phone, f"{lat:.7f}", f"{lon:.7f}"]
+        )  # fmt: skip
+    return rows
+
+
+def write_people(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return path
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def wijk(tmp_path: Path) -> tuple[Path, Path]:
+    """Boundary and streets files of a 4 × 3 block grid (WGS84 GeoJSON, as exported by GIS)."""
+    folder = tmp_path / "wijk"
+    folder.mkdir()
+    boundary = gpd.GeoDataFrame({"name": ["Rasterwijk"]}, geometry=[grid_boundary(4, 3)], crs=RD)
+    boundary.to_crs(4326).to_file(folder / "grens.geojson")
+    grid_streets(4, 3).to_crs(4326).to_file(folder / "straten.geojson")
+    return folder / "grens.geojson", folder / "straten.geojson"
+
+
+def plan(wijk: tuple[Path, Path], applicants: Path, out: Path, *extra: str) -> int:
+    boundary, streets = wijk
+    return main(
+        [
+            "plan",
+            "--boundary",
+            str(boundary),
+            "--streets",
+            str(streets),
+            "--applicants",
+            str(applicants),
+            "--offline",
+            *extra,
+            "--out",
+            str(out),
+        ]
+    )
+
+
+def assign(plan_dir: Path, applicants: Path, out: Path, *extra: str) -> int:
+    return main(
+        ["assign", "--plan", str(plan_dir), "--applicants", str(applicants), "--offline", *extra, "--out", str(out)]
+    )  # fmt: skip
+
+
+def one_line_error(capsys: pytest.CaptureFixture[str], *words: str) -> str:
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("fout: ") and "\n" not in err, err
+    for word in words:
+        assert word in err, err
+    return err
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("GEO_MAX_MEMBERS", raising=False)
+
+
+def test_a_one_area_wijk_is_planned_with_every_map(wijk: tuple[Path, Path], tmp_path: Path) -> None:
+    out = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(5)), out) == 0
+    metrics = json.loads((out / "plan.json").read_text())
+    assert metrics["areas"] == 1 and metrics["members"] == 5
+    assert (out / "gebieden" / "gebied-1.html").stat().st_size > 1000
+    assert "Gebied 1" in (out / "gebieden" / "gebied-1.html").read_text(encoding="utf-8")
+
+
+def test_streets_without_any_attribute_plan_and_map(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    boundary, streets = wijk
+    bare = tmp_path / "kaal.geojson"
+    gpd.read_file(streets)[["geometry"]].to_file(bare)
+    out = tmp_path / "plan"
+    assert plan((boundary, bare), write_people(tmp_path / "a.csv", people(12)), out, "--max-members", "5") == 0  # fmt: skip
+    assert len(list((out / "gebieden").glob("gebied-*.html"))) == json.loads((out / "plan.json").read_text())["areas"]  # fmt: skip
+
+
+@pytest.mark.parametrize("extra", [("--max-members", "1"), ("--fill", "0.01")])
+def test_tiny_caps_plan(wijk: tuple[Path, Path], tmp_path: Path, extra: tuple[str, str]) -> None:
+    out = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(4)), out, *extra) == 0
+    for row in read(out / "members.csv"):
+        assert row["area_id"]
+
+
+@pytest.mark.parametrize("how", ["flag", "env"])
+def test_a_cap_above_whatsapp_is_refused_before_anything_is_written(
+    wijk: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+) -> None:
+    extra: tuple[str, ...] = ("--max-members", "300")
+    if how == "env":
+        monkeypatch.setenv("GEO_MAX_MEMBERS", "1000")
+        extra = ()
+    out = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(5)), out, *extra) == EXIT_ERROR
+    one_line_error(capsys, "256", "255")
+    assert not out.exists()
+
+
+def test_assign_keeps_the_plans_cap_and_carries_rejects_forward(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    minor = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
+    first = [*people(6), minor]
+    plan_dir = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", first), plan_dir, "--max-members", "4") == 0
+    later = write_people(tmp_path / "b.csv", people(9, start=100))
+    out = tmp_path / "plan-2"
+    assert assign(plan_dir, later, out) == 0
+    roster = read(out / "members.csv")
+    sizes = [sum(r["area_id"] == a for r in roster) for a in {r["area_id"] for r in roster}]
+    assert len(roster) == 15 and max(sizes) <= 4, "the plan's cap of 4 holds, not the default 255"
+    assert json.loads((out / "plan.json").read_text())["max_members"] == 4
+    carried = read(out / "rejects.csv")
+    assert [r["uit_plan"] for r in carried if r["naam"] == "Jong Fictief"] == ["plan"]
+    capsys.readouterr()
+    assert assign(out, later, tmp_path / "plan-3", "--max-members", "200") == EXIT_ERROR
+    one_line_error(capsys, "hoogstens 4", "nieuw plan")
+
+
+def test_assign_into_its_own_plan_folder_is_refused(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_dir = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(5)), plan_dir) == 0
+    before = {p.name: p.read_bytes() for p in plan_dir.iterdir() if p.is_file()}
+    later = write_people(tmp_path / "b.csv", people(3, start=50))
+    assert assign(plan_dir, later, plan_dir) == EXIT_ERROR
+    one_line_error(capsys, "planmap zelf")
+    assert before == {p.name: p.read_bytes() for p in plan_dir.iterdir() if p.is_file()}
+
+
+def test_an_input_inside_the_output_folder_is_never_written_over(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan"
+    out.mkdir()
+    applicants = write_people(out / "applicants.csv", people(5))
+    original = applicants.read_bytes()
+    assert plan(wijk, applicants, out) == EXIT_ERROR
+    one_line_error(capsys, "invoerbestand")
+    assert applicants.read_bytes() == original
+    assert main(["intake", "--applicants", str(applicants), "--offline", "--out", str(out)]) == EXIT_ERROR  # fmt: skip
+    assert applicants.read_bytes() == original
+
+
+def test_export_never_writes_into_the_plan_folder(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_dir = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(5)), plan_dir) == 0
+    layers = (plan_dir / "plan.gpkg").read_bytes()
+    for fmt, out in (("gpkg", plan_dir / "plan.gpkg"), ("geojson", plan_dir)):
+        capsys.readouterr()
+        assert main(["export", "--plan", str(plan_dir), "--format", fmt, "--out", str(out)]) == EXIT_ERROR  # fmt: skip
+        one_line_error(capsys, "invoerbestand")
+    assert (plan_dir / "plan.gpkg").read_bytes() == layers
+    folder = tmp_path / "uit"
+    folder.mkdir()
+    assert main(["export", "--plan", str(plan_dir), "--format", "gpkg", "--out", str(folder)]) == EXIT_ERROR  # fmt: skip
+    one_line_error(capsys, "bestandsnaam")
+
+
+def test_outputs_replace_links_instead_of_following_them(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    out = tmp_path / "plan"
+    out.mkdir()
+    victim = tmp_path / "belangrijk.txt"
+    victim.write_text("niet aankomen")
+    victim.chmod(0o644)
+    (out / "rejects.csv").symlink_to(victim)
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(5)), out) == 0
+    assert victim.read_text() == "niet aankomen"
+    assert stat.S_IMODE(victim.stat().st_mode) == 0o644
+    assert not (out / "rejects.csv").is_symlink()
+    assert stat.S_IMODE((out / "rejects.csv").stat().st_mode) == 0o600
+
+
+def test_a_full_disk_leaves_no_folder_that_counts_as_a_plan(
+    wijk: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import folium
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(folium.Map, "save", full)
+    out = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(5)), out) == EXIT_ERROR
+    one_line_error(capsys, "schijf is vol")
+    assert not (out / "plan.json").exists()
+    assert not list(out.rglob(".*tmp*")), "no temporary files left"
+    assert assign(out, tmp_path / "a.csv", tmp_path / "plan-2") == EXIT_ERROR
+    one_line_error(capsys, "geen planmap")
+
+
+def test_cache_dir_that_is_a_file_or_a_corrupt_cache_is_one_line(
+    wijk: tuple[Path, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    applicants = write_people(tmp_path / "a.csv", people(3))
+    not_a_folder = tmp_path / "bestand"
+    not_a_folder.write_text("x")
+    monkeypatch.setenv("GEO_CACHE_DIR", str(not_a_folder))
+    assert main(["intake", "--applicants", str(applicants), "--offline", "--out", str(tmp_path / "u")]) == EXIT_ERROR  # fmt: skip
+    one_line_error(capsys, "geen map")
+    cache = tmp_path / "kapot"
+    cache.mkdir()
+    (cache / "geocode.sqlite").write_bytes(b"dit is geen database" * 100)
+    monkeypatch.setenv("GEO_CACHE_DIR", str(cache))
+    assert main(["intake", "--applicants", str(applicants), "--offline", "--out", str(tmp_path / "u")]) == EXIT_ERROR  # fmt: skip
+    one_line_error(capsys, "geocodeercache", "beschadigd", "verwijder")
+
+
+def test_counts_add_up_and_outside_rejects_keep_their_contact(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(10, outside=3)), out) == 0
+    summary = capsys.readouterr().out
+    assert "10 aanmeldingen gelezen: 7 aangenomen, 3 afgewezen, 0 nog niet gevonden" in summary
+    rejects = read(out / "rejects.csv")
+    assert len(rejects) == 3 and all(r["telefoon"].startswith("+316") for r in rejects)
+    assert len(read(out / "applicants.csv")) == 7 == len(read(out / "members.csv"))
+
+
+def test_everybody_rejected_says_so(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(3, age="16")), out) == EXIT_ERROR
+    one_line_error(capsys, "geen van de 3 aanmeldingen is aangenomen", "3 afgewezen")
+    assert len(read(out / "rejects.csv")) == 3
+
+
+def test_budget_zero_is_refused_before_writing(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(3)), out, "--budget", "0") == EXIT_ERROR  # fmt: skip
+    one_line_error(capsys, "--budget")
+    assert not out.exists()
+
+
+def test_a_roster_edited_in_dutch_excel_is_read_back(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_dir = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(6)), plan_dir) == 0
+    roster = plan_dir / "members.csv"
+    rows = read(roster)
+    with roster.open("w", encoding="cp1252", newline="") as handle:  # as Dutch Excel saves it
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), delimiter=";")
+        writer.writeheader()
+        for row in rows:
+            row["lat"], row["lon"] = row["lat"].replace(".", ","), row["lon"].replace(".", ",")
+            row["telefoon"] = row["telefoon"].lstrip("+")
+            for flag in ("beheerder", "is_beheerder"):
+                row[flag] = "WAAR" if row[flag] == "True" else "ONWAAR"
+            writer.writerow(row)
+        handle.write(";" * (len(rows[0]) - 1) + "\r\n")
+    again = write_people(tmp_path / "b.csv", people(6))  # the same people sign up again
+    out = tmp_path / "plan-2"
+    assert assign(plan_dir, again, out) == 0
+    assert len(read(out / "members.csv")) == 6, "nobody becomes a member twice"
+    assert all("al aangemeld" in r["reason"] for r in read(out / "rejects.csv"))
+    assert sum(r["is_beheerder"] == "True" for r in read(out / "members.csv")) == sum(
+        r["is_beheerder"] == "True" for r in rows
+    )
+    bad = roster.read_text(encoding="cp1252").replace(rows[1]["area_id"] + ";", "twee;", 1)
+    roster.write_text(bad, encoding="cp1252")
+    capsys.readouterr()
+    assert assign(plan_dir, again, tmp_path / "plan-3") == EXIT_ERROR
+    one_line_error(capsys, "members.csv regel")
+
+
+def test_signs_from_a_roster_instead_of_areas_is_one_line(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_dir = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(5)), plan_dir) == 0
+    boundary, streets = wijk
+    code = main(
+        ["signs", "--boundary", str(boundary), "--streets", str(streets), "--areas", str(plan_dir / "members.csv"), "--out", str(tmp_path / "borden")]
+    )  # fmt: skip
+    assert code == EXIT_ERROR
+    one_line_error(capsys, "members.csv")
