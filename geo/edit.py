@@ -16,7 +16,15 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.address import normalize_name
-from geo.partition import Plan, PlanError, area_neighbours, choose_beheerder
+from geo.partition import (
+    Plan,
+    PlanError,
+    area_neighbours,
+    choose_beheerder,
+    label_areas,
+    names_by_id,
+    tidy_areas,
+)
 from geo.units import build_units
 
 
@@ -65,12 +73,24 @@ def move_street(
     if int((members["area_id"] == from_area).sum()) == int(moving.sum()):
         msg = f"gebied {from_area} zou leeg raken; verplaats liever de andere straten"
         raise PlanError(msg)
-    giver = shapely.make_valid(areas.geometry[from_area].difference(land))
-    taker = shapely.make_valid(areas.geometry[to_area].union(land))
-    _check(giver, taker, from_area=from_area, to_area=to_area, street=street)
-    return _apply(
-        plan, moving, giver, taker, from_area=from_area, to_area=to_area, max_members=max_members
-    ), int(moving.sum())
+    giver = areas.geometry[from_area].difference(land)
+    taker = areas.geometry[to_area].union(land)
+    updated = _apply(
+        plan,
+        moving,
+        land,
+        giver,
+        taker,
+        from_area=from_area,
+        to_area=to_area,
+        street=street,
+        max_members=max_members,
+        addresses=addresses,
+    )
+    updated.areas = label_areas(
+        updated.areas, streets, addresses, keep_names=names_by_id(plan.areas)
+    )
+    return updated, int(moving.sum())
 
 
 def _on_street(
@@ -115,42 +135,63 @@ def _street_land(
 def _check(
     giver: BaseGeometry, taker: BaseGeometry, *, from_area: int, to_area: int, street: str
 ) -> None:
-    if giver.is_empty or shapely.get_num_geometries(_polygons(giver)) != 1:
+    """Both areas must be one valid polygon after the move (loose slivers already joined)."""
+    if giver.is_empty or giver.geom_type != "Polygon" or not giver.is_valid:
         msg = f"gebied {from_area} zou zonder {street} in stukken vallen"
         raise PlanError(msg)
-    if shapely.get_num_geometries(_polygons(taker)) != 1:
+    if taker.geom_type != "Polygon" or not taker.is_valid:
         msg = f"{street} grenst niet aan gebied {to_area}: het gebied zou uit losse stukken bestaan"
         raise PlanError(msg)
-
-
-def _polygons(geometry: BaseGeometry) -> BaseGeometry:
-    """Only the areal parts (a union may leave slivers of lines or points at touching corners)."""
-    parts = [
-        p
-        for p in shapely.get_parts(geometry)
-        if p.geom_type in {"Polygon", "MultiPolygon"} and p.area > 1.0
-    ]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _apply(
     plan: Plan,
     moving: np.ndarray,
+    land: BaseGeometry,
     giver: BaseGeometry,
     taker: BaseGeometry,
     *,
     from_area: int,
     to_area: int,
+    street: str,
     max_members: int,
+    addresses: gpd.GeoDataFrame | None,
 ) -> Plan:
+    """The plan after the move, or :class:`PlanError` if either area would not be one polygon.
+
+    Slivers the cut leaves behind join whichever of the two areas they share the longest
+    border with; nothing outside the two areas changes.
+    """
     members = plan.members.copy()
     was_beheerder = members["is_beheerder"].to_numpy(dtype=bool) & moving
     members.loc[moving, "area_id"] = to_area
     members.loc[moving, "is_beheerder"] = False
     areas = plan.areas.copy()
     index = areas.set_index("area_id").index
-    areas.loc[index == from_area, "geometry"] = _polygons(giver)
-    areas.loc[index == to_area, "geometry"] = _polygons(taker)
+    geometry = areas.geometry.to_numpy().copy()
+    geometry[index == from_area] = giver
+    geometry[index == to_area] = taker
+    areas = areas.set_geometry(gpd.GeoSeries(geometry, index=areas.index, crs=areas.crs))
+    if "households" in areas and addresses is not None and not addresses.empty:
+        carried = int(shapely.intersects(land, addresses.geometry.to_numpy()).sum())
+        households = areas["households"].to_numpy(dtype=int).copy()
+        households[index == from_area] -= carried
+        households[index == to_area] += carried
+        areas["households"] = households
+    pair = index.isin([from_area, to_area])
+    tidy, members = tidy_areas(
+        areas.loc[pair], members, addresses, max_members=max_members, movable=()
+    )
+    _check(
+        tidy.set_index("area_id").geometry[from_area],
+        tidy.set_index("area_id").geometry[to_area],
+        from_area=from_area,
+        to_area=to_area,
+        street=street,
+    )
+    areas.loc[pair, "geometry"] = tidy.geometry.to_numpy()
+    if "households" in tidy:
+        areas.loc[pair, "households"] = tidy["households"].to_numpy()
     if was_beheerder.any():  # the giving area needs a new beheerder
         chosen = choose_beheerder(members.loc[members["area_id"] == from_area])
         if chosen is not None:
@@ -160,9 +201,6 @@ def _apply(
     areas["members"] = [int(counts.get(a, 0)) for a in areas["area_id"]]
     areas["capacity_left"] = max_members - areas["members"]
     areas["neighbours"] = area_neighbours(areas)
-    for area_id in (from_area, to_area):
-        names = members.loc[members["area_id"] == area_id, "straat"].dropna().astype(str)
-        areas.loc[index == area_id, "streets"] = "; ".join(sorted(set(names)))
     return Plan(
         areas=gpd.GeoDataFrame(areas, geometry="geometry", crs=plan.areas.crs),
         members=members,

@@ -137,7 +137,7 @@ def read_areas(path: Path) -> gpd.GeoDataFrame:
         not isinstance(areas, gpd.GeoDataFrame)
         or "area_id" not in areas
         or areas.crs is None
-        or not areas.geom_type.isin(["Polygon", "MultiPolygon"]).all()
+        or not (areas.geometry.isna() | areas.geom_type.isin(["Polygon", "MultiPolygon"])).all()
     ):
         msg = f"{path.name} bevat geen gebieden (vlakken met een kolom area_id)"
         raise InputFileError(msg)

@@ -15,8 +15,10 @@ from typing import Any
 import branca
 import folium
 import geopandas as gpd
+import jinja2
 import numpy as np
 import pandas as pd
+import shapely
 from folium.plugins import FastMarkerCluster, Fullscreen
 
 from geo.signs import MAIN, MAIN_ROADS, MINOR_ROADS, road_label
@@ -34,6 +36,9 @@ ROAD_STYLES = (
     ("Fiets- en voetpaden", "#009E73", 1.5),
 )
 SIGN_COLOURS = {MAIN: "darkred", "minor": "green"}
+SIGN_KINDS = {MAIN: "hoofdingang", "minor": "fiets- of voetpad"}
+# A sign under review is coloured by the municipality's decision ("besluit").
+DECISION_COLOURS = {"open": "#0072B2", "plaatsen": "#009E73", "niet plaatsen": "#D55E00"}
 
 
 AREA_TOOLTIP = {
@@ -42,7 +47,7 @@ AREA_TOOLTIP = {
     "members": "Leden",
     "capacity_left": "Plaatsen over",
     "households": "Huishoudens",
-    "participation_pct": "Deelname (%)",
+    "deelname": "Deelname",
     "beheerder": "Beheerder",
     "streets": "Straten",
 }
@@ -77,10 +82,35 @@ def _area_style(opacity: float) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return style
 
 
-def _base_map(boundary: gpd.GeoDataFrame) -> folium.Map:
-    west, south, east, north = boundary.to_crs(WGS84).total_bounds
-    fmap = folium.Map(tiles="OpenStreetMap", control_scale=True)
-    fmap.fit_bounds([[south, west], [north, east]])
+class MetricScale(branca.element.MacroElement):
+    """A scale bar in metres only (folium's own shows feet and miles too)."""
+
+    _template = jinja2.Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, metric: true, position: 'bottomleft'})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
+def _drawable(shapes: gpd.GeoSeries) -> np.ndarray:
+    """Which geometries can be drawn: neither missing nor empty."""
+    values = shapes.to_numpy()
+    missing: np.ndarray = shapely.is_missing(values) | shapely.is_empty(values)
+    return ~missing
+
+
+def _base_map(*frames: gpd.GeoDataFrame) -> folium.Map:
+    """A map fitted to the first of ``frames`` that has a geometry (an area may have none)."""
+    fmap = folium.Map(tiles="OpenStreetMap")
+    for frame in frames:
+        shapes = frame.to_crs(WGS84).geometry
+        shapes = shapes.loc[_drawable(shapes)]
+        if len(shapes):
+            west, south, east, north = shapes.total_bounds
+            fmap.fit_bounds([[south, west], [north, east]])
+            break
+    MetricScale().add_to(fmap)
     return fmap
 
 
@@ -122,14 +152,18 @@ def _layer(
     style: Callable[[dict[str, Any]], dict[str, Any]],
     show: bool = True,
     sticky: bool = True,
+    keep: tuple[str, ...] = (),
 ) -> folium.GeoJson:
     """A GeoJSON layer whose tooltip shows those of ``fields`` (column: label) the table has.
 
     Works with an empty table and with missing columns (street data without names), drops
-    empty geometries and escapes every text shown.
+    empty geometries and escapes every text shown. ``keep`` columns are kept for the style
+    function without being shown.
     """
     present = [f for f in fields if f in table.columns]
-    data = table.loc[table.geometry.notna() & ~table.geometry.is_empty, [*present, "geometry"]]
+    kept = [c for c in keep if c in table.columns and c not in present]
+    rows = _drawable(table.geometry)
+    data = table.loc[rows, [*present, *kept, "geometry"]]
     tooltip = (
         folium.GeoJsonTooltip(fields=present, aliases=[fields[f] for f in present], sticky=sticky)
         if present and len(data)
@@ -140,28 +174,47 @@ def _layer(
     )
 
 
+def participation_text(participation_pct: float | None) -> str:
+    """Participation as a planner reads it; above 100% the register must be incomplete."""
+    if participation_pct is None or math.isnan(participation_pct):
+        return "onbekend (geen adresregister)"
+    if participation_pct > 100:
+        return "meer leden dan huishoudens: adresregister onvolledig?"
+    return f"{participation_pct:.0f}%"
+
+
 def _area_table(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Areas in WGS84 with the tooltip fields as text."""
     table = areas.to_crs(WGS84).copy()
     if "beheerder_needed" in table:
         table["beheerder"] = np.where(table["beheerder_needed"].astype(bool), "gezocht", "ja")
+    if "participation_pct" in table:
+        table["deelname"] = [participation_text(p) for p in table["participation_pct"]]
     return table
 
 
-def _labels(areas: gpd.GeoDataFrame, *, with_counts: bool) -> folium.FeatureGroup:
-    group = folium.FeatureGroup(name="Namen van gebieden")
+def _labels(areas: gpd.GeoDataFrame, *, with_names: bool) -> folium.FeatureGroup:
+    """Area numbers at a point inside each area; names only where few areas are drawn.
+
+    A number in a small badge does not cover its neighbours or the member clusters; the name
+    and figures are in the area's tooltip.
+    """
+    group = folium.FeatureGroup(name="Nummers van gebieden")
     for row in areas.itertuples():
         if row.geometry is None or row.geometry.is_empty:
             continue
         point = row.geometry.representative_point()
-        count = f" ({row.members})" if with_counts else ""
+        name = f" {html.escape(_text(getattr(row, 'name', None)))}" if with_names else ""
         folium.Marker(
             [point.y, point.x],
             icon=folium.DivIcon(
+                icon_size=(0, 0),
                 html=(
-                    '<div style="font-weight:bold;font-size:12px;white-space:nowrap">'
-                    f"{row.area_id}. {html.escape(_text(getattr(row, 'name', None)))}{count}</div>"
-                )
+                    '<div style="transform:translate(-50%,-50%);display:inline-block;'
+                    "background:rgba(255,255,255,0.85);border:1px solid #333;border-radius:9px;"
+                    'padding:0 5px;font-weight:bold;font-size:11px;white-space:nowrap">'
+                    f"{row.area_id}{name}</div>"
+                ),
             ),
         ).add_to(group)
     return group
@@ -190,6 +243,7 @@ def planner_map(
             fields=AREA_TOOLTIP,
             show=False,
             sticky=False,
+            keep=("participation_pct",),
             style=lambda feature: {
                 "fillColor": coverage_colour(feature["properties"]["participation_pct"]),
                 "color": "#333333",
@@ -197,7 +251,7 @@ def planner_map(
                 "fillOpacity": 0.75,
             },
         ).add_to(fmap)
-    _labels(table, with_counts=True).add_to(fmap)
+    _labels(table, with_names=False).add_to(fmap)
     if members is not None and len(members):
         points = members.to_crs(WGS84).geometry
         FastMarkerCluster(
@@ -216,9 +270,15 @@ def planner_map(
             style=lambda _: {"color": "#CC79A7", "weight": 5, "opacity": 0.9},
             sticky=False,
         ).add_to(fmap)
-    if signs is not None and len(signs):
+    has_signs = signs is not None and len(signs) > 0
+    if signs is not None and has_signs:
         _sign_markers(signs).add_to(fmap)
-    return _finish(fmap, boundary, _coverage_legend())
+    legend = _coverage_legend(
+        participation="participation_pct" in table,
+        open_streets=uncovered is not None and len(uncovered) > 0,
+        signs=has_signs,
+    )
+    return _finish(fmap, boundary, legend)
 
 
 def municipality_map(
@@ -254,7 +314,7 @@ def area_map(areas: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -
         msg = f"gebied {area_id} bestaat niet in dit plan"
         raise KeyError(msg)
     neighbour_ids = _neighbour_ids(chosen)
-    fmap = _base_map(chosen)
+    fmap = _base_map(chosen, table)
     _layer(
         table.loc[table["area_id"].isin(neighbour_ids)],
         name="Buurgebieden",
@@ -289,7 +349,7 @@ def area_map(areas: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -
         style=lambda _: {"color": "#0072B2", "weight": 3},
         sticky=False,
     ).add_to(fmap)
-    _labels(table.loc[table["area_id"].isin([area_id, *neighbour_ids])], with_counts=False).add_to(
+    _labels(table.loc[table["area_id"].isin([area_id, *neighbour_ids])], with_names=True).add_to(
         fmap
     )
     return _finish(fmap, chosen, "")
@@ -311,28 +371,57 @@ def _neighbour_ids(chosen: gpd.GeoDataFrame) -> list[int]:
 
 
 def _sign_markers(signs: gpd.GeoDataFrame) -> folium.FeatureGroup:
+    """Signs as badges with their rank: a main entrance large, a path small.
+
+    Coloured by kind, or by the municipality's decision when ``signs`` has a ``besluit``
+    column (open, plaatsen, niet plaatsen); the popup says why the sign stands there.
+    """
     layer = folium.FeatureGroup(name="Borden")
     for row in signs.to_crs(WGS84).itertuples():
         street = html.escape(_text(getattr(row, "street", None)) or "naamloze weg")
         reason = html.escape(_text(getattr(row, "reason", None)))
+        kind = str(getattr(row, "kind", ""))
+        decision = _text(getattr(row, "besluit", None))
+        colour = DECISION_COLOURS.get(decision) or SIGN_COLOURS.get(kind, "gray")
+        note = html.escape(_text(getattr(row, "opmerking", None)))
+        bearing = getattr(row, "bearing_deg", None)
         text = (
-            f"<b>Bord {row.rank}</b><br>{street}<br>{reason}<br>"
-            f"verkeer rijdt in richting {row.bearing_deg:.0f}°"
+            f"<b>Bord {row.rank}</b> ({SIGN_KINDS.get(kind, 'bord')})<br>{street}<br>{reason}"
+            + (
+                f"<br>verkeer rijdt de wijk in richting {float(bearing):.0f}° (0° = noord)"
+                if bearing is not None and not pd.isna(bearing)
+                else ""
+            )
+            + (f"<br>besluit: <b>{html.escape(decision)}</b>" if decision else "")
+            + (f"<br>opmerking: {note}" if note else "")
         )
+        size = 22 if kind == MAIN else 17
         folium.Marker(
             [row.geometry.y, row.geometry.x],
             popup=folium.Popup(text, max_width=300),
-            tooltip=f"Bord {row.rank}: {street}",
-            icon=folium.Icon(color=SIGN_COLOURS.get(str(row.kind), "gray"), icon="eye-open"),
+            tooltip=f"Bord {row.rank}: {street}"
+            + (f" ({html.escape(decision)})" if decision else ""),
+            icon=folium.DivIcon(
+                icon_size=(size, size),
+                icon_anchor=(size // 2, size // 2),
+                html=(
+                    f'<div style="width:{size}px;height:{size}px;border-radius:50%;'
+                    f"background:{colour};color:white;border:2px solid white;"
+                    "box-shadow:0 0 2px #000;font:bold 11px sans-serif;text-align:center;"
+                    f'line-height:{size}px">{row.rank}</div>'
+                ),
+            ),
         ).add_to(layer)
     return layer
 
 
 def _legend_box(rows: str) -> str:
+    """A legend that folds away, bottom right (the scale bar is bottom left)."""
     return (
-        '<div id="legenda" style="position:fixed;bottom:24px;left:12px;z-index:9999;'
-        'background:white;padding:8px 10px;border:1px solid #999;font-size:12px">'
-        f"<b>Legenda</b>{rows}<div>&#9473; wijkgrens</div></div>"
+        '<details id="legenda" open style="position:fixed;bottom:28px;right:10px;z-index:9999;'
+        "background:white;padding:6px 10px;border:1px solid #999;font-size:12px;"
+        'max-height:45%;overflow:auto"><summary style="cursor:pointer"><b>Legenda</b></summary>'
+        f"{rows}<div>&#9473; wijkgrens</div></details>"
     )
 
 
@@ -343,34 +432,44 @@ def _swatch(colour: str, label: str, height: float = 12) -> str:
     )
 
 
-def _coverage_legend() -> str:
-    bounds = [*COVERAGE_CLASSES, None]
-    rows = "".join(
-        _swatch(
-            colour, f"deelname {low:.0f}%" + (f"–{high:.0f}%" if high is not None else " en meer")
+def _coverage_legend(*, participation: bool, open_streets: bool, signs: bool) -> str:
+    """Rows for what the planner map draws; the participation colours belong to their layer."""
+    rows = "<div>gebieden: elk gebied een eigen kleur, met zijn nummer</div>"
+    if participation:
+        bounds = [*COVERAGE_CLASSES, None]
+        rows += "<div style='margin-top:4px'><i>laag 'Deelname per gebied'</i></div>" + "".join(
+            _swatch(
+                colour,
+                f"deelname {low:.0f}%" + (f"–{high:.0f}%" if high is not None else " en meer"),
+            )
+            for colour, low, high in zip(COVERAGE_COLOURS, bounds[:-1], bounds[1:], strict=True)
         )
-        for colour, low, high in zip(COVERAGE_COLOURS, bounds[:-1], bounds[1:], strict=True)
-    )
-    return (
-        rows
-        + _swatch(NO_DATA_COLOUR, "geen adresregister")
-        + _swatch("#CC79A7", "straat zonder aanmelding", 5)
-        + _sign_rows()
-    )
+        rows += _swatch(NO_DATA_COLOUR, "geen adresregister")
+    if open_streets:
+        rows += _swatch("#CC79A7", "straat zonder aanmelding", 5)
+    return rows + (_sign_rows() if signs else "")
 
 
-def _sign_rows() -> str:
+def _sign_rows(*, decisions: bool = False) -> str:
+    if decisions:
+        return (
+            "".join(
+                f'<div><span style="color:{colour}">&#9679;</span> bord: {label}</div>'
+                for label, colour in DECISION_COLOURS.items()
+            )
+            + "<div>groot: hoofdingang, klein: fiets- of voetpad; het getal is de rang</div>"
+        )
     return (
         '<div><span style="color:darkred">&#9679;</span> bord bij een hoofdingang</div>'
         '<div><span style="color:green">&#9679;</span> bord bij een fiets- of voetpad</div>'
+        "<div>het getal is de rang</div>"
     )
 
 
-def _sign_legend() -> str:
-    return (
-        "".join(_swatch(colour, label, width) for label, colour, width in ROAD_STYLES)
-        + _sign_rows()
-    )
+def _sign_legend(*, decisions: bool = False) -> str:
+    return "".join(
+        _swatch(colour, label, width) for label, colour, width in ROAD_STYLES
+    ) + _sign_rows(decisions=decisions)
 
 
 def _line_style(colour: str, width: float) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -408,4 +507,4 @@ def signs_map(
             sticky=False,
         ).add_to(fmap)
     _sign_markers(signs).add_to(fmap)
-    return _finish(fmap, boundary, _sign_legend())
+    return _finish(fmap, boundary, _sign_legend(decisions="besluit" in signs))

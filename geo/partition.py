@@ -15,12 +15,21 @@ Algorithm (on the unit graph of :mod:`geo.units`):
 
 Incremental: :func:`assign` puts new members in the area whose polygon holds them; nobody
 already placed moves, except in an area that passes the cap, which alone is split.
+
+After every plan, split and assignment the output geometry is checked, not assumed from the
+graph: :func:`tidy_areas` repairs areas, drops lines and dust, and joins loose pieces to the
+neighbour with the longest shared border (pieces with members only within the cap and only
+where members may move); :func:`measure` counts one-piece areas on the polygons themselves and
+lists every area that is not one piece with the reason (a wijk in parts, a full neighbour).
+Public names and street lists (:func:`label_areas`) come from the address register or the
+street network, never from members' addresses.
 """
 
 from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +41,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeoError
-from geo.units import Units, build_units, dissolve
+from geo.units import NOT_WALKABLE, Units, build_units, dissolve
 
 _EPSILON_WEIGHT = 1e-3  # keeps weighted means defined for empty selections
 _MAX_SWEEPS = 60
@@ -44,6 +53,9 @@ _STARTS: tuple[float | None, ...] = (None, 0.0, math.pi / 2, math.pi, 3 * math.p
 # O(areas × blocks), and the best of three is as balanced there as the best of five.
 _MANY_BLOCKS = 5000
 _STARTS_WHEN_MANY = 3
+_DUST_M2 = 1e-6  # polygon pieces smaller than this are rounding dust, not land
+_TOUCH_M = 0.05  # borders closer than this count as shared (cells do not always line up)
+_MIN_STREET_IN_AREA_M = 10.0  # a street named in an area's list runs at least this far inside it
 
 
 class PlanError(GeoError, ValueError):
@@ -95,6 +107,9 @@ def make_plan(
     labels = partition_units(units, k, max_members=max_members, fill=fill)
     areas, placed = _assemble(units, labels, inside, addresses, max_members=max_members)
     placed.insert(0, "member_id", np.arange(1, len(placed) + 1))
+    areas, placed = tidy_areas(areas, placed, addresses, max_members=max_members)
+    areas, placed = _refresh(areas, placed, max_members=max_members)
+    areas = label_areas(areas, streets, addresses)
     plan = Plan(areas=areas, members=placed, outside=outside)
     plan.metrics = measure(plan, boundary=boundary, max_members=max_members, fill=fill)
     return plan
@@ -135,13 +150,17 @@ def assign(
         else pd.Series(False, index=new_members.index)
     )
     fresh, outside = _split_inside(new_members.loc[~repeat.to_numpy()], boundary)
-    area_index = containing_area(fresh, plan.areas)
-    fresh = fresh.assign(area_id=plan.areas["area_id"].to_numpy()[area_index], is_beheerder=False)
+    homes = _inside_only(addresses, boundary)
+    # Areas read back from a file can carry rounding dust: clean it without moving anyone.
+    areas, known_members = tidy_areas(
+        plan.areas, plan.members, homes, max_members=max_members, movable=()
+    )
+    area_index = containing_area(fresh, areas)
+    fresh = fresh.assign(area_id=areas["area_id"].to_numpy()[area_index], is_beheerder=False)
     start = int(plan.members["member_id"].max()) + 1 if len(plan.members) else 1
     fresh.insert(0, "member_id", np.arange(start, start + len(fresh)))
-    members = pd.concat([plan.members, fresh], ignore_index=True)
+    members = pd.concat([known_members, fresh], ignore_index=True)
     before = members["area_id"].copy()
-    areas = plan.areas.copy()
     split: dict[int, list[int]] = {}
     counts = members["area_id"].value_counts()
     for area_id in sorted(int(a) for a in counts.index[counts.to_numpy() > max_members]):
@@ -151,12 +170,17 @@ def assign(
             area_id,
             first_new_id=start,
             streets=streets,
-            addresses=_inside_only(addresses, boundary),
+            addresses=homes,
             max_members=max_members,
             fill=fill,
         )
         split[area_id] = new_ids
+    changed = {a for ids in split.values() for a in ids}
+    areas, members = tidy_areas(areas, members, homes, max_members=max_members, movable=changed)
+    if split:
+        areas = edge_match(areas)
     areas, members = _refresh(areas, members, max_members=max_members)
+    areas = label_areas(areas, streets, homes, keep_names=names_by_id(plan.areas))
     existing = np.arange(len(plan.members))
     moved = int((members["area_id"].to_numpy()[existing] != before.to_numpy()[existing]).sum())
     updated = Plan(
@@ -206,7 +230,12 @@ def split_area(
         max_members=max_members,
         fill=fill,
     )
+    areas, members = tidy_areas(
+        areas, members, addresses, max_members=max_members, movable=set(parts)
+    )
+    areas = edge_match(areas)
     areas, members = _refresh(areas, members, max_members=max_members)
+    areas = label_areas(areas, streets, addresses, keep_names=names_by_id(plan.areas))
     members = gpd.GeoDataFrame(members, geometry="geometry", crs=plan.members.crs)
     return Plan(areas=areas, members=members, outside=plan.outside), parts
 
@@ -268,6 +297,8 @@ def _split_area(
         max_members=max_members,
         first_id=next_id,
     )
+    # Loose pieces of a part join a sibling part first: nothing outside the area changes.
+    pieces, placed = tidy_areas(pieces, placed, homes, max_members=max_members)
     was_beheerder = people["is_beheerder"].to_numpy(dtype=bool)
     keeper = int(
         pd.Series(placed["area_id"].to_numpy()[people["member_id"].notna().to_numpy()])
@@ -301,7 +332,7 @@ def _split_area(
 
 def _refresh(
     areas: gpd.GeoDataFrame, members: pd.DataFrame, *, max_members: int
-) -> gpd.GeoDataFrame:
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """Recount members, name new beheerders where an area had none, and recompute neighbours."""
     areas = areas.copy()
     counts = members["area_id"].value_counts()
@@ -698,25 +729,12 @@ def _assemble(
                 "capacity_left": max_members - int(in_area.sum()),
                 "households": households,
                 "beheerder_needed": beheerder is None,
-                "geometry": shapely.make_valid(polygons.loc[label]),
+                "geometry": polygons.loc[label],
             }
         )
     areas = gpd.GeoDataFrame(records, geometry="geometry", crs=units.frame.crs)
     areas["neighbours"] = area_neighbours(areas)
-    areas["streets"] = describe_streets(placed, addresses, units, labels, ids)
-    areas["name"] = _names(placed, areas)
-    columns = [
-        "area_id",
-        "name",
-        "members",
-        "capacity_left",
-        "households",
-        "beheerder_needed",
-        "neighbours",
-        "streets",
-        "geometry",
-    ]
-    return areas[columns], placed
+    return areas, placed
 
 
 def _reading_order(polygons: gpd.GeoSeries) -> list[int]:
@@ -763,71 +781,428 @@ def area_neighbours(areas: gpd.GeoDataFrame) -> list[str]:
     return [",".join(str(n) for n in sorted(touching[int(i)])) for i in ids]
 
 
-def describe_streets(
-    members: gpd.GeoDataFrame,
+AREA_COLUMNS = (
+    "area_id",
+    "name",
+    "members",
+    "capacity_left",
+    "households",
+    "beheerder_needed",
+    "neighbours",
+    "streets",
+    "geometry",
+)
+
+
+def label_areas(
+    areas: gpd.GeoDataFrame,
+    streets: gpd.GeoDataFrame,
     addresses: gpd.GeoDataFrame | None,
-    units: Units,
-    labels: np.ndarray,
-    ids: dict[int, int],
-) -> list[str]:
-    """Per area: its streets, with house-number ranges where a street is shared with another area."""
-    homes = addresses if addresses is not None and not addresses.empty else members
-    home_unit = (
-        units.address_unit if addresses is not None and not addresses.empty else units.member_unit
+    *,
+    keep_names: Mapping[int, str] | None = None,
+) -> gpd.GeoDataFrame:
+    """Set ``streets`` and ``name`` of every area from public sources only, columns in order.
+
+    Names and street lists come from the address register, else from the street network inside
+    the area: never from members' addresses (those are private). Areas named in ``keep_names``
+    (ids that existed before an edit) keep their name; the other names are made unique.
+    """
+    areas = areas.copy()
+    texts, bases = describe_areas(areas, streets, addresses)
+    areas["streets"] = texts
+    areas["name"] = unique_names(areas["area_id"].astype(int).tolist(), bases, keep_names or {})
+    extra = [c for c in areas.columns if c not in AREA_COLUMNS]
+    present = [c for c in AREA_COLUMNS if c in areas.columns]
+    return gpd.GeoDataFrame(areas[present + extra], geometry="geometry", crs=areas.crs)
+
+
+def describe_areas(
+    areas: gpd.GeoDataFrame, streets: gpd.GeoDataFrame, addresses: gpd.GeoDataFrame | None
+) -> tuple[list[str], list[str]]:
+    """Per area: its street list and the base of its name (``"<main street> e.o."``).
+
+    With a register: the streets of the households inside the area, with the register's
+    house-number range where a street is shared with another area; the main street has the most
+    households. Without a register (or for an area without households): the named streets of
+    the network inside the area, without numbers; the main street is the longest inside it.
+    """
+    ids = areas["area_id"].astype(int).tolist()
+    polygons = areas.geometry.to_numpy()
+    found: dict[int, tuple[list[str], str]] = {}
+    register = _register_streets(polygons, addresses)
+    if register is not None:
+        per_street = register.groupby("street")["area"].nunique()
+        shared = set(per_street.index[per_street.to_numpy() > 1])
+        ranges = register.groupby(["area", "street"])["number"].agg(["min", "max", "size"])
+        ranges = ranges.reset_index()
+        listed: dict[int, list[str]] = {}
+        households: dict[int, dict[str, int]] = {}
+        for position, street, low, high, size in zip(
+            ranges["area"].to_numpy(dtype=int),
+            ranges["street"].astype(str),
+            ranges["min"].to_numpy(dtype=float),
+            ranges["max"].to_numpy(dtype=float),
+            ranges["size"].to_numpy(dtype=int),
+            strict=True,
+        ):
+            text = street
+            if street in shared and not np.isnan(low):
+                text += f" {int(low)}" if low == high else f" {int(low)}–{int(high)}"
+            listed.setdefault(int(position), []).append(text)
+            households.setdefault(int(position), {})[street] = int(size)
+        for position, texts in listed.items():
+            found[position] = (texts, _main_street(households[position]))
+    todo = [p for p in range(len(ids)) if p not in found]
+    for position, metres in _network_streets(polygons, todo, streets).items():
+        longest = max(metres.values())
+        kept = {s: m for s, m in metres.items() if m >= min(_MIN_STREET_IN_AREA_M, longest)}
+        found[position] = (sorted(kept), _main_street(kept))
+    texts = ["; ".join(found[p][0]) if p in found else "" for p in range(len(ids))]
+    bases = [
+        f"{found[p][1]} e.o." if p in found else f"Gebied {area_id}"
+        for p, area_id in enumerate(ids)
+    ]
+    return texts, bases
+
+
+def _main_street(weights: Mapping[str, float]) -> str:
+    """The street with the largest weight (households or metres); ties alphabetically."""
+    return min(weights, key=lambda street: (-round(weights[street], 1), street))
+
+
+def _register_streets(
+    polygons: np.ndarray, addresses: gpd.GeoDataFrame | None
+) -> pd.DataFrame | None:
+    """Register households (area position, street, number) inside the areas; None without one."""
+    if addresses is None or addresses.empty or "straat" not in addresses:
+        return None
+    tree = shapely.STRtree(polygons)
+    point, area = tree.query(addresses.geometry.to_numpy(), predicate="intersects")
+    first = np.unique(point, return_index=True)[1]  # on a border: the first area
+    point, area = point[first], area[first]
+    numbers = (
+        pd.to_numeric(addresses["huisnummer"], errors="coerce").to_numpy(dtype=float)
+        if "huisnummer" in addresses
+        else np.full(len(addresses), np.nan)
     )
     table = pd.DataFrame(
         {
-            "area": [ids[labels[u]] for u in home_unit],
-            "street": homes["straat"].fillna("").astype(str).to_numpy(),
-            "number": pd.to_numeric(homes["huisnummer"], errors="coerce").to_numpy(),
+            "area": area,
+            "street": addresses["straat"].fillna("").astype(str).to_numpy()[point],
+            "number": numbers[point],
         }
     )
-    table = table.loc[table["street"] != ""]
-    areas_per_street = table.groupby("street")["area"].nunique()
-    texts: dict[int, list[str]] = {area: [] for area in ids.values()}
-    ranges = table.groupby(["area", "street"])["number"].agg(["min", "max"]).reset_index()
-    columns = (
-        ranges["area"].to_numpy(int),
-        ranges["street"].to_numpy(str),
-        ranges["min"].to_numpy(float),
-        ranges["max"].to_numpy(float),
+    table = table.loc[table["street"].str.strip() != ""]
+    return table if not table.empty else None
+
+
+def _network_streets(
+    polygons: np.ndarray, positions: list[int], streets: gpd.GeoDataFrame
+) -> dict[int, dict[str, float]]:
+    """Per area position: metres of each named street of the network inside it."""
+    if not positions or streets.empty or "name" not in streets:
+        return {}
+    lines = streets
+    if "highway" in lines:
+        lines = lines.loc[~lines["highway"].isin(NOT_WALKABLE)]
+    names = lines["name"].fillna("").astype(str).str.strip()
+    lines = lines.loc[names.to_numpy() != ""]
+    names = names.loc[names != ""]
+    if lines.empty:
+        return {}
+    chosen = np.asarray(positions)
+    tree = shapely.STRtree(lines.geometry.to_numpy())
+    area, line = tree.query(polygons[chosen], predicate="intersects")
+    inside = shapely.length(
+        shapely.intersection(lines.geometry.to_numpy()[line], polygons[chosen][area])
     )
-    for area, street, low, high in zip(*columns, strict=True):
-        if areas_per_street[street] > 1 and not np.isnan(low):
-            span = f"{int(low)}" if low == high else f"{int(low)}–{int(high)}"
-            texts[int(area)].append(f"{street} {span}")
-        else:
-            texts[int(area)].append(str(street))
-    return ["; ".join(texts[area]) for area in sorted(texts)]
+    table = pd.DataFrame({"area": chosen[area], "street": names.to_numpy()[line], "metres": inside})
+    table = table.loc[table["metres"] > 0]
+    totals = table.groupby(["area", "street"])["metres"].sum().reset_index()
+    found: dict[int, dict[str, float]] = {}
+    for position, street, metres in zip(
+        totals["area"].to_numpy(dtype=int),
+        totals["street"].astype(str),
+        totals["metres"].to_numpy(dtype=float),
+        strict=True,
+    ):
+        found.setdefault(int(position), {})[street] = float(metres)
+    return found
 
 
-def _names(members: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> list[str]:
-    """``"<busiest street> e.o."``, numbered when two areas share their busiest street."""
+def unique_names(ids: list[int], bases: list[str], keep: Mapping[int, str]) -> list[str]:
+    """Names per area: ``keep`` where given, else the base, numbered ``(2)``, ``(3)`` if taken."""
+    kept = {i: str(keep[i]) for i in ids if i in keep and isinstance(keep[i], str) and keep[i]}
+    taken = set(kept.values())
     names = []
-    for area_id in areas["area_id"]:
-        streets = members.loc[members["area_id"] == area_id, "straat"].fillna("").astype(str)
-        streets = streets.loc[streets != ""]
-        names.append(
-            f"{streets.value_counts().index[0]} e.o." if not streets.empty else f"Gebied {area_id}"
+    for area_id, base in zip(ids, bases, strict=True):
+        if area_id in kept:
+            names.append(kept[area_id])
+            continue
+        name, number = base, 1
+        while name in taken:
+            number += 1
+            name = f"{base} ({number})"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def names_by_id(areas: gpd.GeoDataFrame) -> dict[int, str]:
+    if "name" not in areas:
+        return {}
+    return {
+        int(a): n
+        for a, n in zip(areas["area_id"], areas["name"], strict=True)
+        if isinstance(n, str)
+    }
+
+
+# --- clean geometry ------------------------------------------------------------------------
+
+
+def polygon_parts(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The valid polygon pieces of each geometry and the position of the geometry they came from.
+
+    Repairs (``make_valid``), flattens multi-parts and collections, and drops what has no area:
+    lines and points left at touching corners, and rounding dust.
+    """
+    valid = shapely.make_valid(np.asarray(geometries))
+    parts, owner = shapely.get_parts(valid, return_index=True)
+    nested = np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))  # multi-parts, collections
+    while nested.any():
+        inner, which = shapely.get_parts(parts[nested], return_index=True)
+        parts = np.concatenate([parts[~nested], inner])
+        owner = np.concatenate([owner[~nested], owner[nested][which]])
+        nested = np.isin(shapely.get_type_id(parts), (4, 5, 6, 7))
+    keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > _DUST_M2)
+    return parts[keep], owner[keep]
+
+
+def tidy_areas(
+    areas: gpd.GeoDataFrame,
+    members: pd.DataFrame,
+    addresses: gpd.GeoDataFrame | None = None,
+    *,
+    max_members: int,
+    movable: Collection[int] | None = None,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """Make every area one valid polygon where the rules allow it; the areas still tile.
+
+    Each area keeps the piece with most of its members (then the largest). A loose piece joins
+    the area it shares the longest border with (its own, when only a hairline gap parts them),
+    if the result is one polygon; a piece with members joins another area only if its own area
+    is ``movable`` (``None``: all are) and the receiver stays within ``max_members`` (the
+    members go along). A piece that can go nowhere stays, and the area stays in parts
+    (:func:`measure` reports it). Returns areas and members (``area_id`` and ``is_beheerder``
+    of those who moved changed; ``households`` moved with the land).
+    """
+    geometries = areas.geometry.to_numpy()
+    clean = shapely.is_valid(geometries) & (shapely.get_type_id(geometries) == 3)
+    if clean.all():
+        return areas, members
+    ids = areas["area_id"].to_numpy(dtype=int)
+    state = _Pieces.of(areas, members, addresses)
+    state.changed |= ~clean
+    pending = sorted(np.flatnonzero(~state.is_main).tolist(), key=lambda p: state.area[p])
+    while pending:
+        left = []
+        for part in pending:
+            source = int(state.owner[part])
+            target = _receiver(
+                state.parts[part],
+                source,
+                state.current,
+                people=len(state.held[part]),
+                counts=state.counts,
+                max_members=max_members,
+                may_move=movable is None or int(ids[source]) in movable,
+            )
+            if target is None:
+                left.append(part)
+            else:
+                state.join(part, *target)
+        if len(left) == len(pending):
+            break
+        pending = left
+    for part in pending:  # nowhere to go: the area stays in parts
+        owner = state.owner[part]
+        state.current[owner] = shapely.union(state.current[owner], state.parts[part])
+    areas = areas.copy()
+    geometry = areas.geometry.to_numpy().copy()
+    geometry[state.changed] = state.current[state.changed]
+    areas = areas.set_geometry(gpd.GeoSeries(geometry, index=areas.index, crs=areas.crs))
+    if state.households is not None:
+        areas["households"] = state.households
+    members = members.copy()
+    placed = state.member_area >= 0
+    members["area_id"] = np.where(
+        placed, ids[np.where(placed, state.member_area, 0)], members["area_id"]
+    )
+    if "is_beheerder" in members:
+        members["is_beheerder"] = state.beheerder
+    return areas, members
+
+
+def edge_match(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Areas whose shared borders have exactly the same vertices on both sides.
+
+    A split draws new corners on the old area's edge that its neighbours lack; written to a
+    file with rounded coordinates, such borders drift apart into slivers of overlap and gap.
+    GEOS's coverage cleaning inserts the missing vertices (snapping by at most a hair).
+    """
+    geometries = areas.geometry.to_numpy()
+    drawn = np.flatnonzero(~shapely.is_empty(geometries))
+    try:
+        if shapely.coverage_is_valid(geometries[drawn]):
+            return areas
+        cleaned = np.asarray(shapely.coverage_clean(geometries[drawn]))
+    except shapely.errors.GEOSException:
+        return areas
+    if not (shapely.is_valid(cleaned) & (shapely.get_type_id(cleaned) == 3)).all():
+        return areas  # cleaning would cost an area its single shape: keep them as drawn
+    geometries = geometries.copy()
+    geometries[drawn] = cleaned
+    return areas.set_geometry(gpd.GeoSeries(geometries, index=areas.index, crs=areas.crs))
+
+
+@dataclass
+class _Pieces:
+    """Working state of :func:`tidy_areas`: polygon pieces, who is in them, what has changed."""
+
+    parts: np.ndarray
+    owner: np.ndarray  # per piece: position of its area
+    area: np.ndarray  # per piece: m²
+    is_main: np.ndarray  # per piece: the piece its area keeps
+    held: list[np.ndarray]  # per piece: positions of its area's members inside it
+    current: np.ndarray  # per area: its polygon so far
+    member_area: np.ndarray  # per member: position of their area
+    beheerder: np.ndarray
+    counts: np.ndarray  # per area: members
+    households: np.ndarray | None
+    homes: np.ndarray | None
+    changed: np.ndarray  # per area: polygon to be replaced
+
+    @classmethod
+    def of(
+        cls, areas: gpd.GeoDataFrame, members: pd.DataFrame, addresses: gpd.GeoDataFrame | None
+    ) -> _Pieces:
+        parts, owner = polygon_parts(areas.geometry.to_numpy())
+        position_of = {int(a): i for i, a in enumerate(areas["area_id"].astype(int))}
+        member_area = np.array([position_of.get(int(a), -1) for a in members["area_id"]])
+        points = np.asarray(members.geometry.to_numpy())
+        found_member, found_part = shapely.STRtree(parts).query(points, predicate="intersects")
+        own = owner[found_part] == member_area[found_member]
+        found_member, found_part = found_member[own], found_part[own]
+        holding = np.bincount(found_part, minlength=len(parts))
+        order = np.lexsort((-shapely.area(parts), -holding, owner))
+        is_main = np.zeros(len(parts), dtype=bool)
+        is_main[order[np.r_[True, owner[order][1:] != owner[order][:-1]]]] = True
+        current = np.array([shapely.Polygon()] * len(areas), dtype=object)
+        current[owner[is_main]] = parts[is_main]
+        changed = np.zeros(len(areas), dtype=bool)
+        changed[np.unique(owner[~is_main])] = True
+        households = (
+            areas["households"].to_numpy(dtype=int).copy() if "households" in areas else None
         )
-    seen: dict[str, int] = {}
-    unique = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        unique.append(name if names.count(name) == 1 else f"{name} {seen[name]}")
-    return unique
+        return cls(
+            parts=parts,
+            owner=owner,
+            area=shapely.area(parts),
+            is_main=is_main,
+            held=[found_member[found_part == p] for p in range(len(parts))],
+            current=current,
+            member_area=member_area,
+            beheerder=(
+                members["is_beheerder"].to_numpy(dtype=bool).copy()
+                if "is_beheerder" in members
+                else np.zeros(len(members), dtype=bool)
+            ),
+            counts=np.bincount(member_area[member_area >= 0], minlength=len(areas)),
+            households=households,
+            homes=(
+                addresses.geometry.to_numpy()
+                if addresses is not None and not addresses.empty and households is not None
+                else None
+            ),
+            changed=changed,
+        )
+
+    def join(self, part: int, target: int, polygon: BaseGeometry) -> None:
+        """Piece ``part`` joins area ``target``, whose polygon becomes ``polygon``."""
+        source = int(self.owner[part])
+        self.current[target] = polygon
+        self.changed[target] = True
+        if target == source:
+            return
+        people = self.held[part]
+        self.member_area[people] = target
+        self.beheerder[people] = False
+        self.counts[source] -= len(people)
+        self.counts[target] += len(people)
+        if self.homes is not None and self.households is not None:
+            carried = int(shapely.intersects(self.parts[part], self.homes).sum())
+            self.households[source] -= carried
+            self.households[target] += carried
+
+
+def _receiver(
+    part: BaseGeometry,
+    source: int,
+    current: np.ndarray,
+    *,
+    people: int,
+    counts: np.ndarray,
+    max_members: int,
+    may_move: bool,
+) -> tuple[int, BaseGeometry] | None:
+    """The area a loose piece joins (longest shared border first) and the joined polygon."""
+    near = shapely.STRtree(current).query(shapely.buffer(part, _TOUCH_M, quad_segs=2))
+    if len(near) == 0:
+        return None
+    shared = shapely.length(
+        shapely.intersection(
+            shapely.boundary(current[near]), shapely.buffer(part, _TOUCH_M, quad_segs=2)
+        )
+    )
+    for index in near[np.argsort(-shared, kind="stable")]:
+        if shared[near == index][0] <= 0:
+            break
+        if index != source and people and (not may_move or counts[index] + people > max_members):
+            continue
+        joined = _join(current[index], part)
+        if joined is not None:
+            return int(index), joined
+    return None
+
+
+def _join(polygon: BaseGeometry, part: BaseGeometry) -> BaseGeometry | None:
+    """``polygon`` and ``part`` as one polygon (snapping hairline gaps shut), else ``None``."""
+    for piece in (part, shapely.snap(part, polygon, _TOUCH_M)):
+        merged, _ = polygon_parts(np.array([shapely.union(polygon, piece)]))
+        if len(merged) == 1:
+            return merged[0]
+    return None
 
 
 # --- measurements --------------------------------------------------------------------------
 
 
 def measure(plan: Plan, *, boundary: BaseGeometry, max_members: int, fill: float) -> dict[str, Any]:
-    """The quality figures of a plan (all rules of a good plan, measured)."""
+    """The quality figures of a plan (all rules of a good plan, measured on the geometry)."""
     sizes = plan.areas["members"].to_numpy()
     polygons = plan.areas.geometry
-    single = polygons.geom_type == "Polygon"
-    compactness = 4 * math.pi * polygons.area / polygons.length**2
-    union = shapely.union_all(polygons.to_numpy())
+    geometries = polygons.to_numpy()
+    one_piece = (
+        shapely.is_valid(geometries)
+        & (shapely.get_type_id(geometries) == 3)
+        & ~shapely.is_empty(geometries)
+    )
+    length = polygons.length.to_numpy()
+    compactness = np.where(
+        length > 0, 4 * math.pi * polygons.area.to_numpy() / np.maximum(length, 1e-9) ** 2, 0.0
+    )
+    union = shapely.union_all(geometries)
     overlap = float(polygons.area.sum() - union.area)
     mean = float(sizes.mean())
     return {
@@ -844,10 +1219,59 @@ def measure(plan: Plan, *, boundary: BaseGeometry, max_members: int, fill: float
         "spread_max_over_min": round(float(sizes.max() / max(1, sizes.min())), 3),
         "max_deviation_from_mean_pct": round(float(np.abs(sizes - mean).max() / mean * 100), 1),
         "all_under_cap": bool((sizes <= max_members).all()),
-        "contiguous_areas": int(single.sum()),
+        "contiguous_areas": int(one_piece.sum()),
+        "areas_not_one_piece": not_one_piece(plan.areas, boundary),
         "polsby_popper": [round(float(c), 3) for c in compactness],
         "polsby_popper_mean": round(float(compactness.mean()), 3),
         "gap_m2": round(float(boundary.difference(union).area), 1),
         "overlap_m2": round(overlap, 1),
         "areas_without_beheerder": int(plan.areas["beheerder_needed"].sum()),
     }
+
+
+def not_one_piece(areas: gpd.GeoDataFrame, boundary: BaseGeometry) -> list[dict[str, Any]]:
+    """Every area that is not one valid polygon: its id, how many pieces, and why (Dutch)."""
+    geometries = areas.geometry.to_numpy()
+    one_piece = (
+        shapely.is_valid(geometries)
+        & (shapely.get_type_id(geometries) == 3)
+        & ~shapely.is_empty(geometries)
+    )
+    if one_piece.all():
+        return []
+    wijk_parts, _ = polygon_parts(np.array([boundary]))
+    parts, owner = polygon_parts(geometries)
+    if len(parts) and len(wijk_parts) > 1:
+        inside = shapely.STRtree(wijk_parts).query(
+            shapely.point_on_surface(parts), predicate="intersects"
+        )
+        wijk_part = np.full(len(parts), -1)
+        wijk_part[inside[0]] = inside[1]
+    else:
+        wijk_part = np.zeros(len(parts), dtype=int)
+    found = []
+    for position in np.flatnonzero(~one_piece):
+        mine = owner == position
+        pieces = int(mine.sum())
+        spans = len(set(wijk_part[mine].tolist()))
+        if pieces == 0:
+            reason = (
+                "geen eigen grond: een gebouw met meer aanmeldingen dan in één groep passen "
+                "is over meer groepen verdeeld"
+            )
+        elif pieces == 1:
+            reason = "de vorm was ongeldig en is hersteld"
+        elif spans > 1:
+            reason = (
+                f"de wijkgrens bestaat uit {len(wijk_parts)} losse delen en dit gebied ligt in "
+                f"{spans} ervan"
+            )
+        else:
+            reason = (
+                "een los stuk met leden kon niet bij een aangrenzend gebied zonder het maximum "
+                "te overschrijden of al ingedeelde leden te verplaatsen"
+            )
+        found.append(
+            {"area_id": int(areas["area_id"].iloc[position]), "parts": pieces, "reason": reason}
+        )
+    return found

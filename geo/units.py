@@ -52,6 +52,8 @@ NAME_MATCH_DISTANCE_M = 300.0
 MIN_SHARED_BORDER_M = 1.0
 _MAX_RECUTS = 4  # re-tilings tried while stray parts push a unit over its weight
 _KEY_DECIMALS = 2  # centimetres: vertices closer than this are one junction
+_AREA_TOLERANCE_M2 = 0.01  # cut Voronoi cells may differ this much from the area they tile
+_OVERLAY_GRID_M = 1e-3  # the grid of the careful cut, when the plain one loses land
 
 
 @dataclass
@@ -343,13 +345,29 @@ def _unit_polygons(
     cells = shapely.voronoi_polygons(
         shapely.multipoints(coords[first]), extend_to=area, ordered=True
     )
-    clipped = shapely.intersection(np.asarray(shapely.get_parts(cells)), area)
+    clipped = _clip_cells(np.asarray(shapely.get_parts(cells)), area)
     cell_frame = gpd.GeoDataFrame({"unit": labels[first]}, geometry=clipped)
     cell_frame = cell_frame.loc[~cell_frame.geometry.is_empty]
     dissolved = dissolve(cell_frame, "unit")
     polygons = np.array([shapely.Polygon()] * len(units), dtype=object)
     polygons[dissolved.index.to_numpy(dtype=int)] = shapely.make_valid(dissolved.to_numpy())
     return polygons
+
+
+def _clip_cells(cells: np.ndarray, area: BaseGeometry) -> np.ndarray:
+    """``cells`` cut to ``area``; cells inside it are kept whole (no overlay needed).
+
+    GEOS overlay can drop a cell next to a near-coincident vertex of ``area`` (seen in split
+    areas read back from a file); the cut cells must add up to ``area``, or they are cut again
+    on a millimetre grid.
+    """
+    shapely.prepare(area)
+    clipped = cells.copy()
+    edge = ~shapely.covered_by(cells, area)
+    clipped[edge] = shapely.intersection(cells[edge], area)
+    if abs(float(shapely.area(clipped).sum()) - area.area) > _AREA_TOLERANCE_M2:
+        clipped[edge] = shapely.intersection(cells[edge], area, grid_size=_OVERLAY_GRID_M)
+    return clipped
 
 
 def _single_parts(
@@ -446,12 +464,15 @@ def _group_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[np
 
 
 def _union(cells: np.ndarray) -> BaseGeometry:
+    """Coverage union (fast); where cells do not line up exactly it can raise or come out
+    self-intersecting, and then the exact union is used."""
     if len(cells) == 1:
         return cells[0]
     try:
-        return shapely.coverage_union_all(cells)
+        merged = shapely.coverage_union_all(cells)
     except shapely.errors.GEOSException:
         return shapely.union_all(cells)
+    return merged if shapely.is_valid(merged) else shapely.union_all(cells)
 
 
 def _street_samples(

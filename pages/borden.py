@@ -1,31 +1,76 @@
-"""Borden: the municipality reviews the proposed signs: accept or reject each, with a note.
+"""Borden: the municipality reviews the proposed signs: place or not, with a note.
 
-The decision is saved before the map and table are drawn (into a container above the form),
-so they show it at once; the same decision sent twice (a double click) is saved once.
+The proposed signs are computed once per wijk (cached), not on every click. A decision is
+saved before the map, tally and table are drawn (into a container above the forms), so they
+show it at once; the same decision sent twice (a double click) is saved once. A sign clicked on
+the map is preselected in the form.
 """
 
 from __future__ import annotations
 
+import hashlib
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.maps import signs_map
+from geo.export import write_geojson
+from geo.maps import SIGN_KINDS, signs_map
 from geo.project import sign_key
+from geo.sources import Wijk
 from geo.workflow import make_signs
 from pages.common import allow, store_or_stop
 
 VERDICTS = {"accepted": "plaatsen", "rejected": "niet plaatsen"}
+OPEN = "open"
+
+
+def _fingerprint(wijk: Wijk) -> str:
+    """Changes when the wijk's layers change, so the cached signs follow them."""
+    digest = hashlib.sha1(usedforsecurity=False)
+    digest.update(wijk.boundary.geometry.iloc[0].wkb)
+    digest.update(f"{len(wijk.streets)}:{len(wijk.addresses)}".encode())
+    digest.update(wijk.streets.total_bounds.tobytes())
+    return digest.hexdigest()
+
+
+@st.cache_data(show_spinner="Borden berekenen…", max_entries=8)
+def proposed_signs(fingerprint: str, _wijk: Wijk) -> gpd.GeoDataFrame:
+    """The wijk's ranked signs, once per wijk (``fingerprint``) for all sessions."""
+    signs = make_signs(_wijk)
+    return signs.assign(sleutel=[sign_key(p) for p in signs.geometry])
+
+
+def _approved_geojson(signs: gpd.GeoDataFrame) -> bytes:
+    """Approved signs as RFC 7946 GeoJSON (7 decimals), as every export."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "borden.geojson"
+        write_geojson(signs, path)
+        return path.read_bytes()
+
 
 allow("borden")
 st.title("Borden")
 store = store_or_stop()
 wijk = store.wijk()
-signs = make_signs(wijk)
-signs["sleutel"] = [sign_key(p) for p in signs.geometry]
-view = st.container()  # map and table, drawn after the form below is handled
+signs = proposed_signs(_fingerprint(wijk), wijk).copy()
+view = st.container()  # tally, map and table, drawn after the forms below are handled
+clicked = st.session_state.get("bordenkaart", {}) or {}
+tooltip = str(clicked.get("last_object_clicked_tooltip") or "")
+if tooltip != st.session_state.get("bord_klik", ""):  # a new click on the map
+    st.session_state["bord_klik"] = tooltip
+    rank = tooltip[5 : tooltip.index(":")] if tooltip.startswith("Bord ") and ":" in tooltip else ""
+    if rank.isdigit() and int(rank) in set(signs["rank"]):  # "Bord 3: Rijksweg" → sign 3
+        st.session_state["bord_keuze"] = int(rank)
+
 with st.form("besluit"):
+    st.markdown("**Besluit over één bord** (of klik een bord op de kaart)")
     chosen = st.selectbox("Bord", list(signs["rank"]), key="bord_keuze")
-    verdict = st.radio("Besluit", list(VERDICTS), key="bord_besluit", format_func=VERDICTS.get)
+    verdict = st.radio(
+        "Besluit", list(VERDICTS), key="bord_besluit", format_func=VERDICTS.get, horizontal=True
+    )
     note = st.text_input("Opmerking", key="bord_opmerking")
     if st.form_submit_button("Besluit opslaan", key="besluit_opslaan"):
         key = signs.loc[signs["rank"] == chosen, "sleutel"].iloc[0]
@@ -38,28 +83,55 @@ with st.form("besluit"):
         else:
             store.decide_sign(key, verdict, note)
             st.success(f"Bord {chosen}: {VERDICTS[verdict]}.")
+
+with st.form("top_n"):
+    st.markdown("**De belangrijkste borden in één keer**")
+    top = st.number_input(
+        "Plaats de borden met rang 1 tot en met",
+        min_value=1,
+        max_value=max(1, len(signs)),
+        value=min(5, max(1, len(signs))),
+        key="top_n_aantal",
+        help="Alleen borden waarover nog geen besluit is; eerdere besluiten blijven staan.",
+    )
+    if st.form_submit_button("Plaatsen", key="top_n_plaatsen"):
+        decided = set(store.sign_decisions()["sign_key"])
+        todo = signs.loc[(signs["rank"] <= top) & ~signs["sleutel"].isin(decided)]
+        for key in todo["sleutel"]:
+            store.decide_sign(key, "accepted", f"top {int(top)}")
+        st.success(f"{len(todo)} borden op 'plaatsen' gezet (rang 1–{int(top)}).")
+
 decisions = store.sign_decisions().set_index("sign_key")
 signs["besluit"] = [
-    VERDICTS.get(d, d) for d in (decisions["decision"].get(k, "open") for k in signs["sleutel"])
+    VERDICTS.get(d, d) for d in (decisions["decision"].get(k, OPEN) for k in signs["sleutel"])
 ]
+signs["opmerking"] = [decisions["note"].get(k, "") for k in signs["sleutel"]]
 with view:
+    besloten = int((signs["besluit"] != OPEN).sum())
+    left, middle, right = st.columns(3)
+    left.metric("Besloten", besloten)
+    middle.metric("Open", len(signs) - besloten)
+    right.metric("Te plaatsen", int((signs["besluit"] == VERDICTS["accepted"]).sum()))
     st_folium(
         signs_map(signs, wijk.boundary, wijk.streets),
-        height=500,
-        returned_objects=[],
+        height=520,
+        use_container_width=True,
+        returned_objects=["last_object_clicked_tooltip"],
         key="bordenkaart",
     )
+    only_open = st.checkbox("Alleen borden zonder besluit", key="alleen_open")
+    table = signs.loc[signs["besluit"] == OPEN] if only_open else signs
     st.dataframe(
-        signs[["rank", "street", "kind", "reason", "besluit"]].rename(
-            columns={"rank": "rang", "street": "straat", "kind": "soort", "reason": "waarom"}
-        ),
+        table.assign(soort=table["kind"].map(SIGN_KINDS).fillna(table["kind"]))[
+            ["rank", "street", "soort", "reason", "besluit", "opmerking"]
+        ].rename(columns={"rank": "rang", "street": "straat", "reason": "waarom"}),
         key="borden_tabel",
         hide_index=True,
     )
-accepted = signs.loc[signs["sleutel"].isin(decisions.index[decisions["decision"] == "accepted"])]
+accepted = signs.loc[signs["besluit"] == VERDICTS["accepted"]]
 st.download_button(
     "Goedgekeurde borden (GeoJSON)",
-    accepted.drop(columns=["sleutel", "besluit"]).to_json(drop_id=True),
+    _approved_geojson(accepted.drop(columns=["sleutel"])),
     file_name="borden-goedgekeurd.geojson",
     key="borden_download",
 )

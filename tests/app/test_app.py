@@ -544,3 +544,23 @@ def test_a_corrected_reject_shows_in_the_counters_at_once(own_demo: Path) -> Non
     assert not any(o.startswith("Kobus") for o in at.selectbox(key="verbeter_keuze").options)
     send_again(at, sent)
     assert (metric(at, "Aangenomen"), metric(at, "Afgewezen")) == (accepted + 1, rejected - 1)
+
+
+def test_signs_in_dutch_with_a_tally_top_n_and_an_open_filter(own_demo: Path) -> None:
+    """The gemeente decides the most important signs in one go (issue 13.5)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/borden.py").run()
+    table = at.dataframe[0].value
+    assert set(table["soort"]) <= {"hoofdingang", "fiets- of voetpad"}, "Dutch values"
+    assert metric(at, "Open") == len(table) and metric(at, "Besloten") == 0
+    at.number_input(key="top_n_aantal").set_value(3)
+    at.button(key="top_n_plaatsen").click().run()
+    assert not at.exception
+    assert "3 borden op 'plaatsen' gezet" in at.success[0].value
+    assert metric(at, "Besloten") == 3 and metric(at, "Te plaatsen") == 3
+    at.checkbox(key="alleen_open").check().run()
+    assert len(at.dataframe[0].value) == len(table) - 3
+    assert (at.dataframe[0].value["besluit"] == "open").all()
+    at.number_input(key="top_n_aantal").set_value(5)
+    at.button(key="top_n_plaatsen").click().run()
+    assert "2 borden" in at.success[0].value, "earlier decisions are kept, not redone"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import shapely
 
@@ -89,3 +91,27 @@ def test_not_a_neighbour_not_there_and_ambiguous_are_refused() -> None:
         move_street(plan, street="Laan 1", to_area=far, streets=STREETS)
     with pytest.raises(PlanError, match="ligt al in gebied"):
         move_street(plan, street=street, to_area=area, streets=STREETS, numbers=numbers)
+
+
+def test_after_a_move_street_lists_come_from_the_network_not_from_members() -> None:
+    """Members live on every street but "Laan 4": the street lists still name it where it
+    runs, and never a member's house number."""
+    quiet = STREETS["name"] != "Laan 4"
+    members = members_along(STREETS.loc[quiet].reset_index(drop=True), 800, seed=6)
+    plan = make_plan(BOUNDARY, STREETS, members, max_members=255)
+    empty = STREETS.loc[~quiet].geometry.iloc[0]
+    for _, street, numbers, target in stretches(plan):
+        try:
+            moved, _ = move_street(
+                plan, street=street, to_area=target, streets=STREETS, numbers=numbers
+            )
+        except PlanError:
+            continue
+        for row in moved.areas.itertuples():
+            listed = set(str(row.streets).split("; "))
+            assert all(re.fullmatch(r"(Laan|Dwarsstraat) \d+", s) for s in listed), row.streets
+            if row.geometry.intersection(empty).length >= 10:
+                assert "Laan 4" in listed, f"area {row.area_id} lists {row.streets}"
+        assert list(moved.areas["name"]) == list(plan.areas["name"]), "names stay with the groups"
+        return
+    pytest.fail("no acceptable move found")

@@ -83,7 +83,8 @@ def test_planner_map_shows_areas_coverage_members_and_signs_but_no_names() -> No
         assert text in page
     assert "Kerkstraat e.o." in page and "gezocht" in page, "tooltips carry the area figures"
     assert "Fenna" not in page and "+31612345678" not in page
-    assert "L.control.scale()" in page, "a scale bar"
+    assert "imperial: false" in page and "L.control.scale()" not in page, "metres only"
+    assert "<details" in page, "the legend folds away"
 
 
 def test_municipality_map_hides_small_member_counts() -> None:
@@ -149,3 +150,30 @@ def test_typed_text_is_escaped_in_every_map() -> None:
         assert "<img src=x" not in page
         # escaped as HTML (the JSON inside the page writes & as \u0026)
         assert "&lt;img src=x" in page.replace("\\u0026", "&")
+
+
+def test_participation_above_100_percent_is_flagged_not_shown() -> None:
+    """More members than households means the register is incomplete (issue 13.4)."""
+    areas = AREAS.assign(participation_pct=[320.0, float("nan")])
+    page = planner_map(areas, BOUNDARY).get_root().render()
+    assert "adresregister onvolledig?" in page and "320%" not in page
+    assert "onbekend (geen adresregister)" in page
+
+
+def test_the_legend_lists_only_what_is_drawn() -> None:
+    bare = planner_map(AREAS.drop(columns="participation_pct"), BOUNDARY).get_root().render()
+    legend = bare[bare.index('id="legenda"') :]
+    assert "bord bij een hoofdingang" not in legend and "straat zonder aanmelding" not in legend
+    assert "laag 'Deelname per gebied'" not in legend
+    full = planner_map(AREAS, BOUNDARY, signs=SIGNS).get_root().render()
+    legend = full[full.index('id="legenda"') :]
+    assert "bord bij een hoofdingang" in legend and "laag 'Deelname per gebied'" in legend
+
+
+def test_an_area_without_land_of_its_own_still_gets_its_map() -> None:
+    """A building with more sign-ups than one group holds gives areas without a polygon."""
+    from shapely import Polygon
+
+    areas = AREAS.assign(geometry=[AREAS.geometry.iloc[0], Polygon()])
+    assert "Gebied 2" in area_map(areas, 2, STREETS).get_root().render()
+    assert "Gebieden" in planner_map(areas, BOUNDARY).get_root().render()
