@@ -21,6 +21,9 @@ PAGES = {
     ),
     "wijk": st.Page("pages/wijk.py", title="Wijk", icon=":material/map:"),
     "gebieden": st.Page("pages/gebieden.py", title="Gebieden", icon=":material/grid_view:"),
+    "geschiedenis": st.Page(
+        "pages/geschiedenis.py", title="Geschiedenis", icon=":material/history:"
+    ),
     "beheerders": st.Page("pages/beheerders.py", title="Beheerders", icon=":material/groups:"),
     "borden": st.Page("pages/borden.py", title="Borden", icon=":material/signpost:"),
     "export": st.Page("pages/export.py", title="Export", icon=":material/download:"),

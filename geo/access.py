@@ -20,7 +20,15 @@ PLANNER = "planner"
 MUNICIPALITY = "gemeente"
 ROLE_KEYS = {PLANNER: "GEO_PLANNER_PASSWORD_HASH", MUNICIPALITY: "GEO_MUNICIPALITY_PASSWORD_HASH"}
 PAGES_FOR = {
-    PLANNER: ("aanmeldingen", "wijk", "gebieden", "beheerders", "borden", "export"),
+    PLANNER: (
+        "aanmeldingen",
+        "wijk",
+        "gebieden",
+        "geschiedenis",
+        "beheerders",
+        "borden",
+        "export",
+    ),
     MUNICIPALITY: ("borden", "export"),
 }
 _ITERATIONS = 240_000

@@ -21,6 +21,7 @@ from geo.export import read_plan_folder
 from geo.geocode import OnlineService, Progress
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
+from geo.replan import Proposal, diff, reconcile
 from geo.sources import WGS84, load_wijk
 from geo.store import ALREADY, Store, StoreError, checked_max_members
 from geo.tables import read_rows, write_csv
@@ -276,14 +277,23 @@ def check_again(
     )
 
 
-def replan(store: Store, *, settings: Settings) -> Plan:
-    """A fresh plan for every accepted applicant: an explicit choice that may move people.
+def propose_replan(store: Store, *, settings: Settings) -> Proposal:
+    """A fresh plan for the unlocked part of the wijk, matched to the current areas; not saved.
 
-    The plan's cap and fill (from ``settings``) become the project's from now on.
+    Locked areas keep their land and members; everyone else (and anyone accepted but not yet
+    placed) is planned anew within the rest of the wijk, with the cap and fill of ``settings``.
+    Areas that keep most of their members keep their id, name and beheerder
+    (:mod:`geo.replan`). Save it with :func:`confirm_replan`.
     """
     checked_max_members(settings.max_members)
+    current = store.plan()
+    if current is None:
+        msg = "er is nog geen plan om opnieuw in te delen; voeg eerst aanmeldingen toe"
+        raise StoreError(msg)
     wijk = store.wijk()
     crs = wijk.crs
+    metric = Plan(current.areas.to_crs(crs), current.members.to_crs(crs), current.outside)
+    locked = store.locked_areas()
     accepted = store.applicants("accepted")
     people = gpd.GeoDataFrame(
         accepted.drop(columns=["area_id", "is_beheerder"]).assign(
@@ -292,21 +302,74 @@ def replan(store: Store, *, settings: Settings) -> Plan:
         geometry=gpd.points_from_xy(accepted["lon"], accepted["lat"]),
         crs=WGS84,
     ).to_crs(crs)
-    plan = make_plan(
-        wijk.boundary.to_crs(crs).geometry.iloc[0],
+    rest = people.loc[~accepted["area_id"].isin(list(locked)).to_numpy()]
+    if rest.empty:
+        msg = "alle leden zitten in vastgezette gebieden; maak eerst een gebied los"
+        raise StoreError(msg)
+    boundary = wijk.boundary.to_crs(crs).geometry.iloc[0]
+    if locked:
+        kept = metric.areas.loc[metric.areas["area_id"].isin(list(locked))]
+        boundary = boundary.difference(kept.geometry.union_all())
+    fresh = make_plan(
+        boundary,
         wijk.streets.to_crs(crs),
-        people.drop(columns="id"),
+        rest.drop(columns="id"),
         wijk.addresses_in(crs),
         max_members=settings.max_members,
         fill=settings.fill,
     )
     waiting = people.rename(columns={"id": "member_id"})
-    plan.members["member_id"] = _ids_by_phone(plan.members, waiting)
+    fresh.members["member_id"] = _ids_by_phone(fresh.members, waiting)
+    fresh.outside = fresh.outside.assign(member_id=_ids_by_phone(fresh.outside, waiting))
+    proposed = reconcile(metric, fresh, locked=locked, max_members=settings.max_members)
+    counts = proposed.areas.set_index("area_id")["members"]
+    notes = [
+        f"vastgezet gebied {a} heeft {int(counts[a])} leden, meer dan het maximum van "
+        f"{settings.max_members}"
+        for a in sorted(locked)
+        if int(counts.get(a, 0)) > settings.max_members
+    ]
+    return Proposal(
+        plan=proposed,
+        changes=diff(metric, proposed),
+        max_members=settings.max_members,
+        fill=settings.fill,
+        base=store.last_change(),
+        notes=notes,
+    )
+
+
+def confirm_replan(store: Store, proposal: Proposal) -> None:
+    """Save a proposal from :func:`propose_replan`, unless the project changed since it was made."""
+    if store.last_change() != proposal.base:
+        msg = "het project is gewijzigd sinds dit voorstel; maak een nieuw voorstel"
+        raise StoreError(msg)
+    changes = proposal.changes
     store.save_plan(
-        plan, action="opnieuw ingedeeld", cap=(settings.max_members, settings.fill),
-        max_members=settings.max_members, fill=settings.fill,
+        proposal.plan, action="opnieuw ingedeeld", cap=(proposal.max_members, proposal.fill),
+        max_members=proposal.max_members, fill=proposal.fill, moved=len(changes.moves),
+        beheerders_changed=len(changes.beheerders), gone=changes.gone["area_id"].tolist(),
+        new=changes.new["area_id"].tolist(),
     )  # fmt: skip
-    return plan
+
+
+def replan(store: Store, *, settings: Settings) -> Plan:
+    """Propose and save a re-plan at once (:func:`propose_replan`, :func:`confirm_replan`)."""
+    proposal = propose_replan(store, settings=settings)
+    confirm_replan(store, proposal)
+    return proposal.plan
+
+
+def undo_change(store: Store, entry: int | None = None, *, settings: Settings) -> int:
+    """Go back to the plan before history entry ``entry`` (default: the last plan change).
+
+    People accepted since that change are placed again as new sign-ups are (nobody else
+    moves). Returns the entry that was undone.
+    """
+    undone = store.undo(entry)
+    if store.status().unplaced:
+        place_members(store, settings=settings)
+    return undone
 
 
 def _editable(store: Store) -> tuple[Plan, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
@@ -339,9 +402,12 @@ def move_street_in_project(
         max_members=store.max_members,
         numbers=numbers,
     )
+    before = metric.members.set_index("member_id")["area_id"]
+    after = updated.members.set_index("member_id")["area_id"]
+    touched = {int(a) for a in before.loc[after.index[after != before.loc[after.index]]]}
     store.save_plan(
         updated, action="straat verplaatst", street=street, numbers=numbers, to_area=to_area,
-        moved=moved,
+        moved=moved, lock=touched | {int(to_area)},
     )  # fmt: skip
     return moved
 
@@ -357,7 +423,7 @@ def split_area_in_project(store: Store, area_id: int, *, settings: Settings) -> 
         max_members=store.max_members,
         fill=settings.fill,
     )
-    store.save_plan(updated, action="gebied gesplitst", split=parts, area_id=area_id)
+    store.save_plan(updated, action="gebied gesplitst", split=parts, area_id=area_id, lock=parts)
     return parts
 
 

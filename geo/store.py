@@ -16,7 +16,7 @@ import json
 import math
 import re
 import sqlite3
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -95,7 +95,17 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE applicants ADD COLUMN original TEXT NOT NULL DEFAULT '{}';
     """,
+    # 3: locked areas (kept as they are by a re-plan), and the plan as it was before each
+    # plan-changing history entry, to go back to (undo); ids only, no personal data
+    """
+    ALTER TABLE areas ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE snapshots (history_id INTEGER PRIMARY KEY, plan TEXT NOT NULL);
+    """,
 )
+AREA_COLUMNS_STORED = (
+    "area_id", "name", "version", "households", "beheerder_needed", "neighbours", "streets",
+    "geometry", "locked",
+)  # fmt: skip
 NOT_ORIGINAL = frozenset({"row", "reason"})
 
 
@@ -270,15 +280,19 @@ class Store:
 
     @contextmanager
     def transaction(
-        self, action: str, *, actor: str = "planner", **details: Any
+        self, action: str, *, actor: str = "planner", undoable: bool = False, **details: Any
     ) -> Iterator[sqlite3.Connection]:
-        """One atomic change, recorded in the history (``details`` must hold nothing personal)."""
-        with self._write(action, actor, details) as db:
+        """One atomic change, recorded in the history (``details`` must hold nothing personal).
+
+        ``undoable``: the change alters the plan; the plan as it was before is kept with the
+        history entry, so :meth:`undo` can bring it back.
+        """
+        with self._write(action, actor, details, undoable=undoable) as db:
             yield db
 
     @contextmanager
     def _write(
-        self, action: str, actor: str, details: dict[str, Any]
+        self, action: str, actor: str, details: dict[str, Any], *, undoable: bool = False
     ) -> Iterator[sqlite3.Connection]:
         """:meth:`transaction` with a ``details`` dict the caller may still fill in."""
         try:
@@ -286,11 +300,16 @@ class Store:
         except sqlite3.OperationalError as error:
             raise StoreError(_explain(error, self.path)) from None
         try:
+            before = _plan_state(self._db) if undoable else None
             yield self._db
-            self._db.execute(
+            cursor = self._db.execute(
                 "INSERT INTO history (at, actor, action, details) VALUES (?, ?, ?, ?)",
                 (_now(), actor, action, json.dumps(details, ensure_ascii=False, default=str)),
             )
+            if before is not None:
+                self._db.execute(
+                    "INSERT INTO snapshots VALUES (?, ?)", (cursor.lastrowid, json.dumps(before))
+                )
             self._db.execute("COMMIT")
         except sqlite3.DatabaseError as error:
             self._rollback()
@@ -342,6 +361,7 @@ class Store:
         geometry = shapely.from_wkb(areas.pop("geometry").to_numpy())
         areas_frame = gpd.GeoDataFrame(areas, geometry=geometry, crs=WGS84)
         areas_frame["beheerder_needed"] = areas_frame["beheerder_needed"].astype(bool)
+        areas_frame["locked"] = areas_frame["locked"].astype(bool)
         placed = self.applicants("accepted").dropna(subset=["area_id"])
         placed = placed.rename(columns={"id": "member_id"}).astype(
             {"area_id": int, "member_id": int}
@@ -358,7 +378,22 @@ class Store:
         return Plan(areas=areas_frame, members=members, outside=members.iloc[0:0])
 
     def history(self) -> pd.DataFrame:
-        return pd.read_sql_query("SELECT * FROM history ORDER BY id", self._db)
+        """Every change (id, at, actor, action, details); ``undoable``: the plan before it is
+        kept, so :meth:`undo` can go back to it."""
+        return pd.read_sql_query(
+            "SELECT h.*, s.history_id IS NOT NULL AS undoable FROM history h "
+            "LEFT JOIN snapshots s ON s.history_id = h.id ORDER BY h.id",
+            self._db,
+        ).astype({"undoable": bool})
+
+    def last_change(self) -> int:
+        """The id of the newest history entry (0 for none): a proposal made before a later
+        change is out of date."""
+        return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM history").fetchone()[0])
+
+    def locked_areas(self) -> set[int]:
+        """Areas the planner locked: a re-plan keeps their land and members as they are."""
+        return {int(a) for (a,) in self._db.execute("SELECT area_id FROM areas WHERE locked = 1")}
 
     def status(self) -> Status:
         counts = dict.fromkeys(STATUSES, 0)
@@ -452,18 +487,27 @@ class Store:
         return Added(added, counts["pending"], counts["rejected"], counts["already"])
 
     def save_plan(
-        self, plan: Plan, *, action: str, cap: tuple[int, float] | None = None, **details: Any
+        self,
+        plan: Plan,
+        *,
+        action: str,
+        cap: tuple[int, float] | None = None,
+        lock: Collection[int] = (),
+        **details: Any,
     ) -> None:
         """Replace areas and assignments by ``plan`` (members keyed by ``member_id``).
 
         ``cap`` (max_members, fill) records new settings with the plan (a planner re-planned).
+        Areas keep their lock by id; the areas in ``lock`` are locked too. The plan before is
+        kept for :meth:`undo`.
         """
         areas = plan.areas.to_crs(WGS84)
         old_versions = dict(self._db.execute("SELECT area_id, version FROM areas"))
+        locked = self.locked_areas() | {int(a) for a in lock}
         split = {int(a) for a in details.get("split", ())}
         if cap is not None:
             cap = (checked_max_members(cap[0]), float(cap[1]))
-        with self.transaction(action, areas=len(areas), **details) as db:
+        with self.transaction(action, areas=len(areas), undoable=True, **details) as db:
             if cap is not None:
                 db.executemany(
                     "UPDATE meta SET value = ? WHERE key = ?",
@@ -478,11 +522,12 @@ class Store:
                 redrawn = area_id in split or area_id not in old_versions
                 version = old_versions.get(area_id, 0) + int(redrawn)
                 db.execute(
-                    "INSERT INTO areas VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    f"INSERT INTO areas ({', '.join(AREA_COLUMNS_STORED)}) "
+                    f"VALUES ({', '.join('?' * len(AREA_COLUMNS_STORED))})",
                     (
                         area_id, str(record["name"]), version, _cell(record["households"]),
                         int(bool(record["beheerder_needed"])), str(record["neighbours"]),
-                        str(record["streets"]), shapely.to_wkb(geometry),
+                        str(record["streets"]), shapely.to_wkb(geometry), int(area_id in locked),
                     ),
                 )  # fmt: skip
             db.executemany(
@@ -536,13 +581,81 @@ class Store:
             msg = f"deelnemer {applicant_id} zit niet in gebied {area_id}"
             raise StoreError(msg)
         with self.transaction(
-            "beheerder gekozen", area_id=area_id, applicant_id=applicant_id
+            "beheerder gekozen", area_id=area_id, applicant_id=applicant_id, undoable=True
         ) as db:
             db.execute("UPDATE assignments SET is_beheerder = 0 WHERE area_id = ?", (area_id,))
             db.execute(
                 "UPDATE assignments SET is_beheerder = 1 WHERE applicant_id = ?", (applicant_id,)
             )
             db.execute("UPDATE areas SET beheerder_needed = 0 WHERE area_id = ?", (area_id,))
+
+    def set_locked(self, area_ids: Collection[int], locked: bool = True) -> None:
+        """Lock areas (a re-plan keeps them as they are) or unlock them; recorded, undoable."""
+        ids = sorted({int(a) for a in area_ids})
+        known = {int(a) for (a,) in self._db.execute("SELECT area_id FROM areas")}
+        unknown = [a for a in ids if a not in known]
+        if unknown:
+            msg = f"gebied {', '.join(map(str, unknown))} bestaat niet"
+            raise StoreError(msg)
+        action = "gebieden vastgezet" if locked else "gebieden losgemaakt"
+        with self.transaction(action, areas=ids, undoable=True) as db:
+            db.executemany(
+                "UPDATE areas SET locked = ? WHERE area_id = ?", [(int(locked), a) for a in ids]
+            )
+
+    def undo(self, entry: int | None = None, *, actor: str = "planner") -> int:
+        """Bring back the plan (areas, locks, assignments, beheerders, cap) as it was before
+        history entry ``entry``, by default the last change of the plan; returns ``entry``.
+
+        The undo is itself a change in the history (and can be undone). Nobody comes back:
+        people removed or rejected since are left out; people accepted since have no area
+        until they are placed again (:func:`geo.project.undo_change` does that).
+        """
+        if entry is None:
+            row = self._db.execute("SELECT MAX(history_id) FROM snapshots").fetchone()
+            if row is None or row[0] is None:
+                msg = "er is geen wijziging van de indeling om ongedaan te maken"
+                raise StoreError(msg)
+            entry = int(row[0])
+        found = self._db.execute(
+            "SELECT h.action, s.plan FROM history h JOIN snapshots s ON s.history_id = h.id "
+            "WHERE h.id = ?",
+            (int(entry),),
+        ).fetchone()
+        if found is None:
+            msg = f"wijziging {entry} veranderde de indeling niet en kan niet ongedaan worden"
+            raise StoreError(msg)
+        action, text = found
+        state = json.loads(text)
+        with self.transaction(
+            "teruggezet", actor=actor, undoable=True, before=int(entry), undone=str(action)
+        ) as db:
+            db.execute("DELETE FROM assignments")
+            db.execute("DELETE FROM areas")
+            for kept in state["areas"]:
+                area = {**kept, "geometry": bytes.fromhex(kept["geometry"])}
+                columns = [c for c in AREA_COLUMNS_STORED if c in area]
+                db.execute(
+                    f"INSERT INTO areas ({', '.join(columns)}) "
+                    f"VALUES ({', '.join('?' * len(columns))})",
+                    [area[c] for c in columns],
+                )
+            accepted = {
+                int(i) for (i,) in db.execute("SELECT id FROM applicants WHERE status = 'accepted'")
+            }
+            db.executemany(
+                "INSERT INTO assignments VALUES (?, ?, ?)",
+                [tuple(row) for row in state["assignments"] if int(row[0]) in accepted],
+            )
+            db.execute(
+                "UPDATE areas SET beheerder_needed = 1 WHERE area_id NOT IN "
+                "(SELECT area_id FROM assignments WHERE is_beheerder = 1)"
+            )
+            db.executemany(
+                "UPDATE meta SET value = ? WHERE key = ?",
+                [(str(value), key) for key, value in state["meta"].items()],
+            )
+        return int(entry)
 
     def decide_sign(self, sign_key: str, decision: str, note: str = "") -> None:
         """The municipality's decision on a proposed sign."""
@@ -591,6 +704,7 @@ class Store:
             )
             db.execute(f"DELETE FROM applicants WHERE id IN ({marks})", ids)
             self._blank_history(db, set(ids), needles)
+            _forget_in_snapshots(db, set(ids))
             for key, note in list(db.execute("SELECT sign_key, note FROM sign_decisions")):
                 if _mentions(str(note), needles):
                     db.execute(
@@ -679,6 +793,38 @@ class Store:
 
 
 BLANKED = "[verwijderd]"
+
+
+def _plan_state(db: sqlite3.Connection) -> dict[str, Any]:
+    """The plan as stored now (areas, assignments, cap): ids and geometry, nothing personal."""
+    cursor = db.execute(f"SELECT {', '.join(AREA_COLUMNS_STORED)} FROM areas ORDER BY area_id")
+    areas = [
+        {
+            column: value.hex() if isinstance(value, bytes) else value
+            for column, value in zip(AREA_COLUMNS_STORED, row, strict=True)
+        }
+        for row in cursor
+    ]
+    assignments = [
+        list(row)
+        for row in db.execute(
+            "SELECT applicant_id, area_id, is_beheerder FROM assignments ORDER BY applicant_id"
+        )
+    ]
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('max_members', 'fill')"))
+    return {"areas": areas, "assignments": assignments, "meta": meta}
+
+
+def _forget_in_snapshots(db: sqlite3.Connection, ids: set[int]) -> None:
+    """Leave forgotten people out of the kept plans (an undo never brings them back)."""
+    for entry, text in list(db.execute("SELECT history_id, plan FROM snapshots")):
+        state = json.loads(text)
+        kept = [row for row in state["assignments"] if int(row[0]) not in ids]
+        if len(kept) != len(state["assignments"]):
+            state["assignments"] = kept
+            db.execute(
+                "UPDATE snapshots SET plan = ? WHERE history_id = ?", (json.dumps(state), entry)
+            )
 
 
 def checked_max_members(max_members: int) -> int:

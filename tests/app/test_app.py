@@ -145,7 +145,8 @@ def test_replan_with_a_lower_cap_makes_more_areas(demo_app: AppTest) -> None:
     demo_app.switch_page("pages/gebieden.py").run()
     before = len(demo_app.dataframe[0].value)
     demo_app.slider(key="max_leden").set_value(150).run()
-    button(demo_app, "opnieuw_indelen").click().run()
+    button(demo_app, "voorstel_maken").click().run()
+    button(demo_app, "bevestigen").click().run()
     assert not demo_app.exception
     after = demo_app.dataframe[0].value
     assert len(after) > before
@@ -433,7 +434,8 @@ def test_a_replan_clicked_twice_plans_once(own_demo: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("pages/gebieden.py").run()
     at.slider(key="max_leden").set_value(150).run()
-    sent = click_and_keep(at, button(at, "opnieuw_indelen"))
+    button(at, "voorstel_maken").click().run()
+    sent = click_and_keep(at, button(at, "bevestigen"))
     assert not at.exception
     shown = int(re.search(r"(\d+) gebieden", at.success[0].value).group(1))
     assert metric(at, "Gebieden") == shown == len(at.dataframe[0].value)
@@ -564,3 +566,112 @@ def test_signs_in_dutch_with_a_tally_top_n_and_an_open_filter(own_demo: Path) ->
     at.number_input(key="top_n_aantal").set_value(5)
     at.button(key="top_n_plaatsen").click().run()
     assert "2 borden" in at.success[0].value, "earlier decisions are kept, not redone"
+
+
+# Never destroy what exists (issue 13, part 1): a re-plan is a proposal, locked areas stay,
+# every change to the indeling can be undone.
+
+LOWER_CAP = 130  # below the demo's cap, also after an earlier test re-planned it at 150
+
+
+def plan_state(project: Path) -> tuple[list[tuple[int, str]], dict[int, tuple[int, bool]]]:
+    """Areas (id, name) and each member's area and role, as stored."""
+    from geo.store import Store
+
+    store = Store.open(project)
+    try:
+        people = store.applicants("accepted")
+        areas = store._db.execute("SELECT area_id, name FROM areas ORDER BY area_id").fetchall()
+    finally:
+        store.close()
+    return [(int(a), str(n)) for a, n in areas], {
+        int(i): (int(a), bool(b))
+        for i, a, b in zip(people["id"], people["area_id"], people["is_beheerder"], strict=True)
+    }
+
+
+def table_with(at: AppTest, column: str) -> object:
+    return next(frame.value for frame in at.dataframe if column in frame.value.columns)
+
+
+def test_a_replan_without_new_sign_ups_changes_nothing(own_demo: Path) -> None:
+    before = plan_state(own_demo)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    button(at, "voorstel_maken").click().run()
+    assert not at.exception
+    assert "verandert niets aan de groepen" in at.info[0].value
+    button(at, "bevestigen").click().run()
+    assert not at.exception and "0 leden van groep gewisseld" in at.success[0].value
+    assert plan_state(own_demo) == before, "same numbers, names, members and beheerders"
+
+
+def test_the_replan_preview_shows_before_anything_is_saved(own_demo: Path) -> None:
+    before, done = plan_state(own_demo), history_count(own_demo, "opnieuw ingedeeld")
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    at.slider(key="max_leden").set_value(LOWER_CAP).run()
+    button(at, "voorstel_maken").click().run()
+    assert not at.exception
+    assert any("Er is nog niets opgeslagen" in w.value for w in at.warning)
+    moves = table_with(at, "naar gebied")
+    assert len(moves) > 0 and {"naam", "van gebied"} <= set(moves.columns)  # type: ignore[attr-defined]
+    assert len(table_with(at, "leden")) > 0  # the new areas
+    assert plan_state(own_demo) == before and history_count(own_demo, "opnieuw ingedeeld") == done
+    button(at, "annuleren").click().run()
+    assert not at.exception and "niets veranderd" in at.warning[0].value
+    assert not [b for b in at.button if str(b.key).startswith("bevestigen")]
+    assert plan_state(own_demo) == before and history_count(own_demo, "opnieuw ingedeeld") == done
+
+
+def test_a_locked_area_survives_a_replan(own_demo: Path) -> None:
+    areas, members = plan_state(own_demo)
+    locked = areas[1][0]
+    kept = {m for m, (a, _) in members.items() if a == locked}
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    (choice,) = [w for w in at.multiselect if str(w.key).startswith("vastgezet_")]
+    choice.set_value([locked])
+    button(at, "vastzetten_opslaan").click().run()
+    assert not at.exception and f"Vastgezet: {locked};" in at.success[0].value
+    table = at.dataframe[0].value.set_index("gebied")
+    assert table.loc[locked, "vast"] == "ja" and (table["vast"] == "ja").sum() == 1
+    at.slider(key="max_leden").set_value(LOWER_CAP).run()
+    button(at, "voorstel_maken").click().run()
+    assert "van gebied" in table_with(at, "naar gebied").columns  # type: ignore[attr-defined]
+    button(at, "bevestigen").click().run()
+    assert not at.exception
+    after_areas, after_members = plan_state(own_demo)
+    assert {m for m, (a, _) in after_members.items() if a == locked} == kept
+    assert dict(after_areas)[locked] == dict(areas)[locked]
+    assert len(after_areas) > len(areas), "the rest was re-planned with the lower cap"
+
+
+def test_undo_restores_the_previous_state(own_demo: Path) -> None:
+    before = plan_state(own_demo)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/gebieden.py").run()
+    at.slider(key="max_leden").set_value(LOWER_CAP).run()
+    button(at, "voorstel_maken").click().run()
+    button(at, "bevestigen").click().run()
+    replanned = plan_state(own_demo)
+    assert replanned != before
+    at.switch_page("pages/geschiedenis.py").run()
+    assert not at.exception
+    assert "opnieuw ingedeeld" in next(m.value for m in at.markdown if "Laatste" in m.value)
+    history = at.dataframe[0].value
+    assert {"wanneer", "wie", "wat", "bijzonderheden"} <= set(history.columns)
+    assert history.iloc[0]["wat"] == "opnieuw ingedeeld" and history.iloc[0]["wie"] == "planner"
+    sent = click_and_keep(at, button(at, "ongedaan_maken"))
+    assert not at.exception and "ongedaan gemaakt" in at.success[0].value
+    assert plan_state(own_demo) == before, "the plan before the re-plan is back"
+    assert at.dataframe[0].value.iloc[0]["wat"] == "teruggezet"
+    send_again(at, sent)
+    assert history_count(own_demo, "teruggezet") == 1, "a double click undoes once"
+    first = next(k for k in at.selectbox(key="terug_naar").options if "opnieuw ingedeeld" in k)
+    at.selectbox(key="terug_naar").set_value(int(first.split(":")[0].removeprefix("nr. ")))
+    button(at, "terugzetten").click().run()
+    assert not at.exception and "Teruggezet" in at.success[0].value
+    assert plan_state(own_demo) == before
+    at.switch_page("pages/gebieden.py").run()
+    assert metric(at, "Gebieden") == len(before[0]), "the page shows the state brought back"

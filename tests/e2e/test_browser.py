@@ -89,6 +89,7 @@ def test_upload_then_areas_and_map_in_a_real_browser(server: str, tmp_path: Path
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     sheet = tmp_path / "aanmeldingen.csv"
     sheet.write_text(BAD_ROWS, encoding="utf-8")
+    expect.set_options(timeout=60_000)  # a page that plans on open is slow on a busy machine
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})

@@ -1,0 +1,160 @@
+"""Re-plans on a project: a proposal saved only when confirmed, locked areas, undo."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geo.config import Settings
+from geo.project import (
+    confirm_replan,
+    import_applicants,
+    place_members,
+    propose_replan,
+    split_area_in_project,
+    undo_change,
+)
+from geo.sources import Wijk
+from geo.store import Store, StoreError
+from tests.io.test_store import sign_up_sheet, wijk  # noqa: F401 - the fixture
+
+CAP = 100
+
+
+def project(tmp_path: Path, grid: Wijk) -> tuple[Store, Settings]:
+    settings = Settings(cache_dir=tmp_path / "cache", max_members=CAP)
+    store = Store.create(tmp_path / "p.sqlite", grid, max_members=CAP, fill=0.8)
+    import_applicants(store, sign_up_sheet(tmp_path / "a.csv", 180, seed=1), settings=settings)
+    place_members(store, settings=settings)
+    return store, settings
+
+
+def state(store: Store) -> tuple[list[tuple[int, str]], dict[int, tuple[int, bool]], int]:
+    """Areas (id, name), each member's area and role, and the cap."""
+    plan = store.plan()
+    assert plan is not None
+    areas = list(zip(plan.areas["area_id"], plan.areas["name"], strict=True))
+    members = {
+        int(m): (int(a), bool(b))
+        for m, a, b in zip(
+            plan.members["member_id"], plan.members["area_id"], plan.members["is_beheerder"],
+            strict=True,
+        )
+    }  # fmt: skip
+    return areas, members, store.max_members
+
+
+def test_a_proposal_saves_nothing_and_the_same_settings_change_nothing(
+    tmp_path: Path,
+    wijk: Wijk,  # noqa: F811
+) -> None:
+    store, settings = project(tmp_path, wijk)
+    before, entries = state(store), store.last_change()
+    proposal = propose_replan(store, settings=settings)
+    assert proposal.changes.empty
+    assert store.last_change() == entries, "a proposal writes nothing"
+    lower = propose_replan(store, settings=Settings(cache_dir=settings.cache_dir, max_members=60))
+    assert len(lower.changes.moves) and len(lower.changes.new)
+    assert state(store) == before and store.last_change() == entries
+    confirm_replan(store, proposal)
+    assert state(store) == before, "confirming an empty proposal keeps every group"
+    with pytest.raises(StoreError, match="gewijzigd sinds dit voorstel"):
+        confirm_replan(store, lower)  # made before the last change
+    assert state(store) == before
+
+
+def test_undo_brings_back_the_plan_before_a_change_and_is_itself_undone(
+    tmp_path: Path,
+    wijk: Wijk,  # noqa: F811
+) -> None:
+    store, settings = project(tmp_path, wijk)
+    before = state(store)
+    lower = Settings(cache_dir=settings.cache_dir, max_members=60)
+    confirm_replan(store, propose_replan(store, settings=lower))
+    after = state(store)
+    assert after != before and after[2] == 60
+    history = store.history()
+    replanned = int(history["id"].iloc[-1])
+    assert history["undoable"].iloc[-1] and history["action"].iloc[-1] == "opnieuw ingedeeld"
+    assert undo_change(store, settings=settings) == replanned
+    assert state(store) == before, "areas, names, members, beheerders and cap are back"
+    last = store.history().iloc[-1]
+    assert last["action"] == "teruggezet"
+    assert json.loads(last["details"]) == {"before": replanned, "undone": "opnieuw ingedeeld"}
+    undo_change(store, settings=settings)  # undo the undo
+    assert state(store) == after
+    store.undo(replanned)  # back to before any listed change, again
+    assert state(store) == before
+    with pytest.raises(StoreError, match="kan niet ongedaan"):
+        store.undo(int(store.history()["id"].iloc[0]))  # "aangemaakt" changed no plan
+
+
+def test_undo_places_later_sign_ups_and_never_brings_back_a_forgotten_person(
+    tmp_path: Path,
+    wijk: Wijk,  # noqa: F811
+) -> None:
+    store, settings = project(tmp_path, wijk)
+    area = int(store.plan().areas["area_id"].iloc[0])  # type: ignore[union-attr]
+    split_area_in_project(store, area, settings=settings)
+    split = int(store.history()["id"].iloc[-1])
+    sheet = sign_up_sheet(tmp_path / "b.csv", 5, seed=2, first_phone=500)
+    import_applicants(store, sheet, settings=settings)
+    place_members(store, settings=settings)
+    gone = store.applicants("accepted").iloc[0]
+    store.forget(str(gone["telefoon"]))
+    undo_change(store, split, settings=settings)
+    accepted = store.applicants("accepted")
+    assert int(gone["id"]) not in set(accepted["id"])
+    assert accepted["area_id"].notna().all(), "people who came after the change are placed"
+    assert store.status().unplaced == 0
+    raw = [row[0] for row in store._db.execute("SELECT plan FROM snapshots")]
+    assert all(int(gone["id"]) not in {a[0] for a in json.loads(t)["assignments"]} for t in raw)
+
+
+def test_a_locked_area_survives_a_replan_and_a_split_locks_its_parts(
+    tmp_path: Path,
+    wijk: Wijk,  # noqa: F811
+) -> None:
+    store, settings = project(tmp_path, wijk)
+    plan = store.plan()
+    assert plan is not None
+    locked = int(plan.areas["area_id"].iloc[0])
+    store.set_locked([locked])
+    assert store.locked_areas() == {locked}
+    assert store.history()["action"].iloc[-1] == "gebieden vastgezet"
+    members = set(plan.members.loc[plan.members["area_id"] == locked, "member_id"])
+    lower = Settings(cache_dir=settings.cache_dir, max_members=60)
+    proposal = propose_replan(store, settings=lower)
+    moves = proposal.changes.moves
+    assert not moves.empty and locked not in set(moves["from_area"]) | set(moves["to_area"])
+    confirm_replan(store, proposal)
+    after = store.plan()
+    assert after is not None
+    assert set(after.members.loc[after.members["area_id"] == locked, "member_id"]) == members
+    assert after.areas.set_index("area_id")["locked"].to_dict()[locked]
+    assert store.locked_areas() == {locked}
+    assert after.areas["name"].is_unique
+    store.set_locked([locked], locked=False)
+    assert store.locked_areas() == set()
+    other = int(after.areas.loc[after.areas["members"].idxmax(), "area_id"])
+    parts = split_area_in_project(store, other, settings=lower)
+    assert store.locked_areas() == set(parts), "a split is kept until the planner unlocks it"
+    with pytest.raises(StoreError, match="bestaat niet"):
+        store.set_locked([999])
+
+
+def test_a_schema_2_project_gains_locks_and_undo(tmp_path: Path, wijk: Wijk) -> None:  # noqa: F811
+    store, _ = project(tmp_path, wijk)
+    store._db.executescript(
+        "DROP TABLE snapshots; ALTER TABLE areas DROP COLUMN locked; PRAGMA user_version = 2;"
+    )
+    store.close()
+    store = Store.open(tmp_path / "p.sqlite")
+    assert store.schema_version == 3 and store.locked_areas() == set()
+    assert not store.history()["undoable"].any(), "changes from before have no kept plan"
+    with pytest.raises(StoreError, match="geen wijziging"):
+        store.undo()
+    assert isinstance(store.history(), pd.DataFrame)
