@@ -21,7 +21,7 @@ from geo._http import HttpClient
 from geo.config import Settings
 from geo.errors import ConfigError, GeoError
 from geo.export import FORMATS, PROFILES, SIGNS_FILE, SIGNS_MAP_FILE, read_areas
-from geo.geocode import Progress
+from geo.geocode import OnlineService, Progress
 from geo.intake import normalize_phone
 from geo.outputs import reason, refuse_overwrite
 from geo.print_map import PRINT_FORMATS
@@ -102,7 +102,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="aanmeldingen inlezen, controleren en geocoderen",
         description="Aanmeldingen inlezen.",
     )
-    intake.add_argument("--applicants", type=Path, required=True, help="aanmeldingen (CSV of XLSX)")
+    source = intake.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--applicants", type=Path, help="aanmeldingen (CSV, XLSX, mbox, .eml of map met .eml)"
+    )
+    source.add_argument(
+        "--imap",
+        metavar="URL",
+        help="lees nieuwe e-mails uit imaps://GEBRUIKER@SERVER/MAP "
+        "(wachtwoord uit GEO_IMAP_PASSWORD of een vraag; mail blijft ongewijzigd)",
+    )
     intake.add_argument(
         "--addresses",
         type=Path,
@@ -178,6 +187,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_project(commands)
 
+    _add_pack(commands)
+
     check = commands.add_parser(
         "controleer-online",
         help="elke online dienst één keer proberen (PDOK, CBS, BAG, Nominatim, Overpass)",
@@ -231,9 +242,7 @@ def _add_signs_and_export(commands: argparse._SubParsersAction[argparse.Argument
             "private ook de deelnemers en de ledenlijsten per gebied (alleen voor de eigenaar leesbaar)."
         ),
     )
-    origin = export.add_mutually_exclusive_group(required=True)
-    origin.add_argument("--plan", type=Path, help="planmap")
-    origin.add_argument("--project", type=Path, help="projectbestand (.sqlite)")
+    _add_origin(export)
     export.add_argument("--profile", choices=PROFILES, default="public", help="public of private")
     export.add_argument(
         "--format",
@@ -244,6 +253,49 @@ def _add_signs_and_export(commands: argparse._SubParsersAction[argparse.Argument
     )
     export.add_argument("--out", type=Path, required=True, help="uitvoermap of -bestand")
     export.set_defaults(handler=_export)
+
+
+def _add_origin(parser: argparse.ArgumentParser) -> None:
+    """Either a plan folder or a project file as the plan to work from."""
+    origin = parser.add_mutually_exclusive_group(required=True)
+    origin.add_argument("--plan", type=Path, help="planmap")
+    origin.add_argument("--project", type=Path, help="projectbestand (.sqlite)")
+
+
+def _add_pack(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    pack = commands.add_parser(
+        "pack",
+        help="beheerderspakketten (PDF + vCard) en wervingsfolders maken",
+        description=(
+            "Schrijft per gebied de contacten (vCard) en het beheerderspakket (PDF: kaart, "
+            "straten, ledenlijst, buurgebieden, spelregels), een overzicht van alle beheerders, "
+            "en wervingsfolders met QR-code voor straten waar nog niemand is aangemeld "
+            "(e-mailadres uit GEO_PLATFORM_EMAIL). Alles alleen voor de eigenaar leesbaar."
+        ),
+    )
+    _add_origin(pack)
+    pack.add_argument("--out", type=Path, required=True, help="uitvoermap voor het pakket")
+    pack.set_defaults(handler=_pack)
+
+
+def _pack(args: argparse.Namespace, settings: Settings) -> int:
+    from geo.pack import BEHEERDERS_DIR, WERVING_DIR, run_pack  # noqa: PLC0415
+
+    report = run_pack(args.out, settings=settings, plan_dir=args.plan, project=args.project)
+    print(
+        f"pakket voor {report.areas} gebieden en {report.members} leden -> {args.out}\n"
+        f"  {args.out / BEHEERDERS_DIR}: per gebied een vCard en een PDF, overzicht.pdf, "
+        "beheerders.vcf"
+    )
+    if report.without_beheerder:
+        print(f"zonder beheerder: gebied {', '.join(map(str, report.without_beheerder))}")
+    for area_id, copies in report.flyers.items():
+        flyers = "folder" if copies == 1 else "folders"
+        print(f"  {args.out / WERVING_DIR / f'gebied-{area_id}.pdf'}: {copies} {flyers} printen")
+    for note in report.notes:
+        print(f"let op: {note}")
+    print("Het pakket bevat persoonsgegevens: alleen voor de beheerders, niet delen.")
+    return 0
 
 
 def _add_project(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -374,6 +426,8 @@ def _intake(args: argparse.Namespace, settings: Settings) -> int:
         settings = replace(settings, cache_dir=args.cache_dir)
     register = AddressRegister.from_file(args.addresses) if args.addresses else None
     services = [] if args.offline else online_services(settings)
+    if args.imap:
+        return _intake_imap(args, settings, register, services)
     with _progress_bar("geocoderen") as progress:
         report = run_intake(
             args.applicants,
@@ -384,6 +438,50 @@ def _intake(args: argparse.Namespace, settings: Settings) -> int:
             default_place=args.woonplaats,
             progress=progress,
         )
+    return _print_report(report)
+
+
+def _intake_imap(
+    args: argparse.Namespace,
+    settings: Settings,
+    register: AddressRegister | None,
+    services: Sequence[OnlineService],
+) -> int:
+    """``intake --imap``: new messages to a private scratch mbox, then the intake as usual."""
+    import tempfile  # noqa: PLC0415
+
+    from geo.mail import write_mbox  # noqa: PLC0415
+    from geo.mail_imap import (  # noqa: PLC0415
+        STATE_FILE,
+        fetch_new,
+        parse_imap_url,
+        password_from_env,
+        save_state,
+    )
+
+    target = parse_imap_url(args.imap)
+    state_path = settings.cache_dir / STATE_FILE
+    fetched = fetch_new(target, password_from_env(), state_path=state_path)
+    if fetched.reset:
+        print("let op: de map is door de server opnieuw genummerd; alle berichten zijn gelezen")
+    if not fetched.messages:
+        print(f"geen nieuwe e-mails in {target.folder}")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="imap-") as scratch:  # owner-only, removed after
+        mbox = Path(scratch) / "postvak.mbox"
+        write_mbox(fetched.messages, mbox)
+        with _progress_bar("geocoderen") as progress:
+            report = run_intake(
+                mbox,
+                args.out,
+                settings=settings,
+                register=register,
+                services=services,
+                default_place=args.woonplaats,
+                progress=progress,
+            )
+    save_state(state_path, target, fetched)  # only once the messages were handled
+    print(f"{len(fetched.messages)} nieuwe e-mail(s) gelezen uit {target.folder}")
     return _print_report(report)
 
 

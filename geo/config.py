@@ -60,6 +60,9 @@ class Settings:
         Base URLs of the online services (a municipality's own mirror may replace them).
     contact_email
         Sent to Nominatim and in the user agent, as its usage policy asks.
+    platform_email
+        The wijkplatform's address for sign-ups (``GEO_PLATFORM_EMAIL``): the recruitment
+        flyers' QR code opens a pre-filled e-mail to it.
     """
 
     max_members: int = 255
@@ -76,6 +79,7 @@ class Settings:
     nominatim_url: str = DEFAULT_NOMINATIM_URL
     overpass_url: str = DEFAULT_OVERPASS_URL
     contact_email: str = ""
+    platform_email: str = ""
 
     def __post_init__(self) -> None:
         if self.max_members < 1:
@@ -111,6 +115,8 @@ class Settings:
                 kwargs[name] = env[key].rstrip("/")
         if "GEO_CONTACT_EMAIL" in env:
             kwargs["contact_email"] = env["GEO_CONTACT_EMAIL"].strip()
+        if "GEO_PLATFORM_EMAIL" in env:
+            kwargs["platform_email"] = env["GEO_PLATFORM_EMAIL"].strip()
         if "GEO_CBS_YEAR" in env:
             try:
                 kwargs["cbs_year"] = int(env["GEO_CBS_YEAR"])

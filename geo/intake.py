@@ -45,6 +45,7 @@ from geo.address import (
     split_house_number,
 )
 from geo.errors import InputFileError
+from geo.mail import is_mail_source, read_mail_rows
 from geo.tables import Sheet, read_sheets, strip_format_chars
 
 MINIMUM_AGE = 18
@@ -91,7 +92,18 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     ),
     "lat": ("lat", "latitude", "breedtegraad", "y"),
     "lon": ("lon", "lng", "long", "longitude", "lengtegraad", "x"),
+    # Rows read from e-mail (geo.mail): where they came from, and what to check.
+    "bericht_id": ("berichtid", "messageid"),
+    "bericht_datum": ("datumbericht", "berichtdatum"),
+    "afzender": ("afzender", "sender"),
+    "onderwerp": ("onderwerp", "subject"),
+    "controleren": ("controleren",),
+    "historie": ("historie",),
 }
+# Kept on accepted rows when present: the message a row was read from.
+SOURCE_FIELDS = ("bericht_id", "bericht_datum", "afzender", "onderwerp")
+_PERSON_FIELDS = ("naam", "voornaam", "achternaam", "adres", "straat", "postcode", "telefoon",
+                  "leeftijd", "geboortedatum")  # fmt: skip
 _NAME_FIELDS = ("naam", "voornaam", "achternaam")
 _YES = frozenset({"ja", "j", "yes", "y", "x", "1", "true", "waar", "wel"})
 _NO = frozenset({"nee", "n", "no", "0", "false", "onwaar", "niet", "geen", "-"})
@@ -166,11 +178,19 @@ def read_applicants(
     default_place: str = "",
     today: date | None = None,
 ) -> IntakeResult:
-    """Read, normalise and validate an applicants file (CSV or XLSX).
+    """Read, normalise and validate an applicants file (CSV or XLSX), or e-mail: an mbox, an
+    ``.eml`` or a folder of them (recognised by content, read by :mod:`geo.mail`).
 
     Of a workbook, the first visible sheet with a header (and data) is read; the notes say
     which one when there are several.
     """
+    if is_mail_source(path):
+        rows, mail_notes = read_mail_rows(path, today=today)
+        result = validate_rows(
+            rows, regions=regions, default_place=default_place, today=today, name=path.name
+        )
+        result.notes = [*mail_notes, *result.notes]
+        return result
     sheets = read_sheets(path)
     sheet, notes = _choose_sheet(sheets, name=path.name)
     label = path.name if len(sheets) == 1 else f"{path.name}, tabblad {sheet.name!r}"
@@ -244,6 +264,7 @@ def validate_rows(
             )
             record["row"] = row_number
             record["naam"] = person_name
+            record.update({f: values[f] for f in SOURCE_FIELDS if f in values})
             _check_duplicate(record, seen_person, seen_phone)
         except ValueError as error:
             original = dict(zip(_unique_headers(header), cells, strict=False))
@@ -256,7 +277,8 @@ def validate_rows(
     if rows_in == 0:
         msg = f"{name} bevat geen aanmeldingen (alleen een kopregel)"
         raise InputFileError(msg)
-    accepted_frame = pd.DataFrame(accepted, columns=list(ACCEPTED_COLUMNS))
+    sources = [f for f in SOURCE_FIELDS if f in columns]
+    accepted_frame = pd.DataFrame(accepted, columns=[*ACCEPTED_COLUMNS, *sources])
     accepted_frame["huisnummer"] = accepted_frame["huisnummer"].astype("Int64")
     accepted_frame["beheerder"] = accepted_frame["beheerder"].astype(bool)
     accepted_frame["lat"] = accepted_frame["lat"].astype(float)
@@ -317,6 +339,9 @@ def _full_name(values: Mapping[str, str]) -> str:
 def _validate(
     values: Mapping[str, str], *, regions: Sequence[str], default_place: str, today: date
 ) -> dict[str, object]:
+    if "bericht_id" in values and not any(values.get(f, "").strip() for f in _PERSON_FIELDS):
+        msg = "geen aanmelding herkend"
+        raise ValueError(msg)
     if not _full_name(values):
         msg = "naam ontbreekt"
         raise ValueError(msg)
@@ -331,6 +356,10 @@ def _validate(
     )
     admin, admin_remark = parse_yes_no(values.get("beheerder", ""))
     remarks = [r for r in (phone_remark, admin_remark) if r]
+    if values.get("controleren", "").strip():
+        remarks.append(f"controleren: {values['controleren'].strip()}")
+    if values.get("historie", "").strip():
+        remarks.append(values["historie"].strip())
     number = address.house_number if address else None
     return {
         "straat": address.street if address else "",

@@ -44,7 +44,7 @@ from geo.geocode import (
     address_label,
     geocode_applicants,
 )
-from geo.intake import read_applicants
+from geo.intake import SOURCE_FIELDS, read_applicants
 from geo.maps import PUBLIC_MIN_MEMBERS, area_map, municipality_map, planner_map, signs_map
 from geo.outputs import ensure_dir, refuse_overwrite, replacing
 from geo.partition import Plan, assign, make_plan
@@ -68,9 +68,10 @@ APPLICANTS_FILE = "applicants.csv"
 REJECTS_FILE = "rejects.csv"
 PENDING_FILE = "pending.csv"
 # What a reject keeps of an accepted-then-refused sign-up: enough to correct it and sign up again.
+# Sign-ups read from e-mail also keep their source (SOURCE_FIELDS: message id, date, sender...).
 REJECT_CELLS = (
     "row", "naam", "reason", "straat", "huisnummer", "huisletter", "toevoeging", "postcode",
-    "woonplaats", "telefoon", "email", "beheerder",
+    "woonplaats", "telefoon", "email", "beheerder", "opmerking", *SOURCE_FIELDS,
 )  # fmt: skip
 # Every file and folder a plan run writes (see geo.export for the plan-folder files).
 PLAN_OUTPUTS = (

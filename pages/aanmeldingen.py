@@ -22,8 +22,8 @@ st.title("Aanmeldingen")
 show_notice()
 store = store_or_stop()
 upload = st.file_uploader(
-    "Aanmeldingen toevoegen (CSV of Excel, zoals u ze bijhoudt)",
-    type=["csv", "xlsx", "txt"],
+    "Aanmeldingen toevoegen (CSV of Excel, zoals u ze bijhoudt, of e-mail: .mbox of .eml)",
+    type=["csv", "xlsx", "txt", "mbox", "eml"],
     key="aanmeldingen_bestand",
 )
 online = st.checkbox(

@@ -675,3 +675,58 @@ def test_undo_restores_the_previous_state(own_demo: Path) -> None:
     assert plan_state(own_demo) == before
     at.switch_page("pages/gebieden.py").run()
     assert metric(at, "Gebieden") == len(before[0]), "the page shows the state brought back"
+
+
+# E-mail intake (issue 15): an mbox uploaded on the Aanmeldingen page.
+
+
+def sign_up_mbox() -> bytes:
+    """Three fictitious e-mails: a form, a couple in prose, a question (no sign-up)."""
+    from email.message import EmailMessage
+
+    bodies = [
+        ("Mira Mailtest <mira@example.org>", "Aanmelding",
+         "Beste wijkplatform,\n\nNaam: Mira Mailtest\nAdres: Vuorikatu 17\nWoonplaats: Helsinki\n"
+         "Leeftijd: 45\nTelefoon: 06 2345 6750\n\nMet vriendelijke groet,\nMira"),
+        ("Bas Brieven <bas@example.org>", "Wij doen mee",
+         "Mijn vrouw en ik willen ons aanmelden. Wij wonen op de Vuorikatu 17 in Helsinki.\n"
+         "Ik ben Bas Brieven, 61 jaar, 06-2345 6751.\n"
+         "Mijn vrouw Britt Brieven is 58 jaar, haar nummer is 06 2345 6752.\n"),
+        ("Vera Vraag <vera@example.org>", "Vraag", "Wanneer is de volgende bijeenkomst?"),
+    ]  # fmt: skip
+    box = b""
+    for index, (sender, subject, body) in enumerate(bodies):
+        message = EmailMessage()
+        message["From"] = sender
+        message["To"] = "wijkplatform@example.org"
+        message["Subject"] = subject
+        message["Date"] = f"Fri, 03 May 2024 1{index}:00:00 +0200"
+        message["Message-ID"] = f"<app-mbox-{index}@example.org>"
+        message.set_content(body)
+        box += b"From MAILER-DAEMON Fri May  3 10:00:00 2024\n" + bytes(message) + b"\n"
+    return box
+
+
+def test_an_mbox_upload_reads_each_person_and_shows_the_counts(own_demo: Path) -> None:
+    from geo.store import Store
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    before = metric(at, "Aangenomen")
+    at.file_uploader(key="aanmeldingen_bestand").upload(
+        "postvak.mbox", sign_up_mbox(), "application/mbox"
+    )
+    at.run()
+    at.button(key="inlezen").click().run()
+    assert not at.exception
+    assert "4 regels gelezen: 3 aangenomen, 1 afgewezen" in at.success[0].value
+    assert metric(at, "Aangenomen") == before + 3
+    assert "geen aanmelding herkend" in texts(at), "the question is shown, not lost"
+    store = Store.open(own_demo)
+    try:
+        people = store.applicants().set_index("naam")
+    finally:
+        store.close()
+    added = people.loc[["Mira Mailtest", "Bas Brieven", "Britt Brieven"]]
+    assert list(added["status"]) == ["accepted"] * 3
+    assert list(added["telefoon"]) == ["+31623456750", "+31623456751", "+31623456752"]
+    assert set(added["straat"]) == {"Vuorikatu"} and added["area_id"].notna().all()

@@ -95,7 +95,7 @@ def test_upload_then_areas_and_map_in_a_real_browser(server: str, tmp_path: Path
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.set_default_timeout(90_000)
         page.goto(server)
-        expect(page.get_by_role("heading", name="Aanmeldingen")).to_be_visible()
+        expect(page.get_by_role("heading", name="Aanmeldingen", exact=True)).to_be_visible()
         expect(page.get_by_text("Demomodus")).to_be_visible()
         page.locator("input[type=file]").set_input_files(str(sheet))
         page.get_by_role("button", name="Inlezen en plaatsen").click()
@@ -103,7 +103,7 @@ def test_upload_then_areas_and_map_in_a_real_browser(server: str, tmp_path: Path
         expect(page.get_by_text("minimaal 18 jaar").first).to_be_attached()
         page.screenshot(path=str(ARTIFACTS / "1-aanmeldingen.png"), full_page=True)
         page.get_by_role("link", name="Gebieden").click()
-        expect(page.get_by_role("heading", name="Gebieden")).to_be_visible()
+        expect(page.get_by_role("heading", name="Gebieden", exact=True)).to_be_visible()
         expect(page.locator("iframe").first).to_be_attached()  # the folium map
         expect(page.get_by_role("heading", name="Een straat verplaatsen")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "2-gebieden.png"), full_page=True)

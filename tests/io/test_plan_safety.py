@@ -348,3 +348,17 @@ def test_signs_from_a_roster_instead_of_areas_is_one_line(
     )  # fmt: skip
     assert code == EXIT_ERROR
     one_line_error(capsys, "members.csv")
+
+
+def test_rejects_keep_where_a_sign_up_came_from(wijk: tuple[Path, Path], tmp_path: Path) -> None:
+    """A sign-up read from e-mail and refused later still names its message (issue 15)."""
+    rows = people(4, outside=1)
+    path = tmp_path / "a.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";")
+        writer.writerow([*HEADER, "Bericht-ID"])
+        writer.writerows([*row, f"<bericht-{n}@voorbeeld.nl>"] for n, row in enumerate(rows))
+    out = tmp_path / "plan"
+    assert plan(wijk, path, out) == 0
+    [outside] = read(out / "rejects.csv")
+    assert outside["bericht_id"] == "<bericht-3@voorbeeld.nl>"

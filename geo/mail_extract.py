@@ -1,0 +1,721 @@
+"""Read sign-ups out of the text of an e-mail: rules, no language model, no network.
+
+Pure functions on text. :func:`split_text` separates what the sender wrote from what is not
+theirs (quoted replies, ``>`` lines, the platform's letter quoted back) and sets signature and
+greeting blocks apart (they are read, but count less: a signature's landline never beats a
+number given in the text). Forwarded content is read as the sign-up.
+:func:`extract_people` reads labelled fields (``Naam: …``, ``Telefoon 06…``, Dutch and
+English, with or without ``:``) and free prose ("Ik ben Mia Hendriks, woon op de Molenweg 3 …")
+into one :class:`Person` per person found; fields read with little certainty are listed in
+``checks`` (Dutch, for the planner's "controleren" remark).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+
+import phonenumbers
+
+from geo.address import normalize_postcode
+
+# --- splitting the sender's own text from the rest ---------------------------------------------
+
+_FORWARD = re.compile(
+    r"^\s*(?:-{2,}\s*)?(?:doorgestuurd bericht|forwarded message|begin forwarded message|"
+    r"begin doorgestuurd bericht|oorspronkelijk doorgestuurd bericht)\s*:?\s*(?:-{2,})?\s*$",
+    re.IGNORECASE,
+)
+_REPLY = re.compile(
+    r"^\s*(?:(?:op|on)\s.{4,160}?\s(?:schreef|wrote|heeft het volgende geschreven)\b.*:?\s*$|"
+    r"-{2,}\s*(?:original message|oorspronkelijk bericht|origineel bericht)\s*-{2,}\s*$)",
+    re.IGNORECASE,
+)
+_REPLY_START = re.compile(r"^\s*(?:op|on)\s+\S", re.IGNORECASE)
+_REPLY_END = re.compile(r"\b(?:schreef|wrote)\b[^:]*:\s*$", re.IGNORECASE)
+_HEADER_LINE = re.compile(
+    r"^\s*\*?(van|from|datum|date|onderwerp|subject|aan|to|cc|verzonden|sent)\*?\s*:\s*(.*)$",
+    re.IGNORECASE,
+)
+_LETTER_START = re.compile(r"^\s*(?:beste|geachte|dear)\s+(?:buurt)?bewoners?\b", re.IGNORECASE)
+_GREETING = re.compile(
+    r"^\s*(?:met\s+)?(?:vriendelijke|hartelijke|beste|lieve|zonnige|sportieve)?\s*"
+    r"(?:groet(?:en|jes)?|gr\.?)\b[\s,.!]*|^\s*(?:mvg|m\.v\.g\.?|vg|groetjes)\b[\s,.!]*|"
+    r"^\s*(?:kind|best|warm)\s+regards\b[\s,.!]*|^\s*regards\b[\s,.!]*|^\s*cheers\b[\s,.!]*",
+    re.IGNORECASE,
+)
+_SIG_DELIMITER = re.compile(r"^--\s*$")
+_SENT_FROM = re.compile(r"^\s*(?:verzonden (?:vanaf|met|vanuit)|sent from)\b", re.IGNORECASE)
+
+
+@dataclass
+class Segment:
+    """A stretch of the sender's own text: ``main`` counts fully, ``signature`` less.
+
+    ``forwarded`` segments are content sent on by the sender; ``from_name`` and ``from_address``
+    are those of the forwarded message's ``Van:`` line.
+    """
+
+    main: list[str] = field(default_factory=list)
+    signature: list[str] = field(default_factory=list)
+    forwarded: bool = False
+    from_name: str = ""
+    from_address: str = ""
+
+
+def split_text(text: str) -> list[Segment]:
+    """The sender's own text in segments: the message itself, then any forwarded content."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ").split("\n")
+    segments = [Segment()]
+    in_signature = False
+    in_header = False
+    index = 0
+    while index < len(lines):
+        line = lines[index].rstrip()
+        index += 1
+        current = segments[-1]
+        if _FORWARD.match(line):
+            segments.append(Segment(forwarded=True))
+            in_signature, in_header = False, True
+            continue
+        if in_header:
+            header = _HEADER_LINE.match(line)
+            if header:
+                if header.group(1).casefold() in {"van", "from"}:
+                    current.from_name, current.from_address = _split_sender(header.group(2))
+                continue
+            if not line.strip():
+                if current.from_name or current.from_address:
+                    in_header = False
+                continue
+            in_header = False
+        if line.lstrip().startswith(">"):
+            continue
+        if _REPLY.match(line) or _LETTER_START.match(line):
+            break
+        if (
+            _REPLY_START.match(line)
+            and index < len(lines)
+            and _REPLY_END.search(lines[index])
+            and len(line) + len(lines[index]) < 240
+        ):
+            break  # "Op di 3 mei 2024 om 10:00 schreef\n Wijkplatform <…>:"
+        header = _HEADER_LINE.match(line)
+        if (
+            header
+            and header.group(1).casefold() in {"van", "from"}
+            and _outlook_reply(lines, index)
+        ):
+            break
+        if _SENT_FROM.match(line):
+            continue
+        if _SIG_DELIMITER.match(line):
+            in_signature = True
+            continue
+        greeting = _GREETING.match(line)
+        if greeting and not in_signature and len(line) < 60:
+            in_signature = True
+            rest = line[greeting.end() :].strip(" ,.")
+            if rest:
+                current.signature.append(rest)
+            continue
+        (current.signature if in_signature else current.main).append(line)
+    return segments
+
+
+def _outlook_reply(lines: Sequence[str], index: int) -> bool:
+    """A ``Van:`` line followed by ``Verzonden:``/``Sent:``/``Datum:``: an Outlook reply."""
+    for line in lines[index : index + 3]:
+        header = _HEADER_LINE.match(line)
+        if header and header.group(1).casefold() in {"verzonden", "sent", "datum", "date"}:
+            return True
+    return False
+
+
+def _split_sender(text: str) -> tuple[str, str]:
+    """``"Anna Pieters <anna@example.org>"`` -> ``("Anna Pieters", "anna@example.org")``."""
+    match = re.match(r"^\s*\"?([^\"<]*?)\"?\s*<([^>]+)>", text)
+    if match:
+        return match.group(1).strip(), match.group(2).strip()
+    text = text.strip()
+    return ("", text) if "@" in text else (text, "")
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+_LABELS: dict[str, tuple[str, ...]] = {
+    "naam": ("volledige naam", "naam", "name", "full name", "naam deelnemer"),
+    "adres": ("adres", "address", "woonadres", "straat en huisnummer", "straat", "street"),
+    "postcode": ("postcode", "zip", "postal code", "postcode en woonplaats", "postcode/woonplaats"),
+    "woonplaats": ("woonplaats", "plaats", "city", "town"),
+    "leeftijd": ("leeftijd", "age"),
+    "geboortedatum": ("geboortedatum", "geb. datum", "geboren", "date of birth", "birth date",
+                      "birthdate", "dob"),
+    "telefoon": ("telefoonnummer", "telefoon", "tel.", "tel", "mobiel nummer", "mobiele nummer",
+                 "mobielnummer", "mobiel", "gsm", "phone number", "phone", "mobile", "whatsapp",
+                 "whatsappnummer", "06-nummer", "nummer"),
+    "email": ("e-mailadres", "e-mail", "email", "mailadres"),
+    "beheerder": ("beheerder", "groepsbeheerder", "admin", "wil beheerder worden",
+                  "beheerder worden"),
+}  # fmt: skip
+_LABEL_LOOKUP = {label: name for name, labels in _LABELS.items() for label in labels}
+_LABEL_LINE = re.compile(
+    r"^\s*(?:[-*•·]\s*)?\*?(?P<label>"
+    + "|".join(re.escape(label) for label in sorted(_LABEL_LOOKUP, key=len, reverse=True))
+    + r")\*?(?:\s*\([^)]*\))?\s*(?P<sep>[:=]|\s-\s|\s+is\b|\s)\s*(?P<value>.*?)\s*$",
+    re.IGNORECASE,
+)
+_UPPER = "A-ZÀ-ÖØ-Þ"
+_LOWER = "a-zß-öø-ÿ"
+_PARTICLES = r"(?:van|de|der|den|het|ter|ten|te|op|in|'t|’t|la|le|du|da|di|del|el|von|zu|mc|o')"
+_NAME = (
+    rf"[{_UPPER}][{_LOWER}'’-]+(?:-[{_UPPER}][{_LOWER}'’]+)?"
+    rf"(?:\s+(?:{_PARTICLES}\s+){{0,3}}[{_UPPER}][{_LOWER}'’-]+(?:-[{_UPPER}][{_LOWER}'’]+)?){{1,3}}"
+)
+_NAME_FULL = re.compile(rf"^\s*({_NAME})\s*$")
+_NAME_CUES = re.compile(
+    rf"(?i:\b(?:ik\s+ben|ik\s+heet|mijn\s+naam\s+is|my\s+name\s+is|i\s+am|i'm|this\s+is|"
+    rf"naam\s*:?|namens\s+(?:mijn\s+)?(?:buurvrouw|buurman|moeder|vader|zus|broer|oma|opa)?,?|"
+    rf"(?:mijn|onze)\s+(?:vrouw|man|partner|echtgenote|echtgenoot|vriendin|vriend|zoon|dochter|"
+    rf"moeder|vader|buurvrouw|buurman|schoonmoeder|schoonvader|zus|broer)(?:\s+(?:heet|is))?,?|"
+    rf"(?:my)\s+(?:wife|husband|partner|son|daughter|neighbou?r)(?:\s+is)?,?|"
+    rf"en\s+ik\s*,?|and\s+i\s*,?|also|ook|(?:graag\s+)?aan\s*melden\s*:|aanmelding\s*:)\s+)"
+    rf"(?P<name>{_NAME})"
+)
+_RELATIVE_CUE = re.compile(
+    r"\b(?:mijn|onze|my)\s+(?:vrouw|man|partner|echtgenote|echtgenoot|vriendin|vriend|zoon|"
+    r"dochter|moeder|vader|schoonmoeder|schoonvader|zus|broer|wife|husband|son|daughter)\b",
+    re.IGNORECASE,
+)
+_NOT_NAMES = frozenset(
+    [
+        "Geleen",
+        "Oud-Geleen",
+        "Sittard",
+        "Born",
+        "Munstergeleen",
+        "Limbricht",
+        "Ik",
+        "Wij",
+        "We",
+        "Mijn",
+        "Hallo",
+        "Beste",
+        "Hoi",
+        "Goedemorgen",
+        "Goedemiddag",
+        "Hello",
+        "Hi",
+        "Dear",
+        "Graag",
+        "Ook",
+        "Bij",
+        "Met",
+        "De",
+        "Het",
+        "Een",
+        "Nee",
+        "Ja",
+        "Beheerder",
+    ]
+)
+_STREET_SUFFIX = (
+    r"(?:straat|weg|laan|plein|pad|dreef|hof|singel|steeg|kade|gracht|markt|park|ring|baan|dijk|"
+    r"veld|erf|wal|allee|oord|akker|kamp|gaard|hoven|donk|broek|horst|hoek|plantsoen|boulevard|"
+    r"dal|berg|straatje|weide|beemd|heuvel|hof|poort|bos|vest|rade|dries|gats|acker)"
+)
+_STREET_PREFIX = (
+    r"(?:(?:Oude|Nieuwe|Korte|Lange|Sint|St\.|Burgemeester|Burg\.|Prins|Koningin|Kapelaan|"
+    r"Pastoor|Dokter|Dr\.|Hoge|Lage|Groene|Kleine|Grote|Op|In|Aan|Van|van|de|den|der|het)\s+)"
+)
+_HOUSE_NUMBER = (
+    r"(?P<number>\d{1,5}(?:\s?-\s?[A-Za-z0-9]{1,4}\b|/[A-Za-z0-9]{1,4}\b|\s?[A-Za-z](?![\w@])|"
+    r"\s(?:bis|hs|boven|beneden|bov|ben)\b)?)"
+)
+_STREET_NUMBER = re.compile(
+    rf"(?P<street>{_STREET_PREFIX}{{0,3}}[{_UPPER}][\w'’.-]*{_STREET_SUFFIX}"
+    rf"(?:\s+(?:Noord|Zuid|Oost|West|Centrum))?)\s+(?:nr\.?\s*|nummer\s+)?{_HOUSE_NUMBER}"
+)
+_ADDRESS_CUE = re.compile(
+    r"\b(?:woon(?:achtig)?|wonen|woont|adres(?:\s+is)?|address(?:\s+is)?|live|living|lives)"
+    r"\s+(?:(?:op|aan|in|at|on|:)\s+)?(?:(?:de|het|'t|the)\s+)?"
+    rf"(?P<street>[{_UPPER}][\w'’.-]*(?:\s+[\w'’.-]+){{0,3}}?)\s+(?:nr\.?\s*|nummer\s+)?"
+    + _HOUSE_NUMBER,
+)
+_POSTCODE = re.compile(r"(?<![\d\w])([1-9]\d{3})\s?([A-Z]{2}|[a-z]{2})(?![\w])")
+_PLACE_AFTER = re.compile(rf"^\s*[,)]?\s*(?P<place>[{_UPPER}][\w'’]+(?:[- ][{_UPPER}][\w'’]+)?)")
+_PLACE_CUE = re.compile(
+    rf"^\s*[,)]?\s*(?:\(\s*[1-9]\d{{3}}\s?[A-Za-z]{{2}}\s*\)\s*)?(?:in|te)\s+"
+    rf"(?P<place>[{_UPPER}][\w'’]+(?:-[{_UPPER}][\w'’]+)?)"
+)
+_AGE = re.compile(
+    r"(?<![\d,.\-/])(?P<age>\d{2,3})\s*(?:jaar(?:\s+oud)?|jr\.?|jaren|years?(?:\s+old)?|yrs?\.?)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+_AGE_CUE = re.compile(
+    r"\b(?:leeftijd(?:\s+is)?|age(?:\s+is)?|ik\s+ben|i\s+am|i'm)\s*:?\s*(?P<age>\d{2,3})\b(?!\s*[-/.]\d)",
+    re.IGNORECASE,
+)
+_AGE_IN_BRACKETS = re.compile(r"\((?P<age>\d{2,3})(?:\s*(?:jaar|jr\.?))?\)")
+_NOT_AGE_BEFORE = re.compile(
+    r"(?:\bal|sinds|ruim|meer dan|bijna|over|na|hier|geleden|woon\w*)\s+$", re.IGNORECASE
+)
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("januari", "jan", "january"), ("februari", "feb", "february"),
+         ("maart", "mrt", "march", "mar"), ("april", "apr"), ("mei", "may"),
+         ("juni", "jun", "june"), ("juli", "jul", "july"), ("augustus", "aug", "august"),
+         ("september", "sep", "sept"), ("oktober", "okt", "october", "oct"),
+         ("november", "nov"), ("december", "dec")),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_NUMERIC_DATE = r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?!\d)"
+_WORD_DATE = (
+    r"(?P<wd>\d{1,2})\s+(?P<wm>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\s+"
+    r"(?P<wy>\d{4})"
+)
+_BIRTH_CUE = re.compile(
+    r"\b(?:geboren|geboortedatum|geb\.|born|date of birth|birth date|dob)\b\D{0,20}?"
+    rf"(?:{_NUMERIC_DATE}|{_WORD_DATE})",
+    re.IGNORECASE,
+)
+_ANY_DATE = re.compile(rf"(?<![\d-]){_NUMERIC_DATE}")
+_BEHEERDER = re.compile(r"\b(?:groeps)?beheerder|\badmin(?:istrator)?\b|\bbeheren\b", re.I)
+_BEHEERDER_NO = re.compile(
+    r"\b(?:geen|niet|liever\s+niet|not|no|nee|hoeft\s+niet|zie\s+ik\s+niet)\b", re.IGNORECASE
+)
+_SIGNUP_WORDS = re.compile(
+    r"\b(?:aanmeld\w*|meld\w*\s+(?:mij|me|ons)\s+aan|aan\s*te\s*melden|doe\s+(?:graag\s+)?mee|"
+    r"meedoen|deelnemen|deelname|sign(?:\s|-)?up|join|register)\b",
+    re.IGNORECASE,
+)
+_CORRECTION = re.compile(
+    r"\b(?:juiste|correctie|verbetering|verbeterd|moet\s+zijn|klopt\s+niet|foutje|vergissing|"
+    r"typfout|tikfout|ik\s+bedoel|verkeerde?|gecorrigeerd|wijziging|gewijzigd|nieuwe\s+nummer|"
+    r"correct(?:ed|ion)?|wrong|should\s+be|mistake|typo)\b",
+    re.IGNORECASE,
+)
+_PHONE_GOOD = re.compile(
+    r"(?:mobiel|gsm|whatsapp|app|groep|06|mijn\s+nummer|nummer\s+is|bereikbaar|telefoonnummer|"
+    r"mobile|cell|juiste|correct|tel|phone|nummer)\W*$",
+    re.IGNORECASE,
+)
+_PHONE_BAD = re.compile(
+    r"(?:thuis|vast|vaste|huis|werk|kantoor|zaak|fax|bedrijf|office|home|work|landline)\b[^\n]{0,12}$",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Person:
+    """Cells for one person, as text the intake reads; ``checks`` say what to verify."""
+
+    naam: str = ""
+    adres: str = ""
+    postcode: str = ""
+    woonplaats: str = ""
+    leeftijd: str = ""
+    geboortedatum: str = ""
+    telefoon: str = ""
+    email: str = ""
+    beheerder: str = ""
+    checks: list[str] = field(default_factory=list)
+    name_from_text: bool = False
+
+    def has_fields(self) -> bool:
+        """Whether anything of a sign-up was found (a name alone is not enough)."""
+        return any((self.adres, self.postcode, self.leeftijd, self.geboortedatum, self.telefoon))
+
+
+@dataclass(frozen=True)
+class _Phone:
+    e164: str
+    start: int
+    score: int
+    mobile: bool
+
+
+def extract_people(
+    segments: Sequence[Segment], *, sender_name: str = "", sender_address: str = "",
+    today: date | None = None,
+) -> list[Person]:  # fmt: skip
+    """Everyone signed up in a message's own text; an empty list when it is no sign-up."""
+    try:
+        return _extract_people(segments, sender_name, sender_address, today)
+    finally:
+        _phones.cache_clear()  # the text is not kept once the message is read
+
+
+def _extract_people(
+    segments: Sequence[Segment], sender_name: str, sender_address: str, today: date | None
+) -> list[Person]:
+    reference = today or date.today()
+    forwarded = [s for s in segments if s.forwarded]
+    if forwarded:  # the forwarder's own note (main) counts, their signature does not
+        main = "\n".join([*segments[0].main, *(line for s in forwarded for line in s.main)])
+        signature = "\n".join(line for s in forwarded for line in s.signature)
+        fallback = next((s.from_name for s in forwarded if s.from_name), "")
+        address = next((s.from_address for s in forwarded if s.from_address), "")
+    else:
+        main = "\n".join(line for s in segments for line in s.main)
+        signature = "\n".join(line for s in segments for line in s.signature)
+        fallback, address = sender_name, sender_address
+    people = _labelled_people(main, today=reference)
+    if not people:
+        people = _prose_people(main, signature, today=reference)
+    if not people:
+        return []
+    _fill_shared(people, main, signature, reference)
+    first = people[0]
+    if not first.naam:
+        signed = _signature_name(signature)
+        if signed:
+            first.naam = signed
+            first.checks.append("naam uit de ondertekening gelezen")
+        elif fallback and not _looks_like_address(fallback):
+            first.naam = fallback
+            first.checks.append("naam van de afzender overgenomen")
+    for person in people:
+        if not person.email and address and person is first:
+            person.email = address
+    return [p for p in people if p.has_fields() or p.name_from_text]
+
+
+def is_signup(segments: Sequence[Segment]) -> bool:
+    """Whether the text says it is a sign-up (used when no field was found)."""
+    return any(_SIGNUP_WORDS.search(line) for s in segments for line in s.main)
+
+
+def is_correction(segments: Sequence[Segment]) -> bool:
+    """Whether the text corrects an earlier message ("mijn juiste nummer is …")."""
+    return any(_CORRECTION.search(line) for s in segments for line in s.main)
+
+
+def _labelled_people(text: str, *, today: date) -> list[Person]:
+    people: list[Person] = []
+    current = Person()
+    found = 0
+    for line in text.split("\n"):
+        match = _LABEL_LINE.match(line)
+        if match is None:
+            continue
+        name = _LABEL_LOOKUP[match.group("label").casefold()]
+        value = match.group("value").strip().strip("*").strip()
+        colon = match.group("sep").strip() in {":", "="}
+        if not value or not _plausible(name, value, colon=colon):
+            continue
+        if name == "naam" and current.naam:
+            people.append(current)
+            current = Person()
+        found += 1
+        _set_labelled(current, name, value, today=today)
+    if found < 2:  # one "Naam ..." line is prose, not a form
+        return []
+    people.append(current)
+    return people
+
+
+def _plausible(name: str, value: str, *, colon: bool) -> bool:
+    """Without a colon, a label must be followed by a value of its kind ("Naam Mia Hendriks")."""
+    if name == "naam":
+        return bool(_NAME_FULL.match(value)) or (colon and bool(re.search(r"[^\W\d_]", value)))
+    if name in {"telefoon", "leeftijd", "geboortedatum", "postcode"}:
+        return any(c.isdigit() for c in value)
+    if name == "adres":
+        return any(c.isdigit() for c in value) and bool(re.search(r"[^\W\d_]{2}", value))
+    if name == "email":
+        return "@" in value
+    return colon or bool(re.fullmatch(r"(?i)(ja|nee|yes|no|wel|niet)\b.*", value))
+
+
+def _set_labelled(person: Person, name: str, value: str, *, today: date) -> None:
+    if name == "naam":
+        person.naam = " ".join(value.split())
+        person.name_from_text = True
+    elif name == "postcode":
+        match = _POSTCODE.search(value)
+        if match:
+            person.postcode = normalize_postcode(match.group(0))
+            rest = _PLACE_AFTER.match(value[match.end() :])
+            if rest and not person.woonplaats:
+                person.woonplaats = rest.group("place")
+        else:
+            person.postcode = value
+    elif name == "adres":
+        person.adres = value
+        match = _POSTCODE.search(value)
+        if match is None:
+            return
+        if not person.postcode:
+            person.postcode = normalize_postcode(match.group(0))
+        street = value[: match.start()].strip(" ,;-")
+        if street and any(c.isdigit() for c in street):  # "Annastraat 5-B, 6166 BC Geleen"
+            person.adres = street  # the postcode and place have columns of their own
+            rest = _PLACE_AFTER.match(value[match.end() :])
+            if rest and not person.woonplaats:
+                person.woonplaats = rest.group("place")
+    elif name == "telefoon":
+        phones = _phones(value, 0)
+        person.telefoon = phones[0].e164 if len(phones) == 1 else value
+    elif name == "leeftijd":
+        match = re.search(r"\d{1,3}", value)
+        person.leeftijd = match.group(0) if match else value
+    elif name == "geboortedatum":
+        person.geboortedatum = _birth_date(value, today=today) or value
+    elif name == "beheerder":
+        yes = re.match(r"(?i)\s*(ja|yes|wel|graag|zeker|x|j|y)\b", value)
+        no = re.match(r"(?i)\s*(nee|no|niet|geen|liever niet|n)\b", value)
+        person.beheerder = "ja" if yes else "nee" if no else value
+    else:
+        setattr(person, name, value)
+
+
+def _prose_people(main: str, signature: str, *, today: date) -> list[Person]:
+    names = _names(main)
+    phones = _phones(main, 0)
+    mobiles = {p.e164 for p in phones if p.mobile}
+    if len(names) >= 2 and len(mobiles) >= 2:  # a couple or family, one phone each
+        people = []
+        cuts = [start for start, _ in names] + [len(main)]
+        for index, (start, name) in enumerate(names):
+            end = cuts[index + 1]
+            chunk = main[start if index else 0 : end]
+            person = Person(naam=name, name_from_text=True)
+            own = (
+                [p for p in phones if start <= p.start < end]
+                if index
+                else [p for p in phones if p.start < end]
+            )
+            if own:
+                person.telefoon = max(own, key=lambda p: p.score).e164
+            person.leeftijd, person.geboortedatum = _age(chunk, today=today)
+            people.append(person)
+        if len({p.telefoon for p in people if p.telefoon}) < len(people):
+            for person in people:
+                person.checks.append("meerdere personen: controleer wie welk nummer heeft")
+        if len({p.naam.casefold() for p in people}) < len(people):
+            for person in people:
+                person.checks.append("twee personen met dezelfde naam: controleer de namen")
+        return people
+    person = Person()
+    if names:
+        person.naam, person.name_from_text = names[0][1], True
+    return [person] if names or main.strip() or signature.strip() else []
+
+
+def _fill_shared(people: list[Person], main: str, signature: str, today: date) -> None:
+    """Address, postcode, place, phone, age and beheerder: from the text, for whoever lacks them."""
+    text = f"{main}\n\n{signature}"
+    first = people[0]
+    street, street_end = _street(main)
+    if not street:
+        street, street_end = _street(signature)
+        street_end += len(main) + 2 if street else 0
+    postcode_match = _POSTCODE.search(main) or _POSTCODE.search(signature)
+    postcode = ""
+    place = ""
+    if postcode_match:
+        postcode = normalize_postcode(postcode_match.group(0))
+        source = main if _POSTCODE.search(main) else signature
+        after = _PLACE_AFTER.match(source[postcode_match.end() :])
+        if after and after.group("place").casefold() not in {"ik", "en", "mijn", "tel"}:
+            place = after.group("place")
+    if street and not place:
+        cue = _PLACE_CUE.match(text[street_end:])
+        if cue:
+            place = cue.group("place")
+    for person in people:
+        person.adres = person.adres or street
+        person.postcode = person.postcode or postcode
+        person.woonplaats = person.woonplaats or place
+    if not first.telefoon:
+        _choose_phone(first, main, signature)
+    if len(people) == 1 and not (first.leeftijd or first.geboortedatum):
+        first.leeftijd, first.geboortedatum = _age(main, today=today)
+        if not (first.leeftijd or first.geboortedatum):
+            first.leeftijd, first.geboortedatum = _age(signature, today=today)
+    if not first.beheerder:
+        wanted = _beheerder(main)
+        for person in people:
+            person.beheerder = person.beheerder or wanted
+
+
+def _choose_phone(person: Person, main: str, signature: str) -> None:
+    phones = [*_phones(main, 0), *_phones(signature, -3)]
+    if not phones:
+        return
+    best = max(phones, key=lambda p: (p.score, -p.start))
+    person.telefoon = best.e164
+    others = {p.e164 for p in phones} - {best.e164}
+    if others:
+        runner_up = max(p.score for p in phones if p.e164 != best.e164)
+        if runner_up >= best.score - 2:
+            person.checks.append(
+                f"meerdere telefoonnummers in het bericht; gekozen {best.e164}, controleer welk "
+                "nummer voor de groep is"
+            )
+    if not best.mobile:
+        person.checks.append("vast nummer gekozen: controleer of er een mobiel nummer is")
+    elif best.score < 0:
+        person.checks.append("telefoonnummer alleen in de ondertekening gevonden")
+
+
+_NOT_DIGIT = re.compile(r"\D+")
+_LINE = re.compile(r"[^\n]+")
+_MIN_PHONE_DIGITS = 7  # the shortest valid number anywhere (with its country code)
+
+
+@lru_cache(maxsize=32)
+def _phones(text: str, bonus: int) -> tuple[_Phone, ...]:
+    """The valid numbers in ``text`` with a score (a pure function: the same text is read once
+    per message, however many rules ask).
+
+    The matcher is the costliest step, so it only reads lines with at least seven digits: its
+    candidates never span a line break (a newline is no phone punctuation) and a line break
+    next to a number counts as the start or end of the text, so the result is the same.
+    """
+    found: list[_Phone] = []
+    for line in _LINE.finditer(text):
+        if len(_NOT_DIGIT.sub("", line.group())) < _MIN_PHONE_DIGITS:
+            continue
+        offset = line.start()
+        for match in phonenumbers.PhoneNumberMatcher(
+            line.group(), "NL", leniency=phonenumbers.Leniency.VALID
+        ):
+            found.append(_scored(text, offset + match.start, match.number, bonus))
+    return tuple(found)
+
+
+def _scored(text: str, start: int, number: phonenumbers.PhoneNumber, bonus: int) -> _Phone:
+    """A number found at ``start``, scored by its kind and the words before it on its line."""
+    kind = phonenumbers.number_type(number)
+    mobile = kind in {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+    line_before = text[max(0, start - 40) : start].rsplit("\n", 1)[-1]
+    score = bonus + (2 if mobile else 0)
+    if _PHONE_BAD.search(line_before):
+        score -= 4
+    elif _PHONE_GOOD.search(line_before):
+        score += 2
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return _Phone(e164, start, score, mobile)
+
+
+def _names(text: str) -> list[tuple[int, str]]:
+    """Names introduced in the text, in order; a name said again is the same person, unless a
+    partner or relative is introduced with it ("Mijn zoon Jan Smeets" after "Ik ben Jan
+    Smeets")."""
+    found: list[tuple[int, str]] = []
+    seen: set[str] = set()
+    for match in _NAME_CUES.finditer(text):
+        name = _trim_name(match.group("name"))
+        if not name:
+            continue
+        cue = text[match.start() : match.start("name")]
+        if name.casefold() in seen and not _RELATIVE_CUE.search(cue):
+            continue
+        seen.add(name.casefold())
+        found.append((match.start(), name))
+    return found
+
+
+def _trim_name(name: str) -> str:
+    words = name.split()
+    while words and (words[-1] in _NOT_NAMES or re.fullmatch(_PARTICLES, words[-1])):
+        words.pop()
+    if len(words) < 2 or words[0] in _NOT_NAMES:
+        return ""
+    if _looks_like_street(" ".join(words)):
+        return ""
+    return " ".join(words)
+
+
+def _looks_like_street(text: str) -> bool:
+    last = text.rsplit(maxsplit=1)[-1]
+    return bool(re.fullmatch(r"\w{2,}" + _STREET_SUFFIX, last, re.IGNORECASE))
+
+
+def _looks_like_address(text: str) -> bool:
+    return "@" in text or any(c.isdigit() for c in text)
+
+
+def _signature_name(signature: str) -> str:
+    for line in signature.split("\n")[:3]:
+        match = _NAME_FULL.match(line.strip(" ,."))
+        if match and _trim_name(match.group(1)):
+            return _trim_name(match.group(1))
+    return ""
+
+
+def _street(text: str) -> tuple[str, int]:
+    """``"Molenweg 3"`` and where it ends in ``text``; empty when there is none."""
+    for pattern in (_ADDRESS_CUE, _STREET_NUMBER):
+        for match in pattern.finditer(text):
+            street = match.group("street").strip()
+            if street.split()[0] in _NOT_NAMES and pattern is _ADDRESS_CUE:
+                continue
+            following = text[match.end() : match.end() + 6]
+            if re.match(r"\s*(?:jaar|jr|years?)\b", following, re.IGNORECASE):
+                continue  # "ik ben Mia Hendriks 38 jaar"
+            number = " ".join(match.group("number").split()).replace(" - ", "-")
+            return f"{street} {number}", match.end()
+    return "", 0
+
+
+def _age(text: str, *, today: date) -> tuple[str, str]:
+    """(age, birth date as dd-mm-yyyy) read from prose; either may be empty."""
+    birth = _BIRTH_CUE.search(text)
+    if birth:
+        born = _date_of(birth, today=today)
+        if born:
+            return "", born
+    for pattern in (_AGE_CUE, _AGE, _AGE_IN_BRACKETS):
+        for match in pattern.finditer(text):
+            if _NOT_AGE_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+                continue
+            value = int(match.group("age"))
+            if 10 <= value <= 120:
+                return str(value), ""
+    for match in _ANY_DATE.finditer(text):
+        born = _date_of(match, today=today)
+        if born and 15 <= today.year - int(born[-4:]) <= 110:
+            return "", born
+    return "", ""
+
+
+def _date_of(match: re.Match[str], *, today: date) -> str:
+    groups = match.groupdict()
+    try:
+        if groups.get("d"):
+            day, month, year = int(groups["d"]), int(groups["m"]), int(groups["y"])
+            if year < 100:
+                year += 1900 if year + 2000 > today.year else 2000
+        else:
+            day, month = int(groups["wd"]), _MONTHS[groups["wm"].casefold()]
+            year = int(groups["wy"])
+        return date(year, month, day).strftime("%d-%m-%Y")
+    except (ValueError, KeyError, TypeError):
+        return ""
+
+
+def _birth_date(value: str, *, today: date) -> str:
+    match = re.search(rf"{_NUMERIC_DATE}|{_WORD_DATE}", value, re.IGNORECASE)
+    return _date_of(match, today=today) if match else ""
+
+
+def _beheerder(text: str) -> str:
+    for line in re.split(r"(?<=[.!?])\s+|\n", text):
+        match = _BEHEERDER.search(line)
+        if match is None:
+            continue
+        return "nee" if _BEHEERDER_NO.search(line) else "ja"
+    return ""

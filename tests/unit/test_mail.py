@@ -1,0 +1,557 @@
+"""Reading sign-ups out of e-mails (geo.mail, geo.mail_extract): every case of issue 15.
+
+All people are fictitious; numbers are in the 06-2345 67xx style.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+
+from geo.intake import validate_rows
+from geo.mail import (
+    HEADER,
+    html_to_text,
+    looks_like_message,
+    message_rows,
+    parse_mail_bytes,
+    parse_message,
+    split_mbox,
+    write_mbox,
+)
+from geo.mail_extract import extract_people, split_text
+
+TODAY = date(2024, 6, 1)
+
+
+def mail(
+    body: str,
+    *,
+    sender: str = "Sanne de Vries <sanne@example.org>",
+    subject: str = "Aanmelding",
+    message_id: str = "<1@example.org>",
+    when: str = "Fri, 03 May 2024 10:15:00 +0200",
+    html: str | None = None,
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "wijkplatform@example.org"
+    message["Subject"] = subject
+    message["Date"] = when
+    message["Message-ID"] = message_id
+    if body:
+        message.set_content(body)
+        if html is not None:
+            message.add_alternative(html, subtype="html")
+    elif html is not None:
+        message.set_content(html, subtype="html")
+    return bytes(message)
+
+
+def rows_of(*raws: bytes) -> list[dict[str, str]]:
+    messages = [m for raw in raws for m in parse_mail_bytes(raw)]
+    table = message_rows(messages, today=TODAY)
+    assert table[0] == list(HEADER)
+    return [dict(zip(HEADER, row, strict=True)) for row in table[1:]]
+
+
+def one(raw: bytes) -> dict[str, str]:
+    rows = rows_of(raw)
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def intake(*raws: bytes):  # type: ignore[no-untyped-def]
+    messages = [m for raw in raws for m in parse_mail_bytes(raw)]
+    return validate_rows(message_rows(messages, today=TODAY), today=TODAY, name="postvak")
+
+
+PROSE = (
+    "Hallo,\n\nIk ben Mia Hendriks, woon op de Molenweg 3 in Geleen (6166BA), ben 38 jaar en "
+    "mijn nummer is 06 23 45 67 02.\n"
+)
+
+
+def test_free_prose_sign_up() -> None:
+    row = one(mail(PROSE, sender="Mia <mia@example.org>"))
+    assert row["Naam"] == "Mia Hendriks"
+    assert row["Adres"] == "Molenweg 3"
+    assert row["Postcode"] == "6166 BA"
+    assert row["Woonplaats"] == "Geleen"
+    assert row["Leeftijd"] == "38"
+    assert row["Telefoon"] == "+31623456702"
+    assert row["E-mail"] == "mia@example.org"
+    assert row["Controleren"] == ""
+
+
+def test_short_prose_with_jr_and_tel() -> None:
+    body = (
+        "Graag aanmelden: Daan Peeters, Kerkstraat 12a, 6166 AB Geleen, 29 jr, tel 06 - 567 890 15"
+    )
+    row = one(mail(body))
+    assert row["Leeftijd"] == "29"
+    assert row["Telefoon"] == "+31656789015"
+    assert row["Adres"] == "Kerkstraat 12a"
+    assert row["Postcode"] == "6166 AB"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Naam: Sanne de Vries\nAdres: Annastraat 5-B\nPostcode: 6166 BC\nWoonplaats: Geleen\n"
+        "Leeftijd: 44\nTelefoon: 06-2345 6703\nBeheerder: ja\n",
+        "NAAM Sanne de Vries\nADRES Annastraat 5-B\nPOSTCODE 6166 BC\nWOONPLAATS Geleen\n"
+        "LEEFTIJD 44\nMOBIEL 06-2345 6703\nBEHEERDER ja\n",
+        "Name: Sanne de Vries\nAddress: Annastraat 5-B\nZip: 6166 BC\nCity: Geleen\nAge: 44\n"
+        "Phone: 06-2345 6703\nAdmin: yes\n",
+        "- Naam = Sanne de Vries\n- Adres = Annastraat 5-B, 6166 BC Geleen\n- Leeftijd = 44 jaar\n"
+        "- Telefoonnummer = 06-2345 6703\n- Beheerder = ja\n",
+    ],
+)
+def test_labelled_fields_dutch_and_english_with_or_without_colon(body: str) -> None:
+    result = intake(mail(body))
+    assert len(result.accepted) == 1, result.rejects.to_dict("records")
+    person = result.accepted.iloc[0]
+    assert person["naam"] == "Sanne de Vries"
+    assert person["straat"] == "Annastraat"
+    assert person["huisnummer"] == 5
+    assert person["huisletter"] == "B"
+    assert person["postcode"] == "6166 BC"
+    assert person["telefoon"] == "+31623456703"
+    assert bool(person["beheerder"]) is True
+
+
+def test_birth_date_becomes_age() -> None:
+    body = "Naam: Bram Jacobs\nAdres: Molenweg 7, 6166 BA Geleen\nGeboortedatum: 14-02-1990\nTel: 0623456704"
+    row = one(mail(body))
+    assert row["Geboortedatum"] == "14-02-1990"
+    result = intake(mail(body))
+    assert len(result.accepted) == 1
+
+
+def test_birth_date_in_prose_with_month_name() -> None:
+    body = "Ik ben Lotte Smeets, geboren op 3 mei 1985, Molenweg 9 6166 BA Geleen, 06 2345 6705."
+    row = one(mail(body))
+    assert row["Geboortedatum"] == "03-05-1985"
+    assert row["Naam"] == "Lotte Smeets"
+
+
+def test_years_living_here_is_not_an_age() -> None:
+    body = "Ik woon hier al 25 jaar op de Molenweg 11, Geleen en ben 61 jaar. Tel 06 2345 6706"
+    assert one(mail(body))["Leeftijd"] == "61"
+
+
+def test_mobile_for_the_group_beats_signature_landline() -> None:
+    body = (
+        "Ik wil graag meedoen. Mijn mobiel voor de groep: 06 2345 6707. Ik ben 50 jaar en woon op "
+        "de Molenweg 13 in Geleen.\n\nMet vriendelijke groet,\nEvert Claessens\n"
+        "Tel. thuis: 046-4751234\n"
+    )
+    row = one(mail(body, sender="E. Claessens <ec@example.org>"))
+    assert row["Telefoon"] == "+31623456707"
+    assert row["Naam"] == "Evert Claessens"
+    assert "telefoonnummers" not in row["Controleren"]
+
+
+def test_two_unlabelled_mobiles_are_marked_for_checking() -> None:
+    body = "Ik ben Rik Vos, 40 jaar, Molenweg 15 Geleen. 06 2345 6708 of 06 2345 6709"
+    row = one(mail(body))
+    assert "meerdere telefoonnummers" in row["Controleren"]
+
+
+def test_quoted_reply_and_platform_letter_are_not_read() -> None:
+    body = (
+        "Ik ben Nina Wouters, 33 jaar, Molenweg 17, 6166 BA Geleen, 06 2345 6710.\n\n"
+        "Op do 2 mei 2024 om 09:00 schreef Wijkplatform Oud-Geleen <wp@example.org>:\n"
+        "> Beste bewoner,\n> Mail ons uw naam, adres (Kerkstraat 1), leeftijd en nummer.\n"
+        "> Bel gerust: 06 1111 2222\n"
+    )
+    row = one(mail(body))
+    assert row["Telefoon"] == "+31623456710"
+    assert row["Adres"] == "Molenweg 17"
+    assert "Wijkplatform" not in row["Bericht"]
+
+
+def test_reply_header_wrapped_over_two_lines() -> None:
+    body = (
+        "Naam: Joep Kuijpers\nAdres: Molenweg 19, Geleen\nLeeftijd: 58\nTelefoon: 06 2345 6711\n\n"
+        "Op vr 3 mei 2024 om 08:00 schreef Wijkplatform\n<wp@example.org>:\n\nNaam: Voorbeeld Naam\n"
+    )
+    assert one(mail(body))["Naam"] == "Joep Kuijpers"
+
+
+def test_forwarded_sign_up_for_a_neighbour() -> None:
+    body = (
+        "Namens mijn buurvrouw stuur ik dit door, zij heeft geen computer.\n\nGroet, Piet Janssen\n"
+        "06 9999 0000\n\n"
+        "---------- Doorgestuurd bericht ---------\n"
+        "Van: Anna Pieters <anna@example.org>\nDatum: do 2 mei 2024 om 12:00\n"
+        "Onderwerp: aanmelden\nAan: Piet <piet@example.org>\n\n"
+        "Ik wil graag meedoen. Ik woon op de Molenweg 21, 6166 BA Geleen, ben 72 jaar, "
+        "mobiel 06 2345 6712.\n"
+    )
+    row = one(mail(body, sender="Piet Janssen <piet@example.org>"))
+    assert row["Naam"] == "Anna Pieters"
+    assert row["Telefoon"] == "+31623456712"
+    assert row["Adres"] == "Molenweg 21"
+    assert row["E-mail"] == "anna@example.org"
+
+
+def test_forwarded_as_attached_message() -> None:
+    inner = mail(
+        "Ik ben Kim Bosch, 45 jaar, Molenweg 23, Geleen, 06 2345 6713.",
+        sender="Kim Bosch <kim@example.org>",
+        message_id="<inner@example.org>",
+    )
+    outer = EmailMessage()
+    outer["From"] = "Piet <piet@example.org>"
+    outer["Subject"] = "Fwd: aanmelding"
+    outer["Date"] = "Sat, 04 May 2024 10:00:00 +0200"
+    outer["Message-ID"] = "<outer@example.org>"
+    outer.set_content("Zie bijlage.")
+    outer.add_attachment(message_from_bytes(inner, policy=policy.default))
+    row = one(bytes(outer))
+    assert row["Naam"] == "Kim Bosch"
+    assert row["Telefoon"] == "+31623456713"
+    assert row["Bericht-ID"] == "<outer@example.org>"
+
+
+def test_name_from_the_sender_when_the_text_has_none() -> None:
+    body = "Ik doe mee! Molenweg 25, 6166 BA Geleen. 39 jaar. 06 2345 6714"
+    row = one(mail(body, sender="Sanne de Vries <sanne@example.org>"))
+    assert row["Naam"] == "Sanne de Vries"
+    assert "afzender" in row["Controleren"]
+    result = intake(mail(body, sender="Sanne de Vries <sanne@example.org>"))
+    assert "controleren: naam van de afzender overgenomen" in result.accepted["opmerking"].iloc[0]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Ik wil ook wel beheerder worden.", "ja"),
+        ("Ik wil wel beheerder zijn", "ja"),
+        ("Beheerder worden hoeft voor mij niet.", "nee"),
+        ("Ik wil geen beheerder zijn.", "nee"),
+        ("", ""),
+    ],
+)
+def test_beheerder_interest_from_prose(sentence: str, expected: str) -> None:
+    body = f"Ik ben Tom Lemmens, 30 jaar, Molenweg 27, Geleen, 06 2345 6715. {sentence}"
+    assert one(mail(body))["Beheerder"] == expected
+
+
+def test_couple_in_one_mail_gives_one_row_each() -> None:
+    body = (
+        "Mijn vrouw en ik willen ons graag aanmelden. Wij wonen op de Molenweg 29, 6166 BA Geleen.\n"
+        "Ik ben Jan Smeets, 52 jaar, 06 2345 6716.\n"
+        "Mijn vrouw Els Smeets is 49 jaar, haar nummer is 06 2345 6717.\n"
+    )
+    rows = rows_of(mail(body, message_id="<couple@example.org>"))
+    assert [(r["Naam"], r["Leeftijd"], r["Telefoon"]) for r in rows] == [
+        ("Jan Smeets", "52", "+31623456716"),
+        ("Els Smeets", "49", "+31623456717"),
+    ]
+    assert all(
+        r["Adres"] == "Molenweg 29" and r["Bericht-ID"] == "<couple@example.org>" for r in rows
+    )
+    assert len(intake(mail(body)).accepted) == 2
+
+
+def test_labelled_family_blocks() -> None:
+    body = (
+        "Adres: Molenweg 31, 6166 BA Geleen\n\nNaam: Wim Dekkers\nLeeftijd: 66\nTelefoon: 06 2345 6718\n\n"
+        "Naam: Ria Dekkers\nLeeftijd: 64\nTelefoon: 06 2345 6719\n"
+    )
+    result = intake(mail(body))
+    assert list(result.accepted["naam"]) == ["Wim Dekkers", "Ria Dekkers"]
+    assert set(result.accepted["straat"]) == {"Molenweg"}
+
+
+def test_correction_from_the_same_sender_replaces_the_earlier_value() -> None:
+    first = mail(
+        "Naam: Fleur Maes\nAdres: Molenweg 33, Geleen\nLeeftijd: 27\nTelefoon: 06 2345 6720",
+        sender="Fleur Maes <fleur@example.org>",
+        message_id="<first@example.org>",
+    )
+    second = mail(
+        "Sorry, foutje: mijn juiste nummer is 06-2345 6721.\n\nGroetjes, Fleur",
+        sender="Fleur Maes <fleur@example.org>",
+        message_id="<second@example.org>",
+        when="Sat, 04 May 2024 09:00:00 +0200",
+    )
+    rows = rows_of(second, first)  # the order in the mailbox does not matter: dates do
+    assert len(rows) == 1
+    assert rows[0]["Telefoon"] == "+31623456721"
+    assert "<second@example.org>" in rows[0]["Historie"]
+    assert "+31623456720" in rows[0]["Historie"]  # the earlier value stays in the history
+    result = intake(first, second)
+    assert result.accepted["telefoon"].iloc[0] == "+31623456721"
+    assert "verbeterd door bericht" in result.accepted["opmerking"].iloc[0]
+
+
+def test_same_person_twice_is_a_duplicate_with_the_first_reference() -> None:
+    body = "Naam: Gijs Rutten\nAdres: Molenweg 35, Geleen\nLeeftijd: 35\nTelefoon: 06 2345 6722"
+    result = intake(mail(body, message_id="<a@x>"), mail(body, message_id="<b@x>"))
+    assert len(result.accepted) == 1
+    assert result.rejects["reason"].iloc[0].startswith("dubbele aanmelding")
+    assert "rij 2" in result.rejects["reason"].iloc[0]
+    assert result.rejects["Bericht-ID"].iloc[0] == "<b@x>"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hallo, wanneer is de volgende bijeenkomst van het wijkplatform?",
+        "Nieuwsbrief mei: de buurtbarbecue is op 12 juni. Afmelden? Klik hier.",
+    ],
+)
+def test_no_sign_up_is_rejected_with_its_reason(body: str) -> None:
+    result = intake(mail(body, message_id="<q@example.org>", subject="Vraag"))
+    assert result.accepted.empty
+    reject = result.rejects.iloc[0]
+    assert reject["reason"] == "geen aanmelding herkend"
+    assert reject["Bericht-ID"] == "<q@example.org>"
+    assert reject["Onderwerp"] == "Vraag"
+
+
+def test_intake_rules_still_apply() -> None:
+    young = mail("Naam: Kees Kind\nAdres: Molenweg 37, Geleen\nLeeftijd: 15\nTel: 06 2345 6723")
+    no_phone = mail("Naam: Ada Arts\nAdres: Molenweg 39, Geleen\nLeeftijd: 40", message_id="<2@x>")
+    result = intake(young, no_phone)
+    reasons = sorted(result.rejects["reason"])
+    assert reasons[0].startswith("deelnemers moeten minimaal 18 jaar zijn")
+    assert reasons[1] == "telefoonnummer ontbreekt"
+
+
+def test_every_row_carries_its_source() -> None:
+    result = intake(mail(PROSE, sender="Mia Hendriks <mia@example.org>", subject="Aanmelding!"))
+    person = result.accepted.iloc[0]
+    assert person["bericht_id"] == "<1@example.org>"
+    assert person["bericht_datum"] == "2024-05-03 10:15"
+    assert person["afzender"] == "Mia Hendriks <mia@example.org>"
+    assert person["onderwerp"] == "Aanmelding!"
+
+
+def test_nothing_lost_every_message_in_a_row() -> None:
+    raws = [
+        mail(PROSE, message_id="<p1@x>", sender="a <a@x.org>"),
+        mail("Wat is dit?", message_id="<p2@x>", sender="b <b@x.org>"),
+        mail("Ik meld me aan!", message_id="<p3@x>", sender="C Cee <c@x.org>"),
+        mail("", html="<p>Ik ben Ot Smit, 31 jaar, Molenweg 41, Geleen, 06 2345 6724</p>",
+             message_id="<p4@x>"),
+    ]  # fmt: skip
+    result = intake(*raws)
+    seen = " ".join(map(str, result.accepted["bericht_id"])) + " ".join(
+        map(str, result.rejects["Bericht-ID"])
+    )
+    assert all(f"<p{i}@x>" in seen for i in range(1, 5))
+    assert result.rows_in == 4
+
+
+# --- MIME ---------------------------------------------------------------------------------------
+
+
+def test_multipart_alternative_prefers_plain_text() -> None:
+    raw = mail(PROSE, html="<p>HTML-versie</p>")
+    assert "Mia Hendriks" in parse_message(raw).text
+    assert "HTML-versie" not in parse_message(raw).text
+
+
+def test_html_only_mail_is_converted_with_a_parser() -> None:
+    html = (
+        "<html><head><style>p{color:red}</style><script>var x=1;</script></head><body>"
+        "<div>Naam: Vera Coenen</div><div>Adres: Molenweg&nbsp;43, Geleen</div>"
+        "<p>Leeftijd: 41<br>Telefoon: 06&#8209;2345&nbsp;6725</p>"
+        "<blockquote>Naam: Iemand Anders</blockquote></body></html>"
+    )
+    row = one(mail("", html=html))
+    assert row["Naam"] == "Vera Coenen"
+    assert row["Adres"] == "Molenweg 43, Geleen"
+    assert row["Leeftijd"] == "41"
+    assert "color" not in row["Bericht"] and "var x" not in row["Bericht"]
+
+
+def test_html_to_text_blocks_and_entities() -> None:
+    assert html_to_text("<p>a &amp; b</p><p>c<br/>d</p>") == "a & b\n\nc\nd"
+
+
+def raw_message(body: bytes, headers: str) -> bytes:
+    return (
+        "From: =?utf-8?q?Jos=C3=A9_Mu=C3=B1oz?= <jose@example.org>\r\n"
+        "Subject: =?iso-8859-1?q?Aanmelding_caf=E9?=\r\n"
+        "Date: Fri, 03 May 2024 10:15:00 +0200\r\nMessage-ID: <enc@example.org>\r\n"
+        "MIME-Version: 1.0\r\n" + headers + "\r\n"
+    ).encode("ascii") + body
+
+
+def test_encoded_headers() -> None:
+    message = parse_message(raw_message(b"Hallo", "Content-Type: text/plain\r\n"))
+    assert message.sender_name == "José Muñoz"
+    assert message.subject == "Aanmelding café"
+
+
+@pytest.mark.parametrize(
+    ("headers", "body"),
+    [
+        (
+            "Content-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: quoted-printable\r\n",
+            b"Ik ben Jos=E9 Mu=F1oz, 50 jaar, Molenweg 45, Geleen, 06 2345 6726.",
+        ),
+        (
+            "Content-Type: text/plain; charset=windows-1252\r\nContent-Transfer-Encoding: 8bit\r\n",
+            "Ik ben José Muñoz, 50 jaar, Molenweg 45, Geleen, 06 2345 6726. \u2018ok\u2019".encode(
+                "cp1252"
+            ),
+        ),
+        (
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n",
+            b"SWsgYmVuIEpvc8OpIE11w7FveiwgNTAgamFhciwgTW9sZW53ZWcgNDUsIEdlbGVlbiwgMDYgMjM0NSA2NzI2Lg==",
+        ),
+        (  # an iso-8859-1 label on Windows-1252 text (smart quotes): read as Windows-1252
+            "Content-Type: text/plain; charset=iso-8859-1\r\n",
+            "Ik ben José Muñoz, 50 jaar, Molenweg 45, Geleen, 06 2345 6726 \u201cja\u201d".encode(
+                "cp1252"
+            ),
+        ),
+        (  # no charset declared, UTF-8 bytes
+            "Content-Type: text/plain\r\nContent-Transfer-Encoding: 8bit\r\n",
+            "Ik ben José Muñoz, 50 jaar, Molenweg 45, Geleen, 06 2345 6726.".encode(),
+        ),
+    ],
+)
+def test_transfer_encodings_and_legacy_charsets(headers: str, body: bytes) -> None:
+    row = one(raw_message(body, headers))
+    assert row["Naam"] == "José Muñoz"
+    assert row["Telefoon"] == "+31623456726"
+
+
+def test_mbox_is_split_and_from_lines_unescaped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    raws = [mail(PROSE, message_id="<m1@x>"), mail("From here on\nNaam: X", message_id="<m2@x>")]
+    path = tmp_path / "box"
+    write_mbox(raws, path)
+    data = path.read_bytes()
+    assert b"\n>From here on" in data
+    parts = split_mbox(data)
+    assert len(parts) == 2
+    assert b"\nFrom here on" in parts[1]
+    assert [m.message_id for m in parse_mail_bytes(data)] == ["<m1@x>", "<m2@x>"]
+
+
+def test_recognised_by_content() -> None:
+    assert looks_like_message(mail(PROSE))
+    assert not looks_like_message(b"Naam;Adres;Telefoon\nA;B;C\n")
+    assert not looks_like_message(b"From: me\n\nno other headers")
+
+
+def test_split_text_signature_and_quotes() -> None:
+    segments = split_text("Tekst\n> quote\n-- \nJan Jansen\n046-123")
+    assert segments[0].main == ["Tekst"]
+    assert segments[0].signature == ["Jan Jansen", "046-123"]
+
+
+def test_no_person_in_an_empty_text() -> None:
+    assert extract_people(split_text("Wanneer is de vergadering?"), sender_name="X Y") == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Name Lotte Wouters\nAddress Annastraat 5-B, 6166 BC Geleen\nAge 44\nPhone 06 2345 6740\n",
+        "Naam: Lotte Wouters\nAdres: Annastraat 5-B 6166BC Geleen\nLeeftijd: 44\nTel: 0623456740\n",
+    ],
+)
+def test_labelled_address_with_postcode_and_place_is_split(body: str) -> None:
+    """Found by the benchmark (one address line holding postcode and place): each part goes to
+    its own column instead of the whole line to "Adres"."""
+    row = one(mail(body))
+    assert (row["Adres"], row["Postcode"], row["Woonplaats"]) == (
+        "Annastraat 5-B",
+        "6166 BC",
+        "Geleen",
+    )
+    assert row["Telefoon"] == "+31623456740"
+
+
+def test_labelled_address_with_postcode_first_is_kept_whole() -> None:
+    body = "Naam: Lotte Wouters\nAdres: 6166 BC Geleen\nLeeftijd: 44\nTelefoon: 06 2345 6741\n"
+    row = one(mail(body))
+    assert (row["Adres"], row["Postcode"]) == ("6166 BC Geleen", "6166 BC")
+
+
+def test_couple_with_the_same_name_gives_two_rows_marked_for_checking() -> None:
+    """Found by the benchmark: a relative with the sender's own name ("Mijn zoon Jan Smeets") was
+    taken for the sender again, so one person was lost and the other got both numbers."""
+    body = (
+        "Wij willen ons aanmelden, Molenweg 29, 6166 BA Geleen.\n"
+        "Ik ben Jan Smeets, 52 jaar, 06 2345 6742.\n"
+        "Mijn zoon Jan Smeets is 19 jaar, zijn nummer is 06 2345 6743.\n"
+    )
+    rows = rows_of(mail(body))
+    assert [(r["Naam"], r["Leeftijd"], r["Telefoon"]) for r in rows] == [
+        ("Jan Smeets", "52", "+31623456742"),
+        ("Jan Smeets", "19", "+31623456743"),
+    ]
+    assert all("dezelfde naam" in r["Controleren"] for r in rows)
+    assert len(intake(mail(body)).accepted) == 2
+
+
+def test_a_name_said_twice_is_still_one_person() -> None:
+    body = (
+        "Ik ben Jan Smeets, 52 jaar, Molenweg 29, Geleen, 06 2345 6744. Mijn naam is Jan Smeets "
+        "en mijn vaste nummer is 046 475 1234."
+    )
+    rows = rows_of(mail(body))
+    assert [(r["Naam"], r["Telefoon"]) for r in rows] == [("Jan Smeets", "+31623456744")]
+
+
+@pytest.mark.parametrize(
+    ("header", "name", "subject"),
+    [  # raw 8-bit headers (not RFC 2047), as some mailers send them
+        (
+            "From: José Muñoz <jose@example.org>\r\nSubject: Aanmelding café\r\n".encode(),
+            "José Muñoz",
+            "Aanmelding café",
+        ),
+        (
+            "From: José Muñoz <jose@example.org>\r\nSubject: Aanmelding café\r\n".encode("cp1252"),
+            "José Muñoz",
+            "Aanmelding café",
+        ),
+        # an encoded word in an unknown charset, a name with a comma, a name without an address
+        (
+            b"From: =?utf-8?q?Mu=C3=B1oz=2C_Jos=C3=A9?= <jose@example.org>\r\nSubject: =?x-onbekend?q?caf=C3=A9?=\r\n",
+            "Muñoz, José",
+            "café",
+        ),
+        (b"From: Jose Munoz\r\nSubject: Aanmelding\r\n", "Jose Munoz", "Aanmelding"),
+    ],
+)
+def test_headers_decoded_without_policy_default(header: bytes, name: str, subject: str) -> None:
+    raw = header + b"Message-ID: <h@example.org>\r\nContent-Type: text/plain\r\n\r\nHallo"
+    message = parse_message(raw)
+    assert (message.sender_name, message.subject) == (name, subject)
+
+
+def test_body_choice_as_get_body() -> None:
+    """The body is chosen as ``EmailMessage.get_body`` does: an attached text file is skipped,
+    the start part of multipart/related is read, an empty plain part falls back to HTML."""
+    attachment = (
+        b"--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment\r\n\r\nbijlage\r\n"
+    )
+    html = b"--b\r\nContent-Type: text/html\r\n\r\n<p>Naam: Vera</p>\r\n--b--\r\n"
+    head = b"From: a@example.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+    assert parse_message(head + attachment + html).text == "Naam: Vera"
+    related = (
+        b'From: a@example.org\r\nContent-Type: multipart/related; boundary=b; start="<2@x>"\r\n\r\n'
+        b"--b\r\nContent-Type: text/plain\r\nContent-ID: <1@x>\r\n\r\neerste\r\n"
+        b"--b\r\nContent-Type: text/plain\r\nContent-ID: <2@x>\r\n\r\ntweede\r\n--b--\r\n"
+    )
+    assert parse_message(related).text == "tweede"
+    empty_plain = (
+        b"From: a@example.org\r\nContent-Type: multipart/alternative; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\n \r\n" + html
+    )
+    assert parse_message(empty_plain).text == "Naam: Vera"
