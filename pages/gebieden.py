@@ -17,7 +17,7 @@ from streamlit_folium import st_folium
 
 from geo.coverage import area_coverage
 from geo.errors import GeoError
-from geo.maps import planner_map
+from geo.maps import participation_text, planner_map
 from geo.project import (
     confirm_replan,
     move_street_in_project,
@@ -250,6 +250,7 @@ areas = plan.areas.assign(
     participation_pct=coverage["participation_pct"].to_numpy(),
     vast=plan.areas["locked"].map({True: "ja", False: "nee"}),
 )
+areas["deelname"] = [participation_text(p) for p in areas["participation_pct"]]
 with view:
     count, people = st.columns(2)
     count.metric("Gebieden", len(areas))
@@ -257,6 +258,7 @@ with view:
     st_folium(
         planner_map(areas, wijk.boundary, members=plan.members[["geometry"]]),
         height=550,
+        use_container_width=True,
         returned_objects=[],
         key="planner_kaart",
     )
@@ -267,7 +269,7 @@ with view:
             "members",
             "capacity_left",
             "households",
-            "participation_pct",
+            "deelname",
             "beheerder_needed",
             "vast",
             "neighbours",
@@ -278,7 +280,7 @@ with view:
             columns={
                 "area_id": "gebied", "name": "naam", "members": "leden",
                 "capacity_left": "plaatsen over", "households": "huishoudens",
-                "participation_pct": "deelname %", "beheerder_needed": "beheerder gezocht",
+                "beheerder_needed": "beheerder gezocht",
                 "neighbours": "buurgebieden",
             }
         ),

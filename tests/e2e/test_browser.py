@@ -107,5 +107,27 @@ def test_upload_then_areas_and_map_in_a_real_browser(server: str, tmp_path: Path
         expect(page.locator("iframe").first).to_be_attached()  # the folium map
         expect(page.get_by_role("heading", name="Een straat verplaatsen")).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "2-gebieden.png"), full_page=True)
+        areas_before = page.get_by_test_id("stMetricValue").first.inner_text()
+
+        # A re-plan is a proposal: preview → confirm → undo on Geschiedenis (issue 13.1).
+        page.get_by_text("Opnieuw indelen: eerst een voorstel").click()
+        page.get_by_role("slider").first.focus()
+        page.keyboard.press("Home")  # the smallest groups: the proposal changes a lot
+        page.get_by_role("button", name="Voorstel maken").click()
+        expect(page.get_by_text("Leden die van groep wisselen")).to_be_visible()
+        assert page.get_by_test_id("stMetricValue").first.inner_text() == areas_before, (
+            "a proposal saves nothing"
+        )
+        page.screenshot(path=str(ARTIFACTS / "3-voorstel.png"), full_page=True)
+        page.get_by_role("button", name="Bevestigen").click()
+        expect(page.get_by_text("Nieuwe indeling opgeslagen")).to_be_visible()
+        assert page.get_by_test_id("stMetricValue").first.inner_text() != areas_before
+        page.get_by_role("link", name="Geschiedenis").click()
+        page.get_by_role("button", name="De laatste wijziging ongedaan maken").click()
+        expect(page.get_by_text("is ongedaan gemaakt")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "4-ongedaan.png"), full_page=True)
+        page.get_by_role("link", name="Gebieden").click()
+        expect(page.get_by_role("heading", name="Gebieden", exact=True)).to_be_visible()
+        expect(page.get_by_test_id("stMetricValue").first).to_have_text(areas_before)
         browser.close()
     assert (ARTIFACTS / "2-gebieden.png").stat().st_size > 10_000
