@@ -384,6 +384,7 @@ def _sign_markers(signs: gpd.GeoDataFrame) -> folium.FeatureGroup:
         decision = _text(getattr(row, "besluit", None))
         colour = DECISION_COLOURS.get(decision) or SIGN_COLOURS.get(kind, "gray")
         note = html.escape(_text(getattr(row, "opmerking", None)))
+        proposal = _text(getattr(row, "voorstel", None))
         bearing = getattr(row, "bearing_deg", None)
         text = (
             f"<b>Bord {row.rank}</b> ({SIGN_KINDS.get(kind, 'bord')})<br>{street}<br>{reason}"
@@ -392,6 +393,7 @@ def _sign_markers(signs: gpd.GeoDataFrame) -> folium.FeatureGroup:
                 if bearing is not None and not pd.isna(bearing)
                 else ""
             )
+            + (f"<br>voorstel: {html.escape(proposal)}" if proposal else "")
             + (f"<br>besluit: <b>{html.escape(decision)}</b>" if decision else "")
             + (f"<br>opmerking: {note}" if note else "")
         )

@@ -23,16 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import PathPatch
-from matplotlib.path import Path as MplPath
 from PIL import Image
 from shapely.geometry.base import BaseGeometry
 
@@ -41,6 +37,7 @@ from geo.config import MAX_MEMBERS, Settings
 from geo.errors import InputFileError
 from geo.export import SIGNS_FILE, read_plan_folder
 from geo.flyers import FlyerStreet, check_platform_email, flyer_pdf
+from geo.map_drawing import HALO, decorate, draw_signs, patch, segments, view_bounds
 from geo.maps import area_colour
 from geo.outputs import ensure_dir, owner_only, refuse_overwrite
 from geo.pdf import Document
@@ -344,82 +341,6 @@ def beheerder_contacts(data: PackData) -> list[Contact]:
 # --- maps ----------------------------------------------------------------------------------
 
 
-def _nice_length(width_m: float) -> float:
-    """A round scale-bar length of at most a fifth of the map's width."""
-    steps = [m * 10**e for e in range(6) for m in (1, 2, 2.5, 5)]
-    fitting = [s for s in steps if s <= width_m / 5]
-    return max(fitting) if fitting else 1.0
-
-
-def _view(geometry: BaseGeometry, aspect: float) -> tuple[float, float, float, float]:
-    """Bounds around ``geometry`` with a margin, widened to the map's aspect (width/height)."""
-    minx, miny, maxx, maxy = geometry.bounds
-    pad = max(40.0, 0.08 * max(maxx - minx, maxy - miny))
-    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
-    width, height = maxx - minx, maxy - miny
-    if width / height < aspect:
-        grow = (height * aspect - width) / 2
-        minx, maxx = minx - grow, maxx + grow
-    else:
-        grow = (width / aspect - height) / 2
-        miny, maxy = miny - grow, maxy + grow
-    return minx, miny, maxx, maxy
-
-
-def _segments(geometries: Iterable[BaseGeometry]) -> list[np.ndarray]:
-    parts = []
-    for geometry in geometries:
-        if geometry is None or geometry.is_empty:
-            continue
-        for line in getattr(geometry, "geoms", [geometry]):
-            if line.geom_type == "LineString" and not line.is_empty:
-                parts.append(np.asarray(line.coords)[:, :2])
-            elif hasattr(line, "geoms"):
-                parts.extend(_segments(line.geoms))
-    return parts
-
-
-def _patch(polygons: Iterable[BaseGeometry], **style: Any) -> PathPatch:
-    """One matplotlib patch of (multi)polygons, holes included (faster than geopandas' plot)."""
-    paths = []
-    for geometry in polygons:
-        if geometry is None or geometry.is_empty:
-            continue
-        for part in getattr(geometry, "geoms", [geometry]):
-            if part.geom_type != "Polygon":
-                continue
-            for ring in (part.exterior, *part.interiors):
-                coords = np.asarray(ring.coords)[:, :2]
-                codes = np.full(len(coords), MplPath.LINETO, dtype=np.uint8)
-                codes[0], codes[-1] = MplPath.MOVETO, MplPath.CLOSEPOLY
-                paths.append(MplPath(coords, codes))
-    path = MplPath.make_compound_path(*paths) if paths else MplPath(np.zeros((0, 2)))
-    return PathPatch(path, **style)
-
-
-def _decorate(axes: Any, bounds: tuple[float, float, float, float]) -> None:
-    """Scale bar in metres (bottom left) and north arrow (top right)."""
-    minx, miny, maxx, maxy = bounds
-    length = _nice_length(maxx - minx)
-    x0, y0 = minx + 0.04 * (maxx - minx), miny + 0.04 * (maxy - miny)
-    bar = 0.012 * (maxy - miny)
-    for part in range(2):
-        axes.add_patch(
-            mpl.patches.Rectangle(
-                (x0 + part * length / 2, y0), length / 2, bar,
-                facecolor="black" if part == 0 else "white", edgecolor="black", lw=0.8, zorder=9,
-            )
-        )  # fmt: skip
-    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
-    axes.text(x0, y0 + 1.6 * bar, "0", fontsize=7, ha="center", zorder=9)
-    axes.text(x0 + length, y0 + 1.6 * bar, label, fontsize=7, ha="center", zorder=9)
-    axes.annotate(
-        "N", xy=(0.95, 0.97), xytext=(0.95, 0.87), xycoords="axes fraction",
-        ha="center", va="center", fontsize=11, weight="bold", zorder=9,
-        arrowprops={"facecolor": "black", "width": 3, "headwidth": 10, "headlength": 10},
-    )  # fmt: skip
-
-
 def _image(figure: Figure) -> Image.Image:
     """The figure drawn as an RGB image (no PNG round trip: fpdf2 compresses it once)."""
     canvas = FigureCanvasAgg(figure)
@@ -429,14 +350,11 @@ def _image(figure: Figure) -> Image.Image:
     return Image.frombuffer("RGBA", (width, height), rgba).convert("RGB")
 
 
-_HALO = [patheffects.withStroke(linewidth=2.2, foreground="white")]
-
-
 def area_map(data: PackData, area_id: int) -> Image.Image:
     """The area's map: its streets with names, the neighbouring areas, signs, scale and north."""
     polygon = data.area(area_id).geometry
     width_in, height_in = MAP_SIZE_IN
-    bounds = _view(polygon, width_in / height_in)
+    bounds = view_bounds(polygon, width_in / height_in)
     view = shapely.box(*bounds)
     figure = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
     axes = figure.add_axes((0, 0, 1, 1))
@@ -447,27 +365,27 @@ def area_map(data: PackData, area_id: int) -> Image.Image:
 
     near = data.areas.iloc[data.areas.sindex.query(view, predicate="intersects")]
     others = near.loc[near["area_id"] != area_id]
-    axes.add_artist(_patch(others.geometry, fc="#eeeeee", ec="#888888", lw=0.8, zorder=1))
-    axes.add_artist(_patch([polygon], fc=area_colour(area_id), alpha=0.22, ec="none", zorder=2))
+    axes.add_artist(patch(others.geometry, fc="#eeeeee", ec="#888888", lw=0.8, zorder=1))
+    axes.add_artist(patch([polygon], fc=area_colour(area_id), alpha=0.22, ec="none", zorder=2))
     axes.add_collection(
         LineCollection(
-            _segments(data.boundary.boundary), colors="black", linewidths=1.2,
+            segments(data.boundary.boundary), colors="black", linewidths=1.2,
             linestyles="--", zorder=3,
         )
     )  # fmt: skip
 
     lines = data.streets.iloc[data.streets.sindex.query(view, predicate="intersects")]
     axes.add_collection(
-        LineCollection(_segments(lines.geometry), colors="#aaaaaa", linewidths=0.7, zorder=4)
+        LineCollection(segments(lines.geometry), colors="#aaaaaa", linewidths=0.7, zorder=4)
     )
     inside = shapely.intersection(lines.geometry.to_numpy(), polygon)
     keep = ~shapely.is_empty(inside)
     axes.add_collection(
-        LineCollection(_segments(inside[keep]), colors="#333333", linewidths=1.3, zorder=5)
+        LineCollection(segments(inside[keep]), colors="#333333", linewidths=1.3, zorder=5)
     )
     axes.add_collection(
         LineCollection(
-            _segments([polygon.boundary]), colors=area_colour(area_id), linewidths=2.6, zorder=6
+            segments([polygon.boundary]), colors=area_colour(area_id), linewidths=2.6, zorder=6
         )
     )
     names = lines["name"].to_numpy()[keep]
@@ -480,10 +398,10 @@ def area_map(data: PackData, area_id: int) -> Image.Image:
             point = visible.representative_point()
             axes.text(
                 point.x, point.y, f"gebied {int(row['area_id'])}", fontsize=8, color="#555555",
-                ha="center", va="center", style="italic", zorder=7, path_effects=_HALO,
+                ha="center", va="center", style="italic", zorder=7, path_effects=HALO,
             )  # fmt: skip
-    _draw_signs(axes, data.signs.loc[data.signs.intersects(view)])
-    _decorate(axes, bounds)
+    draw_signs(axes, data.signs.loc[data.signs.intersects(view)])
+    decorate(axes, bounds)
     axes.text(
         0.01, 0.005, "Kaartgegevens © OpenStreetMap-bijdragers", transform=axes.transAxes,
         fontsize=6, color="#555555", zorder=9,
@@ -526,7 +444,7 @@ def _street_labels(
         text = f"{name} ({ranges[name]})" if name in ranges else name
         axes.text(
             middle.x, middle.y, text, fontsize=6.5, rotation=angle, rotation_mode="anchor",
-            ha="center", va="center", zorder=8, path_effects=_HALO,
+            ha="center", va="center", zorder=8, path_effects=HALO,
         )  # fmt: skip
         placed.append((middle.x, middle.y))
 
@@ -543,20 +461,11 @@ def _number_ranges(data: PackData, area_id: int, names: Iterable[str]) -> dict[s
     return ranges
 
 
-def _draw_signs(axes: Any, signs: gpd.GeoDataFrame) -> None:
-    if signs.empty:
-        return
-    main = (signs["kind"] == "main").to_numpy() if "kind" in signs else np.ones(len(signs), bool)
-    points = signs.geometry
-    axes.scatter(points.x[main], points.y[main], marker="^", s=45, color="darkred", zorder=8)
-    axes.scatter(points.x[~main], points.y[~main], marker="^", s=25, color="green", zorder=8)
-
-
 def overview_map(data: PackData) -> Image.Image:
     """All areas with their numbers, the wijk boundary and the streets."""
     union = data.boundary.union_all()
     width_in, height_in = MAP_SIZE_IN
-    bounds = _view(union, width_in / height_in)
+    bounds = view_bounds(union, width_in / height_in)
     figure = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
     axes = figure.add_axes((0, 0, 1, 1))
     axes.set_xlim(bounds[0], bounds[2])
@@ -565,22 +474,22 @@ def overview_map(data: PackData) -> Image.Image:
     axes.set_axis_off()
     for area_id, polygon in zip(data.areas["area_id"], data.areas.geometry, strict=True):
         axes.add_artist(
-            _patch([polygon], fc=area_colour(area_id), alpha=0.35, ec="#333333", lw=0.8, zorder=1)
+            patch([polygon], fc=area_colour(area_id), alpha=0.35, ec="#333333", lw=0.8, zorder=1)
         )
     axes.add_collection(
-        LineCollection(_segments(data.streets.geometry), colors="#999999", linewidths=0.4, zorder=2)
+        LineCollection(segments(data.streets.geometry), colors="#999999", linewidths=0.4, zorder=2)
     )
     axes.add_collection(
-        LineCollection(_segments(data.boundary.boundary), colors="black", linewidths=1.4, zorder=3)
+        LineCollection(segments(data.boundary.boundary), colors="black", linewidths=1.4, zorder=3)
     )
     for _, row in data.areas.iterrows():
         point = row.geometry.representative_point()
         axes.text(
             point.x, point.y, str(int(row["area_id"])), fontsize=10, weight="bold",
-            ha="center", va="center", zorder=5, path_effects=_HALO,
+            ha="center", va="center", zorder=5, path_effects=HALO,
         )  # fmt: skip
-    _draw_signs(axes, data.signs)
-    _decorate(axes, bounds)
+    draw_signs(axes, data.signs)
+    decorate(axes, bounds)
     return _image(figure)
 
 

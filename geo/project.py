@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import math
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 import geopandas as gpd
 import pandas as pd
@@ -19,6 +21,7 @@ from geo.config import MAX_MEMBERS, Settings
 from geo.edit import move_street
 from geo.export import read_plan_folder
 from geo.geocode import OnlineService, Progress
+from geo.intake import normalize_phone
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.replan import Proposal, diff, reconcile
@@ -185,14 +188,15 @@ def export_project(store: Store, *, profile: str, fmt: str, out: Path) -> list[P
     if plan is None:
         msg = f"{store.path.name} heeft nog geen plan; voeg eerst aanmeldingen toe (project import)"
         raise StoreError(msg)
+    wijk = store.wijk()
     layers = plan_layers(
-        store.wijk(),
+        wijk,
         plan.areas,
         plan.members,
         max_members=store.max_members,
         private=profile == "private",
     )
-    return write_export(layers, profile=profile, fmt=fmt, out=out)
+    return write_export(layers, profile=profile, fmt=fmt, out=out, streets=wijk.streets)
 
 
 def demo_project(path: Path, *, settings: Settings, count: int = 1500, seed: int = 2026) -> Store:
@@ -223,9 +227,11 @@ def import_upload(
 ) -> tuple[dict[str, int], Placement]:
     """A sign-up file uploaded in the app: read, check, geocode (register and cache, plus
     ``services`` when given), and place."""
-    suffix = Path(name).suffix.lower()
+    own = PureWindowsPath(name).name.replace("\x00", "")  # no folders (either slash), no NUL
+    if own in {"", ".", ".."}:
+        own = f"aanmeldingen{Path(name).suffix.lower()}"
     with tempfile.TemporaryDirectory(prefix="upload-") as scratch:  # owner-only, removed after
-        source = Path(scratch) / f"aanmeldingen{suffix}"
+        source = Path(scratch) / own  # the planner's own file name in messages and history
         source.write_bytes(data)
         counts = import_applicants(
             store, source, settings=settings, services=services, progress=progress
@@ -258,9 +264,14 @@ def import_person(store: Store, fields: dict[str, str], *, settings: Settings) -
 
 
 def check_again(
-    store: Store, corrected: dict[int, dict[str, str]], *, settings: Settings
+    store: Store,
+    corrected: dict[int, dict[str, str]],
+    *,
+    settings: Settings,
+    services: Sequence[OnlineService] = (),
 ) -> tuple[dict[str, int], Placement]:
-    """Rejected sign-ups with corrected cells, checked and placed as if newly sent in.
+    """Rejected (or waiting) sign-ups with corrected cells, checked and placed as if newly sent
+    in (addresses looked up in the register and cache, plus ``services`` when given).
 
     ``corrected`` maps a rejected sign-up's id to its cells; the old rows are replaced, so a
     person is never in the store twice.
@@ -273,8 +284,86 @@ def check_again(
         writer.writerow([cells.get(h, "") for h in headers])
     store.drop(list(corrected), why="verbeterd en opnieuw gecontroleerd")
     return import_upload(
-        store, "verbeterd.csv", buffer.getvalue().encode("utf-8"), settings=settings
+        store,
+        "verbeterd.csv",
+        buffer.getvalue().encode("utf-8"),
+        settings=settings,
+        services=services,
     )
+
+
+def waiting_cells(store: Store) -> dict[int, dict[str, str]]:
+    """Sign-ups waiting for an address, as cells to look up again or correct (:func:`check_again`).
+
+    They passed the intake's rules before (their age is not stored: ``18+``).
+    """
+    cells = {}
+    for row in store.applicants("pending").itertuples():
+        number = _text(row.huisnummer).removesuffix(".0")
+        cells[int(str(row.id))] = {
+            "Naam": _text(row.naam),
+            "Straat": _text(row.straat),
+            "Huisnummer": number,
+            "Huisletter": _text(row.huisletter),
+            "Toevoeging": _text(row.toevoeging),
+            "Postcode": _text(row.postcode),
+            "Woonplaats": _text(row.woonplaats),
+            "Telefoon": _text(row.telefoon),
+            "E-mail": _text(row.email),
+            "Leeftijd": "18+",
+            "Beheerder": "ja" if row.beheerder else "",
+        }
+    return cells
+
+
+def waiting_list(store: Store) -> pd.DataFrame:
+    """Who waits for an address and why: ``id``, ``naam``, ``adres`` (as read), ``reden``."""
+    pending = store.applicants("pending")
+    rows = []
+    for row in pending.itertuples():
+        number = _text(row.huisnummer).removesuffix(".0")
+        letter, extra = _text(row.huisletter), _text(row.toevoeging)
+        suffix = letter + (f"-{extra}" if extra else "")
+        place = " ".join(p for p in (_text(row.postcode), _text(row.woonplaats)) if p)
+        address = f"{_text(row.straat)} {number}{suffix}".strip() + (f", {place}" if place else "")
+        rows.append((int(str(row.id)), _text(row.naam), address, _text(row.reason)))
+    return pd.DataFrame(rows, columns=["id", "naam", "adres", "reden"])
+
+
+def people_to_forget(store: Store, *, regions: Sequence[str]) -> dict[str, str]:
+    """Everyone :meth:`Store.forget` can find, by phone number: ``"naam — nummer (status)"``
+    to the number (E.164). A reject counts when a cell as typed holds a valid number."""
+    status_nl = {"accepted": "aangenomen", "pending": "wacht op een adres", "rejected": "afgewezen"}
+    people = {}
+    for number, name, status, stored, original in store.applicants()[
+        ["id", "naam", "status", "telefoon", "original"]
+    ].itertuples(index=False):
+        phone = stored if isinstance(stored, str) else ""
+        if not phone:
+            phone = next(
+                (found for cell in json.loads(original or "{}").values()
+                 if (found := _phone_in(str(cell), regions))),
+                "",
+            )  # fmt: skip
+        if phone:
+            label = f"{name} — {phone} ({status_nl.get(status, status)}, nr. {number})"
+            people[label] = phone
+    return people
+
+
+def _phone_in(cell: str, regions: Sequence[str]) -> str:
+    if sum(c.isdigit() for c in cell) < 6:
+        return ""
+    try:
+        return normalize_phone(cell, regions=regions)[0]
+    except ValueError:
+        return ""
+
+
+def _text(value: object) -> str:
+    """A stored cell as text: empty for a missing one."""
+    missing = value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+    return "" if missing else str(value)
 
 
 def propose_replan(store: Store, *, settings: Settings) -> Proposal:

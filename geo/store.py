@@ -101,6 +101,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE areas ADD COLUMN locked INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE snapshots (history_id INTEGER PRIMARY KEY, plan TEXT NOT NULL);
     """,
+    # 4: the planner's proposal per sign, kept apart from the municipality's decision; both
+    # say who and when
+    """
+    ALTER TABLE sign_decisions ADD COLUMN actor TEXT NOT NULL DEFAULT 'gemeente';
+    CREATE TABLE sign_proposals (
+        sign_key TEXT PRIMARY KEY,
+        proposal TEXT NOT NULL CHECK (proposal IN ('proposed', 'withdrawn')),
+        note TEXT NOT NULL DEFAULT '', proposed TEXT NOT NULL, actor TEXT NOT NULL
+    );
+    """,
 )
 AREA_COLUMNS_STORED = (
     "area_id", "name", "version", "households", "beheerder_needed", "neighbours", "streets",
@@ -657,19 +667,42 @@ class Store:
             )
         return int(entry)
 
-    def decide_sign(self, sign_key: str, decision: str, note: str = "") -> None:
-        """The municipality's decision on a proposed sign."""
+    def decide_sign(
+        self, sign_key: str, decision: str, note: str = "", *, actor: str = "gemeente"
+    ) -> None:
+        """The municipality's decision on a sign (``accepted``/``rejected``), and who took it."""
         with self.transaction(
-            "bord beoordeeld", actor="gemeente", sign=sign_key, decision=decision
+            "bord beoordeeld", actor=actor, sign=sign_key, decision=decision
         ) as db:
             db.execute(
-                "INSERT INTO sign_decisions VALUES (?, ?, ?, ?) ON CONFLICT (sign_key) DO UPDATE "
-                "SET decision = excluded.decision, note = excluded.note, decided = excluded.decided",
-                (sign_key, decision, note, _now()),
+                "INSERT INTO sign_decisions (sign_key, decision, note, decided, actor) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (sign_key) DO UPDATE SET "
+                "decision = excluded.decision, note = excluded.note, "
+                "decided = excluded.decided, actor = excluded.actor",
+                (sign_key, decision, note, _now(), actor),
             )
 
     def sign_decisions(self) -> pd.DataFrame:
+        """The municipality's decisions: sign_key, decision, note, decided (when), actor."""
         return pd.read_sql_query("SELECT * FROM sign_decisions ORDER BY sign_key", self._db)
+
+    def propose_sign(
+        self, sign_key: str, proposal: str, note: str = "", *, actor: str = "planner"
+    ) -> None:
+        """The planner's proposal on a sign (``proposed``/``withdrawn``), apart from the decision."""
+        with self.transaction(
+            "bord voorgesteld", actor=actor, sign=sign_key, proposal=proposal
+        ) as db:
+            db.execute(
+                "INSERT INTO sign_proposals VALUES (?, ?, ?, ?, ?) ON CONFLICT (sign_key) DO "
+                "UPDATE SET proposal = excluded.proposal, note = excluded.note, "
+                "proposed = excluded.proposed, actor = excluded.actor",
+                (sign_key, proposal, note, _now(), actor),
+            )
+
+    def sign_proposals(self) -> pd.DataFrame:
+        """The planner's proposals: sign_key, proposal, note, proposed (when), actor."""
+        return pd.read_sql_query("SELECT * FROM sign_proposals ORDER BY sign_key", self._db)
 
     def forget(self, telefoon: str, *, regions: Sequence[str] = ("NL", "BE", "DE")) -> int:
         """Remove a person everywhere in the store; the history records only that it happened.
@@ -705,11 +738,13 @@ class Store:
             db.execute(f"DELETE FROM applicants WHERE id IN ({marks})", ids)
             self._blank_history(db, set(ids), needles)
             _forget_in_snapshots(db, set(ids))
-            for key, note in list(db.execute("SELECT sign_key, note FROM sign_decisions")):
-                if _mentions(str(note), needles):
-                    db.execute(
-                        "UPDATE sign_decisions SET note = ? WHERE sign_key = ?", (BLANKED, key)
-                    )
+            for table in ("sign_decisions", "sign_proposals"):
+                for key, note in list(db.execute(f"SELECT sign_key, note FROM {table}")):
+                    if _mentions(str(note), needles):
+                        db.execute(
+                            f"UPDATE {table} SET note = ? WHERE sign_key = ?",
+                            (BLANKED, key),
+                        )
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the WAL file
         return len(ids)
 

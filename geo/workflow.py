@@ -634,14 +634,22 @@ def _address_of(row: object) -> str:
 
 
 def write_export(
-    layers: dict[str, gpd.GeoDataFrame], *, profile: str, fmt: str, out: Path
+    layers: dict[str, gpd.GeoDataFrame],
+    *,
+    profile: str,
+    fmt: str,
+    out: Path,
+    streets: gpd.GeoDataFrame | None = None,
 ) -> list[Path]:
-    """Write export layers: GeoJSON/GeoPackage/CSV, or a map to print (PNG/PDF)."""
+    """Write export layers: GeoJSON/GeoPackage/CSV, or a map to print (PNG/PDF) with
+    ``streets`` (the wijk's street lines) and their names."""
     if profile not in PROFILES:
         msg = f"onbekend profiel {profile!r}; kies uit {', '.join(PROFILES)}"
         raise ConfigError(msg)
     if fmt in PRINT_FORMATS:
-        return [print_map(layers["areas"], layers["boundary"], layers["signs"], out)]
+        return [
+            print_map(layers["areas"], layers["boundary"], layers["signs"], out, streets=streets)
+        ]
     return export_layers(layers, fmt=fmt, out=out, private=profile == "private")
 
 
@@ -658,7 +666,7 @@ def run_export(plan_dir: Path, *, profile: str, fmt: str, out: Path) -> list[Pat
         private=profile == "private",
         signs=gpd.read_file(signs_path) if signs_path.exists() else None,
     )
-    return write_export(layers, profile=profile, fmt=fmt, out=out)
+    return write_export(layers, profile=profile, fmt=fmt, out=out, streets=wijk.streets)
 
 
 EXPORT_LAYERS = ("boundary", "areas", "signs", "coverage", "open_streets", "members")

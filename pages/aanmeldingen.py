@@ -10,12 +10,30 @@ from __future__ import annotations
 
 import streamlit as st
 
+from geo.access import PLANNER
 from geo.errors import GeoError
-from geo.project import check_again, import_person, import_upload
+from geo.geocode import OnlineService
+from geo.project import (
+    check_again,
+    import_person,
+    import_upload,
+    people_to_forget,
+    waiting_cells,
+    waiting_list,
+)
 from geo.workflow import online_services
-from pages.common import action_key, allow, changed, settings, show_notice, store_or_stop
+from pages.common import (
+    ROLE,
+    action_key,
+    allow,
+    changed,
+    settings,
+    show_notice,
+    store_or_stop,
+)
 
 READ = "ingelezen_bestand"
+FORGET = "te_verwijderen"
 
 allow("aanmeldingen")
 st.title("Aanmeldingen")
@@ -95,33 +113,92 @@ st.subheader("Afgewezen, met de reden")
 rejected = store.applicants("rejected")
 st.dataframe(rejected[["row", "naam", "reason"]].rename(columns={"row": "regel", "reason": "reden"}),
              key="afgewezen", hide_index=True)  # fmt: skip
+
+
+def correct(
+    fixable: dict[str, tuple[int, dict[str, str]]],
+    *,
+    title: str,
+    choice: str,
+    form: str,
+    action: str,
+) -> None:
+    """Choose a sign-up, correct its cells and check it again (rejects and waiting ones)."""
+    st.markdown(f"**{title}**")
+    chosen = st.selectbox("Welke", list(fixable), index=None, key=choice)
+    if chosen is None:
+        return
+    number, cells = fixable[chosen]
+    with st.form(form):
+        edited = {
+            header: st.text_input(header, value=value, key=f"cel_{number}_{header}")
+            for header, value in cells.items()
+        }
+        if st.form_submit_button("Opnieuw controleren", key=action_key(action)):
+            try:
+                counts, _ = check_again(store, {number: edited}, settings=settings(),
+                                        services=services())  # fmt: skip
+            except GeoError as error:
+                st.error(str(error))
+            else:
+                if counts["accepted"]:
+                    store.close()
+                    changed("Verbeterd en aangenomen; de deelnemer heeft een gebied.")
+                if counts["pending"]:
+                    store.close()
+                    changed(
+                        "Verbeterd; het adres is nog niet gevonden (zie hieronder).", kind="warning"
+                    )
+                reason = store.applicants("rejected")["reason"].iloc[-1]
+                store.close()
+                changed(f"Nog steeds niet aangenomen: {reason}", kind="error")
+
+
+def services() -> list[OnlineService]:
+    """The online part of the geocoding chain when the planner allows it."""
+    return online_services(settings()) if online else []
+
+
 fixable = {
     f"{name} — {reason}": (number, cells)
     for number, name, reason, cells in store.rejected_with_cells()
     if cells
 }
 if fixable:
-    st.markdown("**Een afgewezen aanmelding verbeteren**")
-    chosen = st.selectbox("Welke", list(fixable), index=None, key="verbeter_keuze")
-    if chosen is not None:
-        number, cells = fixable[chosen]
-        with st.form("verbeteren"):
-            edited = {
-                header: st.text_input(header, value=value, key=f"cel_{number}_{header}")
-                for header, value in cells.items()
-            }
-            if st.form_submit_button("Opnieuw controleren", key=action_key("opnieuw_controleren")):
-                try:
-                    counts, _ = check_again(store, {number: edited}, settings=settings())
-                except GeoError as error:
-                    st.error(str(error))
-                else:
-                    if counts["accepted"]:
-                        store.close()
-                        changed("Verbeterd en aangenomen; de deelnemer heeft een gebied.")
-                    reason = store.applicants("rejected")["reason"].iloc[-1]
-                    store.close()
-                    changed(f"Nog steeds niet aangenomen: {reason}", kind="error")
+    correct(fixable, title="Een afgewezen aanmelding verbeteren", choice="verbeter_keuze",
+            form="verbeteren", action="opnieuw_controleren")  # fmt: skip
+st.subheader("Wachten op een adres")
+waiting = waiting_list(store)
+if waiting.empty:
+    st.caption("Niemand wacht op een adres.")
+else:
+    st.dataframe(waiting[["naam", "adres", "reden"]], key="wachtend", hide_index=True)
+    if st.button(
+        "Opnieuw opzoeken",
+        key=action_key("opnieuw_opzoeken"),
+        help="Register en cache, en online als dat hierboven aan staat.",
+    ):
+        try:
+            counts, _ = check_again(store, waiting_cells(store), settings=settings(),
+                                    services=services())  # fmt: skip
+        except GeoError as error:
+            st.error(str(error))
+        else:
+            store.close()
+            changed(
+                f"Opnieuw opgezocht: {counts['accepted']} gevonden en geplaatst, "
+                f"{counts['pending']} wachten nog op een adres, {counts['rejected']} afgewezen.",
+                kind="success" if counts["accepted"] else "warning",
+            )
+    to_fix = {f"{row.naam} — {row.adres}": row.id for row in waiting.itertuples()}
+    cells_of = waiting_cells(store)
+    correct(
+        {label: (int(i), cells_of[int(i)]) for label, i in to_fix.items()},
+        title="Een adres verbeteren",
+        choice="adres_keuze",
+        form="adres_verbeteren",
+        action="adres_controleren",
+    )
 st.subheader("Deelnemers")
 accepted = store.applicants("accepted")
 st.dataframe(
@@ -131,4 +208,27 @@ st.dataframe(
     key="deelnemers",
     hide_index=True,
 )
+if st.session_state.get(ROLE) == PLANNER:
+    st.subheader("Iemand verwijderen (afmelding of AVG-verzoek)")
+    st.caption(
+        "De persoon verdwijnt overal uit het project, ook uit de geschiedenis (zoals "
+        "`project forget`); de geschiedenis houdt alleen bij dat er iemand is verwijderd."
+    )
+    regions = settings().phone_regions
+    people = people_to_forget(store, regions=regions)
+    who = st.selectbox("Wie", list(people), index=None, key="verwijder_keuze")
+    if who is not None and st.button("Verwijderen…", key="verwijder_vragen"):
+        st.session_state[FORGET] = who
+    asked = st.session_state.get(FORGET)
+    if asked is not None and asked in people:
+        st.warning(f"{asked} definitief verwijderen? Dit kan niet ongedaan worden gemaakt.")
+        yes, no = st.columns(2)
+        if yes.button("Ja, definitief verwijderen", key=action_key("verwijderen"), type="primary"):
+            removed = store.forget(people[asked], regions=regions)
+            store.close()
+            st.session_state.pop(FORGET, None)
+            changed(f"Verwijderd: {removed} aanmelding(en) van deze persoon.")
+        if no.button("Annuleren", key="verwijder_annuleren"):
+            st.session_state.pop(FORGET, None)
+            st.rerun()
 store.close()

@@ -1,4 +1,7 @@
-"""Borden: the municipality reviews the proposed signs: place or not, with a note.
+"""Borden: the planner proposes signs, the municipality decides: place or not, with a note.
+
+The planner's proposal and the municipality's decision are kept apart, each with who and when;
+a planner who records a decision for the municipality is recorded as such.
 
 The proposed signs are computed once per wijk (cached), not on every click. A decision is
 saved before the map, tally and table are drawn (into a container above the forms), so they
@@ -16,14 +19,16 @@ import geopandas as gpd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geo.access import MUNICIPALITY, PLANNER
 from geo.export import write_geojson
 from geo.maps import SIGN_KINDS, signs_map
 from geo.project import sign_key
 from geo.sources import Wijk
 from geo.workflow import make_signs
-from pages.common import allow, store_or_stop
+from pages.common import ROLE, allow, store_or_stop
 
 VERDICTS = {"accepted": "plaatsen", "rejected": "niet plaatsen"}
+PROPOSALS = {"proposed": "voorgesteld", "withdrawn": "niet voorgesteld"}
 OPEN = "open"
 
 
@@ -54,6 +59,8 @@ def _approved_geojson(signs: gpd.GeoDataFrame) -> bytes:
 allow("borden")
 st.title("Borden")
 store = store_or_stop()
+planner = st.session_state.get(ROLE) == PLANNER
+actor = "planner namens gemeente" if planner else MUNICIPALITY
 wijk = store.wijk()
 signs = proposed_signs(_fingerprint(wijk), wijk).copy()
 view = st.container()  # tally, map and table, drawn after the forms below are handled
@@ -66,7 +73,10 @@ if tooltip != st.session_state.get("bord_klik", ""):  # a new click on the map
         st.session_state["bord_keuze"] = int(rank)
 
 with st.form("besluit"):
-    st.markdown("**Besluit over één bord** (of klik een bord op de kaart)")
+    st.markdown(
+        "**Besluit van de gemeente over één bord** (of klik een bord op de kaart)"
+        + (" — u legt het vast namens de gemeente" if planner else "")
+    )
     chosen = st.selectbox("Bord", list(signs["rank"]), key="bord_keuze")
     verdict = st.radio(
         "Besluit", list(VERDICTS), key="bord_besluit", format_func=VERDICTS.get, horizontal=True
@@ -81,8 +91,21 @@ with st.form("besluit"):
         ):
             st.info(f"Bord {chosen}: dit besluit was al opgeslagen.")
         else:
-            store.decide_sign(key, verdict, note)
+            store.decide_sign(key, verdict, note, actor=actor)
             st.success(f"Bord {chosen}: {VERDICTS[verdict]}.")
+
+if planner:
+    with st.form("voorstel"):
+        st.markdown("**Voorstel van de planner** (los van het besluit van de gemeente)")
+        pick = st.selectbox("Bord", list(signs["rank"]), key="voorstel_keuze")
+        proposal = st.radio(
+            "Voorstel", list(PROPOSALS), key="voorstel_soort", format_func=PROPOSALS.get
+        )
+        reason = st.text_input("Toelichting voor de gemeente", key="voorstel_toelichting")
+        if st.form_submit_button("Voorstel opslaan", key="voorstel_opslaan"):
+            key = signs.loc[signs["rank"] == pick, "sleutel"].iloc[0]
+            store.propose_sign(key, proposal, reason)
+            st.success(f"Bord {pick}: {PROPOSALS[proposal]}.")
 
 with st.form("top_n"):
     st.markdown("**De belangrijkste borden in één keer**")
@@ -98,7 +121,7 @@ with st.form("top_n"):
         decided = set(store.sign_decisions()["sign_key"])
         todo = signs.loc[(signs["rank"] <= top) & ~signs["sleutel"].isin(decided)]
         for key in todo["sleutel"]:
-            store.decide_sign(key, "accepted", f"top {int(top)}")
+            store.decide_sign(key, "accepted", f"top {int(top)}", actor=actor)
         st.success(f"{len(todo)} borden op 'plaatsen' gezet (rang 1–{int(top)}).")
 
 decisions = store.sign_decisions().set_index("sign_key")
@@ -106,6 +129,12 @@ signs["besluit"] = [
     VERDICTS.get(d, d) for d in (decisions["decision"].get(k, OPEN) for k in signs["sleutel"])
 ]
 signs["opmerking"] = [decisions["note"].get(k, "") for k in signs["sleutel"]]
+signs["besloten door"] = [decisions["actor"].get(k, "") for k in signs["sleutel"]]
+proposals = store.sign_proposals().set_index("sign_key")
+signs["voorstel"] = [
+    PROPOSALS.get(p, p) for p in (proposals["proposal"].get(k, "") for k in signs["sleutel"])
+]
+signs["toelichting"] = [proposals["note"].get(k, "") for k in signs["sleutel"]]
 with view:
     besloten = int((signs["besluit"] != OPEN).sum())
     left, middle, right = st.columns(3)
@@ -123,7 +152,17 @@ with view:
     table = signs.loc[signs["besluit"] == OPEN] if only_open else signs
     st.dataframe(
         table.assign(soort=table["kind"].map(SIGN_KINDS).fillna(table["kind"]))[
-            ["rank", "street", "soort", "reason", "besluit", "opmerking"]
+            [
+                "rank",
+                "street",
+                "soort",
+                "reason",
+                "voorstel",
+                "toelichting",
+                "besluit",
+                "opmerking",
+                "besloten door",
+            ]
         ].rename(columns={"rank": "rang", "street": "straat", "reason": "waarom"}),
         key="borden_tabel",
         hide_index=True,

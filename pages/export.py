@@ -41,14 +41,29 @@ def exported(profile: str, fmt: str) -> bytes:
         return buffer.getvalue()
 
 
+def offer(label: str, profile: str, fmt: str, *, file_name: str, key: str, mime: str) -> None:
+    """A button that builds the export when asked, then its download (no work on opening).
+
+    A made file is kept for this session until the plan changes (a new history entry).
+    """
+    made = st.session_state.setdefault(MADE, {})
+    version = (profile, fmt, int(store.status().history_entries))
+    if version not in made and st.button(f"{label} maken", key=f"maak_{key}"):
+        with st.spinner("Bestanden maken…"):
+            made[version] = exported(profile, fmt)
+    if version in made:
+        st.download_button(label, made[version], file_name=file_name, mime=mime, key=key)
+
+
+MADE = "export_gemaakt"
 fmt = st.selectbox("Formaat", FORMATS, format_func=FORMAT_LABELS.get, key="export_formaat")
 st.subheader("Openbaar (zonder persoonsgegevens)")
-st.download_button("Kaartlagen (zip)", exported("public", fmt),
-                   file_name=f"buurtpreventie-openbaar-{fmt}.zip", key="download_openbaar")  # fmt: skip
-st.download_button("Kaart om te printen (PDF, A4)", exported("public", "pdf"),
-                   file_name="buurtpreventie-kaart.pdf", mime="application/pdf", key="download_kaart")  # fmt: skip
+offer("Kaartlagen (zip)", "public", fmt, file_name=f"buurtpreventie-openbaar-{fmt}.zip",
+      key="download_openbaar", mime="application/zip")  # fmt: skip
+offer("Kaart om te printen (PDF, A4)", "public", "pdf", file_name="buurtpreventie-kaart.pdf",
+      key="download_kaart", mime="application/pdf")  # fmt: skip
 if st.session_state.get(ROLE) == PLANNER:
     st.subheader("Privé: deelnemers en ledenlijsten (alleen voor de beheerders)")
-    st.download_button("Met persoonsgegevens (zip)", exported("private", fmt),
-                       file_name=f"buurtpreventie-prive-{fmt}.zip", key="download_prive")  # fmt: skip
+    offer("Met persoonsgegevens (zip)", "private", fmt, file_name=f"buurtpreventie-prive-{fmt}.zip",
+          key="download_prive", mime="application/zip")  # fmt: skip
 store.close()

@@ -134,10 +134,16 @@ def test_every_planner_view_runs(demo_app: AppTest) -> None:
         demo_app.switch_page(page).run()
         assert not demo_app.exception, page
     demo_app.switch_page("pages/export.py").run()
+    assert not demo_app.get("download_button"), "nothing is built until asked"
+    for key in ("maak_download_openbaar", "maak_download_kaart", "maak_download_prive"):
+        demo_app.button(key=key).click().run()
     keys = [b.key for b in demo_app.get("download_button")]
     assert keys == ["download_openbaar", "download_kaart", "download_prive"]
     demo_app.selectbox(key="export_formaat").set_value("gpkg").run()
     assert not demo_app.exception
+    assert [b.key for b in demo_app.get("download_button")] == ["download_kaart"], (
+        "another format is built when asked; the print map is kept"
+    )
 
 
 def test_replan_with_a_lower_cap_makes_more_areas(demo_app: AppTest) -> None:
@@ -180,7 +186,9 @@ def test_the_municipality_sees_signs_but_nobody(
     assert not at.dataframe and not at.metric, "the page stops before showing anything"
     at.switch_page("pages/export.py").run()
     assert not at.exception
-    assert [b.key for b in at.get("download_button")] == ["download_openbaar", "download_kaart"]
+    assert [b.key for b in at.button] == ["maak_download_openbaar", "maak_download_kaart"]
+    at.button(key="maak_download_openbaar").click().run()
+    assert [b.key for b in at.get("download_button")] == ["download_openbaar"]
 
 
 def find_moves(
@@ -730,3 +738,180 @@ def test_an_mbox_upload_reads_each_person_and_shows_the_counts(own_demo: Path) -
     assert list(added["status"]) == ["accepted"] * 3
     assert list(added["telefoon"]) == ["+31623456750", "+31623456751", "+31623456752"]
     assert set(added["straat"]) == {"Vuorikatu"} and added["area_id"].notna().all()
+
+
+def test_participation_above_100_percent_reads_as_an_incomplete_register(
+    demo_app: AppTest,
+) -> None:
+    """The demo's register counts buildings, not homes: no '322%' (issue 13.4)."""
+    demo_app.run()
+    demo_app.switch_page("pages/gebieden.py").run()
+    shown = demo_app.dataframe[0].value["deelname"]
+    assert not shown.str.contains(r"^\d{3,}%$").any()
+    assert shown.str.contains("adresregister onvolledig").any()
+
+
+# Issue 13, part 3: sign-ups that wait, removal, the Deelnemers table, the planner's file name.
+
+WAITING_ROWS = (
+    "Naam;Adres;Woonplaats;Leeftijd;Telefoon\n"
+    "Wim Wachter;Onvindbarelaan 5;Helsinki;40;0614725836\n"
+    "Wanda Wachter;Zoekweg 8;Helsinki;40;0614725837\n"
+)
+
+
+class FoundOnline:
+    """An online service that finds one address, at a point inside the demo wijk."""
+
+    name = "testdienst"
+
+    def __init__(self, street: str, lat: float, lon: float) -> None:
+        self.street, self.lat, self.lon = street, lat, lon
+
+    def lookup(self, address: object) -> object:
+        from geo.register import Location
+
+        if getattr(address, "street", "") != self.street:
+            return None
+        return Location(self.lat, self.lon, self.name, "exact")
+
+
+def test_who_waits_for_an_address_is_listed_looked_up_again_and_corrected(
+    own_demo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from geo.store import Store
+
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    store = Store.open(own_demo)
+    inside = store.applicants("accepted").iloc[0]
+    store.close()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    accepted, waiting = metric(at, "Aangenomen"), metric(at, "Wachten op een adres")
+    at.file_uploader(key="aanmeldingen_bestand").upload(
+        "wachten.csv", WAITING_ROWS.encode(), "text/csv"
+    )
+    at.run()
+    at.button(key="inlezen").click().run()
+    assert metric(at, "Wachten op een adres") == waiting + 2
+    table = next(
+        d.value for d in at.dataframe if list(d.value.columns) == ["naam", "adres", "reden"]
+    )
+    wim = table.loc[table["naam"] == "Wim Wachter"].iloc[0]
+    assert wim["adres"].startswith("Onvindbarelaan 5") and "Helsinki" in wim["adres"]
+    assert "online zoeken staat uit" in wim["reden"], "why it waits"
+
+    button(at, "opnieuw_opzoeken").click().run()  # online off: register and cache only
+    assert not at.exception
+    assert "0 gevonden" in at.warning[0].value
+    assert metric(at, "Wachten op een adres") == waiting + 2
+
+    choice = next(o for o in at.selectbox(key="adres_keuze").options if o.startswith("Wanda"))
+    at.selectbox(key="adres_keuze").set_value(choice).run()
+    next(t for t in at.text_input if t.label == "Straat").input(str(inside["straat"]))
+    next(t for t in at.text_input if t.label == "Huisnummer").input(str(inside["huisnummer"]))
+    next(t for t in at.text_input if t.label == "Postcode").input(str(inside["postcode"] or ""))
+    button(at, "adres_controleren").click().run()
+    assert not at.exception
+    assert "Verbeterd en aangenomen" in at.success[0].value
+    assert metric(at, "Wachten op een adres") == waiting + 1
+    service = FoundOnline("Onvindbarelaan", float(inside["lat"]), float(inside["lon"]))
+    monkeypatch.setattr("geo.workflow.online_services", lambda settings: [service])
+    at.checkbox(key="online").check().run()
+    sent = click_and_keep(at, button(at, "opnieuw_opzoeken"))
+    assert not at.exception
+    assert "1 gevonden en geplaatst" in at.success[0].value
+    assert metric(at, "Wachten op een adres") == waiting
+    assert metric(at, "Aangenomen") == accepted + 2
+    send_again(at, sent)
+    assert metric(at, "Aangenomen") == accepted + 2, "a double click looks up once"
+
+    store = Store.open(own_demo)
+    people = store.applicants().query("naam.str.endswith('Wachter')")
+    store.close()
+    assert sorted(people["status"]) == ["accepted", "accepted"], "each person once, placed"
+    assert people["area_id"].notna().all()
+
+
+def test_errors_and_history_name_the_planners_own_file(own_demo: Path) -> None:
+    import json
+
+    from geo.store import Store
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.file_uploader(key="aanmeldingen_bestand").upload("lijst mei.csv", b"  \n", "text/csv")
+    at.run()
+    at.button(key="inlezen").click().run()
+    assert "lijst mei.csv" in at.error[0].value and "aanmeldingen.csv" not in at.error[0].value
+    sheet = BAD_ROWS.replace("Anne Aangenomen", "Frits Bestand").replace("0613131313", "0611223344")
+    at.file_uploader(key="aanmeldingen_bestand").upload(
+        "lijst juni.csv", sheet.encode(), "text/csv"
+    )
+    at.run()
+    at.button(key="inlezen").click().run()
+    assert not at.exception
+    store = Store.open(own_demo)
+    history = store.history()
+    store.close()
+    read = history.loc[history["action"] == "aanmeldingen ingelezen", "details"].iloc[-1]
+    assert json.loads(read)["source"] == "lijst juni.csv"
+
+
+def test_the_planner_removes_a_person_after_confirming(own_demo: Path) -> None:
+    from geo.store import Store
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    sheet = (
+        BAD_ROWS.replace("Kees Kind", "Roos Rondweg").replace("0612121212", "0612345670")
+        .replace("Anne Aangenomen", "Rik Afmelder").replace("0613131313", "0612345671")
+    )  # fmt: skip
+    at.file_uploader(key="aanmeldingen_bestand").upload("nieuw.csv", sheet.encode(), "text/csv")
+    at.run()
+    at.button(key="inlezen").click().run()
+    accepted, rejected = metric(at, "Aangenomen"), metric(at, "Afgewezen")
+    options = at.selectbox(key="verwijder_keuze").options
+    rik = next(o for o in options if o.startswith("Rik Afmelder"))
+    roos = next(o for o in options if o.startswith("Roos Rondweg"))  # a reject can go too
+    at.selectbox(key="verwijder_keuze").set_value(rik).run()
+    at.button(key="verwijder_vragen").click().run()
+    assert "definitief verwijderen?" in at.warning[0].value
+    at.button(key="verwijder_annuleren").click().run()
+    assert metric(at, "Aangenomen") == accepted, "cancelled: nothing removed"
+    at.button(key="verwijder_vragen").click().run()
+    sent = click_and_keep(at, button(at, "verwijderen"))
+    assert not at.exception
+    assert "Verwijderd: 1 aanmelding" in at.success[0].value
+    assert metric(at, "Aangenomen") == accepted - 1
+    assert not any(
+        o.startswith("Rik Afmelder") for o in at.selectbox(key="verwijder_keuze").options
+    )
+    send_again(at, sent)
+    assert history_count(own_demo, "persoon verwijderd (AVG)") == 1, "removed once"
+    at.selectbox(key="verwijder_keuze").set_value(roos).run()
+    at.button(key="verwijder_vragen").click().run()
+    button(at, "verwijderen").click().run()
+    assert metric(at, "Afgewezen") == rejected - 1
+    store = Store.open(own_demo)
+    names = set(store.applicants()["naam"])
+    store.close()
+    assert not {"Rik Afmelder", "Roos Rondweg"} & names
+
+
+def test_the_planners_proposal_stays_apart_from_the_decision(own_demo: Path) -> None:
+    """A proposal is no decision: the sign stays open for the gemeente (issue 13.5)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("pages/borden.py").run()
+    first = at.dataframe[0].value.iloc[0]
+    at.selectbox(key="voorstel_keuze").set_value(first["rang"])
+    at.radio(key="voorstel_soort").set_value("proposed")
+    at.text_input(key="voorstel_toelichting").input("zichtbaar vanaf de rotonde")
+    at.button(key="voorstel_opslaan").click().run()
+    assert not at.exception
+    row = at.dataframe[0].value.set_index("rang").loc[first["rang"]]
+    assert (row["voorstel"], row["toelichting"]) == ("voorgesteld", "zichtbaar vanaf de rotonde")
+    assert row["besluit"] == "open", "the gemeente has not decided yet"
+    at.selectbox(key="bord_keuze").set_value(first["rang"])
+    at.radio(key="bord_besluit").set_value("accepted")
+    at.button(key="besluit_opslaan").click().run()
+    row = at.dataframe[0].value.set_index("rang").loc[first["rang"]]
+    assert (row["besluit"], row["besloten door"]) == ("plaatsen", "planner namens gemeente")
+    assert row["voorstel"] == "voorgesteld"

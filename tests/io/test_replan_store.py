@@ -18,7 +18,7 @@ from geo.project import (
     undo_change,
 )
 from geo.sources import Wijk
-from geo.store import Store, StoreError
+from geo.store import MIGRATIONS, Store, StoreError
 from tests.io.test_store import sign_up_sheet, wijk  # noqa: F401 - the fixture
 
 CAP = 100
@@ -149,12 +149,32 @@ def test_a_locked_area_survives_a_replan_and_a_split_locks_its_parts(
 def test_a_schema_2_project_gains_locks_and_undo(tmp_path: Path, wijk: Wijk) -> None:  # noqa: F811
     store, _ = project(tmp_path, wijk)
     store._db.executescript(
-        "DROP TABLE snapshots; ALTER TABLE areas DROP COLUMN locked; PRAGMA user_version = 2;"
+        "DROP TABLE snapshots; ALTER TABLE areas DROP COLUMN locked; DROP TABLE sign_proposals;"
+        "ALTER TABLE sign_decisions DROP COLUMN actor; PRAGMA user_version = 2;"
     )
     store.close()
     store = Store.open(tmp_path / "p.sqlite")
-    assert store.schema_version == 3 and store.locked_areas() == set()
+    assert store.schema_version == len(MIGRATIONS) and store.locked_areas() == set()
     assert not store.history()["undoable"].any(), "changes from before have no kept plan"
     with pytest.raises(StoreError, match="geen wijziging"):
         store.undo()
     assert isinstance(store.history(), pd.DataFrame)
+
+
+def test_the_planners_proposal_is_kept_apart_from_the_municipalitys_decision(
+    tmp_path: Path,
+    wijk: Wijk,  # noqa: F811
+) -> None:
+    """Each sign has the planner's proposal and the gemeente's decision, each with who/when."""
+    store, _ = project(tmp_path, wijk)
+    store.propose_sign("5.1,52.0", "proposed", "zichtbaar vanaf de rotonde")
+    store.decide_sign("5.1,52.0", "rejected", "te dicht bij de school")
+    proposal = store.sign_proposals().set_index("sign_key").loc["5.1,52.0"]
+    decision = store.sign_decisions().set_index("sign_key").loc["5.1,52.0"]
+    assert (proposal["proposal"], proposal["actor"]) == ("proposed", "planner")
+    assert (decision["decision"], decision["actor"]) == ("rejected", "gemeente")
+    assert proposal["note"] != decision["note"] and proposal["proposed"] and decision["decided"]
+    store.propose_sign("5.1,52.0", "withdrawn")
+    assert store.sign_decisions().set_index("sign_key").loc["5.1,52.0", "decision"] == "rejected"
+    actions = list(store.history()["action"])
+    assert actions.count("bord voorgesteld") == 2 and actions.count("bord beoordeeld") == 1
