@@ -428,9 +428,20 @@ def _intake(args: argparse.Namespace, settings: Settings) -> int:
     services = [] if args.offline else online_services(settings)
     if args.imap:
         return _intake_imap(args, settings, register, services)
+    return _print_report(_intake_file(args.applicants, args, settings, register, services))
+
+
+def _intake_file(
+    path: Path,
+    args: argparse.Namespace,
+    settings: Settings,
+    register: AddressRegister | None,
+    services: Sequence[OnlineService],
+) -> IntakeReport:
+    """Read, check and geocode one sign-up file into ``args.out``, with a progress bar."""
     with _progress_bar("geocoderen") as progress:
-        report = run_intake(
-            args.applicants,
+        return run_intake(
+            path,
             args.out,
             settings=settings,
             register=register,
@@ -438,7 +449,6 @@ def _intake(args: argparse.Namespace, settings: Settings) -> int:
             default_place=args.woonplaats,
             progress=progress,
         )
-    return _print_report(report)
 
 
 def _intake_imap(
@@ -470,16 +480,7 @@ def _intake_imap(
     with tempfile.TemporaryDirectory(prefix="imap-") as scratch:  # owner-only, removed after
         mbox = Path(scratch) / "postvak.mbox"
         write_mbox(fetched.messages, mbox)
-        with _progress_bar("geocoderen") as progress:
-            report = run_intake(
-                mbox,
-                args.out,
-                settings=settings,
-                register=register,
-                services=services,
-                default_place=args.woonplaats,
-                progress=progress,
-            )
+        report = _intake_file(mbox, args, settings, register, services)
     save_state(state_path, target, fetched)  # only once the messages were handled
     print(f"{len(fetched.messages)} nieuwe e-mail(s) gelezen uit {target.folder}")
     return _print_report(report)

@@ -100,7 +100,8 @@ def replacing(path: Path, *, private: bool = False) -> Iterator[Path]:
             leftover.unlink(missing_ok=True)
 
 
-def _key(path: Path) -> Path:
+def resolved(path: Path) -> Path:
+    """``path`` with links resolved where it exists, else made absolute (to compare paths)."""
     return path.resolve() if path.exists() or path.is_symlink() else path.absolute()
 
 
@@ -109,9 +110,9 @@ def refuse_overwrite(outputs: Iterable[Path], inputs: Iterable[Path | None]) -> 
 
     Paths are compared after resolving links; an input folder protects every file in it.
     """
-    read = [_key(p) for p in inputs if p is not None]
+    read = [resolved(p) for p in inputs if p is not None]
     for output in outputs:
-        target = _key(output)
+        target = resolved(output)
         for source in read:
             if target == source or source in target.parents or target in source.parents:
                 msg = (

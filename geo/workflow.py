@@ -46,7 +46,7 @@ from geo.geocode import (
 )
 from geo.intake import SOURCE_FIELDS, read_applicants
 from geo.maps import PUBLIC_MIN_MEMBERS, area_map, municipality_map, planner_map, signs_map
-from geo.outputs import ensure_dir, refuse_overwrite, replacing
+from geo.outputs import ensure_dir, refuse_overwrite, replacing, resolved
 from geo.partition import Plan, assign, make_plan
 from geo.print_map import PRINT_FORMATS, print_map
 from geo.register import AddressRegister
@@ -350,7 +350,7 @@ def run_assign(
     the newest folder of a chain holds everything.
     """
     check_budget(budget)
-    if _key(out_dir) == _key(plan_dir):
+    if resolved(out_dir) == resolved(plan_dir):
         msg = (
             f"--out is de planmap zelf ({plan_dir}); kies een nieuwe map (bv. {plan_dir.name}-2), "
             "zodat het vorige plan bewaard blijft"
@@ -398,10 +398,6 @@ def run_assign(
     )
 
 
-def _key(path: Path) -> Path:
-    return path.resolve() if path.exists() else path.absolute()
-
-
 def plan_settings(metrics: dict[str, object], settings: Settings) -> Settings:
     """``settings`` with the cap and fill the plan was made with.
 
@@ -447,7 +443,7 @@ def _register_of(wijk: Wijk) -> AddressRegister | None:
 
 
 def _located_members(path: Path) -> gpd.GeoDataFrame:
-    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table = read_text_table(path)
     table["row"] = pd.to_numeric(table["row"]).astype(int)
     table["lat"] = pd.to_numeric(table["lat"])
     table["lon"] = pd.to_numeric(table["lon"])

@@ -47,7 +47,7 @@ def offer(label: str, profile: str, fmt: str, *, file_name: str, key: str, mime:
     A made file is kept for this session until the plan changes (a new history entry).
     """
     made = st.session_state.setdefault(MADE, {})
-    version = (profile, fmt, int(store.status().history_entries))
+    version = (profile, fmt, plan_version)
     if version not in made and st.button(f"{label} maken", key=f"maak_{key}"):
         with st.spinner("Bestanden maken…"):
             made[version] = exported(profile, fmt)
@@ -56,6 +56,7 @@ def offer(label: str, profile: str, fmt: str, *, file_name: str, key: str, mime:
 
 
 MADE = "export_gemaakt"
+plan_version = int(store.status().history_entries)  # a made file is stale after a change
 fmt = st.selectbox("Formaat", FORMATS, format_func=FORMAT_LABELS.get, key="export_formaat")
 st.subheader("Openbaar (zonder persoonsgegevens)")
 offer("Kaartlagen (zip)", "public", fmt, file_name=f"buurtpreventie-openbaar-{fmt}.zip",
