@@ -628,7 +628,7 @@ def _print_plan(report: PlanReport) -> int:
     code = _print_report(report.intake)
     metrics = report.metrics
     print(
-        f"{metrics['areas']} gebieden voor {metrics['members']} leden: {metrics['min']}–{metrics['max']} per gebied "
+        f"{metrics['areas']} {'gebied' if metrics['areas'] == 1 else 'gebieden'} voor {metrics['members']} leden: {metrics['min']}–{metrics['max']} per gebied "
         f"(maximaal {metrics['max_members']}, afwijking van het gemiddelde hoogstens "
         f"{metrics['max_deviation_from_mean_pct']}%)"
     )

@@ -76,7 +76,7 @@ def print_map(
     streets = streets.to_crs(crs)
     streets = streets.loc[streets.geometry.notna() & ~streets.geometry.is_empty]
     wijk = str(boundary["name"].iloc[0]).strip() if "name" in boundary and len(boundary) else ""
-    title = f"{wijk + ': ' if wijk else ''}{len(areas)} BuurtWhatsApp-gebieden"
+    title = f"{wijk + ': ' if wijk else ''}{len(areas)} BuurtWhatsApp-gebied{'' if len(areas) == 1 else 'en'}"
     whole = boundary.union_all().union(areas.union_all())
     pages = [_page(areas, boundary, streets, signs, whole, title=title, focus=None)]
     if suffix == "pdf" and len(areas) > 1:
