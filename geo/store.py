@@ -30,7 +30,7 @@ import shapely
 
 from geo.config import MAX_MEMBERS, WHATSAPP_GROUP_SIZE
 from geo.errors import GeoError
-from geo.intake import normalize_phone
+from geo.intake import SOURCE_FIELDS, normalize_phone
 from geo.outputs import owner_only
 from geo.partition import Plan
 from geo.sources import WGS84, Wijk
@@ -111,7 +111,30 @@ MIGRATIONS: tuple[str, ...] = (
         note TEXT NOT NULL DEFAULT '', proposed TEXT NOT NULL, actor TEXT NOT NULL
     );
     """,
+    # 5: what to check on an accepted sign-up and where it came from; co-beheerders (valid while
+    # they are in that area); the way from plan to working group: a member added to the group
+    # and sent a message, an area declared operational
+    """
+    ALTER TABLE applicants ADD COLUMN opmerking TEXT NOT NULL DEFAULT '';
+    ALTER TABLE applicants ADD COLUMN bron TEXT NOT NULL DEFAULT '{}';
+    CREATE TABLE co_beheerders (
+        applicant_id INTEGER PRIMARY KEY REFERENCES applicants (id) ON DELETE CASCADE,
+        area_id INTEGER NOT NULL
+    );
+    CREATE TABLE progress (
+        applicant_id INTEGER PRIMARY KEY REFERENCES applicants (id) ON DELETE CASCADE,
+        area_id INTEGER NOT NULL,
+        added TEXT, added_by TEXT, sent TEXT, channel TEXT, message_id TEXT
+    );
+    CREATE TABLE launches (
+        area_id INTEGER PRIMARY KEY, operational TEXT NOT NULL,
+        invite_link TEXT NOT NULL DEFAULT '', actor TEXT NOT NULL
+    );
+    """,
 )
+# A member's way into a working group; the last stage reached is the member's status.
+STAGES = ("aangemeld", "ingedeeld", "toegevoegd", "bericht verstuurd")
+CHANNELS = frozenset({"e-mail", "eml", "whatsapp"})
 AREA_COLUMNS_STORED = (
     "area_id", "name", "version", "households", "beheerder_needed", "neighbours", "streets",
     "geometry", "locked",
@@ -480,12 +503,16 @@ class Store:
                     ):
                         counts["already"] += 1
                         continue
+                    remark = (
+                        "" if status == "rejected" else str(_cell(record.get("opmerking")) or "")
+                    )
                     cursor = db.execute(
                         f"INSERT INTO applicants ({', '.join(APPLICANT_FIELDS)}, adult, status, "
-                        f"reason, created, original) VALUES "
-                        f"({', '.join('?' * len(APPLICANT_FIELDS))}, ?, ?, ?, ?, ?)",
+                        f"reason, created, original, opmerking, bron) VALUES "
+                        f"({', '.join('?' * len(APPLICANT_FIELDS))}, ?, ?, ?, ?, ?, ?, ?)",
                         (*values.values(), int(status != "rejected"), status, reason, _now(),
-                         json.dumps(original, ensure_ascii=False)),
+                         json.dumps(original, ensure_ascii=False), remark,
+                         json.dumps(_source(record), ensure_ascii=False)),
                     )  # fmt: skip
                     if status == "accepted":
                         added.append(int(cursor.lastrowid or 0))
@@ -598,15 +625,61 @@ class Store:
                 "UPDATE assignments SET is_beheerder = 1 WHERE applicant_id = ?", (applicant_id,)
             )
             db.execute("UPDATE areas SET beheerder_needed = 0 WHERE area_id = ?", (area_id,))
+            db.execute("DELETE FROM co_beheerders WHERE applicant_id = ?", (applicant_id,))
+
+    def unset_beheerder(self, area_id: int) -> None:
+        """The area has no beheerder any more (e.g. the beheerder stopped); recorded, undoable."""
+        self._known_areas([area_id])
+        with self.transaction("beheerder losgelaten", area_id=area_id, undoable=True) as db:
+            db.execute("UPDATE assignments SET is_beheerder = 0 WHERE area_id = ?", (area_id,))
+            db.execute("UPDATE areas SET beheerder_needed = 1 WHERE area_id = ?", (area_id,))
+
+    def co_beheerders(self) -> dict[int, list[int]]:
+        """Co-beheerders per area (applicant ids): only those still in that area and not its
+        hoofdbeheerder (a re-plan that moves someone ends their role there)."""
+        found: dict[int, list[int]] = {}
+        for area_id, applicant_id in self._db.execute(
+            "SELECT c.area_id, c.applicant_id FROM co_beheerders c JOIN assignments s "
+            "ON s.applicant_id = c.applicant_id AND s.area_id = c.area_id "
+            "WHERE s.is_beheerder = 0 ORDER BY c.area_id, c.applicant_id"
+        ):
+            found.setdefault(int(area_id), []).append(int(applicant_id))
+        return found
+
+    def set_co_beheerders(self, area_id: int, applicant_ids: Collection[int]) -> None:
+        """The co-beheerders of an area (replacing the earlier ones; empty: none); undoable."""
+        self._known_areas([area_id])
+        ids = sorted({int(i) for i in applicant_ids})
+        placed = dict(
+            self._db.execute(
+                "SELECT applicant_id, area_id FROM assignments WHERE is_beheerder = 0"
+            ).fetchall()
+        )
+        wrong = [i for i in ids if placed.get(i) != area_id]
+        if wrong:
+            msg = (
+                f"deelnemer {', '.join(map(str, wrong))} zit niet in gebied {area_id} "
+                f"of is daar al hoofdbeheerder"
+            )
+            raise StoreError(msg)
+        with self.transaction(
+            "co-beheerders gekozen", area_id=area_id, applicant_ids=ids, undoable=True
+        ) as db:
+            db.execute("DELETE FROM co_beheerders WHERE area_id = ?", (area_id,))
+            db.executemany("INSERT OR REPLACE INTO co_beheerders VALUES (?, ?)",
+                           [(i, area_id) for i in ids])  # fmt: skip
+
+    def _known_areas(self, area_ids: Collection[int]) -> None:
+        known = {int(a) for (a,) in self._db.execute("SELECT area_id FROM areas")}
+        unknown = sorted({int(a) for a in area_ids} - known)
+        if unknown:
+            msg = f"gebied {', '.join(map(str, unknown))} bestaat niet"
+            raise StoreError(msg)
 
     def set_locked(self, area_ids: Collection[int], locked: bool = True) -> None:
         """Lock areas (a re-plan keeps them as they are) or unlock them; recorded, undoable."""
         ids = sorted({int(a) for a in area_ids})
-        known = {int(a) for (a,) in self._db.execute("SELECT area_id FROM areas")}
-        unknown = [a for a in ids if a not in known]
-        if unknown:
-            msg = f"gebied {', '.join(map(str, unknown))} bestaat niet"
-            raise StoreError(msg)
+        self._known_areas(ids)
         action = "gebieden vastgezet" if locked else "gebieden losgemaakt"
         with self.transaction(action, areas=ids, undoable=True) as db:
             db.executemany(
@@ -661,11 +734,142 @@ class Store:
                 "UPDATE areas SET beheerder_needed = 1 WHERE area_id NOT IN "
                 "(SELECT area_id FROM assignments WHERE is_beheerder = 1)"
             )
+            if "co_beheerders" in state:  # kept since schema 5
+                db.execute("DELETE FROM co_beheerders")
+                db.executemany(
+                    "INSERT INTO co_beheerders SELECT ?, ? WHERE EXISTS "
+                    "(SELECT 1 FROM applicants WHERE id = ?)",
+                    [(int(i), int(a), int(i)) for i, a in state["co_beheerders"]],
+                )
             db.executemany(
                 "UPDATE meta SET value = ? WHERE key = ?",
                 [(str(value), key) for key, value in state["meta"].items()],
             )
         return int(entry)
+
+    # --- from plan to working group -------------------------------------------------------------
+
+    def progress(self) -> pd.DataFrame:
+        """Per accepted sign-up: ``id``, ``area_id``, ``stage`` (one of :data:`STAGES`),
+        ``added``/``added_by``, ``sent``/``channel``/``message_id``.
+
+        Being added and being sent a message count for the area it happened in: a member a
+        re-plan moved is ``ingedeeld`` again until added to the new group.
+        """
+        frame = pd.read_sql_query(
+            "SELECT a.id, s.area_id, p.area_id AS progress_area, p.added, p.added_by, p.sent, "
+            "p.channel, p.message_id FROM applicants a "
+            "LEFT JOIN assignments s ON s.applicant_id = a.id "
+            "LEFT JOIN progress p ON p.applicant_id = a.id "
+            "WHERE a.status = 'accepted' ORDER BY a.id",
+            self._db,
+        )
+        here = frame["progress_area"].notna() & (frame["progress_area"] == frame["area_id"])
+        for column in ("added", "added_by", "sent", "channel", "message_id"):
+            frame[column] = frame[column].where(here, None)
+        stage = pd.Series(STAGES[0], index=frame.index)
+        stage[frame["area_id"].notna()] = STAGES[1]
+        stage[frame["added"].notna()] = STAGES[2]
+        stage[frame["sent"].notna()] = STAGES[3]
+        frame["stage"] = stage
+        return frame.drop(columns="progress_area")
+
+    def mark_added(
+        self, ids: Collection[int], *, added: bool = True, actor: str = "planner"
+    ) -> int:
+        """Tick (or untick) members as added to their area's WhatsApp group; returns how many
+        changed. Members without an area are skipped."""
+        placed = dict(self._db.execute("SELECT applicant_id, area_id FROM assignments").fetchall())
+        chosen = sorted({int(i) for i in ids} & set(placed))
+        action = "leden toegevoegd aan de groep" if added else "toegevoegd teruggedraaid"
+        with self.transaction(action, actor=actor, count=len(chosen)) as db:
+            for applicant_id in chosen:
+                if added:
+                    db.execute(
+                        "INSERT INTO progress (applicant_id, area_id, added, added_by) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (applicant_id) DO UPDATE SET "
+                        "area_id = excluded.area_id, added = excluded.added, "
+                        "added_by = excluded.added_by",
+                        (applicant_id, placed[applicant_id], _now(), actor),
+                    )
+                else:
+                    db.execute(
+                        "UPDATE progress SET added = NULL, added_by = NULL WHERE applicant_id = ?",
+                        (applicant_id,),
+                    )
+        return len(chosen)
+
+    def record_sent(self, applicant_id: int, *, channel: str, message_id: str) -> None:
+        """A member's message went out (or its draft or link was made): kept at once, in its
+        own transaction, so a batch that breaks off never sends anyone twice on resume.
+
+        Not a history entry per member: the sender records one entry per batch.
+        """
+        if channel not in CHANNELS:
+            msg = f"onbekend kanaal {channel!r}; kies uit {', '.join(sorted(CHANNELS))}"
+            raise StoreError(msg)
+        row = self._db.execute(
+            "SELECT area_id FROM assignments WHERE applicant_id = ?", (int(applicant_id),)
+        ).fetchone()
+        if row is None:
+            msg = f"deelnemer {applicant_id} is niet ingedeeld"
+            raise StoreError(msg)
+        try:
+            with self._db:
+                self._db.execute(
+                    "INSERT INTO progress (applicant_id, area_id, sent, channel, message_id) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT (applicant_id) DO UPDATE SET "
+                    "area_id = excluded.area_id, sent = excluded.sent, "
+                    "channel = excluded.channel, message_id = excluded.message_id",
+                    (int(applicant_id), int(row[0]), _now(), channel, message_id),
+                )
+        except sqlite3.OperationalError as error:
+            raise StoreError(_explain(error, self.path)) from None
+
+    def launch(self, area_id: int, *, invite_link: str = "", actor: str = "planner") -> None:
+        """Mark an area's group as operational, optionally with its WhatsApp invite link."""
+        self._known_areas([area_id])
+        link = invite_link.strip()
+        if link and not re.fullmatch(r"https://chat\.whatsapp\.com/[A-Za-z0-9]+", link):
+            msg = (
+                f"{link!r} is geen WhatsApp-uitnodigingslink; die begint met "
+                f"https://chat.whatsapp.com/ (WhatsApp: groepsinfo → Uitnodigen via link)"
+            )
+            raise StoreError(msg)
+        with self.transaction("groep gestart", actor=actor, area_id=int(area_id)) as db:
+            db.execute(
+                "INSERT INTO launches VALUES (?, ?, ?, ?) ON CONFLICT (area_id) DO UPDATE SET "
+                "operational = excluded.operational, invite_link = excluded.invite_link, "
+                "actor = excluded.actor",
+                (int(area_id), _now(), link, actor),
+            )
+
+    def launches(self) -> pd.DataFrame:
+        """Areas whose group is operational: area_id, operational (when), invite_link, actor."""
+        return pd.read_sql_query("SELECT * FROM launches ORDER BY area_id", self._db)
+
+    # --- what to check, and clearing up ----------------------------------------------------------
+
+    def mark_checked(self, ids: Collection[int]) -> None:
+        """The planner checked these sign-ups: their remark and kept message text go."""
+        chosen = sorted({int(i) for i in ids})
+        with self.transaction("aanmeldingen gecontroleerd", count=len(chosen)) as db:
+            for applicant_id in chosen:
+                (text,) = db.execute(
+                    "SELECT bron FROM applicants WHERE id = ?", (applicant_id,)
+                ).fetchone() or ("{}",)
+                source = {k: v for k, v in json.loads(text).items() if k != "bericht"}
+                db.execute(
+                    "UPDATE applicants SET opmerking = '', bron = ? WHERE id = ?",
+                    (json.dumps(source, ensure_ascii=False), applicant_id),
+                )
+
+    def clear_rejects(self) -> int:
+        """Delete every rejected sign-up (their typed cells included); returns how many."""
+        with self.transaction("afgewezen aanmeldingen gewist") as db:
+            removed = db.execute("DELETE FROM applicants WHERE status = 'rejected'").rowcount
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # no copy left in the WAL file
+        return int(removed)
 
     def decide_sign(
         self, sign_key: str, decision: str, note: str = "", *, actor: str = "gemeente"
@@ -847,7 +1051,8 @@ def _plan_state(db: sqlite3.Connection) -> dict[str, Any]:
         )
     ]
     meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('max_members', 'fill')"))
-    return {"areas": areas, "assignments": assignments, "meta": meta}
+    co = [list(row) for row in db.execute("SELECT applicant_id, area_id FROM co_beheerders")]
+    return {"areas": areas, "assignments": assignments, "meta": meta, "co_beheerders": co}
 
 
 def _forget_in_snapshots(db: sqlite3.Connection, ids: set[int]) -> None:
@@ -855,8 +1060,10 @@ def _forget_in_snapshots(db: sqlite3.Connection, ids: set[int]) -> None:
     for entry, text in list(db.execute("SELECT history_id, plan FROM snapshots")):
         state = json.loads(text)
         kept = [row for row in state["assignments"] if int(row[0]) not in ids]
-        if len(kept) != len(state["assignments"]):
+        co = [row for row in state.get("co_beheerders", []) if int(row[0]) not in ids]
+        if len(kept) != len(state["assignments"]) or len(co) != len(state.get("co_beheerders", [])):
             state["assignments"] = kept
+            state["co_beheerders"] = co
             db.execute(
                 "UPDATE snapshots SET plan = ? WHERE history_id = ?", (json.dumps(state), entry)
             )
@@ -1108,6 +1315,8 @@ def _blank(value: Any, ids: set[int], needles: tuple[list[str], list[str]]) -> A
         return {
             key: None
             if key in {"applicant_id", "member_id"} and item in ids
+            else [i for i in item if i not in ids]
+            if key == "applicant_ids" and isinstance(item, list)
             else _blank(item, ids, needles)
             for key, item in value.items()
         }
@@ -1131,6 +1340,17 @@ def _original_cells(record: Mapping[Hashable, Any]) -> dict[str, str]:
     if any(key != "naam" and key.casefold() == "naam" for key in cells):
         cells.pop("naam", None)
     return cells
+
+
+def _source(record: Mapping[Hashable, Any]) -> dict[str, str]:
+    """Where a sign-up came from (an e-mail's id, date, sender, subject), and the message text
+    while the row still has something to check (see :meth:`Store.checked`)."""
+    source = {
+        f: str(record[f]) for f in (*SOURCE_FIELDS, "bericht") if _cell(record.get(f)) is not None
+    }
+    if not str(record.get("opmerking") or "").strip():
+        source.pop("bericht", None)
+    return {k: v for k, v in source.items() if v != ""}
 
 
 def _statements(script: str) -> list[str]:

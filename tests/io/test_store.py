@@ -246,7 +246,7 @@ def test_a_schema_1_file_gains_the_reject_cells_and_keeps_its_rows(tmp_path: Pat
             "VALUES ('Fenna Fictief', '+31612345678', 'accepted', '2026-01-01')"
         )
     store = Store.open(path)
-    assert store.schema_version == len(MIGRATIONS) == 4
+    assert store.schema_version == len(MIGRATIONS) == 5
     rows = store.applicants()
     assert list(rows["naam"]) == ["Fenna Fictief"] and list(rows["original"]) == ["{}"]
     application_id = store._db.execute("PRAGMA application_id").fetchone()[0]
