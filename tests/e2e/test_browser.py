@@ -111,8 +111,12 @@ def test_upload_then_areas_and_map_in_a_real_browser(server: str, tmp_path: Path
 
         # A re-plan is a proposal: preview → confirm → undo on Geschiedenis (issue 13.1).
         page.get_by_text("Opnieuw indelen: eerst een voorstel").click()
-        page.get_by_role("slider").first.focus()
+        slider = page.get_by_role("slider").first
+        slider.focus()
         page.keyboard.press("Home")  # the smallest groups: the proposal changes a lot
+        expect(slider).to_have_attribute(
+            "aria-valuenow", str(slider.get_attribute("aria-valuemin"))
+        )
         page.get_by_role("button", name="Voorstel maken").click()
         expect(page.get_by_text("Leden die van groep wisselen")).to_be_visible()
         assert page.get_by_test_id("stMetricValue").first.inner_text() == areas_before, (
@@ -121,7 +125,7 @@ def test_upload_then_areas_and_map_in_a_real_browser(server: str, tmp_path: Path
         page.screenshot(path=str(ARTIFACTS / "3-voorstel.png"), full_page=True)
         page.get_by_role("button", name="Bevestigen").click()
         expect(page.get_by_text("Nieuwe indeling opgeslagen")).to_be_visible()
-        assert page.get_by_test_id("stMetricValue").first.inner_text() != areas_before
+        expect(page.get_by_test_id("stMetricValue").first).not_to_have_text(areas_before)
         page.get_by_role("link", name="Geschiedenis").click()
         page.get_by_role("button", name="De laatste wijziging ongedaan maken").click()
         expect(page.get_by_text("is ongedaan gemaakt")).to_be_visible()

@@ -150,7 +150,9 @@ def test_a_schema_2_project_gains_locks_and_undo(tmp_path: Path, wijk: Wijk) -> 
     store, _ = project(tmp_path, wijk)
     store._db.executescript(
         "DROP TABLE snapshots; ALTER TABLE areas DROP COLUMN locked; DROP TABLE sign_proposals;"
-        "ALTER TABLE sign_decisions DROP COLUMN actor; PRAGMA user_version = 2;"
+        "ALTER TABLE sign_decisions DROP COLUMN actor; DROP TABLE co_beheerders;"
+        "DROP TABLE progress; DROP TABLE launches; ALTER TABLE applicants DROP COLUMN opmerking;"
+        "ALTER TABLE applicants DROP COLUMN bron; PRAGMA user_version = 2;"
     )
     store.close()
     store = Store.open(tmp_path / "p.sqlite")
