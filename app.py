@@ -9,11 +9,12 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.access import MUNICIPALITY, PAGES_FOR, PLANNER, role_for
-from pages.common import ROLE, access_hashes, demo_mode, log_out
+from pages.common import DUTCH_UPLOADER_CSS, ROLE, access_hashes, demo_mode, log_out
 
 st.set_page_config(
     page_title="BuurtWhatsApp-planner", page_icon=":material/visibility:", layout="wide"
 )
+st.html(DUTCH_UPLOADER_CSS)
 
 PAGES = {
     "aanmeldingen": st.Page(
@@ -27,6 +28,9 @@ PAGES = {
     "beheerders": st.Page("pages/beheerders.py", title="Beheerders", icon=":material/groups:"),
     "borden": st.Page("pages/borden.py", title="Borden", icon=":material/signpost:"),
     "export": st.Page("pages/export.py", title="Export", icon=":material/download:"),
+    "groepen": st.Page(
+        "pages/groepen.py", title="Groepen starten", icon=":material/rocket_launch:"
+    ),
 }
 
 if demo_mode():
@@ -37,7 +41,9 @@ if demo_mode():
     )
 role = st.session_state.get(ROLE)
 
-if role is None:
+
+def log_in() -> None:
+    """The only page before logging in: no menu, no list of the app's pages."""
     st.title("BuurtWhatsApp-planner")
     with st.form("inloggen"):
         password = st.text_input("Wachtwoord", type="password", key="wachtwoord")
@@ -48,6 +54,12 @@ if role is None:
             else:
                 st.session_state[ROLE] = found
                 st.rerun()
+
+
+if role is None:
+    # st.navigation, not the pages/ folder, decides the menu: hidden before login and after
+    # logging out, so nobody sees the page list (nor helper modules such as "common").
+    st.navigation([st.Page(log_in, title="Inloggen", url_path="inloggen")], position="hidden").run()
     st.stop()
 
 label = {PLANNER: "planner", MUNICIPALITY: "gemeente"}[role]
@@ -55,4 +67,5 @@ st.sidebar.caption(f"Ingelogd als {label}")
 if not demo_mode() and st.sidebar.button("Uitloggen", key="uitloggen"):
     log_out()
     st.rerun()
+# PAGES_FOR (geo.access) lists each role's pages in menu order; a new page is added to both.
 st.navigation([PAGES[name] for name in PAGES_FOR[role]]).run()

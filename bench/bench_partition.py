@@ -34,7 +34,14 @@ from scipy.optimize import linear_sum_assignment
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.grids
 
 from geo.demo import demo_applicants, demo_wijk
-from geo.partition import area_count, assign, block_graph, make_plan, partition_units
+from geo.partition import (
+    area_count,
+    assign,
+    barrier_share,
+    block_graph,
+    make_plan,
+    partition_units,
+)
 from geo.units import Units, build_units, dissolve
 from geo.workflow import register_from_points
 from tests.grids import grid_boundary, grid_streets, members_along
@@ -98,7 +105,9 @@ def measure(units: Units, labels: np.ndarray, seconds: float) -> dict[str, Any]:
         "spread": round(float(sizes.max() / max(1, sizes.min())), 2),
         "max_dev_pct": round(float(np.abs(sizes - mean).max() / mean * 100), 1),
         "connected": f"{connected}/{len(sizes)}",
-        "polsby_popper": round(float(compact.mean()), 2),
+        "pp_min": round(float(compact.min()), 2),
+        "pp_mean": round(float(compact.mean()), 2),
+        "barrier_pct": round(100 * (barrier_share(units, labels) or (0.0, 0.0))[1], 1),
     }
 
 

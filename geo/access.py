@@ -28,6 +28,7 @@ PAGES_FOR = {
         "beheerders",
         "borden",
         "export",
+        "groepen",
     ),
     MUNICIPALITY: ("borden", "export"),
 }

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tqdm import tqdm
 
@@ -42,6 +43,9 @@ from geo.workflow import (
     run_plan,
     run_signs,
 )
+
+if TYPE_CHECKING:
+    from geo.notify import Batch, SmtpConfig
 
 EXIT_ERROR = 1
 EXIT_PENDING = 3
@@ -85,7 +89,7 @@ def _plan_settings(args: argparse.Namespace, settings: Settings) -> Settings:
     return replace(settings, **changes)  # type: ignore[arg-type]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per command
     """The argument parser with one sub-command per job."""
     parser = argparse.ArgumentParser(
         prog="python -m geo",
@@ -189,6 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_pack(commands)
 
+    _add_notify(commands)
+
     check = commands.add_parser(
         "controleer-online",
         help="elke online dienst één keer proberen (PDOK, CBS, BAG, Nominatim, Overpass)",
@@ -275,13 +281,23 @@ def _add_pack(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     _add_origin(pack)
     pack.add_argument("--out", type=Path, required=True, help="uitvoermap voor het pakket")
+    pack.add_argument(
+        "--flyer-formaat",
+        dest="flyer_format",
+        choices=("A5", "A4"),
+        default="A5",
+        help="papierformaat van de wervingsfolders (standaard A5)",
+    )
     pack.set_defaults(handler=_pack)
 
 
 def _pack(args: argparse.Namespace, settings: Settings) -> int:
     from geo.pack import BEHEERDERS_DIR, WERVING_DIR, run_pack  # noqa: PLC0415
 
-    report = run_pack(args.out, settings=settings, plan_dir=args.plan, project=args.project)
+    report = run_pack(
+        args.out, settings=settings, plan_dir=args.plan, project=args.project,
+        flyer_format=args.flyer_format,
+    )  # fmt: skip
     print(
         f"pakket voor {report.areas} gebieden en {report.members} leden -> {args.out}\n"
         f"  {args.out / BEHEERDERS_DIR}: per gebied een vCard en een PDF, overzicht.pdf, "
@@ -296,6 +312,246 @@ def _pack(args: argparse.Namespace, settings: Settings) -> int:
         print(f"let op: {note}")
     print("Het pakket bevat persoonsgegevens: alleen voor de beheerders, niet delen.")
     return 0
+
+
+def _add_notify(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    notify = commands.add_parser(
+        "notify",
+        help="groepen starten: leden toegevoegd, gebied operationeel, bericht aan de leden",
+        description=(
+            "Zet leden op 'toegevoegd' (--toegevoegd), markeert een gebied als operationeel "
+            "(--operationeel, --invite-link) en stuurt elk lid van een operationeel gebied één "
+            "bericht: per e-mail via uw SMTP-server (--send; GEO_SMTP_HOST, GEO_SMTP_FROM, "
+            "GEO_SMTP_USER, wachtwoord in GEO_SMTP_PASSWORD), als e-mailconcept (--eml-dir) of "
+            "als WhatsApp-link voor wie geen e-mail heeft (--wa-links). Zonder --send, --eml-dir "
+            "of --wa-links is het een proefrun: er gaat geen bericht uit en niemand wordt als "
+            "verstuurd vastgelegd. Wie al bericht kreeg, wordt overgeslagen; na een onderbreking "
+            "gaat een nieuwe run verder."
+        ),
+    )
+    notify.add_argument("--project", type=Path, required=True, help="projectbestand (.sqlite)")
+    notify.add_argument("--area", type=int, required=True, metavar="N", help="gebiedsnummer")
+    notify.add_argument(
+        "--operationeel", action="store_true", help="markeer de groep van dit gebied als gestart"
+    )
+    notify.add_argument(
+        "--invite-link",
+        metavar="URL",
+        help="uitnodigingslink van de groep (https://chat.whatsapp.com/...); markeert het "
+        "gebied ook als operationeel",
+    )
+    added = notify.add_mutually_exclusive_group()
+    added.add_argument(
+        "--toegevoegd",
+        action="store_true",
+        help="leden van dit gebied (of --leden) staan in de WhatsApp-groep",
+    )
+    added.add_argument(
+        "--niet-toegevoegd", action="store_true", help="'toegevoegd' terugdraaien (of --leden)"
+    )
+    notify.add_argument(
+        "--leden", metavar="ID,ID", help="alleen deze deelnemernummers (bij --toegevoegd)"
+    )
+    how = notify.add_mutually_exclusive_group()
+    how.add_argument(
+        "--send", action="store_true", help="echt versturen per e-mail (anders een proefrun)"
+    )
+    how.add_argument(
+        "--eml-dir",
+        type=Path,
+        metavar="DIR",
+        help="e-mailconcepten (.eml) in deze map om zelf te versturen, in plaats van --send",
+    )
+    notify.add_argument(
+        "--wa-links",
+        type=Path,
+        metavar="FILE",
+        help="WhatsApp-links voor leden zonder e-mail naar dit bestand (.html of .csv)",
+    )
+    notify.add_argument(
+        "--rate",
+        type=float,
+        default=None,
+        metavar="N",
+        help="hoogstens N e-mails per minuut (standaard 20)",
+    )
+    notify.add_argument(
+        "--voorbeeld", type=int, metavar="ID", help="toon het bericht aan deze deelnemer"
+    )
+    notify.set_defaults(handler=_notify)
+
+
+def _notify(args: argparse.Namespace, _settings: Settings) -> int:
+    """``notify``: mark members added, start the area, then message its members (or a dry run)."""
+    store = Store.open(args.project)
+    try:
+        _notify_changes(args, store)
+        _print_area_status(store, int(args.area))
+        return _notify_messages(args, store)
+    finally:
+        store.close()
+
+
+def _notify_changes(args: argparse.Namespace, store: Store) -> None:
+    from geo import notify  # noqa: PLC0415 - loads the pack's rules (matplotlib)
+
+    area = int(args.area)
+    ids = _member_ids(args.leden) if args.leden else None
+    if ids is not None and not (args.toegevoegd or args.niet_toegevoegd):
+        raise ConfigError("--leden hoort bij --toegevoegd of --niet-toegevoegd")
+    if args.toegevoegd or args.niet_toegevoegd:
+        count = notify.mark_area_added(store, area, ids, added=bool(args.toegevoegd))
+        state = "staan nu als toegevoegd" if args.toegevoegd else "staan niet meer als toegevoegd"
+        print(f"{count} leden van gebied {area} {state}")
+    if args.operationeel or args.invite_link:
+        notify.launch(store, area, invite_link=args.invite_link or "")
+        link = " (met uitnodigingslink)" if args.invite_link else ""
+        print(f"gebied {area} is operationeel{link}")
+    if args.voorbeeld is not None:
+        message = notify.preview(store, area, int(args.voorbeeld))
+        print(f"Onderwerp: {message.subject}\n\n{message.body}")
+
+
+def _notify_messages(args: argparse.Namespace, store: Store) -> int:
+    from geo import messages, notify  # noqa: PLC0415
+
+    area = int(args.area)
+    acting = bool(args.send or args.eml_dir or args.wa_links)
+    if area not in notify.operational(store):
+        if acting:
+            msg = (
+                f"gebied {area} is nog niet gestart; gebruik eerst --operationeel "
+                "(en eventueel --invite-link)"
+            )
+            raise ConfigError(msg)
+        print(f"gebied {area} is nog niet operationeel: er gaan nog geen berichten uit")
+        return 0
+    config = notify.SmtpConfig.from_env() if args.send else None
+    if args.send and config is None:
+        msg = (
+            "geen SMTP-server ingesteld: zet GEO_SMTP_HOST, GEO_SMTP_FROM en (met inloggen) "
+            "GEO_SMTP_USER en GEO_SMTP_PASSWORD; of maak concepten met --eml-dir"
+        )
+        raise ConfigError(msg)
+    todo = notify.batch(store, area, domain=config.domain if config else "")
+    counts = todo.counts()
+    print(
+        f"gebied {area}: {len(todo.messages)} berichten te versturen ({counts[messages.EMAIL]} per "
+        f"e-mail, {counts[messages.WHATSAPP]} via WhatsApp-link, {counts[messages.NO_CHANNEL]} zonder "
+        f"e-mail of mobiel nummer); {todo.already_sent} leden hadden al bericht"
+    )
+    if not acting:
+        for message in todo.messages:
+            member = message.member
+            print(
+                f"  lid {member.applicant_id}: {member.name} — "
+                f"{messages.CHANNEL_LABELS[member.channel]}"
+            )
+        print("Proefrun: niets verstuurd. Verstuur met --send, --eml-dir DIR of --wa-links FILE.")
+        return 0
+    code = 0
+    if args.eml_dir:
+        written = notify.write_drafts(
+            store, todo.messages, args.eml_dir, sender=_draft_sender(),
+            sender_name=f"Wijkplatform {todo.group.wijk}",
+        )  # fmt: skip
+        print(f"{len(written)} e-mailconcepten in {args.eml_dir} (alleen voor u leesbaar)")
+    if config is not None:
+        code = _send_email(store, todo, config, rate=args.rate or notify.DEFAULT_RATE)
+    _write_links(args, store, todo)
+    _print_area_status(store, area)
+    return code
+
+
+def _send_email(store: Store, todo: Batch, config: SmtpConfig, *, rate: float) -> int:
+    from geo import notify  # noqa: PLC0415
+
+    config = _with_password(config)
+    with notify.smtp_transport(config) as transport:
+        report = notify.send_email(
+            store, todo.messages, transport, sender=config.sender,
+            sender_name=f"Wijkplatform {todo.group.wijk}", rate=rate,
+        )  # fmt: skip
+    print(f"{len(report.sent)} e-mails verstuurd")
+    if report.refused:
+        print(
+            "adres geweigerd door de server (controleer het e-mailadres): deelnemer "
+            + ", ".join(map(str, report.refused))
+        )
+    if not report.stopped:
+        return 0
+    print(
+        f"gestopt: {report.stopped}; {report.left} e-mails nog niet verstuurd. Draai dezelfde "
+        "opdracht opnieuw om verder te gaan (niemand krijgt iets twee keer).",
+        file=sys.stderr,
+    )
+    return EXIT_PENDING
+
+
+def _write_links(args: argparse.Namespace, store: Store, todo: Batch) -> None:
+    from geo import messages, notify  # noqa: PLC0415
+
+    counts = todo.counts()
+    if args.wa_links:
+        links = notify.write_links(
+            store, todo.messages, args.wa_links, title=f"Berichten {todo.group.name}"
+        )
+        print(
+            f"{links} WhatsApp-links in {args.wa_links}: voor de beheerder, alleen voor u leesbaar"
+        )
+    elif counts[messages.WHATSAPP]:
+        print(
+            f"{counts[messages.WHATSAPP]} leden zonder e-mail: maak hun WhatsApp-links met "
+            "--wa-links FILE"
+        )
+    if counts[messages.NO_CHANNEL]:
+        print(
+            f"{counts[messages.NO_CHANNEL]} leden zonder e-mail en zonder mobiel nummer: bel of "
+            "breng een brief"
+        )
+
+
+def _member_ids(text: str) -> list[int]:
+    try:
+        return [int(part) for part in text.replace(" ", "").split(",") if part]
+    except ValueError:
+        msg = f"--leden verwacht nummers met komma's, zoals 3,5,8; niet {text!r}"
+        raise ConfigError(msg) from None
+
+
+def _draft_sender() -> str:
+    """The From of e-mail drafts: the SMTP sender, else the platform's address, when set."""
+    import os  # noqa: PLC0415
+
+    return os.environ.get("GEO_SMTP_FROM", "") or os.environ.get("GEO_PLATFORM_EMAIL", "")
+
+
+def _with_password(config: SmtpConfig) -> SmtpConfig:
+    """The SMTP password from GEO_SMTP_PASSWORD, else a prompt when a person is at the keyboard."""
+    from geo.notify import PASSWORD_VARIABLE  # noqa: PLC0415
+
+    if config.password or not config.user:
+        return config
+    if not sys.stdin.isatty():
+        msg = f"geen SMTP-wachtwoord: zet de omgevingsvariabele {PASSWORD_VARIABLE}"
+        raise ConfigError(msg)
+    import getpass  # noqa: PLC0415
+
+    return replace(config, password=getpass.getpass("SMTP-wachtwoord (wordt niet getoond): "))
+
+
+def _print_area_status(store: Store, area: int) -> None:
+    from geo.notify import status_per_area  # noqa: PLC0415
+
+    rows = {int(r["gebied"]): r for r in status_per_area(store).to_dict("records")}
+    if area not in rows:
+        return
+    row = rows[area]
+    print(
+        f"gebied {area}: {int(row['leden'])} leden — {int(row['ingedeeld'])} ingedeeld, "
+        f"{int(row['toegevoegd'])} toegevoegd, {int(row['bericht verstuurd'])} bericht "
+        f"verstuurd; operationeel: {row['operationeel']}"
+    )
 
 
 def _add_project(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

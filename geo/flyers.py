@@ -11,6 +11,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
 
@@ -21,7 +22,6 @@ from geo.pdf import Document
 
 SUBJECT = "Aanmelding BuurtWhatsApp"
 BODY_FIELDS = ("Naam", "Adres", "Leeftijd", "Telefoon", "Beheerder (ja/nee)")
-QR_MM = 55.0
 _PLAIN_EMAIL = re.compile(r"[^@\s<>\"?&,;:/]+@[^@\s<>\"?&,;:/]+\.[^@\s<>\"?&,;:/]+")
 
 
@@ -51,8 +51,11 @@ def qr_code(text: str) -> segno.QRCode:
     return segno.make(text, error="m", micro=False, boost_error=True)
 
 
+@lru_cache(maxsize=8)
 def qr_png(text: str, *, scale: int = 8) -> bytes:
-    """The QR code of ``text`` as a black-and-white PNG with the standard quiet zone."""
+    """The QR code of ``text`` as a black-and-white PNG with the standard quiet zone (made
+    once per text: every flyer of a pack carries the same code, and segno's mask search
+    costs 0.2 s a code)."""
     buffer = io.BytesIO()
     qr_code(text).save(buffer, kind="png", scale=scale, border=4)
     return buffer.getvalue()
@@ -66,6 +69,12 @@ class FlyerStreet:
     households: int
 
 
+FLYER_FORMATS = ("A5", "A4")
+DEFAULT_FLYER_FORMAT = "A5"
+# Per page format: QR code (mm), the letter's text size, the small print (points).
+_LAYOUT = {"A4": (55.0, 11.0, 10.0), "A5": (40.0, 9.5, 8.5)}
+
+
 def flyer_pdf(
     path: Path,
     *,
@@ -73,22 +82,53 @@ def flyer_pdf(
     area_label: str,
     streets: Sequence[FlyerStreet],
     platform_email: str,
+    page_format: str = DEFAULT_FLYER_FORMAT,
 ) -> int:
-    """Write the flyer of one area to ``path``; returns the number of copies to print."""
+    """Write the flyer of one area to ``path`` (both pages in ``page_format``, A5 or A4);
+    returns the number of copies to print. The flyer is one page: where its streets do not
+    all fit, it names as many as fit and says how many more (the first page lists them all)."""
+    if page_format not in FLYER_FORMATS:
+        msg = f"folderformaat {page_format!r}: kies A5 of A4"
+        raise ConfigError(msg)
     copies = sum(s.households for s in streets)
+    names = [s.street for s in streets]
+    shown = len(names)
+    while True:
+        document = _flyer_document(
+            wijk=wijk, area_label=area_label, streets=streets, copies=copies,
+            platform_email=platform_email, page_format=page_format,
+        )  # fmt: skip
+        cover_pages = document.page
+        _flyer_page(
+            document, wijk=wijk, streets=names, shown=shown, platform_email=platform_email,
+            page_format=page_format,
+        )  # fmt: skip
+        if document.page == cover_pages + 1 or shown <= 1:
+            break
+        shown = max(1, shown * 2 // 3)  # rare: a very long street list; name fewer
+    document.save(path, private=True)
+    return copies
+
+
+def _flyer_document(
+    *, wijk: str, area_label: str, streets: Sequence[FlyerStreet], copies: int,
+    platform_email: str, page_format: str,
+) -> Document:  # fmt: skip
+    """The print order (first page, for the planner and the deliverers)."""
     document = Document(
         f"Wervingsfolder BuurtWhatsApp {wijk} – {area_label}",
         footer=f"BuurtWhatsApp {wijk} – wervingsfolder {area_label}",
+        page_format=page_format,
     )
     document.add_page()
     document.title_block(
         f"Drukopdracht: wervingsfolder {area_label}",
-        "Deze pagina is voor de planner en de bezorgers; de folder zelf staat op pagina 2.",
+        "Deze pagina is voor de planner en de bezorgers; de folder zelf is de laatste pagina.",
     )
     document.facts(
         [
             ("Aantal folders", f"{copies} (één per huishouden in de straten hieronder)"),
-            ("Afdrukken", f"alleen pagina 2, {copies} keer (A4)"),
+            ("Afdrukken", f"alleen de laatste pagina, {copies} keer ({page_format})"),
             ("Aanmelden via", platform_email or "nog geen e-mailadres ingesteld"),
         ]
     )
@@ -103,26 +143,27 @@ def flyer_pdf(
         (3, 1),
         size=9,
     )
-    _flyer_page(
-        document, wijk=wijk, streets=[s.street for s in streets], platform_email=platform_email
-    )
-    document.save(path, private=True)
-    return copies
+    return document
 
 
 def _flyer_page(
-    document: Document, *, wijk: str, streets: Sequence[str], platform_email: str
-) -> None:
+    document: Document, *, wijk: str, streets: Sequence[str], shown: int, platform_email: str,
+    page_format: str,
+) -> None:  # fmt: skip
+    qr_mm, text_pt, small_pt = _LAYOUT[page_format]
     document.add_page()
+    # The flyer goes into letterboxes: its footer names the sender, without page numbers.
+    document.footer_text = f"Wijkplatform {wijk} – BuurtWhatsApp"
+    document.page_numbers = False
     document.title_block(f"Doe mee met de BuurtWhatsApp {wijk}!")
     document.paragraph(
         f"Het wijkplatform {wijk} zet samen met bewoners BuurtWhatsApp-groepen op: per buurt een "
         "groep waarin bewoners elkaar snel waarschuwen. Het doel is het signaleren van verdachte "
         "situaties, zodat we samen de buurt veiliger maken. In uw straat heeft zich nog niemand "
         "aangemeld. Doet u mee?",
-        size=11,
+        size=text_pt,
     )
-    document.heading("Zo werkt het", room=40)
+    document.heading("Zo werkt het", room=30)
     document.bullets(
         [
             "Iedereen van 18 jaar of ouder die in de buurt woont, kan meedoen.",
@@ -133,41 +174,44 @@ def _flyer_page(
             "Bij spoed of een noodsituatie belt u altijd eerst 112; daarna meldt u het in de groep.",
         ]
     )
-    document.heading("Aanmelden", room=QR_MM + 20)
+    document.heading("Aanmelden", room=qr_mm + 12)
     top = document.get_y()
     if platform_email:
         document.image(
             io.BytesIO(qr_png(signup_mailto(platform_email))),
             x=document.l_margin,
             y=top,
-            w=QR_MM,
-            h=QR_MM,
+            w=qr_mm,
+            h=qr_mm,
         )
-        document.set_left_margin(document.l_margin + QR_MM + 6)
+        document.set_left_margin(document.l_margin + qr_mm + 5)
         document.set_xy(document.l_margin, top + 2)
         document.paragraph(
             "Scan de QR-code met de camera van uw telefoon. Er opent een e-mail met de vragen "
             "erin: vul uw naam, adres, leeftijd en telefoonnummer in en of u beheerder van een "
             "groep wilt worden, en verstuur de e-mail.",
-            size=10,
+            size=small_pt,
         )
         document.paragraph(
             f"Geen QR-code-lezer? Stuur dan een e-mail aan {platform_email} met als onderwerp "
             f"'{SUBJECT}' en uw naam, adres, leeftijd, telefoonnummer en of u beheerder wilt worden.",
-            size=10,
+            size=small_pt,
         )
-        document.set_left_margin(document.l_margin - QR_MM - 6)
-        document.set_xy(document.l_margin, max(document.get_y(), top + QR_MM + 3))
+        document.set_left_margin(document.l_margin - qr_mm - 5)
+        document.set_xy(document.l_margin, max(document.get_y(), top + qr_mm + 3))
     else:
         document.paragraph(
             "Meld u aan bij het wijkplatform met uw naam, adres, leeftijd, telefoonnummer en of u "
             "beheerder van een groep wilt worden.",
-            size=10,
+            size=small_pt,
         )
-    document.heading("Deze folder is voor", room=15)
-    document.paragraph("; ".join(streets), size=9)
+    document.heading("Deze folder is voor", room=12)
+    listed = "; ".join(streets[:shown])
+    if shown < len(streets):
+        listed += f" en nog {len(streets) - shown} andere straten in de buurt"
+    document.paragraph(listed, size=small_pt)
     document.paragraph(
         "Uw gegevens worden alleen gebruikt voor de indeling in BuurtWhatsApp-groepen en worden "
         "niet aan anderen gegeven. Wie zich afmeldt, wordt uit de groep en de lijsten gehaald.",
-        size=8,
+        size=small_pt - 1,
     )

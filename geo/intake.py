@@ -99,9 +99,13 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
     "onderwerp": ("onderwerp", "subject"),
     "controleren": ("controleren",),
     "historie": ("historie",),
+    "bericht": ("bericht",),  # the sender's own text (geo.mail's "Bericht" column)
 }
 # Kept on accepted rows when present: the message a row was read from.
 SOURCE_FIELDS = ("bericht_id", "bericht_datum", "afzender", "onderwerp")
+# The message text itself, kept on an accepted row only while it has a remark to check: the
+# planner reads it beside the fields ("controleren"); it never goes into rosters or exports.
+MESSAGE_FIELD = "bericht"
 _PERSON_FIELDS = ("naam", "voornaam", "achternaam", "adres", "straat", "postcode", "telefoon",
                   "leeftijd", "geboortedatum")  # fmt: skip
 _NAME_FIELDS = ("naam", "voornaam", "achternaam")
@@ -265,6 +269,8 @@ def validate_rows(
             record["row"] = row_number
             record["naam"] = person_name
             record.update({f: values[f] for f in SOURCE_FIELDS if f in values})
+            if record["opmerking"] and values.get(MESSAGE_FIELD, "").strip():
+                record[MESSAGE_FIELD] = values[MESSAGE_FIELD]
             _check_duplicate(record, seen_person, seen_phone)
         except ValueError as error:
             original = dict(zip(_unique_headers(header), cells, strict=False))
@@ -277,7 +283,7 @@ def validate_rows(
     if rows_in == 0:
         msg = f"{name} bevat geen aanmeldingen (alleen een kopregel)"
         raise InputFileError(msg)
-    sources = [f for f in SOURCE_FIELDS if f in columns]
+    sources = [f for f in (*SOURCE_FIELDS, MESSAGE_FIELD) if f in columns]
     accepted_frame = pd.DataFrame(accepted, columns=[*ACCEPTED_COLUMNS, *sources])
     accepted_frame["huisnummer"] = accepted_frame["huisnummer"].astype("Int64")
     accepted_frame["beheerder"] = accepted_frame["beheerder"].astype(bool)

@@ -8,8 +8,10 @@ municipality's (areas and signs, no small counts), the sign review map, one area
 from __future__ import annotations
 
 import html
+import json
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import branca
@@ -102,7 +104,13 @@ def _drawable(shapes: gpd.GeoSeries) -> np.ndarray:
 
 def _base_map(*frames: gpd.GeoDataFrame) -> folium.Map:
     """A map fitted to the first of ``frames`` that has a geometry (an area may have none)."""
-    fmap = folium.Map(tiles="OpenStreetMap")
+    fmap = folium.Map(tiles=None, zoom_snap=0.25)  # quarter zoom steps: the wijk fills the map
+    folium.TileLayer(
+        "OpenStreetMap",
+        name="Achtergrondkaart",
+        attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers',
+        control=False,
+    ).add_to(fmap)
     for frame in frames:
         shapes = frame.to_crs(WGS84).geometry
         shapes = shapes.loc[_drawable(shapes)]
@@ -123,9 +131,18 @@ def _finish(fmap: folium.Map, boundary: gpd.GeoDataFrame, legend: str) -> folium
     root = fmap.get_root()
     assert isinstance(root, branca.element.Figure)  # a folium map's root is its page
     root.html.add_child(branca.element.Element(_legend_box(legend)))
-    Fullscreen().add_to(fmap)
+    Fullscreen(title="Volledig scherm", title_cancel="Volledig scherm sluiten").add_to(fmap)
     folium.LayerControl().add_to(fmap)
     return fmap
+
+
+def _html(value: object) -> str:
+    """Text for a map: HTML-escaped and without template syntax.
+
+    folium (branca) reads every drawn script as a Jinja template, so ``{{ ... }}`` in a street
+    or area name would be run on the server; braces become HTML entities and read the same.
+    """
+    return html.escape(_text(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
 def _escaped(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -139,7 +156,7 @@ def _escaped(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         if column == table.geometry.name or table[column].dtype.kind not in "OSU":
             continue
         table[column] = [
-            html.escape(value) if isinstance(value, str) else value for value in table[column]
+            _html(value) if isinstance(value, str) else value for value in table[column]
         ]
     return table
 
@@ -165,7 +182,12 @@ def _layer(
     rows = _drawable(table.geometry)
     data = table.loc[rows, [*present, *kept, "geometry"]]
     tooltip = (
-        folium.GeoJsonTooltip(fields=present, aliases=[fields[f] for f in present], sticky=sticky)
+        folium.GeoJsonTooltip(
+            fields=present,
+            aliases=[fields[f] for f in present],
+            sticky=sticky,
+            style="max-width:320px;white-space:normal;",  # wraps inside the map
+        )
         if present and len(data)
         else None
     )
@@ -190,7 +212,16 @@ def _area_table(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         table["beheerder"] = np.where(table["beheerder_needed"].astype(bool), "gezocht", "ja")
     if "participation_pct" in table:
         table["deelname"] = [participation_text(p) for p in table["participation_pct"]]
+    if "streets" in table:
+        table["streets"] = [_few_streets(text) for text in table["streets"]]
     return table
+
+
+def _few_streets(text: object, most: int = 6) -> str:
+    """An area's streets for its tooltip: the first few, then how many more."""
+    streets = [s.strip() for s in _text(text).split(";") if s.strip()]
+    more = len(streets) - most
+    return "; ".join(streets[:most]) + (f" en nog {more} andere" if more > 0 else "")
 
 
 def _labels(areas: gpd.GeoDataFrame, *, with_names: bool) -> folium.FeatureGroup:
@@ -204,9 +235,11 @@ def _labels(areas: gpd.GeoDataFrame, *, with_names: bool) -> folium.FeatureGroup
         if row.geometry is None or row.geometry.is_empty:
             continue
         point = row.geometry.representative_point()
-        name = f" {html.escape(_text(getattr(row, 'name', None)))}" if with_names else ""
+        full_name = _html(getattr(row, "name", None))
+        name = f" {full_name}" if with_names else ""
         folium.Marker(
             [point.y, point.x],
+            tooltip=f"Gebied {row.area_id}" + (f": {full_name}" if full_name else ""),
             icon=folium.DivIcon(
                 icon_size=(0, 0),
                 html=(
@@ -370,57 +403,131 @@ def _neighbour_ids(chosen: gpd.GeoDataFrame) -> list[int]:
     return [int(float(n)) for n in text.replace(";", ",").split(",") if n.strip()]
 
 
-def _sign_markers(signs: gpd.GeoDataFrame) -> folium.FeatureGroup:
-    """Signs as badges with their rank: a main entrance large, a path small.
+def _script_json(value: object) -> str:
+    """``value`` as JSON to place inside a ``<script>``: no ``</`` can close the script early."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+class _Raw(branca.element.Element):
+    """Script text put into the page as it is (branca would read it as a Jinja template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
+
+
+class PreparedGeoJson(folium.map.Layer):
+    """A GeoJSON layer drawn from prepared text: no per-feature work when the map is rendered.
+
+    ``data`` is GeoJSON text whose shown properties are already HTML-escaped; ``options`` is the
+    JavaScript options object for ``L.geoJson`` (style, tooltips, how points are drawn). A wijk's
+    2,500 roads or 45 signs then cost a string join instead of folium's per-feature templates,
+    and the text is never read as a template.
+    """
+
+    _template = jinja2.Template(
+        "{% macro script(this, kwargs) %}"
+        "var {{ this.get_name() }} = L.geoJson({{ this.data }}, {{ this.options }});"
+        "{% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, data: str, options: str, *, name: str, show: bool = True) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "PreparedGeoJson"
+        self.data = data
+        self.options = options
+
+    def render(self, **kwargs: Any) -> str:
+        """Put the script into the page as text (streamlit-folium calls the macro itself)."""
+        figure = self.get_root()
+        assert isinstance(figure, branca.element.Figure)  # drawn on a map on a page
+        figure.script.add_child(
+            _Raw(str(self._template.module.script(self, kwargs))), name=self.get_name()
+        )
+        return ""
+
+
+_BIND_TOOLTIP = (
+    "{%s onEachFeature: function (feature, layer) {"
+    " if (feature.properties.tip) { layer.bindTooltip(feature.properties.tip, {sticky: true}); }"
+    " }}"
+)
+_SIGN_OPTIONS = (
+    "{pointToLayer: function (feature, latlng) {"
+    " var p = feature.properties;"
+    " return L.marker(latlng, {icon: L.divIcon({className: '', iconSize: [p.size, p.size],"
+    " iconAnchor: [p.size / 2, p.size / 2], html: p.badge})})"
+    ".bindPopup(p.popup, {maxWidth: 300}).bindTooltip(p.tip);"
+    " }}"
+)
+
+
+def _sign_markers(signs: gpd.GeoDataFrame) -> PreparedGeoJson:
+    """Signs as badges with their rank, in one layer: a main entrance large, a path small.
 
     Coloured by kind, or by the municipality's decision when ``signs`` has a ``besluit``
-    column (open, plaatsen, niet plaatsen); the popup says why the sign stands there.
+    column (open, plaatsen, niet plaatsen); the popup says why the sign stands there. The
+    tooltip reads "Bord 3: Rijksweg": the Borden page picks the sign clicked by it.
     """
-    layer = folium.FeatureGroup(name="Borden")
-    for row in signs.to_crs(WGS84).itertuples():
-        street = html.escape(_text(getattr(row, "street", None)) or "naamloze weg")
-        reason = html.escape(_text(getattr(row, "reason", None)))
+    features = []
+    table = signs.to_crs(WGS84)
+    table = table.loc[_drawable(table.geometry)]
+    for row in table.itertuples():
+        street = _html(getattr(row, "street", None)) or "naamloze weg"
+        reason = _html(getattr(row, "reason", None))
         kind = str(getattr(row, "kind", ""))
         decision = _text(getattr(row, "besluit", None))
         colour = DECISION_COLOURS.get(decision) or SIGN_COLOURS.get(kind, "gray")
-        note = html.escape(_text(getattr(row, "opmerking", None)))
+        note = _html(getattr(row, "opmerking", None))
         proposal = _text(getattr(row, "voorstel", None))
         bearing = getattr(row, "bearing_deg", None)
+        rank = int(row.rank)
         text = (
-            f"<b>Bord {row.rank}</b> ({SIGN_KINDS.get(kind, 'bord')})<br>{street}<br>{reason}"
+            f"<b>Bord {rank}</b> ({SIGN_KINDS.get(kind, 'bord')})<br>{street}<br>{reason}"
             + (
                 f"<br>verkeer rijdt de wijk in richting {float(bearing):.0f}° (0° = noord)"
                 if bearing is not None and not pd.isna(bearing)
                 else ""
             )
-            + (f"<br>voorstel: {html.escape(proposal)}" if proposal else "")
-            + (f"<br>besluit: <b>{html.escape(decision)}</b>" if decision else "")
+            + (f"<br>voorstel: {_html(proposal)}" if proposal else "")
+            + (f"<br>besluit: <b>{_html(decision)}</b>" if decision else "")
             + (f"<br>opmerking: {note}" if note else "")
         )
         size = 22 if kind == MAIN else 17
-        folium.Marker(
-            [row.geometry.y, row.geometry.x],
-            popup=folium.Popup(text, max_width=300),
-            tooltip=f"Bord {row.rank}: {street}"
-            + (f" ({html.escape(decision)})" if decision else ""),
-            icon=folium.DivIcon(
-                icon_size=(size, size),
-                icon_anchor=(size // 2, size // 2),
-                html=(
-                    f'<div style="width:{size}px;height:{size}px;border-radius:50%;'
-                    f"background:{colour};color:white;border:2px solid white;"
-                    "box-shadow:0 0 2px #000;font:bold 11px sans-serif;text-align:center;"
-                    f'line-height:{size}px">{row.rank}</div>'
-                ),
-            ),
-        ).add_to(layer)
-    return layer
+        badge = (
+            f'<div style="width:{size}px;height:{size}px;border-radius:50%;'
+            f"background:{colour};color:white;border:2px solid white;box-sizing:border-box;"
+            "box-shadow:0 0 2px #000;font:bold 11px sans-serif;text-align:center;"
+            f'line-height:{size - 4}px">{rank}</div>'
+        )
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {
+                    "type": "Point",
+                    "coordinates": [round(row.geometry.x, 7), round(row.geometry.y, 7)],
+                },
+                "properties": {
+                    "tip": f"Bord {rank}: {street}" + (f" ({_html(decision)})" if decision else ""),
+                    "popup": text,
+                    "badge": badge,
+                    "size": size,
+                },
+            }
+        )
+    data = _script_json({"type": "FeatureCollection", "features": features})
+    return PreparedGeoJson(data, _SIGN_OPTIONS, name="Borden")
 
 
 def _legend_box(rows: str) -> str:
-    """A legend that folds away, bottom right (the scale bar is bottom left)."""
+    """A folded legend, bottom right (the scale bar is bottom left): it covers nothing until
+    the reader opens it, and lists only what the map draws."""
     return (
-        '<details id="legenda" open style="position:fixed;bottom:28px;right:10px;z-index:9999;'
+        '<details id="legenda" style="position:fixed;bottom:28px;right:10px;z-index:9999;'
         "background:white;padding:6px 10px;border:1px solid #999;font-size:12px;"
         'max-height:45%;overflow:auto"><summary style="cursor:pointer"><b>Legenda</b></summary>'
         f"{rows}<div>&#9473; wijkgrens</div></details>"
@@ -474,13 +581,47 @@ def _sign_legend(*, decisions: bool = False) -> str:
     ) + _sign_rows(decisions=decisions)
 
 
-def _line_style(colour: str, width: float) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Draw every line of a layer in one colour and width."""
+@dataclass(frozen=True)
+class RoadLayers:
+    """A wijk's roads by class (:data:`ROAD_STYLES`) as GeoJSON text, made once per wijk.
 
-    def style(_feature: dict[str, Any]) -> dict[str, Any]:
-        return {"color": colour, "weight": width, "opacity": 0.8}
+    Each entry is (label, colour, width, GeoJSON text); drawing them on a map is then string
+    work only. The tooltip of a road gives its name and class, HTML-escaped.
+    """
 
-    return style
+    layers: tuple[tuple[str, str, float, str], ...]
+
+
+def road_layers(streets: gpd.GeoDataFrame) -> RoadLayers:
+    """The roads of ``streets`` grouped by class, coordinates at 6 decimals (~0.1 m)."""
+    roads = streets.to_crs(WGS84)
+    roads = roads.loc[_drawable(roads.geometry)]
+    highway = roads.get("highway", pd.Series("", index=roads.index)).fillna("").astype(str)
+    names = roads.get("name", pd.Series("", index=roads.index))
+    groups = highway.map(_road_group)
+    layers = []
+    for number, (label, colour, width) in enumerate(ROAD_STYLES):
+        chosen = (groups == number).to_numpy()
+        if not chosen.any():
+            continue
+        shapes = shapely.transform(roads.geometry.to_numpy()[chosen], lambda c: np.round(c, 6))
+        tips = [
+            f"<b>{_html(name) or 'naamloze weg'}</b><br>{_html(road_label(kind))}"
+            for name, kind in zip(names.to_numpy()[chosen], highway.to_numpy()[chosen], strict=True)
+        ]
+        features = ",".join(
+            f'{{"type":"Feature","properties":{_script_json({"tip": tip})},"geometry":{shape}}}'
+            for tip, shape in zip(tips, shapely.to_geojson(shapes), strict=True)
+        )
+        data = '{"type":"FeatureCollection","features":[' + features + "]}"
+        layers.append((label, colour, width, data))
+    return RoadLayers(tuple(layers))
+
+
+def _add_roads(fmap: folium.Map, roads: RoadLayers) -> None:
+    for label, colour, width, data in roads.layers:
+        style = _script_json({"color": colour, "weight": width, "opacity": 0.8})
+        PreparedGeoJson(data, _BIND_TOOLTIP % f"style: {style},", name=label).add_to(fmap)
 
 
 def _road_group(highway: str) -> int | None:
@@ -490,23 +631,36 @@ def _road_group(highway: str) -> int | None:
 
 
 def signs_map(
-    signs: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, streets: gpd.GeoDataFrame
+    signs: gpd.GeoDataFrame,
+    boundary: gpd.GeoDataFrame,
+    streets: gpd.GeoDataFrame | RoadLayers,
 ) -> folium.Map:
-    """The municipality's review map: boundary, roads by class, ranked signs and a legend."""
+    """The municipality's review map: boundary, roads by class, ranked signs and a legend.
+
+    ``streets`` may be the wijk's :class:`RoadLayers` made before (the app keeps them per wijk).
+    """
     fmap = _base_map(boundary)
-    roads = streets.to_crs(WGS84)
-    highway = roads.get("highway", pd.Series("", index=roads.index)).fillna("").astype(str)
-    groups = highway.map(_road_group)
-    for number, (label, colour, width) in enumerate(ROAD_STYLES):
-        chosen = roads.loc[groups == number]
-        if chosen.empty:
-            continue
-        _layer(
-            chosen.assign(klasse=highway[groups == number].map(road_label)),
-            name=label,
-            fields={"name": "Straat", "klasse": "Soort"},
-            style=_line_style(colour, width),
-            sticky=False,
-        ).add_to(fmap)
+    _add_roads(fmap, streets if isinstance(streets, RoadLayers) else road_layers(streets))
     _sign_markers(signs).add_to(fmap)
     return _finish(fmap, boundary, _sign_legend(decisions="besluit" in signs))
+
+
+def wijk_map(
+    boundary: gpd.GeoDataFrame,
+    streets: gpd.GeoDataFrame | RoadLayers,
+    *,
+    areas: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """The wijk as the planner checks it: its boundary and roads (and the areas, once planned)."""
+    fmap = _base_map(boundary)
+    if areas is not None and len(areas):
+        table = _area_table(areas)
+        _layer(
+            table, name="Gebieden", fields=AREA_TOOLTIP, style=_area_style(0.25), sticky=False
+        ).add_to(fmap)
+        _labels(table, with_names=False).add_to(fmap)
+    _add_roads(fmap, streets if isinstance(streets, RoadLayers) else road_layers(streets))
+    rows = "".join(_swatch(colour, label, width) for label, colour, width in ROAD_STYLES)
+    if areas is not None and len(areas):
+        rows = "<div>gebieden: elk gebied een eigen kleur, met zijn nummer</div>" + rows
+    return _finish(fmap, boundary, rows)

@@ -7,16 +7,21 @@ list, roster, the neighbouring areas' beheerders, the rules); all beheerders tog
 nobody signed up get a recruitment flyer ``werving/gebied-N.pdf``.
 
 Everything in a pack is personal data or sits next to it: files are written owner-only (0600)
-in owner-only folders (0700). Maps are drawn with matplotlib in the wijk's metric CRS (a true
-scale bar) and placed in A4 documents made with fpdf2 (see :mod:`geo.pdf`).
+in owner-only folders (0700). Maps are drawn with matplotlib in the wijk's metric CRS and
+placed in A4 documents made with fpdf2 (see :mod:`geo.pdf`); their words (street names with
+house-number ranges, neighbouring areas, the scale bar in metres, the north arrow) are set as
+PDF text on the picture, sharp and searchable (:class:`geo.map_drawing.MapPicture`). Flyers are
+A5 (or A4). With more than a few areas, two ``fork``ed worker processes share the files; the
+files are the same with one.
 """
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,21 +31,34 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from PIL import Image
 from shapely.geometry.base import BaseGeometry
 
 from geo.address import HouseNumber
 from geo.config import MAX_MEMBERS, Settings
-from geo.errors import InputFileError
+from geo.errors import ConfigError, InputFileError
 from geo.export import SIGNS_FILE, read_plan_folder
-from geo.flyers import FlyerStreet, check_platform_email, flyer_pdf
-from geo.map_drawing import HALO, decorate, draw_signs, patch, segments, view_bounds
+from geo.flyers import (
+    DEFAULT_FLYER_FORMAT,
+    FLYER_FORMATS,
+    FlyerStreet,
+    check_platform_email,
+    flyer_pdf,
+)
+from geo.map_drawing import (
+    Bounds,
+    MapLabel,
+    MapPicture,
+    blank_map,
+    draw_signs,
+    patch,
+    render,
+    segments,
+    view_bounds,
+)
 from geo.maps import area_colour
 from geo.outputs import ensure_dir, owner_only, refuse_overwrite
-from geo.pdf import Document
+from geo.pdf import PT_MM, Document, text_width
 from geo.sources import Wijk
 from geo.store import Store, StoreError
 from geo.vcards import Contact, phone_kind, write_vcards
@@ -52,7 +70,9 @@ OVERVIEW_FILE = "overzicht.pdf"
 BEHEERDERS_VCF = "beheerders.vcf"
 GROUP_NAME_MAX = 100  # WhatsApp's limit for a group's name
 NEAR_SIGN_M = 100.0  # a sign this close to an area is "near" it
-MAP_SIZE_IN = (7.0, 6.2)  # the area map on the page: 178 × 158 mm
+MAP_SIZE_IN = (7.0, 6.2)  # the map drawn: 7 × 6.2 inch
+MAP_WIDTH_MM = 180.0  # on the A4 page: the width between the margins
+MAP_HEIGHT_MM = MAP_WIDTH_MM / MAP_SIZE_IN[0] * MAP_SIZE_IN[1]
 MAP_DPI = 150
 PARALLEL_FROM_AREAS = 8  # fewer areas are drawn in this process (a worker costs more)
 NO_BEHEERDER = "nog geen beheerder"
@@ -101,11 +121,26 @@ class PackData:
     has_register: bool
     _beheerders: dict[int, pd.Series] = field(default_factory=dict, repr=False)
     _areas: dict[int, pd.Series] = field(default_factory=dict, repr=False)
+    _rosters: dict[int, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         chosen = self.members.loc[self.members["is_beheerder"].to_numpy(dtype=bool)]
         self._beheerders = {int(row["area_id"]): row for _, row in chosen.iterrows()}
         self._areas = {int(row["area_id"]): row for _, row in self.areas.iterrows()}
+        # Every area's roster at once (one sort, no geometry): the vCards and the PDF of an
+        # area read the same list.
+        table = pd.DataFrame(self.members.drop(columns=self.members.geometry.name))
+        order = table.assign(
+            _first=~table["is_beheerder"].to_numpy(dtype=bool),
+            _street=table["straat"].fillna("").astype(str).str.casefold(),
+            _number=pd.to_numeric(table["huisnummer"], errors="coerce").fillna(0),
+        ).sort_values(["area_id", "_first", "_street", "_number", "naam"], kind="stable")
+        records = table.loc[order.index].to_dict("records")
+        self._rosters = {}
+        for record in records:
+            self._rosters.setdefault(int(record["area_id"]), []).append(
+                {str(key): value for key, value in record.items()}
+            )
 
     def beheerder(self, area_id: int) -> pd.Series | None:
         """The beheerder's member row of an area, or ``None`` while it has none."""
@@ -115,15 +150,10 @@ class PackData:
         """The area's row (id, name, streets, neighbours, counts, polygon)."""
         return self._areas[int(area_id)]
 
-    def members_of(self, area_id: int) -> gpd.GeoDataFrame:
-        """The members of an area: the beheerder first, then by street and house number."""
-        mine = self.members.loc[self.members["area_id"] == area_id]
-        order = mine.assign(
-            _first=~mine["is_beheerder"].to_numpy(dtype=bool),
-            _street=mine["straat"].fillna("").astype(str).str.casefold(),
-            _number=pd.to_numeric(mine["huisnummer"], errors="coerce").fillna(0),
-        ).sort_values(["_first", "_street", "_number", "naam"], kind="stable")
-        return mine.loc[order.index]
+    def members_of(self, area_id: int) -> list[dict[str, Any]]:
+        """The members of an area (their columns, no geometry): the beheerder first, then by
+        street and house number."""
+        return self._rosters.get(int(area_id), [])
 
 
 @dataclass(frozen=True)
@@ -149,11 +179,19 @@ def pack_data(
     *,
     signs: gpd.GeoDataFrame | None,
     max_members: int = MAX_MEMBERS,
+    co_beheerders: Collection[int] = (),
 ) -> PackData:
-    """Bring a plan's layers (any CRS) into the metric CRS with what the pack shows."""
+    """Bring a plan's layers (any CRS) into the metric CRS with what the pack shows;
+    ``co_beheerders`` are ``member_id`` values (a project's applicant ids)."""
     crs = wijk.crs
     members = members.loc[members["area_id"].notna()].copy()
     members["area_id"] = members["area_id"].astype(int)
+    chosen = {int(i) for i in co_beheerders}
+    members["is_co_beheerder"] = (
+        members["member_id"].isin(chosen).to_numpy(dtype=bool)
+        if "member_id" in members and chosen
+        else False
+    )
     for column in ("naam", "telefoon", "email", "straat", "huisletter", "toevoeging", "postcode",
                    "woonplaats", "opmerking"):  # fmt: skip
         members[column] = members[column].fillna("").astype(str) if column in members else ""
@@ -210,9 +248,12 @@ def data_from_project(store: Store) -> PackData:
     if plan is None:
         msg = f"{store.path.name} heeft nog geen plan; voeg eerst aanmeldingen toe (project import)"
         raise StoreError(msg)
+    # Co-beheerders are read here and only here (the store's applicant ids per area).
+    co_beheerders = [i for ids in store.co_beheerders().values() for i in ids]
     return pack_data(
-        store.wijk(), plan.areas, plan.members, signs=None, max_members=store.max_members
-    )
+        store.wijk(), plan.areas, plan.members, signs=None, max_members=store.max_members,
+        co_beheerders=co_beheerders,
+    )  # fmt: skip
 
 
 # --- texts ---------------------------------------------------------------------------------
@@ -235,8 +276,11 @@ BEHEERDERS_CATEGORY = "BuurtWhatsApp beheerders"
 
 def street_line(member: Mapping[str, Any]) -> str:
     """Street and house number, e.g. ``Kerkstraat 12A-2``."""
-    number = pd.to_numeric(str(member.get("huisnummer", "")), errors="coerce")
-    if pd.isna(number):
+    try:
+        number = float(str(member.get("huisnummer", "")).strip())
+    except ValueError:
+        number = math.nan
+    if not math.isfinite(number):
         return str(member["straat"]).strip()
     house = HouseNumber(int(number), str(member["huisletter"]), str(member["toevoeging"]))
     return f"{member['straat']} {house}".strip()
@@ -258,9 +302,18 @@ def remarks(member: Mapping[str, Any]) -> str:
 
 
 def role(member: Mapping[str, Any]) -> str:
+    """``beheerder``, ``co-beheerder`` (chosen by the planner), ``kandidaat co-beheerder``
+    (offered at sign-up) or nothing."""
     if member["is_beheerder"]:
         return "beheerder"
+    if member.get("is_co_beheerder"):
+        return "co-beheerder"
     return "kandidaat co-beheerder" if member["beheerder"] else ""
+
+
+def co_beheerders(data: PackData, area_id: int) -> list[dict[str, Any]]:
+    """The co-beheerders the planner chose for an area (their roster rows)."""
+    return [m for m in data.members_of(area_id) if m.get("is_co_beheerder")]
 
 
 def area_streets(data: PackData, area_id: int) -> list[str]:
@@ -317,51 +370,49 @@ def member_contacts(data: PackData, area_id: int) -> list[Contact]:
         _contact(
             member, note=note, categories=(category(area_id),), role_text=role(member).capitalize()
         )
-        for member in data.members_of(area_id).to_dict("records")
+        for member in data.members_of(area_id)
     ]
 
 
 def beheerder_contacts(data: PackData) -> list[Contact]:
     """The beheerders of all areas, for the beheerders' own group."""
     contacts = []
-    for area_id in data.areas["area_id"]:
-        chosen = data.beheerder(int(area_id))
+    for area_id in (int(a) for a in data.areas["area_id"]):
+        chosen = data.beheerder(area_id)
         if chosen is not None:
             contacts.append(
                 _contact(
                     {str(k): v for k, v in chosen.items()},
-                    note=f"Beheerder van {group_name(data, int(area_id))}",
-                    categories=(BEHEERDERS_CATEGORY, category(int(area_id))),
-                    role_text=f"Beheerder gebied {int(area_id)}",
+                    note=f"Beheerder van {group_name(data, area_id)}",
+                    categories=(BEHEERDERS_CATEGORY, category(area_id)),
+                    role_text=f"Beheerder gebied {area_id}",
                 )
             )
+        contacts.extend(
+            _contact(
+                member,
+                note=f"Co-beheerder van {group_name(data, area_id)}",
+                categories=(BEHEERDERS_CATEGORY, category(area_id)),
+                role_text=f"Co-beheerder gebied {area_id}",
+            )
+            for member in co_beheerders(data, area_id)
+        )
     return contacts
 
 
 # --- maps ----------------------------------------------------------------------------------
 
 
-def _image(figure: Figure) -> Image.Image:
-    """The figure drawn as an RGB image (no PNG round trip: fpdf2 compresses it once)."""
-    canvas = FigureCanvasAgg(figure)
-    canvas.draw()  # type: ignore[no-untyped-call]
-    width, height = canvas.get_width_height()
-    rgba = canvas.buffer_rgba()  # type: ignore[no-untyped-call]
-    return Image.frombuffer("RGBA", (width, height), rgba).convert("RGB")
+def _metres_per_mm(bounds: Bounds) -> float:
+    return (bounds[2] - bounds[0]) / MAP_WIDTH_MM
 
 
-def area_map(data: PackData, area_id: int) -> Image.Image:
+def area_map(data: PackData, area_id: int) -> MapPicture:
     """The area's map: its streets with names, the neighbouring areas, signs, scale and north."""
     polygon = data.area(area_id).geometry
-    width_in, height_in = MAP_SIZE_IN
-    bounds = view_bounds(polygon, width_in / height_in)
+    bounds = view_bounds(polygon, MAP_SIZE_IN[0] / MAP_SIZE_IN[1])
     view = shapely.box(*bounds)
-    figure = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
-    axes = figure.add_axes((0, 0, 1, 1))
-    axes.set_xlim(bounds[0], bounds[2])
-    axes.set_ylim(bounds[1], bounds[3])
-    axes.set_aspect("equal")
-    axes.set_axis_off()
+    figure, axes = blank_map(bounds, MAP_SIZE_IN, MAP_DPI)
 
     near = data.areas.iloc[data.areas.sindex.query(view, predicate="intersects")]
     others = near.loc[near["area_id"] != area_id]
@@ -388,65 +439,102 @@ def area_map(data: PackData, area_id: int) -> Image.Image:
             segments([polygon.boundary]), colors=area_colour(area_id), linewidths=2.6, zorder=6
         )
     )
+    draw_signs(axes, data.signs.loc[data.signs.intersects(view)])
     names = lines["name"].to_numpy()[keep]
-    _street_labels(
-        axes, names, inside[keep], ranges=_number_ranges(data, area_id, names), bounds=bounds
-    )
+    taken: list[BaseGeometry] = [_corner_boxes(bounds)]
+    labels = _street_labels(
+        names, inside[keep], ranges=_number_ranges(data, area_id, names), bounds=bounds,
+        taken=taken,
+    )  # fmt: skip
+    inner = view.buffer(-0.05 * (bounds[2] - bounds[0]))
     for _, row in others.iterrows():
-        visible = row.geometry.intersection(view.buffer(-0.05 * (bounds[2] - bounds[0])))
+        visible = row.geometry.intersection(inner)
         if not visible.is_empty and visible.area > 0:
             point = visible.representative_point()
-            axes.text(
-                point.x, point.y, f"gebied {int(row['area_id'])}", fontsize=8, color="#555555",
-                ha="center", va="center", style="italic", zorder=7, path_effects=HALO,
-            )  # fmt: skip
-    draw_signs(axes, data.signs.loc[data.signs.intersects(view)])
-    decorate(axes, bounds)
-    axes.text(
-        0.01, 0.005, "Kaartgegevens © OpenStreetMap-bijdragers", transform=axes.transAxes,
-        fontsize=6, color="#555555", zorder=9,
-    )  # fmt: skip
-    return _image(figure)
+            labels.append(
+                MapLabel(point.x, point.y, f"gebied {int(row['area_id'])}", 8, style="I", grey=True)
+            )
+    return MapPicture(
+        render(figure), bounds, tuple(labels), credit="Kaartgegevens © OpenStreetMap-bijdragers"
+    )
+
+
+def _corner_boxes(bounds: Bounds) -> BaseGeometry:
+    """Where the scale bar (bottom left) and north arrow (top right) go: no street names."""
+    minx, miny, maxx, maxy = bounds
+    width, height = maxx - minx, maxy - miny
+    return shapely.union(
+        shapely.box(minx, miny, minx + 0.3 * width, miny + 0.12 * height),
+        shapely.box(maxx - 0.1 * width, maxy - 0.16 * height, maxx, maxy),
+    )
+
+
+LABEL_PT = 6.5
 
 
 def _street_labels(
-    axes: Any,
     names: np.ndarray,
     pieces: np.ndarray,
     *,
     ranges: dict[str, str],
-    bounds: tuple[float, float, float, float],
-) -> None:
-    """One label per named street inside the area, along its longest piece, never upside down."""
-    longest: dict[str, BaseGeometry] = {}
+    bounds: Bounds,
+    taken: list[BaseGeometry],
+) -> list[MapLabel]:
+    """One label per named street inside the area, along its longest piece, never upside
+    down, never over another label; a street whose label fits nowhere is left unnamed on the
+    map (it is in the street list under it)."""
+    by_name: dict[str, list[BaseGeometry]] = {}
     for name, piece in zip(names, pieces, strict=True):
-        if not name:
-            continue
-        for line in getattr(piece, "geoms", [piece]):
-            if (
-                line.geom_type == "LineString"
-                and line.length > longest.get(name, shapely.Point()).length
-            ):
-                longest[name] = line
-    placed: list[tuple[float, float]] = []
-    spacing = 0.05 * (bounds[2] - bounds[0])
-    for name, line in sorted(longest.items(), key=lambda item: -item[1].length):
-        middle = line.interpolate(0.5, normalized=True)
-        if any(np.hypot(middle.x - x, middle.y - y) < spacing for x, y in placed):
-            continue
-        before = line.interpolate(max(0.0, line.length / 2 - 5))
-        after = line.interpolate(min(line.length, line.length / 2 + 5))
-        angle = float(np.degrees(np.arctan2(after.y - before.y, after.x - before.x)))
-        if angle > 90:
-            angle -= 180
-        elif angle < -90:
-            angle += 180
+        if name:
+            by_name.setdefault(str(name), []).extend(
+                line for line in shapely.get_parts(shapely.line_merge(piece))
+                if line.geom_type == "LineString" and line.length > 0
+            )  # fmt: skip
+    per_mm = _metres_per_mm(bounds)
+    view = shapely.box(*bounds)
+    half_height = 0.5 * LABEL_PT * PT_MM * per_mm
+    labels = []
+    longest_first = sorted(
+        ((sorted(lines, key=lambda line: -line.length), name) for name, lines in by_name.items() if lines),
+        key=lambda item: (-item[0][0].length, item[1]),
+    )  # fmt: skip
+    for lines, name in longest_first:
         text = f"{name} ({ranges[name]})" if name in ranges else name
-        axes.text(
-            middle.x, middle.y, text, fontsize=6.5, rotation=angle, rotation_mode="anchor",
-            ha="center", va="center", zorder=8, path_effects=HALO,
-        )  # fmt: skip
-        placed.append((middle.x, middle.y))
+        half = text_width(text, LABEL_PT) / 2 * per_mm
+        for line in lines[:3]:
+            placed = _place(line, half, half_height, view, taken)
+            if placed is not None:
+                labels.append(MapLabel(placed[0], placed[1], text, LABEL_PT, placed[2]))
+                break
+    return labels
+
+
+def _place(
+    line: BaseGeometry, half: float, half_height: float, view: BaseGeometry,
+    taken: list[BaseGeometry],
+) -> tuple[float, float, float] | None:  # fmt: skip
+    """(x, y, angle) of a label along ``line`` clear of the ``taken`` boxes (then taken too)."""
+    for fraction in (0.5, 0.3, 0.7, 0.15, 0.85):
+        along = fraction * line.length
+        point = line.interpolate(along)
+        before = line.interpolate(max(0.0, along - 5))
+        after = line.interpolate(min(line.length, along + 5))
+        angle = float(np.degrees(np.arctan2(after.y - before.y, after.x - before.x)))
+        angle = angle - 180 if angle > 90 else angle + 180 if angle < -90 else angle
+        box = _rotated_box(point.x, point.y, half, half_height, angle)
+        if view.contains(box) and not any(box.intersects(other) for other in taken):
+            taken.append(box)
+            return point.x, point.y, angle
+    return None
+
+
+def _rotated_box(
+    x: float, y: float, half_width: float, half_height: float, angle: float
+) -> BaseGeometry:
+    box = shapely.box(-half_width, -half_height, half_width, half_height)
+    radians = np.radians(angle)
+    cos, sin = float(np.cos(radians)), float(np.sin(radians))
+    return shapely.affinity.affine_transform(box, [cos, -sin, sin, cos, x, y])
 
 
 def _number_ranges(data: PackData, area_id: int, names: Iterable[str]) -> dict[str, str]:
@@ -461,17 +549,11 @@ def _number_ranges(data: PackData, area_id: int, names: Iterable[str]) -> dict[s
     return ranges
 
 
-def overview_map(data: PackData) -> Image.Image:
+def overview_map(data: PackData) -> MapPicture:
     """All areas with their numbers, the wijk boundary and the streets."""
     union = data.boundary.union_all()
-    width_in, height_in = MAP_SIZE_IN
-    bounds = view_bounds(union, width_in / height_in)
-    figure = Figure(figsize=MAP_SIZE_IN, dpi=MAP_DPI)
-    axes = figure.add_axes((0, 0, 1, 1))
-    axes.set_xlim(bounds[0], bounds[2])
-    axes.set_ylim(bounds[1], bounds[3])
-    axes.set_aspect("equal")
-    axes.set_axis_off()
+    bounds = view_bounds(union, MAP_SIZE_IN[0] / MAP_SIZE_IN[1])
+    figure, axes = blank_map(bounds, MAP_SIZE_IN, MAP_DPI)
     for area_id, polygon in zip(data.areas["area_id"], data.areas.geometry, strict=True):
         axes.add_artist(
             patch([polygon], fc=area_colour(area_id), alpha=0.35, ec="#333333", lw=0.8, zorder=1)
@@ -482,15 +564,16 @@ def overview_map(data: PackData) -> Image.Image:
     axes.add_collection(
         LineCollection(segments(data.boundary.boundary), colors="black", linewidths=1.4, zorder=3)
     )
-    for _, row in data.areas.iterrows():
-        point = row.geometry.representative_point()
-        axes.text(
-            point.x, point.y, str(int(row["area_id"])), fontsize=10, weight="bold",
-            ha="center", va="center", zorder=5, path_effects=HALO,
-        )  # fmt: skip
     draw_signs(axes, data.signs)
-    decorate(axes, bounds)
-    return _image(figure)
+    labels = [
+        MapLabel(point.x, point.y, str(int(area_id)), 10, style="B")
+        for area_id, point in zip(
+            data.areas["area_id"], data.areas.geometry.representative_point(), strict=True
+        )
+    ]
+    return MapPicture(
+        render(figure), bounds, tuple(labels), credit="Kaartgegevens © OpenStreetMap-bijdragers"
+    )
 
 
 # --- documents -----------------------------------------------------------------------------
@@ -519,6 +602,11 @@ def area_pdf(data: PackData, area_id: int, path: Path) -> Path:
                 "Beheerder",
                 f"{name}, {phone}" if phone else f"{name}: het wijkplatform zoekt er een",
             ),
+            *(
+                [("Co-beheerders", "; ".join(f"{m['naam']}, {m['telefoon']}" for m in helpers))]
+                if (helpers := co_beheerders(data, area_id))
+                else []
+            ),
             ("Naam van de groep", group_name(data, area_id)),
             ("Leden", f"{len(members)} (de groep heeft plaats voor 256 deelnemers)"),
             (
@@ -530,11 +618,7 @@ def area_pdf(data: PackData, area_id: int, path: Path) -> Path:
         ]
     )
     document.ln(1)
-    document.picture(
-        area_map(data, area_id),
-        width=document.epw,
-        height=document.epw / MAP_SIZE_IN[0] * MAP_SIZE_IN[1],
-    )
+    document.map_picture(area_map(data, area_id), width=MAP_WIDTH_MM, height=MAP_HEIGHT_MM)
     document.paragraph(
         f"Gebied {area_id} is gekleurd, met de straten erin donker en hun namen (met huisnummers "
         "waar het gebied een deel van de straat heeft). Grijs: de buurgebieden. Stippellijn: "
@@ -554,7 +638,7 @@ def area_pdf(data: PackData, area_id: int, path: Path) -> Path:
             ["Nr", "Naam", "Adres", "Telefoon", "Rol", "Opmerkingen"],
             [
                 [str(n), str(m["naam"]), address_text(m), str(m["telefoon"]), role(m), remarks(m)]
-                for n, m in enumerate(members.to_dict("records"), start=1)
+                for n, m in enumerate(members, start=1)
             ],
             (5, 22, 33, 17, 13, 20),
         )
@@ -618,11 +702,7 @@ def overview_pdf(data: PackData, path: Path) -> Path:
         "Voor de beheerdersgroep: via de beheerders staan de afzonderlijke groepen met elkaar in "
         f"contact. {PRIVACY}",
     )
-    document.picture(
-        overview_map(data),
-        width=document.epw,
-        height=document.epw / MAP_SIZE_IN[0] * MAP_SIZE_IN[1],
-    )
+    document.map_picture(overview_map(data), width=MAP_WIDTH_MM, height=MAP_HEIGHT_MM)
     document.heading("Gebieden")
     rows = []
     for _, area in data.areas.sort_values("area_id").iterrows():
@@ -653,22 +733,52 @@ def overview_pdf(data: PackData, path: Path) -> Path:
 
 # --- the whole pack ------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class _Job:
+    """One file group of the pack, written in a worker process or in this one."""
+
+    kind: str  # "overview", "area" (vCards + PDF) or "flyer"
+    area_id: int = 0
+    cost: float = 0.0  # a guess at the work, to hand out the big jobs first
+
+
+@dataclass(frozen=True)
+class _Settings:
+    out: Path
+    platform_email: str
+    flyer_format: str
+
+
 _WORKER_DATA: PackData | None = None
-OVERVIEW_TASK = -1  # not an area id
 
 
-def _area_files(area_id: int, out: Path) -> list[Path]:
-    """Write one area's vCards and pack (in a worker process, or in this one);
-    :data:`OVERVIEW_TASK` stands for the overview of all areas."""
+def _run_job(job: _Job, settings: _Settings) -> tuple[list[Path], int]:
+    """Write one job's files; returns them and, for a flyer, the copies to print."""
     data = _WORKER_DATA
     assert data is not None
-    folder = out / BEHEERDERS_DIR
-    if area_id == OVERVIEW_TASK:
-        return [overview_pdf(data, folder / OVERVIEW_FILE)]
-    return [
-        write_vcards(member_contacts(data, area_id), folder / f"gebied-{area_id}.vcf"),
-        area_pdf(data, area_id, folder / f"gebied-{area_id}.pdf"),
-    ]
+    folder = settings.out / BEHEERDERS_DIR
+    if job.kind == "overview":
+        return [overview_pdf(data, folder / OVERVIEW_FILE)], 0
+    if job.kind == "area":
+        return [
+            write_vcards(member_contacts(data, job.area_id), folder / f"gebied-{job.area_id}.vcf"),
+            area_pdf(data, job.area_id, folder / f"gebied-{job.area_id}.pdf"),
+        ], 0
+    path = settings.out / WERVING_DIR / f"gebied-{job.area_id}.pdf"
+    group = data.open_streets.loc[data.open_streets["area_id"] == job.area_id]
+    copies = flyer_pdf(
+        path,
+        wijk=data.wijk_name,
+        area_label=f"gebied {job.area_id} ({data.area(job.area_id)['name']})",
+        streets=[
+            FlyerStreet(str(s), int(h))
+            for s, h in zip(group["street"], group["households"], strict=True)
+        ],
+        platform_email=settings.platform_email,
+        page_format=settings.flyer_format,
+    )
+    return [path], copies
 
 
 def _set_worker_data(data: PackData) -> None:
@@ -692,10 +802,20 @@ def _clear_stale(folder: Path, keep: set[str], patterns: Sequence[str]) -> None:
 
 
 def build_pack(
-    data: PackData, out: Path, *, platform_email: str = "", workers: int | None = None
+    data: PackData,
+    out: Path,
+    *,
+    platform_email: str = "",
+    workers: int | None = None,
+    flyer_format: str = DEFAULT_FLYER_FORMAT,
 ) -> PackReport:
-    """Write the whole pack to ``out`` (see the module's docstring)."""
+    """Write the whole pack to ``out`` (see the module's docstring). ``workers`` processes
+    share the files (default: two from :data:`PARALLEL_FROM_AREAS` areas on, where the cores
+    allow); the files are the same with one worker or more."""
     platform_email = check_platform_email(platform_email)
+    if flyer_format not in FLYER_FORMATS:
+        msg = f"folderformaat {flyer_format!r}: kies A5 of A4"
+        raise ConfigError(msg)
     with owner_only():
         ensure_dir(out)
     beheerders = _private_dir(out / BEHEERDERS_DIR)
@@ -705,17 +825,27 @@ def build_pack(
     _clear_stale(
         beheerders, names | {OVERVIEW_FILE, BEHEERDERS_VCF}, ["gebied-*.vcf", "gebied-*.pdf"]
     )
-    files: list[Path] = []
-    for written in _map_areas(data, [OVERVIEW_TASK, *ids], out, workers):
-        files.extend(written)
     notes: list[str] = []
+    flyer_areas = _flyer_areas(data, platform_email, notes)
+    _clear_stale(werving, {f"gebied-{a}.pdf" for a in flyer_areas}, ["gebied-*.pdf"])
+    jobs = [
+        _Job("overview", cost=float(len(ids))),
+        *(_Job("area", a, cost=20.0 + len(data.members_of(a)) / 10) for a in ids),
+        *(_Job("flyer", a, cost=5.0) for a in flyer_areas),
+    ]
+    settings = _Settings(out, platform_email, flyer_format)
+    files: list[Path] = []
+    flyers: dict[int, int] = {}
+    for job, (written, copies) in zip(jobs, _run_jobs(data, jobs, settings, workers), strict=True):
+        files.extend(written)
+        if job.kind == "flyer":
+            flyers[job.area_id] = copies
     chosen = beheerder_contacts(data)
     if chosen:
         files.append(write_vcards(chosen, beheerders / BEHEERDERS_VCF))
     else:
         (beheerders / BEHEERDERS_VCF).unlink(missing_ok=True)
         notes.append("nog geen enkel gebied heeft een beheerder: beheerders.vcf is niet gemaakt")
-    flyers = _write_flyers(data, werving, platform_email, files, notes)
     return PackReport(
         out=out,
         areas=len(ids),
@@ -727,64 +857,55 @@ def build_pack(
     )
 
 
-def _map_areas(data: PackData, ids: list[int], out: Path, workers: int | None) -> list[list[Path]]:
+def _run_jobs(
+    data: PackData, jobs: list[_Job], settings: _Settings, workers: int | None
+) -> list[tuple[list[Path], int]]:
+    """Every job's result, in the order of ``jobs`` (the big jobs are started first)."""
     if workers is None:
-        workers = min(2, os.cpu_count() or 1) if len(ids) > PARALLEL_FROM_AREAS else 1
+        areas = sum(job.kind == "area" for job in jobs)
+        workers = min(2, os.cpu_count() or 1) if areas >= PARALLEL_FROM_AREAS else 1
     can_fork = (
         sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
     )
     _set_worker_data(data)
-    if workers <= 1 or len(ids) < 2 or not can_fork:
-        return [_area_files(a, out) for a in ids]
+    if workers <= 1 or len(jobs) < 2 or not can_fork:
+        return [_run_job(job, settings) for job in jobs]
+    order = sorted(range(len(jobs)), key=lambda n: -jobs[n].cost)
     context = multiprocessing.get_context("fork")  # the workers share the plan without copying
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_area_files, ids, [out] * len(ids), chunksize=1))
+        done = list(
+            pool.map(_run_job, [jobs[n] for n in order], [settings] * len(jobs), chunksize=1)
+        )
+    results: list[tuple[list[Path], int]] = [([], 0)] * len(jobs)
+    for n, result in zip(order, done, strict=True):
+        results[n] = result
+    return results
 
 
-def _write_flyers(
-    data: PackData, folder: Path, platform_email: str, files: list[Path], notes: list[str]
-) -> dict[int, int]:
-    open_streets = data.open_streets
-    per_area = (
-        {int(a): group for a, group in open_streets.groupby("area_id")} if len(open_streets) else {}
-    )
-    _clear_stale(folder, {f"gebied-{a}.pdf" for a in per_area}, ["gebied-*.pdf"])
+def _flyer_areas(data: PackData, platform_email: str, notes: list[str]) -> list[int]:
+    """The areas with open streets (households, no sign-up), or none with a note why."""
     if not data.has_register:
         notes.append(
             "geen adresregister: niet bekend in welke straten nog niemand is aangemeld, dus "
             "geen wervingsfolders"
         )
-        return {}
-    if not per_area:
+        return []
+    if not len(data.open_streets):
         notes.append(
             "in elke straat met huishoudens is al iemand aangemeld: geen wervingsfolders nodig"
         )
-        return {}
+        return []
     if not platform_email:
         notes.append(
             "GEO_PLATFORM_EMAIL is niet ingesteld: de wervingsfolders hebben geen QR-code; stel "
             "het e-mailadres van het wijkplatform in en draai opnieuw"
         )
-    copies = {}
-    for area_id, group in sorted(per_area.items()):
-        path = folder / f"gebied-{area_id}.pdf"
-        copies[area_id] = flyer_pdf(
-            path,
-            wijk=data.wijk_name,
-            area_label=f"gebied {area_id} ({data.area(area_id)['name']})",
-            streets=[
-                FlyerStreet(str(s), int(h))
-                for s, h in zip(group["street"], group["households"], strict=True)
-            ],
-            platform_email=platform_email,
-        )
-        files.append(path)
-    return copies
+    return sorted({int(a) for a in data.open_streets["area_id"]})
 
 
 def run_pack(
     out: Path, *, settings: Settings, plan_dir: Path | None = None, project: Path | None = None,
-    workers: int | None = None,
+    workers: int | None = None, flyer_format: str = DEFAULT_FLYER_FORMAT,
 ) -> PackReport:  # fmt: skip
     """``python -m geo pack``: the pack of a plan folder or of a project's current plan."""
     if (plan_dir is None) == (project is None):
@@ -802,4 +923,6 @@ def run_pack(
             data = data_from_project(store)
         finally:
             store.close()
-    return build_pack(data, out, platform_email=platform_email, workers=workers)
+    return build_pack(
+        data, out, platform_email=platform_email, workers=workers, flyer_format=flyer_format
+    )

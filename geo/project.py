@@ -21,7 +21,7 @@ from geo.config import MAX_MEMBERS, Settings
 from geo.edit import move_street
 from geo.export import read_plan_folder
 from geo.geocode import OnlineService, Progress
-from geo.intake import normalize_phone
+from geo.intake import map_columns, normalize_phone
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.replan import Proposal, diff, reconcile
@@ -545,3 +545,249 @@ def _read_table(path: Path, *, flags: bool = True) -> pd.DataFrame:
     if flags and "beheerder" in table:
         table["beheerder"] = table["beheerder"].astype(str).str.casefold() == "true"
     return table
+
+
+# --- members that changed group, and the mailbox (the app's Aanmeldingen page) ---------------
+
+MOVED_COLUMNS = ("naam", "telefoon", "van_gebied", "van_naam", "naar_gebied", "naar_naam")
+
+
+def moved_since(store: Store, entry: int) -> pd.DataFrame:
+    """Members whose group changed since history entry ``entry`` (an upload's placing, a
+    re-plan, a street move, a split, an undo): compared with the plan kept before that entry.
+
+    Columns :data:`MOVED_COLUMNS`: name, phone, the area (id and name) before and now. People
+    placed for the first time since, and people no longer accepted, are not listed. Raises
+    :class:`~geo.store.StoreError` for an entry that did not change the plan.
+    """
+    old_name, old_area = store.kept_plan(entry)
+    current = store.plan()
+    new_name = (
+        {}
+        if current is None
+        else dict(zip(current.areas["area_id"].astype(int), current.areas["name"], strict=True))
+    )
+    rows = []
+    for record in store.applicants("accepted").to_dict("records"):
+        was = old_area.get(int(record["id"]))
+        area = _text(record["area_id"])
+        now = int(float(area)) if area else None
+        if was is None or now is None or was == now:
+            continue
+        rows.append(
+            (_text(record["naam"]), _text(record["telefoon"]), was, old_name.get(was, ""), now,
+             str(new_name.get(now, "")))
+        )  # fmt: skip
+    return pd.DataFrame(rows, columns=list(MOVED_COLUMNS)).astype(
+        {"van_gebied": "int64", "naar_gebied": "int64"}
+    )
+
+
+@dataclass(frozen=True)
+class MailboxRead:
+    """What reading the mailbox did: new messages read (0: nothing new), and, when there were
+    any, the intake's counts and the placing. ``reset``: the server renumbered the folder, so
+    every message in it was read again (people already in the project are "al aangemeld")."""
+
+    messages: int
+    counts: dict[str, int]
+    placement: Placement | None
+    reset: bool
+
+
+def import_mailbox(
+    store: Store,
+    url: str,
+    password: str,
+    *,
+    settings: Settings,
+    services: Sequence[OnlineService] = (),
+    progress: Progress | None = None,
+) -> MailboxRead:
+    """New sign-up e-mails straight from the mailbox (``imaps://USER@HOST/FOLDER``), read-only,
+    into the project and placed, like an uploaded mbox.
+
+    Only messages not read before are fetched (UIDVALIDITY and last UID per mailbox, in the
+    cache folder, as ``intake --imap`` keeps them); that memory is saved only after the intake,
+    so a failed run reads the same messages again. The password is only handed to the server.
+    """
+    from geo.mail import write_mbox  # noqa: PLC0415 - e-mail reading only when asked for
+    from geo.mail_imap import STATE_FILE, fetch_new, parse_imap_url, save_state  # noqa: PLC0415
+
+    target = parse_imap_url(url)
+    state_path = settings.cache_dir / STATE_FILE
+    fetched = fetch_new(target, password, state_path=state_path)
+    if not fetched.messages:
+        save_state(state_path, target, fetched)
+        return MailboxRead(0, {}, None, fetched.reset)
+    with tempfile.TemporaryDirectory(prefix="imap-") as scratch:  # owner-only, removed after
+        mbox = Path(scratch) / "mailbox.mbox"
+        write_mbox(fetched.messages, mbox)
+        counts, placement = import_upload(
+            store,
+            f"mailbox {target.folder}.mbox",
+            mbox.read_bytes(),
+            settings=settings,
+            services=services,
+            progress=progress,
+        )
+    save_state(state_path, target, fetched)
+    return MailboxRead(len(fetched.messages), counts, placement, fetched.reset)
+
+
+@dataclass(frozen=True)
+class CorrectionForm:
+    """A sign-up's cells laid out to correct (:func:`correction_form`)."""
+
+    fields: dict[str, str]  # every field to edit, once each, the empty ones too
+    message: str  # the sender's own text of an e-mail sign-up ("" for a sheet row)
+    check: str  # what the intake said to check ("controleren"), shown, not edited
+    history: str  # earlier values replaced by a later e-mail, shown, not edited
+    source: dict[str, str]  # where it came from (message id, date, sender, subject)
+
+    def cells(self, edited: dict[str, str]) -> dict[str, str]:
+        """The cells to check again: the edited fields and the source; the message text goes
+        along (kept while the row stays rejected), the remarks do not (the planner checked)."""
+        return {**edited, **self.source, **({MESSAGE_CELL: self.message} if self.message else {})}
+
+
+MESSAGE_CELL = "Bericht"
+_FORM_FIELDS = (
+    ("Naam", ("naam", "voornaam", "achternaam")),
+    ("Adres", ("adres", "straat")),
+    ("Postcode", ("postcode",)),
+    ("Woonplaats", ("woonplaats",)),
+    ("Leeftijd", ("leeftijd", "geboortedatum")),
+    ("Telefoon", ("telefoon",)),
+    ("E-mail", ("email",)),
+    ("Beheerder", ("beheerder",)),
+)
+_SOURCE_CELLS = frozenset({"bericht_id", "bericht_datum", "afzender", "onderwerp"})
+
+
+def correction_form(cells: dict[str, str]) -> CorrectionForm:
+    """A rejected (or waiting) sign-up's cells as a form: its own fields in their order, then
+    the usual ones it lacks (empty: postcode, beheerder, ...), each once; the message text,
+    the remarks and the source apart."""
+    fields: dict[str, str] = {}
+    message, check, history, source = "", [], "", {}
+    found: set[str] = set()
+    for header, value in cells.items():
+        canonical = next(iter(map_columns([header])), "")
+        if canonical == "bericht":
+            message = value
+        elif canonical == "controleren" or header.casefold() == "opmerking":
+            check.append(value.removeprefix("controleren: "))
+        elif canonical == "historie":
+            history = value
+        elif canonical in _SOURCE_CELLS:
+            source[header] = value
+        else:
+            fields[header] = value
+            found.add(canonical)
+    for label, covers in _FORM_FIELDS:
+        if not found & set(covers) and label not in fields:
+            fields[label] = ""
+    return CorrectionForm(fields, message, "; ".join(c for c in check if c), history, source)
+
+
+def with_source(store: Store, cells: dict[int, dict[str, str]]) -> dict[int, dict[str, str]]:
+    """Sign-ups' cells (e.g. :func:`waiting_cells`) with where they came from (an e-mail's id,
+    date, sender, subject, and its text while there is something to check), so a row checked
+    again (:func:`check_again`) keeps its source."""
+    people = store.applicants()
+    sources: dict[int, str] = dict(zip(people["id"].astype(int), people["bron"], strict=True))
+    result = {}
+    for number, row in cells.items():
+        source = json.loads(str(sources.get(number) or "{}"))
+        result[number] = {**row, **{str(k): str(v) for k, v in source.items()}}
+    return result
+
+
+@dataclass(frozen=True)
+class Corrected:
+    """What correcting an accepted member did: the intake's counts for the corrected row, and
+    the member's area before and after (``None``: not placed, e.g. rejected after all)."""
+
+    counts: dict[str, int]
+    area_before: int | None
+    area_after: int | None
+
+
+def member_cells(store: Store, member_id: int) -> dict[str, str]:
+    """An accepted member as cells to correct (:func:`correction_form`), with the source and,
+    while there is something to check, the message text."""
+    people = store.applicants("accepted")
+    found = people.loc[people["id"] == int(member_id)]
+    if found.empty:
+        msg = f"aanmelding {member_id} is niet (meer) aangenomen"
+        raise StoreError(msg)
+    row = found.iloc[0]
+    cells = {
+        "Naam": _text(row["naam"]),
+        "Straat": _text(row["straat"]),
+        "Huisnummer": _text(row["huisnummer"]).removesuffix(".0"),
+        "Huisletter": _text(row["huisletter"]),
+        "Toevoeging": _text(row["toevoeging"]),
+        "Postcode": _text(row["postcode"]),
+        "Woonplaats": _text(row["woonplaats"]),
+        "Leeftijd": "18+",  # accepted by the intake's rules; the age is not stored
+        "Telefoon": _text(row["telefoon"]),
+        "E-mail": _text(row["email"]),
+        "Beheerder": "ja" if bool(row["beheerder"]) else "nee",
+        "opmerking": _text(row["opmerking"]),
+    }
+    return with_source(store, {int(member_id): cells})[int(member_id)]
+
+
+def correct_member(
+    store: Store,
+    member_id: int,
+    cells: dict[str, str],
+    *,
+    settings: Settings,
+    services: Sequence[OnlineService] = (),
+) -> Corrected:
+    """An accepted member whose fields were read wrongly, corrected and checked again (the
+    row is replaced, as :func:`check_again` does for a reject).
+
+    Only for a member with no role yet: not a (co-)beheerder, not yet added to the group or
+    sent a message (replacing the row would lose that). At the same address the member lands
+    in the same area (placing never moves anyone else); a corrected address may give another.
+    """
+    people = store.applicants("accepted")
+    found = people.loc[people["id"] == int(member_id)]
+    if found.empty:
+        msg = f"aanmelding {member_id} is niet (meer) aangenomen"
+        raise StoreError(msg)
+    row = found.iloc[0]
+    co = {i for ids in store.co_beheerders().values() for i in ids}
+    stage = store.progress().set_index("id")["stage"].get(int(member_id), "")
+    if (
+        bool(row["is_beheerder"] == 1)
+        or int(member_id) in co
+        or stage
+        in {
+            "toegevoegd",
+            "bericht verstuurd",
+        }
+    ):
+        msg = (
+            "deze deelnemer is al beheerder of in de groep opgenomen; verbeteren zou dat "
+            "ongedaan maken. Pas de gegevens in de groep zelf aan, of verwijder en meld opnieuw aan."
+        )
+        raise StoreError(msg)
+    area = _text(row["area_id"])
+    before = int(float(area)) if area else None
+    counts, _ = check_again(store, {int(member_id): cells}, settings=settings, services=services)
+    after = None
+    phone = (
+        normalize_phone(cells.get("Telefoon", ""), regions=settings.phone_regions)[0]
+        if (counts["accepted"])
+        else ""
+    )
+    if phone:
+        now = store.applicants("accepted")
+        placed = now.loc[now["telefoon"] == phone, "area_id"].dropna()
+        after = int(placed.iloc[0]) if len(placed) else None
+    return Corrected(counts, before, after)

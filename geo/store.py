@@ -419,6 +419,19 @@ class Store:
             self._db,
         ).astype({"undoable": bool})
 
+    def kept_plan(self, entry: int) -> tuple[dict[int, str], dict[int, int]]:
+        """The plan kept before history entry ``entry``: area names by id, and area by member
+        id. Raises :class:`StoreError` for an entry that did not change the plan."""
+        found = self._db.execute(
+            "SELECT plan FROM snapshots WHERE history_id = ?", (int(entry),)
+        ).fetchone()
+        if found is None:
+            msg = f"wijziging {entry} veranderde de indeling niet; kies een andere wijziging"
+            raise StoreError(msg)
+        state = json.loads(found[0])
+        names = {int(a["area_id"]): str(a["name"]) for a in state["areas"]}
+        return names, {int(row[0]): int(row[1]) for row in state["assignments"]}
+
     def last_change(self) -> int:
         """The id of the newest history entry (0 for none): a proposal made before a later
         change is out of date."""

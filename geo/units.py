@@ -47,6 +47,24 @@ NOT_WALKABLE = frozenset(
 NOT_FOR_ADDRESSES = frozenset(
     {"footway", "cycleway", "path", "steps", "track", "bridleway", "pedestrian_area"}
 )
+# Main roads: a unit along one of these is a barrier strip (both sides of the road stay together,
+# so an area border "along" it runs at the back of the road's own houses).
+BARRIER_HIGHWAYS = frozenset(
+    {
+        "trunk",
+        "trunk_link",
+        "primary",
+        "primary_link",
+        "secondary",
+        "secondary_link",
+        "tertiary",
+        "tertiary_link",
+    }
+)
+# Lines that are barriers without being units: motorways and trunk roads (not walkable), and,
+# when the street data has such columns, railways and waterways. A unit border within this
+# distance of one runs along it.
+LINE_BARRIER_REACH_M = 25.0
 SAMPLE_SPACING_M = 15.0
 NAME_MATCH_DISTANCE_M = 300.0
 MIN_SHARED_BORDER_M = 1.0
@@ -54,6 +72,7 @@ _MAX_RECUTS = 4  # re-tilings tried while stray parts push a unit over its weigh
 _KEY_DECIMALS = 2  # centimetres: vertices closer than this are one junction
 _AREA_TOLERANCE_M2 = 0.01  # cut Voronoi cells may differ this much from the area they tile
 _OVERLAY_GRID_M = 1e-3  # the grid of the careful cut, when the plain one loses land
+_BATCH_CELLS = 64  # groups of up to this many cells are dissolved in one vectorised call
 
 
 @dataclass
@@ -71,6 +90,23 @@ class Units:
     graph: nx.Graph[int]
     member_unit: np.ndarray
     address_unit: np.ndarray
+    borders: Borders | None = None
+
+
+@dataclass
+class Borders:
+    """Shared borders of unit polygons: the measurements behind compactness and barriers.
+
+    ``pairs`` (``m × 2``, smaller index first) touch along ``metres`` of border, of which
+    ``barrier_metres`` run along a barrier (between a main-road strip and another unit, or
+    within :data:`LINE_BARRIER_REACH_M` of a railway, waterway or motorway). ``outer`` is each
+    unit's perimeter shared with no other unit (the edge of the area it tiles).
+    """
+
+    pairs: np.ndarray
+    metres: np.ndarray
+    barrier_metres: np.ndarray
+    outer: np.ndarray
 
 
 def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -170,7 +206,87 @@ def build_units(
     )
     anchor = shapely.line_interpolate_point(frame["segment"].to_numpy(), 0.5, normalized=True)
     frame["x"], frame["y"] = shapely.get_x(anchor), shapely.get_y(anchor)
-    return Units(frame, _neighbour_graph(frame), member_unit, address_unit)
+    frame["barrier"] = frame["highway"].isin(BARRIER_HIGHWAYS).to_numpy()
+    borders = unit_borders(frame.geometry.to_numpy(), frame["barrier"].to_numpy(dtype=bool))
+    borders = _mark_line_barriers(borders, frame.geometry.to_numpy(), line_barriers(streets))
+    return Units(frame, _neighbour_graph(frame, borders), member_unit, address_unit, borders)
+
+
+def line_barriers(streets: gpd.GeoDataFrame) -> np.ndarray:
+    """Barrier lines that are no units: motorways and trunk roads, railways, waterways."""
+    chosen = np.zeros(len(streets), dtype=bool)
+    if "highway" in streets:
+        chosen |= streets["highway"].isin(NOT_WALKABLE & {"motorway", "trunk"}).to_numpy()
+    for column in ("railway", "waterway"):
+        if column in streets:
+            values = streets[column].fillna("").astype(str).str.strip()
+            chosen |= ~values.isin({"", "no", "abandoned", "razed", "disused"}).to_numpy()
+    return np.asarray(streets.geometry.to_numpy()[chosen])
+
+
+def unit_borders(polygons: np.ndarray, barrier: np.ndarray) -> Borders:
+    """Shared border lengths of all touching polygons, by matching their boundary segments.
+
+    Unit polygons are unions of Voronoi cells, so neighbours share their border vertex for
+    vertex (to the centimetre); a segment found once lies on the edge of the tiled area.
+    """
+    count = len(polygons)
+    parts, owner = shapely.get_parts(polygons, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    follows = ring[1:] == ring[:-1]
+    start, end = coords[:-1][follows], coords[1:][follows]
+    segment_owner = owner[ring_part[ring[:-1][follows]]]
+    length = np.hypot(*(end - start).T)
+    keys_a = np.round(start, _KEY_DECIMALS)
+    keys_b = np.round(end, _KEY_DECIMALS)
+    swap = (keys_a[:, 0] > keys_b[:, 0]) | (
+        (keys_a[:, 0] == keys_b[:, 0]) & (keys_a[:, 1] > keys_b[:, 1])
+    )
+    low = np.where(swap[:, None], keys_b, keys_a)
+    high = np.where(swap[:, None], keys_a, keys_b)
+    order = np.lexsort((high[:, 1], high[:, 0], low[:, 1], low[:, 0]))
+    key = np.concatenate([low, high], axis=1)[order]
+    same_as_next = np.r_[(key[1:] == key[:-1]).all(axis=1), False]
+    first = order[np.flatnonzero(same_as_next)]
+    second = order[np.flatnonzero(same_as_next) + 1]
+    a, b = segment_owner[first], segment_owner[second]
+    other = a != b
+    a, b, metres = a[other], b[other], length[first][other]
+    matched = np.zeros(len(length), dtype=bool)
+    matched[first] = matched[second] = True
+    outer = np.bincount(segment_owner[~matched], weights=length[~matched], minlength=count)
+    pairs = np.stack([np.minimum(a, b), np.maximum(a, b)], axis=1)
+    if len(pairs) == 0:
+        empty = np.zeros(0)
+        return Borders(np.zeros((0, 2), dtype=int), empty, empty, outer)
+    along = barrier[pairs[:, 0]] != barrier[pairs[:, 1]]
+    unique, which = np.unique(pairs, axis=0, return_inverse=True)
+    total = np.bincount(which, weights=metres, minlength=len(unique))
+    barrier_total = np.bincount(which, weights=metres * along, minlength=len(unique))
+    return Borders(unique.astype(int), total, barrier_total, outer)
+
+
+def _mark_line_barriers(borders: Borders, polygons: np.ndarray, lines: np.ndarray) -> Borders:
+    """Count borders near barrier lines (railways, waterways, motorways) as barrier borders."""
+    if len(lines) == 0 or len(borders.pairs) == 0:
+        return borders
+    near = shapely.STRtree(lines).query(
+        polygons, predicate="dwithin", distance=LINE_BARRIER_REACH_M
+    )
+    close = np.zeros(len(polygons), dtype=bool)
+    close[near[0]] = True
+    candidates = np.flatnonzero(close[borders.pairs[:, 0]] & close[borders.pairs[:, 1]])
+    if len(candidates) == 0:
+        return borders
+    zone = shapely.buffer(shapely.union_all(lines), LINE_BARRIER_REACH_M, quad_segs=4)
+    a = polygons[borders.pairs[candidates, 0]]
+    b = polygons[borders.pairs[candidates, 1]]
+    shared = shapely.intersection(shapely.boundary(a), shapely.boundary(b))
+    inside = shapely.length(shapely.intersection(shared, zone))
+    barrier_metres = borders.barrier_metres.copy()
+    barrier_metres[candidates] = np.maximum(barrier_metres[candidates], inside)
+    return Borders(borders.pairs, borders.metres, barrier_metres, borders.outer)
 
 
 def coordinate_keys(coords: np.ndarray) -> np.ndarray:
@@ -390,45 +506,58 @@ def _single_parts(
     polygons = polygons.copy()
     weight = np.bincount(home_unit, minlength=len(polygons))
     moves: list[tuple[BaseGeometry, int, int]] = []
-    tree = shapely.STRtree(polygons)  # neighbours as first drawn; their shapes are read fresh below
-    for unit in np.flatnonzero(shapely.get_num_geometries(polygons) > 1):
-        parts = np.asarray(shapely.get_parts(polygons[unit]))
-        middle = shapely.line_interpolate_point(segments[unit], 0.5, normalized=True)
-        keep = int(np.lexsort((-shapely.area(parts), shapely.distance(parts, middle)))[0])
-        polygons[unit] = parts[keep]
-        for index, part in enumerate(parts):
-            if index == keep:
-                continue
-            touching = np.array(
-                [
-                    int(t)
-                    for t in tree.query(part)
-                    if t != unit and shapely.intersects(part, polygons[t])
-                ],
-                dtype=int,
-            )
-            if len(touching) == 0:
-                polygons[unit] = shapely.union(polygons[unit], part)
-                continue
-            mine = np.flatnonzero(home_unit == unit)
-            carried = int(shapely.intersects(part, homes[mine]).sum()) if len(mine) else 0
-            grown = shapely.buffer(part, 0.05, quad_segs=2)
-            shared = shapely.length(
-                shapely.intersection(shapely.boundary(polygons[touching]), grown)
-            )
-            room = weight[touching] + carried <= max_weight
-            if not room.any() and not overflow:
-                polygons[unit] = shapely.union(polygons[unit], part)
-                continue
-            target = int(
-                touching[np.argmax(np.where(room, shared, -1.0))]
-                if room.any()
-                else touching[np.argmin(weight[touching])]
-            )
-            polygons[target] = shapely.union(polygons[target], part)
-            weight[unit] -= carried
-            weight[target] += carried
-            moves.append((part, int(unit), target))
+    split = np.flatnonzero(shapely.get_num_geometries(polygons) > 1)
+    if len(split) == 0:
+        return polygons, moves
+    parts, whose = shapely.get_parts(polygons[split], return_index=True)
+    owner = split[whose]
+    middle = shapely.line_interpolate_point(segments[owner], 0.5, normalized=True)
+    order = np.lexsort((-shapely.area(parts), shapely.distance(parts, middle), owner))
+    kept = np.zeros(len(parts), dtype=bool)
+    kept[order[np.r_[True, owner[order][1:] != owner[order][:-1]]]] = True
+    polygons[owner[kept]] = parts[kept]
+    stray, stray_owner = parts[~kept], owner[~kept]
+    # Touching neighbours and shared borders of every stray part at once (against the units as
+    # trimmed to their kept part; parts a unit receives below do not count as its border).
+    found_part, found_unit = shapely.STRtree(polygons).query(stray, predicate="intersects")
+    other = found_unit != stray_owner[found_part]
+    found_part, found_unit = found_part[other], found_unit[other]
+    grown = shapely.buffer(stray, 0.05, quad_segs=2)
+    shared_all = shapely.length(
+        shapely.intersection(shapely.boundary(polygons[found_unit]), grown[found_part])
+    )
+    home_tree = shapely.STRtree(homes) if len(homes) else None
+    in_part, at_home = (
+        home_tree.query(stray, predicate="intersects")
+        if home_tree is not None
+        else (np.zeros(0, dtype=int), np.zeros(0, dtype=int))
+    )
+    own_home = home_unit[at_home] == stray_owner[in_part]
+    carried_all = np.bincount(in_part[own_home], minlength=len(stray))
+    received: dict[int, list[BaseGeometry]] = {}
+    for index, part in enumerate(stray):
+        unit = int(stray_owner[index])
+        mine = found_part == index
+        touching, shared = found_unit[mine], shared_all[mine]
+        if len(touching) == 0:
+            received.setdefault(unit, []).append(part)
+            continue
+        carried = int(carried_all[index])
+        room = weight[touching] + carried <= max_weight
+        if not room.any() and not overflow:
+            received.setdefault(unit, []).append(part)
+            continue
+        target = int(
+            touching[np.argmax(np.where(room, shared, -1.0))]
+            if room.any()
+            else touching[np.argmin(weight[touching])]
+        )
+        received.setdefault(target, []).append(part)
+        weight[unit] -= carried
+        weight[target] += carried
+        moves.append((part, unit, target))
+    for unit, pieces in received.items():
+        polygons[unit] = shapely.union_all([polygons[unit], *pieces])
     return polygons, moves
 
 
@@ -437,20 +566,55 @@ def _follow_moves(
 ) -> np.ndarray:
     """Homes inside a part that changed unit change unit with it."""
     result = current.copy()
-    if points.empty:
+    if points.empty or not moves:
         return result
-    geometries = points.geometry.to_numpy()
-    for part, source, target in moves:
-        mine = np.flatnonzero(result == source)
-        inside = mine[shapely.intersects(part, geometries[mine])]
-        result[inside] = target
+    parts = np.array([part for part, _, _ in moves], dtype=object)
+    sources = np.array([source for _, source, _ in moves])
+    targets = np.array([target for _, _, target in moves])
+    point, move = shapely.STRtree(parts).query(points.geometry.to_numpy(), predicate="intersects")
+    order = np.lexsort((move, point))  # each point meets the moves in the order they were made
+    for p, m in zip(point[order].tolist(), move[order].tolist(), strict=True):
+        if result[p] == sources[m]:
+            result[p] = targets[m]
     return result
 
 
 def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
-    """Union the polygons per ``by`` value: fast coverage union, exact union if cells mis-align."""
-    keys, groups = _group_by(frame[by].to_numpy(), frame.geometry.to_numpy())
-    return gpd.GeoSeries([_union(group) for group in groups], index=keys, crs=frame.crs)
+    """Union the polygons per ``by`` value: fast coverage union, exact union if cells mis-align.
+
+    Groups of up to :data:`_BATCH_CELLS` cells are unioned in one vectorised call (a table of
+    groups × cells, padded with ``None``); larger groups, and any batch GEOS refuses, one by one.
+    """
+    labels, values = frame[by].to_numpy(), frame.geometry.to_numpy()
+    if len(labels) == 0:
+        return gpd.GeoSeries([], index=labels, crs=frame.crs)
+    order = np.argsort(labels, kind="stable")
+    ordered, cells = labels[order], values[order]
+    first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    sizes = np.diff(np.r_[first, len(ordered)])
+    group = np.repeat(np.arange(len(first)), sizes)
+    merged = np.empty(len(first), dtype=object)
+    single = sizes == 1
+    merged[single] = cells[first[single]]
+    batch = np.flatnonzero((sizes > 1) & (sizes <= _BATCH_CELLS))
+    loose = np.flatnonzero(sizes > _BATCH_CELLS)
+    if len(batch):
+        row = np.full(len(first), -1)
+        row[batch] = np.arange(len(batch))
+        chosen = row[group] >= 0
+        table = np.full((len(batch), int(sizes[batch].max())), None, dtype=object)
+        table[row[group[chosen]], (np.arange(len(ordered)) - first[group])[chosen]] = cells[chosen]
+        try:
+            unions = shapely.coverage_union_all(table, axis=1)
+        except shapely.errors.GEOSException:
+            loose = np.concatenate([loose, batch])
+        else:
+            bad = ~shapely.is_valid(unions)
+            merged[batch[~bad]] = unions[~bad]
+            loose = np.concatenate([loose, batch[bad]])
+    for index in loose:
+        merged[index] = _union(cells[first[index] : first[index] + sizes[index]])
+    return gpd.GeoSeries(merged, index=ordered[first], crs=frame.crs)
 
 
 def _group_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -504,7 +668,7 @@ def _street_samples(
     return samples, labels
 
 
-def _neighbour_graph(frame: gpd.GeoDataFrame) -> nx.Graph[int]:
+def _neighbour_graph(frame: gpd.GeoDataFrame, borders: Borders | None = None) -> nx.Graph[int]:
     """Units meeting at a junction with touching polygons; pieces of one street always touch."""
     graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(len(frame)))
@@ -521,20 +685,36 @@ def _neighbour_graph(frame: gpd.GeoDataFrame) -> nx.Graph[int]:
         if a != b
     }
     parents = frame["parent"].to_numpy()
-    for parent in np.unique(parents):
-        pieces = np.flatnonzero(parents == parent)
-        graph.add_edges_from(itertools.pairwise(pieces))
+    order = np.argsort(parents, kind="stable")  # pieces of one street, in index order
+    same = parents[order][1:] == parents[order][:-1]
+    graph.add_edges_from(zip(order[:-1][same].tolist(), order[1:][same].tolist(), strict=True))
     if candidates:
         pairs = np.array(sorted(candidates))
-        shared = _shared_border(frame.geometry.to_numpy(), pairs)
+        shared = _shared_border(frame.geometry.to_numpy(), pairs, borders)
         graph.add_edges_from(map(tuple, pairs[shared >= MIN_SHARED_BORDER_M]))
-    _connect_components(graph, frame)
+    _connect_components(graph, frame, borders)
     return graph
 
 
-def _shared_border(polygons: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Length of border two polygons share; within 5 cm where their vertices do not line up."""
+def _shared_border(
+    polygons: np.ndarray, pairs: np.ndarray, borders: Borders | None = None
+) -> np.ndarray:
+    """Length of border two polygons share; within 5 cm where their vertices do not line up.
+
+    With ``borders`` (pairs smaller index first) the matched segments answer first; only pairs
+    they find too short are measured on the geometry.
+    """
     a, b = polygons[pairs[:, 0]], polygons[pairs[:, 1]]
+    if borders is not None and len(borders.pairs):
+        count = len(polygons)
+        known = borders.pairs[:, 0] * count + borders.pairs[:, 1]
+        wanted = np.minimum(pairs[:, 0], pairs[:, 1]) * count + np.maximum(pairs[:, 0], pairs[:, 1])
+        position = np.clip(np.searchsorted(known, wanted), 0, len(known) - 1)
+        shared = np.where(known[position] == wanted, borders.metres[position], 0.0)
+        short = np.flatnonzero(shared < MIN_SHARED_BORDER_M)
+        if len(short):
+            shared[short] = _shared_border(polygons, pairs[short])
+        return shared
     shared = np.asarray(
         shapely.length(shapely.intersection(shapely.boundary(a), shapely.boundary(b)))
     )
@@ -545,7 +725,9 @@ def _shared_border(polygons: np.ndarray, pairs: np.ndarray) -> np.ndarray:
     return shared
 
 
-def _connect_components(graph: nx.Graph[int], frame: gpd.GeoDataFrame) -> None:
+def _connect_components(
+    graph: nx.Graph[int], frame: gpd.GeoDataFrame, borders: Borders | None = None
+) -> None:
     """Link street-disconnected parts through their longest shared polygon border (or nearest)."""
     components = sorted(nx.connected_components(graph), key=len, reverse=True)
     if len(components) <= 1:
@@ -559,7 +741,7 @@ def _connect_components(graph: nx.Graph[int], frame: gpd.GeoDataFrame) -> None:
     found = tree.query(polygons[outlying], predicate="intersects")
     pairs = np.stack([outlying[found[0]], found[1]], axis=1)
     pairs = pairs[component_of[pairs[:, 0]] != component_of[pairs[:, 1]]]
-    shared = _shared_border(polygons, pairs) if len(pairs) else np.array([])
+    shared = _shared_border(polygons, pairs, borders) if len(pairs) else np.array([])
     order = np.argsort(-shared)
     union = nx.utils.UnionFind(range(len(components)))
     for index in order:

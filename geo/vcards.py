@@ -1,12 +1,17 @@
 """vCards (version 3.0, as phones import them) of a group's members and of the beheerders.
 
 The beheerder imports an area's file on the phone and adds the members to the WhatsApp group
-from the phone's contacts. Built with vobject, which escapes commas, semicolons and line breaks
-as RFC 2426 requires and folds long lines, rather than with string templates.
+from the phone's contacts. The format is vobject's: :func:`vobject_vcard` builds a card with
+vobject (which escapes commas, semicolons and line breaks as RFC 2426 requires and folds long
+lines), and :func:`vcard` writes exactly the same text for a fixed shape of card without
+building vobject's objects, about forty times faster (vobject costs 0.8 ms a card, a third of a
+10,000-member pack). The tests hold the two to the same text for arbitrary contacts (escaping,
+folding inside multi-byte letters) and read every written card back with vobject.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +23,7 @@ import vobject
 
 from geo.outputs import replacing
 
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
 _UID_SPACE = uuid.UUID("5b0c3e4e-1a51-4f43-9a76-6a6f62776170")  # this tool's vCard UIDs
 
 
@@ -53,10 +59,12 @@ def name_parts(full_name: str) -> tuple[str, str]:
 @cache
 def phone_kind(phone: str) -> str:
     """The vCard TEL type of an E.164 number: ``CELL`` for mobiles, ``VOICE`` for the rest."""
-    try:
-        number = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return "VOICE"
+    number = _e164_number(phone)
+    if number is None:
+        try:
+            number = phonenumbers.parse(phone, None)
+        except phonenumbers.NumberParseException:
+            return "VOICE"
     kind = phonenumbers.number_type(number)
     mobile = (
         phonenumbers.PhoneNumberType.MOBILE,
@@ -65,70 +73,106 @@ def phone_kind(phone: str) -> str:
     return "CELL" if kind in mobile else "VOICE"
 
 
+def _e164_number(phone: str) -> phonenumbers.PhoneNumber | None:
+    """``phone`` (E.164, as intake stores it) split into country code and national number
+    without phonenumbers' general parser (which costs twice the type check); ``None`` for
+    anything else, and for a national number with a leading zero (Italy), left to the parser.
+    """
+    if not _E164.fullmatch(phone):
+        return None
+    for digits in (1, 2, 3):  # country codes are prefix-free: the first match is the one
+        code = int(phone[1 : 1 + digits])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            national = phone[1 + digits :]
+            if not national or national.startswith("0"):
+                return None
+            return phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+    return None
+
+
 def vcard(contact: Contact) -> str:
-    """One vCard 3.0 (CRLF line ends) for ``contact``."""
-    return str(_card(contact).serialize())
+    """One vCard 3.0 (CRLF line ends) for ``contact``: the text vobject writes for it
+    (:func:`vobject_vcard`), character for character, about forty times faster.
+
+    Properties in vobject's order (VERSION, UID, then by name), values escaped as RFC 2426
+    §4 asks (backslash, comma, semicolon, line breaks) and lines folded where vobject folds
+    them: a line of 75 characters or more at 75 octets, never inside a UTF-8 sequence.
+    """
+    lines = ["BEGIN:VCARD", "VERSION:3.0", f"UID:{_escape(_uid(contact))}"]
+    if contact.street or contact.postcode or contact.place:
+        # ADR: post office box; extended address; street; locality; region; postal code; country
+        fields = ("", "", contact.street, contact.place, "", contact.postcode, "")
+        lines.append("ADR;TYPE=HOME:" + ";".join(_escape(f) for f in fields))
+    if contact.categories:
+        lines.append("CATEGORIES:" + ",".join(_escape(c) for c in contact.categories))
+    if contact.email:
+        lines.append(f"EMAIL;TYPE=INTERNET:{_escape(contact.email)}")
+    lines.append(f"FN:{_escape(_formatted_name(contact))}")
+    given, family = name_parts(contact.name)
+    lines.append(f"N:{_escape(family)};{_escape(given)};;;")  # family; given; additional; ...
+    if contact.note:
+        lines.append(f"NOTE:{_escape(contact.note)}")
+    lines.append(f"TEL;TYPE={phone_kind(contact.phone)}:{_escape(contact.phone)}")
+    if contact.role:
+        lines.append(f"TITLE:{_escape(contact.role)}")
+    lines.append("END:VCARD")
+    return "".join(_fold(line) for line in lines)
 
 
 def vcards(contacts: Iterable[Contact]) -> str:
-    """The vCards of ``contacts`` one after the other, exactly as :func:`vcard` writes each.
-
-    Building a vobject card costs as much as serialising it, so a card of the same shape
-    (the same optional properties present) is built once and refilled for the next contact.
-    """
-    shapes: dict[tuple[bool, ...], vobject.base.Component] = {}
-    parts = []
-    for contact in contacts:
-        shape = _shape(contact)
-        card = shapes.get(shape)
-        if card is None:
-            card = shapes[shape] = _card(contact)
-        else:
-            _fill(card, contact)
-        parts.append(str(card.serialize()))
-    return "".join(parts)
+    """The vCards of ``contacts`` one after the other, exactly as :func:`vcard` writes each."""
+    return "".join(vcard(contact) for contact in contacts)
 
 
-def _shape(contact: Contact) -> tuple[bool, ...]:
-    has_address = bool(contact.street or contact.postcode or contact.place)
-    return (has_address, bool(contact.email), bool(contact.role), bool(contact.note),
-            bool(contact.categories))  # fmt: skip
+_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n", "\r": "\\n"})
+FOLD_AT = 75  # octets per line (RFC 2426 §2.6 folds at 75)
 
 
-def _fill(card: vobject.base.Component, contact: Contact) -> None:
-    """Put ``contact`` into a card built by :func:`_card` for a contact of the same shape."""
-    has_address, has_email, has_role, has_note, has_categories = _shape(contact)
-    card.uid.value = _uid(contact)
-    given, family = name_parts(contact.name)
-    card.n.value = vobject.vcard.Name(family=family, given=given)
-    card.fn.value = contact.name.strip() or contact.phone
-    card.tel.value = contact.phone
-    card.tel.type_param = phone_kind(contact.phone)
-    if has_address:
-        card.adr.value = vobject.vcard.Address(
-            street=contact.street, code=contact.postcode, city=contact.place
-        )
-    if has_email:
-        card.email.value = contact.email
-    if has_role:
-        card.title.value = contact.role
-    if has_note:
-        card.note.value = contact.note
-    if has_categories:
-        card.categories.value = list(contact.categories)
+def _escape(text: str) -> str:
+    """RFC 2426 text escaping as vobject does it (a CR LF pair becomes one ``\\n``)."""
+    return text.replace("\r\n", "\n").translate(_ESCAPES)
+
+
+def _fold(line: str) -> str:
+    """``line`` with CR LF, folded as vobject folds (``vobject.base.foldOneLine``)."""
+    if len(line) < FOLD_AT:
+        return line + "\r\n"
+    if line.isascii():
+        parts = [line[:FOLD_AT]]
+        parts.extend(line[n : n + FOLD_AT - 1] for n in range(FOLD_AT, len(line), FOLD_AT - 1))
+        return "\r\n ".join(parts) + "\r\n"
+    out, used = [], 0
+    for char in line:
+        size = len(char.encode("utf-8"))
+        if used + size > FOLD_AT:
+            out.append("\r\n ")
+            used = 1  # the space that starts the continuation line
+        out.append(char)
+        used += size
+    return "".join(out) + "\r\n"
+
+
+def _formatted_name(contact: Contact) -> str:
+    return contact.name.strip() or contact.phone
 
 
 def _uid(contact: Contact) -> str:
     return str(uuid.uuid5(_UID_SPACE, contact.phone or contact.name))
 
 
-def _card(contact: Contact) -> vobject.base.Component:
+def vobject_vcard(contact: Contact) -> str:
+    """The reference: ``contact`` built and serialised by vobject. :func:`vcard` writes the
+    same text (the tests hold them to it); this one costs about 0.8 ms a card."""
+    return str(_vobject_card(contact).serialize())
+
+
+def _vobject_card(contact: Contact) -> vobject.base.Component:
     card = vobject.vCard()
     card.add("version").value = "3.0"
     card.add("uid").value = _uid(contact)
     given, family = name_parts(contact.name)
     card.add("n").value = vobject.vcard.Name(family=family, given=given)
-    card.add("fn").value = contact.name.strip() or contact.phone
+    card.add("fn").value = _formatted_name(contact)
     tel = card.add("tel")
     tel.value = contact.phone
     tel.type_param = phone_kind(contact.phone)

@@ -44,7 +44,7 @@ from geo.geocode import (
     address_label,
     geocode_applicants,
 )
-from geo.intake import SOURCE_FIELDS, read_applicants
+from geo.intake import MESSAGE_FIELD, SOURCE_FIELDS, read_applicants
 from geo.maps import PUBLIC_MIN_MEMBERS, area_map, municipality_map, planner_map, signs_map
 from geo.outputs import ensure_dir, refuse_overwrite, replacing, resolved
 from geo.partition import Plan, assign, make_plan
@@ -68,10 +68,11 @@ APPLICANTS_FILE = "applicants.csv"
 REJECTS_FILE = "rejects.csv"
 PENDING_FILE = "pending.csv"
 # What a reject keeps of an accepted-then-refused sign-up: enough to correct it and sign up again.
-# Sign-ups read from e-mail also keep their source (SOURCE_FIELDS: message id, date, sender...).
+# Sign-ups read from e-mail also keep their source (SOURCE_FIELDS: message id, date, sender...)
+# and, when they had something to check, the message text (MESSAGE_FIELD) to correct them by.
 REJECT_CELLS = (
     "row", "naam", "reason", "straat", "huisnummer", "huisletter", "toevoeging", "postcode",
-    "woonplaats", "telefoon", "email", "beheerder", "opmerking", *SOURCE_FIELDS,
+    "woonplaats", "telefoon", "email", "beheerder", "opmerking", *SOURCE_FIELDS, MESSAGE_FIELD,
 )  # fmt: skip
 # Every file and folder a plan run writes (see geo.export for the plan-folder files).
 PLAN_OUTPUTS = (

@@ -1,28 +1,43 @@
-"""Aanmeldingen: upload sign-ups, see who was accepted and why others were not.
+"""Aanmeldingen: upload sign-ups or read the mailbox, see who was accepted and why others were
+not, check what the intake was unsure of, correct, remove, and tell who changed group.
 
 Every action is handled before the counters and tables are drawn; a form that changed the
 project draws the page again. A double click imports, adds or corrects nothing twice: an
 uploaded file is read once (choose it again to read it again), the forms' buttons get a new
-key after every change.
+key after every change, and the mailbox gives each message once.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from urllib.parse import urlsplit
+
+import pandas as pd
 import streamlit as st
 
 from geo.access import PLANNER
 from geo.errors import GeoError
-from geo.geocode import OnlineService
+from geo.geocode import OnlineService, Progress
+from geo.mail_imap import PASSWORD_VARIABLE
 from geo.project import (
     check_again,
+    correct_member,
+    correction_form,
+    import_mailbox,
     import_person,
     import_upload,
+    member_cells,
+    moved_since,
     people_to_forget,
     waiting_cells,
     waiting_list,
+    with_source,
 )
+from geo.rosters import roster_csv
 from geo.workflow import online_services
 from pages.common import (
+    CHOOSE,
     ROLE,
     action_key,
     allow,
@@ -34,11 +49,62 @@ from pages.common import (
 
 READ = "ingelezen_bestand"
 FORGET = "te_verwijderen"
+CLEAR = "afgewezen_wissen"
+EMPTY_FORM = "formulier_leegmaken"
+FIX_MEMBER = "te_verbeteren_lid"
+PERSON_KEYS = ("f_naam", "f_adres", "f_postcode", "f_woonplaats", "f_leeftijd", "f_telefoon",
+               "f_email", "f_beheerder")  # fmt: skip
+URL_VARIABLE = "GEO_IMAP_URL"
+SOURCE_LABELS = {"afzender": "Van", "bericht_datum": "Datum", "onderwerp": "Onderwerp"}
+
+
+def configured(name: str) -> str:
+    """A setting from Streamlit secrets, else the environment ("" when neither has it)."""
+    try:
+        value = st.secrets.get(name)
+    except (FileNotFoundError, st.errors.StreamlitSecretNotFoundError):
+        value = None
+    return str(value or os.environ.get(name, ""))
+
+
+def progress_bar(text: str) -> Progress:
+    bar = st.progress(0.0, text=text)
+
+    def report(done: int, total: int) -> None:
+        bar.progress(done / max(total, 1), text=f"{done} van {total} adressen opgezocht")
+
+    return report
+
+
+def read_counts(counts: dict[str, int]) -> str:
+    return (
+        f"{counts['rows']} regels gelezen: {counts['accepted']} aangenomen, "
+        f"{counts['rejected']} afgewezen, {counts['pending']} wachten op een adres, "
+        f"{counts.get('already', 0)} al aangemeld"
+    )
+
+
+def services() -> list[OnlineService]:
+    """The online part of the geocoding chain when the planner allows it."""
+    return online_services(settings()) if online else []
+
+
+def show_message(text: str, source: dict[str, str], *, key: str) -> None:
+    """The sender's own text of an e-mail sign-up, with where it came from."""
+    about = [f"{label}: {source[field]}" for field, label in SOURCE_LABELS.items()
+             if source.get(field)]  # fmt: skip
+    st.markdown("**Oorspronkelijk bericht**")
+    if about:
+        st.caption(" · ".join(about))
+    st.text_area("Bericht", value=text, height=260, disabled=True, key=key,
+                 label_visibility="collapsed")  # fmt: skip
+
 
 allow("aanmeldingen")
 st.title("Aanmeldingen")
 show_notice()
 store = store_or_stop()
+planner = st.session_state.get(ROLE) == PLANNER
 upload = st.file_uploader(
     "Aanmeldingen toevoegen (CSV of Excel, zoals u ze bijhoudt, of e-mail: .mbox of .eml)",
     type=["csv", "xlsx", "txt", "mbox", "eml"],
@@ -57,31 +123,83 @@ if (
     and st.button("Inlezen en plaatsen", key="inlezen", disabled=already_read)
     and not already_read
 ):
-    progress = st.progress(0.0, text="Aanmeldingen controleren en adressen opzoeken…")
-
-    def report(done: int, total: int) -> None:
-        progress.progress(done / max(total, 1), text=f"{done} van {total} adressen opgezocht")
-
     try:
         counts, placement = import_upload(
             store,
             upload.name,
             upload.getvalue(),
             settings=settings(),
-            services=online_services(settings()) if online else (),
-            progress=report,
+            services=services(),
+            progress=progress_bar("Aanmeldingen controleren en adressen opzoeken…"),
         )
     except GeoError as error:
         st.error(str(error))
     else:
-        st.session_state[READ] = upload.file_id
+        st.session_state[READ] = upload.file_id  # everything below is drawn after the import
         st.success(
-            f"{counts['rows']} regels gelezen: {counts['accepted']} aangenomen, "
-            f"{counts['rejected']} afgewezen, {counts['pending']} wachten op een adres, "
-            f"{counts.get('already', 0)} al aangemeld; "
-            f"{placement.placed} geplaatst, {placement.moved_existing} bestaande leden verplaatst."
+            f"{read_counts(counts)}; {placement.placed} geplaatst, "
+            f"{placement.moved_existing} bestaande leden verplaatst."
         )
-with st.form("een_persoon", clear_on_submit=True):
+
+# --- straight from the mailbox (IMAP) ---------------------------------------------------------
+mailbox_url = configured(URL_VARIABLE)
+if mailbox_url:
+    parts = urlsplit(mailbox_url)
+    folder = parts.path.lstrip("/") or "INBOX"
+    st.caption(
+        f"Mailbox: map {folder} op {parts.hostname or '?'}. Alleen nieuwe e-mails worden "
+        "gelezen; de mail blijft ongewijzigd (niet gelezen gemarkeerd, verplaatst of verwijderd)."
+    )
+    password = configured(PASSWORD_VARIABLE)
+    if not password:
+        st.warning(
+            f"Er is geen wachtwoord voor de mailbox ingesteld: zet {PASSWORD_VARIABLE} in "
+            "`.streamlit/secrets.toml` of als omgevingsvariabele (bij Gmail: een app-wachtwoord)."
+        )
+    elif st.button("Mailbox lezen", key=action_key("mailbox_lezen")):
+        try:
+            read = import_mailbox(
+                store,
+                mailbox_url,
+                password,
+                settings=settings(),
+                services=services(),
+                progress=progress_bar("E-mails lezen en adressen opzoeken…"),
+            )
+        except GeoError as error:
+            st.error(str(error))
+        else:
+            store.close()
+            renumbered = (
+                " De map was door de server opnieuw genummerd: alle e-mails zijn opnieuw gelezen."
+                if read.reset
+                else ""
+            )
+            if read.placement is None:
+                changed(f"Geen nieuwe e-mails in {folder}.{renumbered}", kind="success")
+            changed(
+                f"{read.messages} nieuwe e-mail(s) gelezen. {read_counts(read.counts)}; "
+                f"{read.placement.placed if read.placement else 0} geplaatst.{renumbered}"
+            )
+else:
+    with st.expander("Aanmeldingen rechtstreeks uit de mailbox lezen"):
+        st.markdown(
+            "Er is nog geen mailbox ingesteld. Zet in `.streamlit/secrets.toml` (of als "
+            "omgevingsvariabelen op de server):\n\n"
+            f'- `{URL_VARIABLE} = "imaps://GEBRUIKER@imap.gmail.com/INBOX"` — het adres van '
+            "de mailbox en de map met aanmeldingen;\n"
+            f'- `{PASSWORD_VARIABLE} = "…"` — het wachtwoord (bij Gmail: een app-wachtwoord, '
+            "te maken onder Google-account → Beveiliging → App-wachtwoorden).\n\n"
+            "Start de app daarna opnieuw; hier verschijnt dan de knop **Mailbox lezen**. Het "
+            "wachtwoord komt nooit in het project of in een logboek. Alleen e-mails die nog niet "
+            "gelezen zijn worden opgehaald, en de mail blijft ongewijzigd."
+        )
+
+# --- one person by hand -------------------------------------------------------------------------
+if st.session_state.pop(EMPTY_FORM, False):  # the last person was accepted: an empty form
+    for person_key in PERSON_KEYS:
+        st.session_state.pop(person_key, None)
+with st.form("een_persoon"):
     st.markdown("**Eén persoon toevoegen**")
     left, right = st.columns(2)
     person = {
@@ -96,14 +214,20 @@ with st.form("een_persoon", clear_on_submit=True):
     }
     if st.form_submit_button("Toevoegen", key=action_key("toevoegen")):
         try:
-            accepted, reason = import_person(store, person, settings=settings())
+            accepted_now, reason = import_person(store, person, settings=settings())
         except GeoError as error:
             st.error(f"Niet aangenomen: {error}")
         else:
             store.close()
-            if accepted:
+            if accepted_now:
+                st.session_state[EMPTY_FORM] = True
                 changed(f"{person['Naam']} is aangemeld en heeft een gebied.")
-            changed(f"Niet aangenomen: {reason}", kind="error")
+            changed(  # the typed fields stay, to correct them
+                f"Niet aangenomen: {reason}. Verbeter de gegevens hieronder en probeer opnieuw.",
+                kind="error",
+            )
+
+# --- counters and rejects -----------------------------------------------------------------------
 status = store.status()
 left, middle, right = st.columns(3)
 left.metric("Aangenomen", status.applicants["accepted"])
@@ -113,6 +237,26 @@ st.subheader("Afgewezen, met de reden")
 rejected = store.applicants("rejected")
 st.dataframe(rejected[["row", "naam", "reason"]].rename(columns={"row": "regel", "reason": "reden"}),
              key="afgewezen", hide_index=True)  # fmt: skip
+if planner and len(rejected):
+    if st.button("Afgewezen aanmeldingen wissen…", key="wissen_vragen",
+                 help="Als u ze heeft nagelopen: de gegevens van afgewezen aanmeldingen "
+                      "(ook de oorspronkelijke e-mails) verdwijnen uit het project."):  # fmt: skip
+        st.session_state[CLEAR] = True
+    if st.session_state.get(CLEAR):
+        st.warning(
+            f"Alle {len(rejected)} afgewezen aanmeldingen definitief wissen, met hun gegevens "
+            "en e-mailtekst? Dit kan niet ongedaan worden gemaakt; de geschiedenis houdt bij "
+            "dat ze gewist zijn."
+        )
+        yes, no = st.columns(2)
+        if yes.button("Ja, wissen", key=action_key("wissen"), type="primary"):
+            removed = store.clear_rejects()
+            store.close()
+            st.session_state.pop(CLEAR, None)
+            changed(f"{removed} afgewezen aanmelding(en) gewist.")
+        if no.button("Annuleren", key="wissen_annuleren"):
+            st.session_state.pop(CLEAR, None)
+            st.rerun()
 
 
 def correct(
@@ -123,50 +267,65 @@ def correct(
     form: str,
     action: str,
 ) -> None:
-    """Choose a sign-up, correct its cells and check it again (rejects and waiting ones)."""
+    """Choose a sign-up, correct its cells (beside the e-mail it came from) and check it again
+    (rejects and waiting ones)."""
     st.markdown(f"**{title}**")
-    chosen = st.selectbox("Welke", list(fixable), index=None, key=choice)
+    chosen = st.selectbox("Welke", list(fixable), index=None, key=choice,
+                          placeholder="Kies een aanmelding")  # fmt: skip
     if chosen is None:
         return
     number, cells = fixable[chosen]
-    with st.form(form):
-        edited = {
-            header: st.text_input(header, value=value, key=f"cel_{number}_{header}")
-            for header, value in cells.items()
-        }
-        if st.form_submit_button("Opnieuw controleren", key=action_key(action)):
-            try:
-                counts, _ = check_again(store, {number: edited}, settings=settings(),
-                                        services=services())  # fmt: skip
-            except GeoError as error:
-                st.error(str(error))
-            else:
-                if counts["accepted"]:
-                    store.close()
-                    changed("Verbeterd en aangenomen; de deelnemer heeft een gebied.")
-                if counts["pending"]:
-                    store.close()
-                    changed(
-                        "Verbeterd; het adres is nog niet gevonden (zie hieronder).", kind="warning"
-                    )
-                reason = store.applicants("rejected")["reason"].iloc[-1]
+    layout = correction_form(cells)
+    if layout.message:
+        beside, place = st.columns(2)
+        with beside:
+            show_message(layout.message, layout.source, key=f"bericht_{number}")
+    else:
+        place = st.container()
+    with place:
+        if layout.check:
+            st.info(f"Te controleren: {layout.check}")
+        if layout.history:
+            st.caption(layout.history)
+        with st.form(form):
+            edited = {
+                header: st.text_input(header, value=value, key=f"cel_{number}_{header}")
+                for header, value in layout.fields.items()
+            }
+            sent = st.form_submit_button("Opnieuw controleren", key=action_key(action))
+    if sent:
+        try:
+            counts, _ = check_again(store, {number: layout.cells(edited)}, settings=settings(),
+                                    services=services())  # fmt: skip
+        except GeoError as error:
+            st.error(str(error))
+        else:
+            if counts["accepted"]:
                 store.close()
-                changed(f"Nog steeds niet aangenomen: {reason}", kind="error")
-
-
-def services() -> list[OnlineService]:
-    """The online part of the geocoding chain when the planner allows it."""
-    return online_services(settings()) if online else []
+                changed("Verbeterd en aangenomen; de deelnemer heeft een gebied.")
+            if counts["pending"]:
+                store.close()
+                changed(
+                    "Verbeterd; het adres is nog niet gevonden (zie hieronder).", kind="warning"
+                )
+            if counts.get("already"):
+                store.close()
+                changed("Verbeterd: deze persoon stond al in het project.", kind="warning")
+            reason = store.applicants("rejected")["reason"].iloc[-1]
+            store.close()
+            changed(f"Nog steeds niet aangenomen: {reason}", kind="error")
 
 
 fixable = {
-    f"{name} — {reason}": (number, cells)
+    f"{name or '(geen naam)'} — {reason} (nr. {number})": (number, cells)
     for number, name, reason, cells in store.rejected_with_cells()
     if cells
 }
 if fixable:
     correct(fixable, title="Een afgewezen aanmelding verbeteren", choice="verbeter_keuze",
             form="verbeteren", action="opnieuw_controleren")  # fmt: skip
+
+# --- waiting for an address ---------------------------------------------------------------------
 st.subheader("Wachten op een adres")
 waiting = waiting_list(store)
 if waiting.empty:
@@ -179,8 +338,8 @@ else:
         help="Register en cache, en online als dat hierboven aan staat.",
     ):
         try:
-            counts, _ = check_again(store, waiting_cells(store), settings=settings(),
-                                    services=services())  # fmt: skip
+            again = with_source(store, waiting_cells(store))
+            counts, _ = check_again(store, again, settings=settings(), services=services())
         except GeoError as error:
             st.error(str(error))
         else:
@@ -190,25 +349,158 @@ else:
                 f"{counts['pending']} wachten nog op een adres, {counts['rejected']} afgewezen.",
                 kind="success" if counts["accepted"] else "warning",
             )
-    to_fix = {f"{row.naam} — {row.adres}": row.id for row in waiting.itertuples()}
-    cells_of = waiting_cells(store)
+    to_fix = dict(zip(waiting["naam"] + " — " + waiting["adres"], waiting["id"], strict=True))
+    cells_of = with_source(store, waiting_cells(store))
     correct(
-        {label: (int(i), cells_of[int(i)]) for label, i in to_fix.items()},
+        {str(label): (int(i), cells_of[int(i)]) for label, i in to_fix.items()},
         title="Een adres verbeteren",
         choice="adres_keuze",
         form="adres_verbeteren",
         action="adres_controleren",
     )
+
+# --- members, and what to check -----------------------------------------------------------------
 st.subheader("Deelnemers")
 accepted = store.applicants("accepted")
+to_check = accepted.loc[accepted["opmerking"].fillna("").str.strip() != ""]
+only_to_check = st.checkbox(f"Alleen te controleren ({len(to_check)})", key="alleen_controleren")
+shown = to_check if only_to_check else accepted
 st.dataframe(
-    accepted[["naam", "straat", "huisnummer", "area_id", "beheerder"]].rename(
-        columns={"area_id": "gebied", "beheerder": "wil beheerder zijn"}
+    shown.assign(
+        gebied=shown["area_id"].astype("Int64"),
+        huisnummer=pd.to_numeric(shown["huisnummer"], errors="coerce").astype("Int64"),
+        beheerder=shown["beheerder"].astype(bool).map({True: "ja", False: "nee"}),
+    )[["naam", "straat", "huisnummer", "huisletter", "toevoeging", "postcode", "telefoon",
+       "gebied", "beheerder", "opmerking"]].rename(
+        columns={"beheerder": "wil beheerder zijn", "opmerking": "te controleren"}
     ),
     key="deelnemers",
     hide_index=True,
-)
-if st.session_state.get(ROLE) == PLANNER:
+)  # fmt: skip
+if len(to_check):
+    st.markdown("**Te controleren**")
+    st.caption(
+        "Bij deze aanmeldingen was het inlezen niet zeker, of vraagt een gegeven aandacht "
+        "(bijvoorbeeld een vast nummer zonder WhatsApp). Klopt alles, kies dan **Klopt**: de "
+        "opmerking en de bewaarde e-mailtekst verdwijnen. Klopt iets niet, kies **Verbeteren…** "
+        "(de aanmelding wordt met de verbeterde gegevens opnieuw gecontroleerd; op hetzelfde "
+        "adres blijft de persoon in hetzelfde gebied) of verwijder de aanmelding."
+    )
+    labels = {
+        f"{name} — {remark} (nr. {number})": int(number)
+        for name, remark, number in zip(
+            to_check["naam"], to_check["opmerking"], to_check["id"], strict=True
+        )
+    }
+    picked = st.selectbox("Welke", list(labels), index=None, key="controle_keuze",
+                          placeholder="Kies een aanmelding")  # fmt: skip
+    if picked is not None:
+        member_id = labels[picked]
+        member = to_check.loc[to_check["id"] == member_id].iloc[0]
+        source = json.loads(str(member["bron"] or "{}"))
+        fields_side = st.container()
+        if source.get("bericht"):
+            beside, fields_side = st.columns(2)
+            with beside:
+                show_message(str(source["bericht"]), source, key=f"bron_{member_id}")
+        with fields_side:
+            st.info(f"Opmerking bij het inlezen: {member['opmerking']}")
+
+            def cell(name: str) -> str:
+                value = member[name]
+                return "" if value is None or pd.isna(value) else str(value)
+
+            number = cell("huisnummer").removesuffix(".0") + cell("huisletter")
+            number += f"-{cell('toevoeging')}" if cell("toevoeging") else ""
+            st.markdown(
+                f"**Naam:** {cell('naam')}  \n**Adres:** {cell('straat')} {number}  \n"
+                f"**Postcode:** {cell('postcode')}  \n**Woonplaats:** {cell('woonplaats')}  \n"
+                f"**Telefoon:** {cell('telefoon')}  \n**E-mail:** {cell('email')}  \n"
+                f"**Wil beheerder zijn:** {'ja' if member['beheerder'] else 'nee'}  \n"
+                f"**Gebied:** {cell('area_id').removesuffix('.0') or 'nog geen'}"
+            )
+            good, fix, wrong = st.columns(3)
+            if good.button("Klopt", key=action_key("klopt"), type="primary"):
+                store.mark_checked([member_id])
+                store.close()
+                changed(f"{cell('naam')} is gecontroleerd.")
+            if fix.button("Verbeteren…", key="lid_verbeteren_vragen"):
+                st.session_state[FIX_MEMBER] = member_id
+            if wrong.button("Verwijderen…", key="controle_verwijderen"):
+                match = next(
+                    (label for label in people_to_forget(store, regions=settings().phone_regions)
+                     if label.endswith(f"nr. {member_id})")),
+                    None,
+                )  # fmt: skip
+                st.session_state[FORGET] = match
+                st.caption("Bevestig het verwijderen onderaan de pagina.")
+            if st.session_state.get(FIX_MEMBER) == member_id:
+                layout = correction_form(member_cells(store, member_id))
+                with st.form("lid_verbeteren"):
+                    edited = {
+                        header: st.text_input(header, value=value, key=f"lid_{member_id}_{header}")
+                        for header, value in layout.fields.items()
+                    }
+                    sent = st.form_submit_button(
+                        "Verbeterd opnieuw controleren", key=action_key("lid_controleren")
+                    )
+                if sent:
+                    try:
+                        done = correct_member(store, member_id, layout.cells(edited),
+                                              settings=settings(), services=services())  # fmt: skip
+                    except GeoError as error:
+                        st.error(str(error))
+                    else:
+                        store.close()
+                        st.session_state.pop(FIX_MEMBER, None)
+                        if done.area_after is not None:
+                            where = (
+                                f"in gebied {done.area_after} gebleven"
+                                if done.area_after == done.area_before
+                                else f"nu in gebied {done.area_after} (was {done.area_before})"
+                            )
+                            changed(f"Verbeterd en aangenomen; {where}.")
+                        changed(
+                            "Verbeterd, maar niet aangenomen: zie de afgewezen aanmeldingen of "
+                            "de wachtlijst hierboven.",
+                            kind="warning",
+                        )
+
+# --- who changed group --------------------------------------------------------------------------
+history = store.history()
+changes = history.loc[history["undoable"]].iloc[::-1]
+if len(changes):
+    st.subheader("Van groep veranderd")
+    st.caption(
+        "Leden die sinds een wijziging (inlezen, opnieuw indelen, een straat verplaatsen, …) in "
+        "een andere groep zitten: zij moeten het horen. Kies de wijziging vanaf wanneer."
+    )
+    moments = pd.to_datetime(changes["at"], utc=True, errors="coerce").dt.tz_convert(
+        "Europe/Amsterdam"
+    )
+    entries = {
+        f"{moment:%d-%m-%Y %H:%M} — {action} (nr. {entry})": int(entry)
+        for entry, action, moment in zip(changes["id"], changes["action"], moments, strict=True)
+    }
+    since = st.selectbox("Sinds", list(entries), index=0, key="verhuisd_sinds", placeholder=CHOOSE)
+    entry = entries[since]
+    moved = moved_since(store, entry)
+    if moved.empty:
+        st.caption("Sindsdien is niemand van groep veranderd.")
+    else:
+        table = moved.rename(columns={"van_gebied": "van gebied", "van_naam": "van groep",
+                                      "naar_gebied": "naar gebied", "naar_naam": "naar groep"})  # fmt: skip
+        st.dataframe(table, key="verhuisd", hide_index=True)
+        st.download_button(
+            f"Lijst downloaden ({len(moved)} leden, Excel)",
+            roster_csv(table),
+            file_name=f"van-groep-veranderd-sinds-{entry}.csv",
+            mime="text/csv",
+            key="verhuisd_downloaden",
+        )
+
+# --- removing a person --------------------------------------------------------------------------
+if planner:
     st.subheader("Iemand verwijderen (afmelding of AVG-verzoek)")
     st.caption(
         "De persoon verdwijnt overal uit het project, ook uit de geschiedenis (zoals "
@@ -216,7 +508,8 @@ if st.session_state.get(ROLE) == PLANNER:
     )
     regions = settings().phone_regions
     people = people_to_forget(store, regions=regions)
-    who = st.selectbox("Wie", list(people), index=None, key="verwijder_keuze")
+    who = st.selectbox("Wie", list(people), index=None, key="verwijder_keuze",
+                       placeholder="Kies een persoon")  # fmt: skip
     if who is not None and st.button("Verwijderen…", key="verwijder_vragen"):
         st.session_state[FORGET] = who
     asked = st.session_state.get(FORGET)

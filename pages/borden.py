@@ -11,40 +11,33 @@ the map is preselected in the form.
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from pathlib import Path
 
 import geopandas as gpd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.access import MUNICIPALITY, PLANNER
 from geo.export import write_geojson
 from geo.maps import SIGN_KINDS, signs_map
 from geo.project import sign_key
-from geo.sources import Wijk
+from geo.store import Store
 from geo.workflow import make_signs
-from pages.common import ROLE, allow, store_or_stop
+from pages.common import CHOOSE, ROLE, allow, roads_of, show_map, store_or_stop, wijk_key, wijk_of
 
 VERDICTS = {"accepted": "plaatsen", "rejected": "niet plaatsen"}
 PROPOSALS = {"proposed": "voorgesteld", "withdrawn": "niet voorgesteld"}
 OPEN = "open"
 
 
-def _fingerprint(wijk: Wijk) -> str:
-    """Changes when the wijk's layers change, so the cached signs follow them."""
-    digest = hashlib.sha1(usedforsecurity=False)
-    digest.update(wijk.boundary.geometry.iloc[0].wkb)
-    digest.update(f"{len(wijk.streets)}:{len(wijk.addresses)}".encode())
-    digest.update(wijk.streets.total_bounds.tobytes())
-    return digest.hexdigest()
-
-
 @st.cache_data(show_spinner="Borden berekenen…", max_entries=8)
-def proposed_signs(fingerprint: str, _wijk: Wijk) -> gpd.GeoDataFrame:
-    """The wijk's ranked signs, once per wijk (``fingerprint``) for all sessions."""
-    signs = make_signs(_wijk)
+def proposed_signs(wijk: tuple[str, str, int], _store: Store) -> gpd.GeoDataFrame:
+    """The wijk's ranked signs, computed once per project wijk (``wijk``) for all sessions.
+
+    The signs stand where roads enter the wijk, so they change only with the wijk (a new
+    project), not with the areas or the decisions.
+    """
+    signs = make_signs(wijk_of(_store))
     return signs.assign(sleutel=[sign_key(p) for p in signs.geometry])
 
 
@@ -61,8 +54,8 @@ st.title("Borden")
 store = store_or_stop()
 planner = st.session_state.get(ROLE) == PLANNER
 actor = "planner namens gemeente" if planner else MUNICIPALITY
-wijk = store.wijk()
-signs = proposed_signs(_fingerprint(wijk), wijk).copy()
+wijk = wijk_of(store)
+signs = proposed_signs(wijk_key(store), store)
 view = st.container()  # tally, map and table, drawn after the forms below are handled
 clicked = st.session_state.get("bordenkaart", {}) or {}
 tooltip = str(clicked.get("last_object_clicked_tooltip") or "")
@@ -77,7 +70,7 @@ with st.form("besluit"):
         "**Besluit van de gemeente over één bord** (of klik een bord op de kaart)"
         + (" — u legt het vast namens de gemeente" if planner else "")
     )
-    chosen = st.selectbox("Bord", list(signs["rank"]), key="bord_keuze")
+    chosen = st.selectbox("Bord", list(signs["rank"]), key="bord_keuze", placeholder=CHOOSE)
     verdict = st.radio(
         "Besluit", list(VERDICTS), key="bord_besluit", format_func=VERDICTS.get, horizontal=True
     )
@@ -97,7 +90,7 @@ with st.form("besluit"):
 if planner:
     with st.form("voorstel"):
         st.markdown("**Voorstel van de planner** (los van het besluit van de gemeente)")
-        pick = st.selectbox("Bord", list(signs["rank"]), key="voorstel_keuze")
+        pick = st.selectbox("Bord", list(signs["rank"]), key="voorstel_keuze", placeholder=CHOOSE)
         proposal = st.radio(
             "Voorstel", list(PROPOSALS), key="voorstel_soort", format_func=PROPOSALS.get
         )
@@ -141,36 +134,50 @@ with view:
     left.metric("Besloten", besloten)
     middle.metric("Open", len(signs) - besloten)
     right.metric("Te plaatsen", int((signs["besluit"] == VERDICTS["accepted"]).sum()))
-    st_folium(
-        signs_map(signs, wijk.boundary, wijk.streets),
-        height=520,
-        use_container_width=True,
+    show_map(
+        signs_map(signs, wijk.boundary, roads_of(store)),
         returned_objects=["last_object_clicked_tooltip"],
         key="bordenkaart",
     )
     only_open = st.checkbox("Alleen borden zonder besluit", key="alleen_open")
     table = signs.loc[signs["besluit"] == OPEN] if only_open else signs
-    st.dataframe(
-        table.assign(soort=table["kind"].map(SIGN_KINDS).fillna(table["kind"]))[
-            [
-                "rank",
-                "street",
-                "soort",
-                "reason",
-                "voorstel",
-                "toelichting",
-                "besluit",
-                "opmerking",
-                "besloten door",
-            ]
-        ].rename(columns={"rank": "rang", "street": "straat", "reason": "waarom"}),
-        key="borden_tabel",
-        hide_index=True,
-    )
-accepted = signs.loc[signs["besluit"] == VERDICTS["accepted"]]
+    if table.empty:
+        st.info("Over alle borden is besloten." if only_open else "Deze wijk heeft geen borden.")
+    else:
+        st.dataframe(
+            table.assign(soort=table["kind"].map(SIGN_KINDS).fillna(table["kind"]))[
+                [
+                    "rank",
+                    "street",
+                    "soort",
+                    "bearing_deg",
+                    "reason",
+                    "voorstel",
+                    "toelichting",
+                    "besluit",
+                    "opmerking",
+                    "besloten door",
+                ]
+            ].rename(columns={"rank": "rang", "street": "straat", "reason": "waarom"}),
+            column_config={
+                "rang": st.column_config.NumberColumn(
+                    help="1 is het belangrijkste bord: de drukste ingang van de wijk."
+                ),
+                "bearing_deg": st.column_config.NumberColumn(
+                    "richting (°)",
+                    format="%.0f°",
+                    help="Richting in graden waarin het verkeer hier de wijk in rijdt: "
+                    "0° = naar het noorden, 90° = oost, 180° = zuid, 270° = west. "
+                    "De voorkant van het bord kijkt de andere kant op, naar de bestuurders.",
+                ),
+            },
+            key="borden_tabel",
+            hide_index=True,
+        )
+accepted = signs.loc[signs["besluit"] == VERDICTS["accepted"]].drop(columns=["sleutel"])
 st.download_button(
     "Goedgekeurde borden (GeoJSON)",
-    _approved_geojson(accepted.drop(columns=["sleutel"])),
+    lambda: _approved_geojson(accepted),  # written when clicked, not on every decision
     file_name="borden-goedgekeurd.geojson",
     key="borden_download",
 )

@@ -4,15 +4,36 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+import folium
 import streamlit as st
+from streamlit_folium import st_folium
 
 from geo.access import PAGES_FOR, PLANNER, configured_hashes
 from geo.config import Settings
+from geo.errors import GeoError
+from geo.maps import RoadLayers, road_layers
 from geo.project import demo_project
+from geo.sources import Wijk
 from geo.store import Store
 
 ROLE = "rol"
+CHOOSE = "Kies…"  # placeholder of every dropdown (Streamlit's own is English)
+# Streamlit has no setting for the file uploader's own texts ("Upload", "200MB per file"): the
+# app replaces them with Dutch ones by CSS, on every page.
+DUTCH_UPLOADER_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p {
+  font-size: 0 !important;
+}
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "Bestand kiezen"; font-size: 0.875rem;
+}
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0 !important; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "Sleep een bestand hierheen of kies er een (hoogstens 20 MB)"; font-size: 0.875rem;
+}
+</style>"""
 MAX_MEMBERS = "max_leden"
 FILL = "vulgraad"
 
@@ -69,9 +90,16 @@ def open_store(*, optional: bool = False) -> Store | None:
         return Store.open(path)
     if optional:
         return None
-    st.warning("Er is nog geen project. Kies eerst de wijk op de pagina Wijk.")
+    st.warning("Er is nog geen project. Kies eerst de wijk waarvoor u groepen gaat plannen.")
+    start_link()
     st.stop()
     return None
+
+
+def start_link() -> None:
+    """The first step for a new project: a link to the Wijk page (when this role has it)."""
+    if "wijk" in PAGES_FOR.get(st.session_state.get(ROLE) or "", ()):
+        st.page_link("pages/wijk.py", label="Begin hier: kies de wijk", icon=":material/map:")
 
 
 def store_or_stop() -> Store:
@@ -123,3 +151,73 @@ def show_notice() -> None:
     if notice is not None:
         kind, message = notice
         {"success": st.success, "error": st.error, "warning": st.warning}[kind](message)
+
+
+MAP_HEIGHT = 560  # px: the wijk readable on a laptop screen, the page still scrolls past it
+
+
+def wijk_key(store: Store) -> tuple[str, str, int]:
+    """Names the wijk of a project: its layers are fixed when the project is made."""
+    try:
+        created = store.setting("created")
+    except GeoError:
+        created = ""
+    return (str(store.path.resolve()), created, store.path.stat().st_ino)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _wijk(key: tuple[str, str, int], _store: Store) -> Wijk:
+    return _store.wijk()
+
+
+def wijk_of(store: Store) -> Wijk:
+    """The project's wijk layers, read from the file once per project (a copy per call)."""
+    return _wijk(wijk_key(store), store)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _crs(key: tuple[str, str, int], _store: Store) -> str:
+    return wijk_of(_store).crs
+
+
+def wijk_crs(store: Store) -> str:
+    """The wijk's metric CRS, found once per project (outside NL a UTM look-up takes 0.3 s)."""
+    return _crs(wijk_key(store), store)
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _roads(key: tuple[str, str, int], _store: Store) -> RoadLayers:
+    return road_layers(wijk_of(_store).streets)
+
+
+def roads_of(store: Store) -> RoadLayers:
+    """The wijk's roads prepared for a map, once per project."""
+    return _roads(wijk_key(store), store)
+
+
+def show_map(
+    fmap: folium.Map,
+    *,
+    key: str,
+    returned_objects: list[str] | None = None,
+    height: int = MAP_HEIGHT,
+) -> dict[str, Any]:
+    """A map over the full width of the page, fitted to the wijk; nothing returned unless asked
+    (a pan or zoom then does not run the page again)."""
+    found = st_folium(
+        fmap,
+        height=height,
+        use_container_width=True,
+        returned_objects=returned_objects or [],
+        key=key,
+    )
+    return dict(found or {})
+
+
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~<>$:"})
+
+
+def md(text: object) -> str:
+    """``text`` shown as it is in ``st.markdown`` and messages: names and streets come from
+    sign-up files, and ``*``, ``[..](..)``, ``$`` or ``:red[..]`` must not format the page."""
+    return str(text).translate(_MARKDOWN)

@@ -12,7 +12,7 @@ import streamlit as st
 from geo.access import PLANNER
 from geo.export import FORMATS
 from geo.project import export_project
-from pages.common import ROLE, allow, store_or_stop
+from pages.common import CHOOSE, ROLE, allow, store_or_stop
 
 allow("export")
 st.title("Export")
@@ -57,7 +57,9 @@ def offer(label: str, profile: str, fmt: str, *, file_name: str, key: str, mime:
 
 MADE = "export_gemaakt"
 plan_version = int(store.status().history_entries)  # a made file is stale after a change
-fmt = st.selectbox("Formaat", FORMATS, format_func=FORMAT_LABELS.get, key="export_formaat")
+fmt = st.selectbox(
+    "Formaat", FORMATS, format_func=FORMAT_LABELS.get, key="export_formaat", placeholder=CHOOSE
+)
 st.subheader("Openbaar (zonder persoonsgegevens)")
 offer("Kaartlagen (zip)", "public", fmt, file_name=f"buurtpreventie-openbaar-{fmt}.zip",
       key="download_openbaar", mime="application/zip")  # fmt: skip

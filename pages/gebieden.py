@@ -13,29 +13,32 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.coverage import area_coverage
 from geo.errors import GeoError
 from geo.maps import participation_text, planner_map
 from geo.project import (
     confirm_replan,
-    move_street_in_project,
     propose_replan,
     split_area_in_project,
 )
 from geo.replan import Proposal
 from geo.store import Store
 from pages.common import (
+    CHOOSE,
     FILL,
     MAX_MEMBERS,
     action_key,
     allow,
     changed,
     settings,
+    show_map,
     show_notice,
     store_or_stop,
+    wijk_crs,
+    wijk_of,
 )
+from pages.street_move import street_move_form
 
 PROPOSAL = "indelingsvoorstel"
 
@@ -132,8 +135,26 @@ with st.expander(
         "wordt opnieuw ingedeeld."
     )
     # the project's own settings to start from: the same settings propose no change
-    st.slider("Maximum aantal leden per groep", 20, 255, store.max_members, key=MAX_MEMBERS)
-    st.slider("Vulgraad van een nieuw gebied", 0.5, 1.0, store.fill, 0.05, key=FILL)
+    st.slider(
+        "Maximum aantal leden per groep",
+        20,
+        255,
+        store.max_members,
+        key=MAX_MEMBERS,
+        help="Een WhatsApp-groep heeft plaats voor hoogstens 256 deelnemers (de beheerder "
+        "meegerekend).",
+    )
+    st.slider(
+        "Vulgraad van een nieuw gebied",
+        0.5,
+        1.0,
+        store.fill,
+        0.05,
+        key=FILL,
+        help="Hoe vol een nieuwe groep bij het indelen wordt gemaakt, als deel van het maximum: "
+        "0,80 betekent 80% van het maximum aantal leden. Zo blijft er plaats voor wie zich "
+        "later in dezelfde straten aanmeldt.",
+    )
     if st.button("Voorstel maken", key=action_key("voorstel_maken")):
         try:
             st.session_state[PROPOSAL] = propose_replan(store, settings=settings())
@@ -169,7 +190,9 @@ if plan is None:
 view = st.container()  # the state, drawn after the forms below are handled
 st.subheader("Een gebied splitsen")
 with st.form("splitsen"):
-    chosen = st.selectbox("Gebied", list(plan.areas["area_id"]), key="te_splitsen")
+    chosen = st.selectbox(
+        "Gebied", list(plan.areas["area_id"]), key="te_splitsen", placeholder=CHOOSE
+    )
     if st.form_submit_button("Splitsen", key=action_key("splitsen_knop")):
         try:
             parts = split_area_in_project(store, int(chosen), settings=settings())
@@ -182,30 +205,7 @@ with st.form("splitsen"):
                 "andere gebieden bleven gelijk. De delen zijn vastgezet, zodat opnieuw indelen "
                 "ze laat staan (losmaken kan hieronder)."
             )
-st.subheader("Een straat verplaatsen")
-st.caption("Naar een buurgebied; de regels (maximum, aaneengesloten) worden meteen gecontroleerd.")
-with st.form("verplaatsen"):
-    street = st.selectbox("Straat", sorted(plan.members["straat"].dropna().unique()), key="straat")
-    low, high = st.columns(2)
-    first = low.number_input(
-        "Vanaf huisnummer (leeg: hele straat)", min_value=0, value=None, key="vanaf"
-    )
-    last = high.number_input("Tot en met huisnummer", min_value=0, value=None, key="tot")
-    target = st.selectbox("Naar gebied", list(plan.areas["area_id"]), key="naar_gebied")
-    if st.form_submit_button("Verplaatsen", key=action_key("verplaatsen_knop")):
-        numbers = (int(first), int(last)) if first is not None and last is not None else None
-        try:
-            moved = move_street_in_project(
-                store, street=street, to_area=int(target), numbers=numbers
-            )
-        except GeoError as error:
-            st.error(f"Niet verplaatst: {error}")
-        else:
-            store.close()
-            changed(
-                f"{moved} leden van {street} zitten nu in gebied {target}. De betrokken "
-                "gebieden zijn vastgezet, zodat opnieuw indelen ze laat staan."
-            )
+street_move_form(store)
 st.subheader("Gebieden vastzetten")
 st.caption(
     "Een vastgezet gebied blijft bij opnieuw indelen zoals het is: dezelfde straten en leden. "
@@ -238,8 +238,8 @@ with st.form("vastzetten"):
                 f"Vastgezet: {', '.join(map(str, sorted(lock))) or 'geen'}; "
                 f"losgemaakt: {', '.join(map(str, sorted(unlock))) or 'geen'}."
             )
-wijk = store.wijk()
-crs = wijk.crs
+wijk = wijk_of(store)
+crs = wijk_crs(store)
 coverage = area_coverage(
     plan.areas.to_crs(crs),
     plan.members.to_crs(crs),
@@ -255,11 +255,8 @@ with view:
     count, people = st.columns(2)
     count.metric("Gebieden", len(areas))
     people.metric("Leden met een gebied", int(areas["members"].sum()))
-    st_folium(
+    show_map(
         planner_map(areas, wijk.boundary, members=plan.members[["geometry"]]),
-        height=550,
-        use_container_width=True,
-        returned_objects=[],
         key="planner_kaart",
     )
     table = areas[

@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo.errors import GeoError
 from geo.project import undo_change
-from pages.common import action_key, allow, changed, settings, show_notice, store_or_stop
+from pages.common import CHOOSE, action_key, allow, changed, settings, show_notice, store_or_stop
 
 LABELS = {
     "wijk": "wijk", "areas": "gebieden", "source": "bestand", "accepted": "aangenomen",
@@ -97,6 +97,7 @@ else:
             list(labels),
             format_func=lambda i: labels[i],
             key="terug_naar",
+            placeholder=CHOOSE,
         )
         if st.form_submit_button("Terugzetten", key=action_key("terugzetten")):
             try:

@@ -1,4 +1,9 @@
-"""Wijk: the boundary, streets and households this project plans for; choosing one to start."""
+"""Wijk: the boundary, streets and households this project plans for; choosing one to start.
+
+With a project the page shows the wijk on a map (boundary and roads, and the areas once there
+are any), so the planner sees at once that it is the right wijk; right after making a project
+the page is drawn again to show it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,24 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo.errors import GeoError
-from geo.maps import planner_map
+from geo.maps import wijk_map
 from geo.project import init_project
 from geo.sources import Wijk, save_wijk
 from geo.workflow import fetch_wijk, load_wijk_layers
-from pages.common import allow, demo_mode, open_store, project_path, settings
+from pages.common import (
+    allow,
+    changed,
+    demo_mode,
+    open_store,
+    project_path,
+    roads_of,
+    settings,
+    show_map,
+    show_notice,
+    wijk_of,
+)
 
 
 def _from_files(folder: Path, boundary: Any, streets: Any, register: Any | None) -> Wijk:
@@ -32,6 +47,7 @@ def _from_files(folder: Path, boundary: Any, streets: Any, register: Any | None)
 
 allow("wijk")
 st.title("Wijk")
+show_notice()
 with st.expander("Online diensten controleren (PDOK, CBS, BAG, Nominatim, Overpass)"):
     st.caption("Stelt elke dienst één onschuldige vraag, zoals `python -m geo controleer-online`.")
     if st.button("Controleren", key="controleer_online"):
@@ -53,15 +69,24 @@ with st.expander("Online diensten controleren (PDOK, CBS, BAG, Nominatim, Overpa
         )
 store = open_store(optional=True)
 if store is not None:
-    wijk = store.wijk()
+    wijk = wijk_of(store)
     st.write(
         f"**{wijk.boundary['name'].iloc[0]}**: {len(wijk.streets)} straatdelen, "
         f"{len(wijk.addresses)} woonadressen (huishoudens)."
     )
+    st.caption(
+        "Controleer op de kaart of dit de goede wijk is: de zwarte lijn is de wijkgrens, de "
+        "gekleurde lijnen zijn de wegen (legenda rechtsonder)."
+    )
     plan = store.plan()
-    if plan is not None:
-        st_folium(
-            planner_map(plan.areas, wijk.boundary), height=500, returned_objects=[], key="wijkkaart"
+    show_map(
+        wijk_map(wijk.boundary, roads_of(store), areas=None if plan is None else plan.areas),
+        key="wijkkaart",
+    )
+    if plan is None:
+        st.info("Volgende stap: voeg aanmeldingen toe.")
+        st.page_link(
+            "pages/aanmeldingen.py", label="Naar Aanmeldingen", icon=":material/edit_note:"
         )
     if demo_mode():
         st.info(
@@ -70,7 +95,11 @@ if store is not None:
     store.close()
     st.stop()
 
-st.write("Er is nog geen project. Kies de wijk waarvoor u groepen gaat plannen.")
+st.info(
+    "**Begin hier.** Er is nog geen project. Kies de wijk waarvoor u groepen gaat plannen: "
+    "het eenvoudigst is online ophalen met de naam of code van de CBS-buurt "
+    "(bijvoorbeeld Oud-Geleen of BU18830105). Daarna ziet u de wijk op de kaart."
+)
 with st.form("wijk_kiezen"):
     upload = st.file_uploader(
         "WIJK.gpkg (gemaakt met `python -m geo fetch`)", type=["gpkg"], key="wijk_bestand"
@@ -88,7 +117,13 @@ with st.form("wijk_kiezen"):
         "Adresregister (CSV, GPKG; mag leeg blijven)", type=["csv", "gpkg"], key="register_bestand"
     )
     st.markdown("**of online ophalen** (CBS-grens, OpenStreetMap-straten, BAG-adressen)")
-    buurten = st.text_input("CBS-buurtcodes of -namen, gescheiden door komma's", key="buurten")
+    buurten = st.text_input(
+        "CBS-buurtcodes of -namen, gescheiden door komma's",
+        key="buurten",
+        placeholder="bijvoorbeeld Oud-Geleen of BU18830105",
+        help="De buurten van het CBS (wijken en buurten). De code staat op "
+        "cbs.nl of in de gemeentelijke buurtindeling; meerdere buurten samen vormen één wijk.",
+    )
     gemeente = st.text_input("Gemeente", value="Sittard-Geleen", key="gemeente")
     if st.form_submit_button("Project maken", key="project_maken"):
         try:
@@ -112,6 +147,7 @@ with st.form("wijk_kiezen"):
         except GeoError as error:
             st.error(f"Geen project gemaakt: {error}")
         else:
-            st.success(
-                "Het project is gemaakt. Voeg nu aanmeldingen toe op de pagina Aanmeldingen."
+            changed(
+                "Het project is gemaakt. Controleer hieronder de wijk; voeg daarna aanmeldingen "
+                "toe op de pagina Aanmeldingen."
             )

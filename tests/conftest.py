@@ -80,3 +80,10 @@ def fake_adapter_factory(
         return FakeAdapter(responder, calls)
 
     return factory, calls
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests share one xdist worker: two Chromiums at once on two cores time out."""
+    for item in items:
+        if item.get_closest_marker("e2e") is not None:
+            item.add_marker(pytest.mark.xdist_group("browser"))

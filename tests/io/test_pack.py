@@ -21,14 +21,17 @@ import pytest
 import segno
 import vobject
 import zxingcpp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from shapely import Point
 
 from geo.cli import EXIT_ERROR, main
-from geo.flyers import SUBJECT, qr_code, signup_mailto
-from geo.pack import build_pack, data_from_plan
+from geo.flyers import SUBJECT, FlyerStreet, flyer_pdf, qr_code, signup_mailto
+from geo.pack import area_map, build_pack, data_from_plan, overview_map
 from geo.pdf import printable
-from geo.vcards import Contact, name_parts, vcard, vcards
+from geo.store import Store
+from geo.vcards import Contact, name_parts, vcard, vcards, vobject_vcard
 from tests.grids import RD, grid_boundary, grid_streets
 
 EMAIL = "aanmelden@wijkplatform-oudgeleen.example"
@@ -206,7 +209,10 @@ def test_area_pdfs_name_their_streets_beheerder_and_neighbouring_beheerders(
             assert rule in text
         for member in (m for m in members if int(m["area_id"]) == area.area_id):
             assert member["telefoon"] in text
-    assert "Kaartgegevens" not in text  # the map is a picture; its credit is drawn in it
+        # The map's words are PDF text: street names, the neighbours, scale bar, credit.
+        assert any(f"gebied {n}" in text for n in str(area.neighbours).split(",") if n)
+        assert re.search(r"\b0 \d+(\.\d+)? k?m\b", text), area.area_id  # the scale bar
+        assert "Kaartgegevens © OpenStreetMap-bijdragers" in text
 
 
 def test_overview_and_beheerders_vcard_hold_every_beheerder(planned: Path, pack: Path) -> None:
@@ -232,8 +238,11 @@ def test_flyers_are_for_the_open_streets_and_their_qr_opens_the_signup_mail(
         reader = PdfReader(path)
         cover, flyer = (_flat(page.extract_text()) for page in reader.pages)
         assert re.search(r"Aantal folders \d+ \(één per huishouden", cover)
+        for page in reader.pages:  # A5 by default (ISO 216: 148 × 210 mm)
+            assert [round(float(v) / 72 * 25.4) for v in page.mediabox[2:]] == [148, 210]
         streets_on_flyers |= {s for s in NOBODY if s in flyer}
         assert "Doe mee met de BuurtWhatsApp Rasterwijk" in flyer and "112" in flyer
+        assert "pagina" not in flyer  # it goes into letterboxes: no "pagina 2 van 2"
         images = reader.pages[1].images
         assert len(images) == 1
         decoded = zxingcpp.read_barcodes(images[0].image)
@@ -286,8 +295,20 @@ def test_pack_from_a_project_matches_the_plan(
     monkeypatch.setenv("GEO_PLATFORM_EMAIL", EMAIL)
     project = tmp_path / "wijk.sqlite"
     assert main(["project", "init", "--project", str(project), "--plan", str(planned)]) == 0
+    store = Store.open(project)
+    try:  # the planner chooses a co-beheerder in one area
+        placed = store.applicants("accepted")
+        helper = placed.loc[~placed["is_beheerder"].astype(bool)].iloc[0]
+        store.set_co_beheerders(int(helper["area_id"]), [int(helper["id"])])
+    finally:
+        store.close()
     out = tmp_path / "pakket"
     assert main(["pack", "--project", str(project), "--out", str(out)]) == 0
+    text = _flat(_text(out / "beheerders" / f"gebied-{int(helper['area_id'])}.pdf"))
+    assert f"Co-beheerders {printable(helper['naam'])}, {helper['telefoon']}" in text
+    assert "co-beheerder" in text
+    cards = {c.tel.value: c for c in _cards(out / "beheerders" / "beheerders.vcf")}
+    assert cards[helper["telefoon"]].title.value == f"Co-beheerder gebied {int(helper['area_id'])}"
     for path in (pack / "beheerders").glob("gebied-*.vcf"):
         again = out / "beheerders" / path.name
         assert sorted(c.tel.value for c in _cards(again)) == sorted(
@@ -305,6 +326,51 @@ def test_two_worker_processes_write_the_same_pack(
     assert report.areas == len(_areas(planned))
     for path in (pack / "beheerders").glob("*.vcf"):
         assert (tmp_path / "p" / "beheerders" / path.name).read_text(encoding="utf-8") == path.read_text(encoding="utf-8")  # fmt: skip
+    written = sorted(p.relative_to(pack) for p in pack.rglob("*.pdf"))
+    assert written == sorted(p.relative_to(tmp_path / "p") for p in (tmp_path / "p").rglob("*.pdf"))
+    for name in written:  # the same documents (they differ only in their creation time)
+        assert _text(tmp_path / "p" / name) == _text(pack / name)
+
+
+def test_area_maps_name_their_streets_with_ranges_and_are_the_same_whatever_came_before(
+    planned: Path,
+) -> None:
+    data = data_from_plan(planned)
+    ids = [int(a) for a in data.areas["area_id"]]
+    first = area_map(data, ids[0])
+    pictures = [area_map(data, a) for a in ids]
+    overview_map(data)
+    again = area_map(data, ids[0])  # the figure is reused: nothing of the others stays on it
+    assert again.image.tobytes() == first.image.tobytes() == pictures[0].image.tobytes()
+    assert again.labels == first.labels
+    for area_id, picture in zip(ids, pictures, strict=True):
+        minx, miny, maxx, maxy = picture.bounds
+        assert all(minx < w.x < maxx and miny < w.y < maxy for w in picture.labels)
+        words = {w.text for w in picture.labels}
+        listed = str(data.area(area_id)["streets"]).split("; ")
+        named = [
+            e
+            for e in listed
+            if any(w.split(" (")[0] == re.sub(r" \d+(–\d+)?$", "", e) for w in words)
+        ]
+        assert named, (area_id, words)  # at least one of its streets is named on its map
+        for entry in named:  # with its house numbers where the area holds part of the street
+            if match := re.fullmatch(r"(.+) (\d+(–\d+)?)", entry):
+                assert f"{match[1]} ({match[2]})" in words, (area_id, entry, words)
+
+
+def test_a_flyer_with_many_streets_stays_one_page(tmp_path: Path) -> None:
+    streets = [FlyerStreet(f"Heel Lange Straatnaamsweg {n}", 3) for n in range(150)]
+    copies = flyer_pdf(tmp_path / "f.pdf", wijk="Rasterwijk", area_label="gebied 1",
+                       streets=streets, platform_email=EMAIL)  # fmt: skip
+    assert copies == 450
+    reader = PdfReader(tmp_path / "f.pdf")
+    cover = _flat("".join(page.extract_text() for page in reader.pages[:-1]))
+    assert all(s.street in cover for s in streets)  # the print order lists every street
+    flyer = _flat(reader.pages[-1].extract_text())
+    assert "Doe mee met de BuurtWhatsApp Rasterwijk" in flyer
+    assert re.search(r"en nog \d+ andere straten", flyer) and "Heel Lange Straatnaamsweg 0" in flyer
+    assert not _flat(reader.pages[-2].extract_text()).startswith("Doe mee")
 
 
 def test_one_area_one_member_no_beheerder_no_register(
@@ -355,13 +421,15 @@ def test_a_pack_again_without_platform_address_has_no_qr_and_drops_stale_files(
     stale.write_bytes(b"old")
     mine = out / "beheerders" / "notities.txt"
     mine.write_text("van de planner")
-    assert main(["pack", "--plan", str(planned), "--out", str(out)]) == 0
+    assert main(["pack", "--plan", str(planned), "--out", str(out), "--flyer-formaat", "A4"]) == 0
     assert "GEO_PLATFORM_EMAIL is niet ingesteld" in capsys.readouterr().out
     flyers = list((out / "werving").glob("*.pdf"))
     assert flyers
     for path in flyers:
-        assert len(PdfReader(path).pages[1].images) == 0
-        assert "Meld u aan bij het wijkplatform" in _flat(PdfReader(path).pages[1].extract_text())
+        flyer = PdfReader(path).pages[-1]
+        assert len(flyer.images) == 0
+        assert "Meld u aan bij het wijkplatform" in _flat(flyer.extract_text())
+        assert [round(float(v) / 72 * 25.4) for v in flyer.mediabox[2:]] == [210, 297]
     assert not stale.exists() and mine.exists()
 
 
@@ -410,7 +478,37 @@ def test_vcards_escape_text_and_split_dutch_names() -> None:
     assert landline.tel.params["TYPE"] == ["VOICE"]
 
 
-def test_refilled_vcards_are_the_same_as_fresh_ones() -> None:
+_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=90
+) | st.sampled_from(["", "a;b", "a,b", "a\\b", "x\r\ny", "r\rn\n", "é" * 80, "€" * 40, "a" * 160])
+_PHONES = st.sampled_from(["+31612345678", "+31461234567", "+32470123456", "+4915112345678",
+                           "+390612345678", "+31900123456", ""])  # fmt: skip
+
+
+@given(
+    name=_TEXT, phone=_PHONES, street=_TEXT, postcode=_TEXT, place=_TEXT, email=_TEXT,
+    note=_TEXT, categories=st.lists(_TEXT, max_size=3).map(tuple), role=_TEXT,
+)  # fmt: skip
+@settings(max_examples=150, deadline=None)
+def test_vcards_are_written_exactly_as_vobject_writes_them(
+    name: str, phone: str, street: str, postcode: str, place: str, email: str, note: str,
+    categories: tuple[str, ...], role: str,
+) -> None:  # fmt: skip
+    """The fast writer equals vobject's serialisation, escaping and folding included, and
+    vobject reads every field back."""
+    contact = Contact(name, phone, street, postcode, place, email, note, categories, role)
+    text = vcard(contact)
+    assert text == vobject_vcard(contact)
+    parsed = vobject.readOne(text)
+    assert parsed.fn.value == (name.strip() or phone).replace("\r\n", "\n").replace("\r", "\n")
+    assert parsed.tel.value == phone
+    if street or postcode or place:
+        assert parsed.adr.value.street == street.replace("\r\n", "\n").replace("\r", "\n")
+    if note:
+        assert parsed.note.value == note.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_vcards_of_a_roster_are_the_cards_one_after_the_other() -> None:
     contacts = [
         Contact("Anna van den Berg", "+31612345678", "Kerkstraat 1", "6161 AB", "Geleen",
                 "anna@example.org", "n; 1", ("g1",), "Beheerder"),
@@ -419,10 +517,14 @@ def test_refilled_vcards_are_the_same_as_fresh_ones() -> None:
         Contact("Carla", "+31461234567", "", "", "", "", "", (), ""),
         Contact("Daan de Groot", "+31612345670", "Molenweg 2A-1", "6161 AC", "Geleen",
                 "daan@example.org", "n\n2", ("g1", "g2"), "Co-beheerder"),
-        Contact("Eva Smeets", "+31612345671", "Molenweg 4", "", "Geleen", note="x",
+        Contact("Eva Smeets", "+31612345671", "Molenweg 4", "", "Geleen",
+                note="BuurtWhatsApp Rasterwijk 12 – een heel lange naam voor een gebied in Geleen",
                 categories=("g2",)),
     ]  # fmt: skip
-    assert vcards(contacts) == "".join(vcard(c) for c in contacts)
+    assert vcards(contacts) == "".join(vobject_vcard(c) for c in contacts)
+    assert [c.fn.value for c in vobject.readComponents(vcards(contacts))] == [
+        c.name for c in contacts
+    ]
 
 
 def test_pdf_text_keeps_dutch_letters_and_plains_the_rest() -> None:

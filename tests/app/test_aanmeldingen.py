@@ -1,0 +1,267 @@
+"""The Aanmeldingen page: e-mail sign-ups checked beside their message, the mailbox read from
+the app, what to check, clearing rejects, who changed group (issues 13 §3/§6 and 15).
+
+The tests run the app in demo mode on a small project of their own (a street grid with an
+address register, 120 members in a few areas), so that every run takes a moment only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from email.message import EmailMessage
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from geo.config import Settings
+from geo.project import import_applicants, place_members, split_area_in_project
+from geo.sources import Wijk
+from geo.store import Store
+from tests.app.test_app import (
+    APP,
+    TIMEOUT,
+    button,
+    click_and_keep,
+    history_count,
+    metric,
+    send_again,
+    texts,
+)
+from tests.grids import RD, grid_boundary, grid_streets, members_along
+from tests.io.test_imap import DOVECOT, PASSWORD, USER, deliver, server, sign_up  # noqa: F401
+from tests.io.test_store import sign_up_sheet
+
+STREETS = grid_streets(4, 4).assign(
+    name=["Molenweg", "Kerkstraat", "Beekstraat", "Schoolstraat", "Lindelaan", "Dorpsstraat",
+          "Veldweg", "Akkerstraat", "Bergstraat", "Heirweg"]
+)  # fmt: skip  # names without digits, as prose in an e-mail reads them
+REGISTER = members_along(STREETS, 40, seed=5).drop_duplicates(["straat", "huisnummer"])
+HOMES = [f"{row.straat} {row.huisnummer}" for row in REGISTER.itertuples()]
+
+
+@pytest.fixture(scope="module")
+def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A grid wijk whose address register knows ``HOMES``, 120 members placed (cap 40)."""
+    folder = tmp_path_factory.mktemp("aanmeldingen")
+    addresses = gpd.GeoDataFrame(
+        {"straat": REGISTER["straat"], "huisnummer": REGISTER["huisnummer"], "huisletter": "",
+         "toevoeging": "", "postcode": "6161AA", "woonplaats": "Geleen", "bag_id": ""},
+        geometry=REGISTER.geometry.to_numpy(), crs=RD,
+    )  # fmt: skip
+    boundary = gpd.GeoDataFrame({"name": ["Oud-Geleen"]}, geometry=[grid_boundary(4, 4)], crs=RD)
+    wijk = Wijk(boundary.to_crs(4326), STREETS.to_crs(4326), addresses.to_crs(4326))
+    settings = Settings(cache_dir=folder / "cache", max_members=40)
+    store = Store.create(folder / "demo.sqlite", wijk, max_members=40, fill=0.8)
+    import_applicants(store, sign_up_sheet(folder / "a.csv", 120, seed=1), settings=settings)
+    place_members(store, settings=settings)
+    store.close()
+    return folder / "demo.sqlite"
+
+
+@pytest.fixture
+def project(small_project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """A private copy of the small project, opened by the app in demo mode."""
+    copy = tmp_path / "demo.sqlite"
+    copy.write_bytes(small_project.read_bytes())
+    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
+    monkeypatch.delenv("GEO_IMAP_URL", raising=False)
+    return copy
+
+
+def mail(number: int, sender: str, subject: str, body: str) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "wijkplatform@example.org"
+    message["Subject"] = subject
+    message["Date"] = f"Fri, 03 May 2024 1{number}:00:00 +0200"
+    message["Message-ID"] = f"<aanmeldingen-{number}@example.org>"
+    message.set_content(body)
+    return b"From MAILER-DAEMON Fri May  3 10:00:00 2024\n" + bytes(message) + b"\n"
+
+
+def sign_up_mbox() -> bytes:
+    """A form, a couple in prose (to check: two people in one e-mail), a question."""
+    return (
+        mail(0, "Mira Mailtest <mira@example.org>", "Aanmelding",
+             f"Beste wijkplatform,\n\nNaam: Mira Mailtest\nAdres: {HOMES[0]}\n"
+             "Woonplaats: Geleen\nLeeftijd: 45\nTelefoon: 06 2345 6750\n\n"
+             "Met vriendelijke groet,\nMira")
+        + mail(1, "Bas Brieven <bas@example.org>", "Wij doen mee",
+               f"Mijn vrouw en ik willen ons aanmelden. Wij wonen op de {HOMES[1]} in Geleen.\n"
+               "Ik ben Bas Brieven, 61 jaar, 06-2345 6751.\n"
+               "Mijn vrouw Britt Brieven is 58 jaar, haar nummer is 06 2345 6752.\n")
+        + mail(2, "Vera Vraag <vera@example.org>", "Vraag", "Wanneer is de volgende bijeenkomst?")
+    )  # fmt: skip
+
+
+def stored(project: Path, name: str) -> dict[str, object]:
+    store = Store.open(project)
+    try:
+        people = store.applicants()
+        return people.loc[people["naam"] == name].iloc[0].to_dict()
+    finally:
+        store.close()
+
+
+def test_an_mail_sign_up_to_check_shows_its_message_beside_the_fields(project: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert "GEO_IMAP_URL" in texts(at), "without a mailbox: how to set one up, in Dutch"
+    at.file_uploader(key="aanmeldingen_bestand").upload(
+        "postvak.mbox", sign_up_mbox(), "application/mbox"
+    )
+    at.run()
+    at.button(key="inlezen").click().run()
+    assert not at.exception
+    bas = stored(project, "Bas Brieven")  # one of two people in one e-mail: to check
+    source = json.loads(str(bas["bron"]))
+    assert "een van 2 personen" in str(bas["opmerking"])
+    assert source["bericht"].startswith("Mijn vrouw en ik") and source["afzender"]
+    assert "bericht" not in json.loads(str(stored(project, "Mira Mailtest")["bron"])), (
+        "nothing to check: the message text is not kept"
+    )
+
+    at.checkbox(key="alleen_controleren").check().run()
+    table = next(d.value for d in at.dataframe if "te controleren" in d.value.columns)
+    assert {"huisletter", "toevoeging", "telefoon", "gebied"} <= set(table.columns)
+    assert {"Bas Brieven", "Britt Brieven"} <= set(table["naam"])
+    assert "Mira Mailtest" not in set(table["naam"]), "the filter shows only rows to check"
+
+    choice = next(o for o in at.selectbox(key="controle_keuze").options if o.startswith("Bas"))
+    at.selectbox(key="controle_keuze").set_value(choice).run()
+    message = at.text_area(key=f"bron_{bas['id']}").value
+    assert "Ik ben Bas Brieven, 61 jaar" in message, "the sender's own text beside the fields"
+    assert "**Telefoon:** +31623456751" in texts(at)
+    sent = click_and_keep(at, button(at, "klopt"))
+    assert not at.exception
+    assert "Bas Brieven is gecontroleerd" in at.success[0].value
+    assert not any(o.startswith("Bas") for o in at.selectbox(key="controle_keuze").options)
+    send_again(at, sent)
+    assert history_count(project, "aanmeldingen gecontroleerd") == 1, "checked once"
+    bas = stored(project, "Bas Brieven")
+    assert bas["opmerking"] == "" and "bericht" not in json.loads(str(bas["bron"]))
+    correct_a_member(at, project)
+    correct_a_reject_and_clear_the_rejects(at, project)
+
+
+def correct_a_member(at: AppTest, project: Path) -> None:
+    """Britt's name was read wrongly: corrected in place, she keeps her area."""
+    britt = stored(project, "Britt Brieven")
+    choice = next(o for o in at.selectbox(key="controle_keuze").options if o.startswith("Britt"))
+    at.selectbox(key="controle_keuze").set_value(choice).run()
+    at.button(key="lid_verbeteren_vragen").click().run()
+    name = next(t for t in at.text_input if str(t.key) == f"lid_{britt['id']}_Naam")
+    assert [t.label for t in at.text_input if str(t.key).startswith("lid_")].count("Postcode") == 1
+    name.input("Britt Brieven-Bos")
+    button(at, "lid_controleren").click().run()
+    assert not at.exception
+    assert f"in gebied {int(britt['area_id'])} gebleven" in at.success[0].value
+    corrected = stored(project, "Britt Brieven-Bos")
+    assert (corrected["status"], corrected["area_id"]) == ("accepted", britt["area_id"])
+    assert corrected["telefoon"] == britt["telefoon"] and corrected["opmerking"] == ""
+    source = json.loads(str(corrected["bron"]))
+    assert "bericht" not in source and source["afzender"], (
+        "checked: the text goes, the source stays"
+    )
+
+
+def correct_a_reject_and_clear_the_rejects(at: AppTest, project: Path) -> None:
+    """The question (no sign-up) is rejected: corrected beside its message, every field once;
+    then the rejects are cleared: asked first, then once, recorded in the history."""
+    choice = next(o for o in at.selectbox(key="verbeter_keuze").options if "geen aanmelding" in o)
+    at.selectbox(key="verbeter_keuze").set_value(choice).run()
+    assert "Wanneer is de volgende bijeenkomst?" in at.text_area[0].value
+    fields = [t.label for t in at.text_input if str(t.key).startswith("cel_")]
+    for label in ("Naam", "Adres", "Postcode", "Woonplaats", "Leeftijd", "Telefoon", "E-mail",
+                  "Beheerder"):  # fmt: skip
+        assert fields.count(label) == 1, f"{label} once, also when empty"
+    assert not {"Bericht", "Bericht-ID", "Afzender"} & set(fields), "the source is not edited"
+    rejected = metric(at, "Afgewezen")
+    assert rejected > 0
+    at.button(key="wissen_vragen").click().run()
+    assert "definitief wissen" in at.warning[0].value
+    at.button(key="wissen_annuleren").click().run()
+    assert metric(at, "Afgewezen") == rejected, "cancelled: nothing cleared"
+    at.button(key="wissen_vragen").click().run()
+    sent = click_and_keep(at, button(at, "wissen"))
+    assert not at.exception
+    assert f"{rejected} afgewezen aanmelding(en) gewist" in at.success[0].value
+    assert metric(at, "Afgewezen") == 0
+    send_again(at, sent)
+    assert history_count(project, "afgewezen aanmeldingen gewist") == 1
+
+
+def test_one_person_rejected_keeps_the_typed_fields(project: Path) -> None:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    fields = {"f_naam": "Jip Jong", "f_adres": HOMES[2], "f_woonplaats": "Geleen",
+              "f_telefoon": "0618181818"}  # fmt: skip
+    for key, value in fields.items():
+        at.text_input(key=key).input(value)
+    at.number_input(key="f_leeftijd").set_value(16)
+    button(at, "toevoegen").click().run()
+    assert "minimaal 18 jaar" in at.error[0].value
+    assert {key: at.text_input(key=key).value for key in fields} == fields, "kept to correct"
+    at.number_input(key="f_leeftijd").set_value(19)
+    button(at, "toevoegen").click().run()
+    assert "Jip Jong is aangemeld" in at.success[0].value
+    assert at.text_input(key="f_naam").value == "", "accepted: an empty form for the next one"
+
+
+def test_who_changed_group_since_a_change_is_listed_and_downloadable(project: Path) -> None:
+    store = Store.open(project)
+    try:
+        biggest = int(store.applicants("accepted")["area_id"].value_counts().idxmax())
+        split_area_in_project(store, biggest, settings=Settings())
+        moved = store.applicants("accepted")
+        moved = moved.loc[moved["area_id"] != biggest]
+    finally:
+        store.close()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert at.selectbox(key="verhuisd_sinds").value.split(" — ")[1].startswith("gebied gesplitst")
+    table = next(d.value for d in at.dataframe if "van gebied" in d.value.columns)
+    assert len(table) > 0 and set(table["van gebied"]) == {biggest}
+    assert set(table["naar gebied"]) - {biggest}, "to the new parts"
+    assert set(table["telefoon"]) <= set(moved["telefoon"])
+    download = at.get("download_button")[0]
+    assert "Excel" in download.proto.label
+    rows = list(csv.reader(io.StringIO(table.to_csv(sep=";", index=False)), delimiter=";"))
+    assert rows[0][:2] == ["naam", "telefoon"]
+
+
+@pytest.mark.enable_socket
+@pytest.mark.allow_hosts(["127.0.0.1"])
+@pytest.mark.skipif(not DOVECOT.exists(), reason="Dovecot (dovecot-imapd) is not installed")
+def test_the_planner_reads_the_mailbox_from_the_app(
+    project: Path,
+    server: tuple[int, Path],  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    port, maildir = server
+    deliver(maildir, 1, sign_up(1, f"Naam: Ida Imap\nAdres: {HOMES[3]}\nWoonplaats: Geleen\n"
+                                   "Leeftijd: 33\nTelefoon: 06 2345 6790\n"))  # fmt: skip
+    monkeypatch.setenv("GEO_IMAP_URL", f"imap://{USER}@127.0.0.1:{port}/INBOX")
+    monkeypatch.setenv("GEO_IMAP_PASSWORD", PASSWORD)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    accepted = metric(at, "Aangenomen")
+    assert "GEO_IMAP_URL" not in texts(at)
+    sent = click_and_keep(at, button(at, "mailbox_lezen"))
+    assert not at.exception
+    assert "1 nieuwe e-mail(s) gelezen" in at.success[0].value
+    assert metric(at, "Aangenomen") == accepted + 1
+    assert PASSWORD not in texts(at)
+    send_again(at, sent)
+    assert metric(at, "Aangenomen") == accepted + 1, "a double click reads nothing twice"
+    button(at, "mailbox_lezen").click().run()
+    assert "Geen nieuwe e-mails in INBOX" in at.success[0].value
+    deliver(maildir, 2, sign_up(2, f"Naam: Ole Ontvangen\nAdres: {HOMES[4]}\n"
+                                   "Woonplaats: Geleen\nLeeftijd: 44\nTelefoon: 06 2345 6791\n"))  # fmt: skip
+    button(at, "mailbox_lezen").click().run()
+    assert "1 nieuwe e-mail(s) gelezen" in at.success[0].value, "only the new message"
+    assert metric(at, "Aangenomen") == accepted + 2

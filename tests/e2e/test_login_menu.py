@@ -1,0 +1,189 @@
+"""With passwords configured, in headless Chromium: no menu before login or after logout, and
+the maps drawn for real (Leaflet served from the local copy ``.ci/run`` fetches; other CDN
+scripts are replaced by small stand-ins or nothing, tiles refused: nothing leaves the machine).
+
+Screenshots of the login page, the sign map, the planner map and the page after logging out
+go to ``E2E_ARTIFACTS`` (default ``e2e-artifacts/``) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from geo.access import hash_password
+from geo.config import Settings
+from geo.project import demo_project
+
+CHROMIUM = Path("/usr/bin/chromium")
+REPO = Path(__file__).parents[2]
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", REPO / "e2e-artifacts"))
+LEAFLET = Path(
+    os.environ.get("LEAFLET_JS", REPO / ".e2e-vendor" / "package" / "dist" / "leaflet.js")
+)
+FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
+]  # fmt: skip
+# Plugins folium loads from a CDN, replaced by what the maps need of them to run offline.
+STAND_INS = {
+    "Control.FullScreen": "L.control.fullscreen = function () { return L.control({}); };"
+    "L.Control.prototype.onAdd = L.Control.prototype.onAdd || function () {"
+    " return L.DomUtil.create('div'); };",
+    "markercluster": "L.markerClusterGroup = function () { return L.featureGroup(); };",
+    # members as small dots, as the clusters would not be
+    "awesome-markers": "L.AwesomeMarkers = {icon: function () { return L.divIcon({className: '',"
+    " iconSize: [4, 4], html: '<div style=\"width:4px;height:4px;background:#333\"></div>'}); }};",
+}
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.slow,
+    pytest.mark.enable_socket,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed"),
+    pytest.mark.skipif(not LEAFLET.exists(), reason="no local Leaflet (see .ci/run)"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``streamlit run app.py`` with a planner password, on a copy of the demo project."""
+    from tests.e2e.test_browser import free_port
+
+    data = tmp_path_factory.mktemp("e2e-login")
+    demo_project(data / "demo.sqlite", settings=Settings(cache_dir=data / "cache")).close()
+    shutil.copy(data / "demo.sqlite", data / "project.sqlite")
+    port = free_port()
+    env = {
+        **os.environ,
+        "GEO_DATA_DIR": str(data),
+        "GEO_CACHE_DIR": str(data / "cache"),
+        "GEO_PLANNER_PASSWORD_HASH": hash_password("planner-geheim"),
+        "GEO_MUNICIPALITY_PASSWORD_HASH": hash_password("gemeente-geheim"),
+    }
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = (ARTIFACTS / "streamlit-login.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
+         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
+         "--server.fileWatcherType=none"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("the app did not start within 90 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def _offline(server: str) -> Any:
+    """A route handler: the app itself, local Leaflet, stand-ins; every other request refused."""
+    dist = LEAFLET.parent
+
+    def handle(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(server):
+            route.continue_()
+        elif url.endswith("/leaflet.js"):
+            route.fulfill(body=LEAFLET.read_bytes(), content_type="application/javascript")
+        elif url.endswith("/leaflet.css"):
+            route.fulfill(body=(dist / "leaflet.css").read_bytes(), content_type="text/css")
+        elif url.endswith(".js"):  # plugins get a stand-in; jQuery, Bootstrap: the maps need none
+            stand_in = next((js for name, js in STAND_INS.items() if name in url), "")
+            route.fulfill(body=stand_in, content_type="application/javascript")
+        elif url.endswith(".css"):
+            route.fulfill(body="", content_type="text/css")
+        else:  # map tiles, fonts
+            route.abort()
+
+    return handle
+
+
+def _the_sign_map_fills_the_page_and_picks_a_sign(page: Any) -> None:
+    """On Borden: 45 badges from one layer, roads, full width; a click preselects the sign."""
+    from playwright.sync_api import expect
+
+    expect(page.get_by_role("heading", name="Borden", exact=True)).to_be_visible()
+    signs_map = page.frame_locator("iframe[title*='streamlit_folium']").first
+    badges = signs_map.locator(".leaflet-marker-icon")
+    expect(badges).to_have_count(45)  # the signs, drawn from one layer
+    expect(signs_map.locator("path.leaflet-interactive").first).to_be_attached()  # roads
+    box = page.locator("iframe[title*='streamlit_folium']").first.bounding_box()
+    main = page.get_by_test_id("stMainBlockContainer").bounding_box()
+    assert box is not None and main is not None
+    assert box["width"] > 0.9 * (main["width"] - 2 * 48), "the map fills the page's width"
+    assert 500 <= box["height"] <= 600
+    signs_map.locator(".leaflet-marker-icon", has_text="3").first.click()
+    expect(page.get_by_role("combobox", name="Bord").first).to_have_value("3")  # preselected
+    page.screenshot(path=str(ARTIFACTS / "6-borden.png"), full_page=True)
+
+
+def test_the_menu_comes_with_login_and_goes_with_logout_and_maps_draw(server: str) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    expect.set_options(timeout=60_000)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        context.route("**/*", _offline(server))
+        page = context.new_page()
+        page.set_default_timeout(90_000)
+        page.goto(server)
+        expect(page.get_by_role("heading", name="BuurtWhatsApp-planner")).to_be_visible()
+        page.wait_for_timeout(1_000)  # a menu would be drawn by now
+        assert page.get_by_test_id("stSidebarNav").count() == 0, "no page list before login"
+        assert page.get_by_text("common", exact=True).count() == 0
+        page.screenshot(path=str(ARTIFACTS / "5-inloggen.png"), full_page=True)
+
+        page.get_by_label("Wachtwoord").fill("planner-geheim")
+        page.get_by_role("button", name="Inloggen").click()
+        expect(page.get_by_role("heading", name="Aanmeldingen", exact=True)).to_be_visible()
+        nav = page.get_by_test_id("stSidebarNav")
+        expect(nav).to_be_visible()
+        shown = (
+            page.get_by_test_id("stFileUploaderDropzoneInstructions")
+            .first.locator("span")
+            .first.evaluate("span => getComputedStyle(span, '::after').content")
+        )
+        assert "Sleep een bestand hierheen" in shown, "the uploader speaks Dutch"
+        expect(nav.get_by_role("link", name="Borden")).to_be_visible()
+        assert nav.get_by_text("common").count() == 0
+
+        nav.get_by_role("link", name="Borden").click()
+        _the_sign_map_fills_the_page_and_picks_a_sign(page)
+        nav.get_by_role("link", name="Gebieden").click()
+        expect(page.get_by_role("heading", name="Gebieden", exact=True)).to_be_visible()
+        planner = page.frame_locator("iframe[title*='streamlit_folium']").first
+        expect(planner.get_by_text("Legenda")).to_be_visible()
+        expect(planner.locator(".leaflet-control-scale")).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "7-gebieden-kaart.png"), full_page=True)
+
+        page.get_by_role("button", name="Uitloggen").click()
+        expect(page.get_by_role("heading", name="BuurtWhatsApp-planner")).to_be_visible()
+        page.wait_for_timeout(1_000)
+        assert page.get_by_test_id("stSidebarNav").count() == 0, "the menu goes with logout"
+        assert page.get_by_role("button", name="Uitloggen").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "8-uitgelogd.png"), full_page=True)
+        browser.close()
