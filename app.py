@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.access import MUNICIPALITY, PAGES_FOR, PLANNER, role_for
-from pages.common import DUTCH_UPLOADER_CSS, ROLE, access_hashes, demo_mode, log_out
+from views.common import DUTCH_UPLOADER_CSS, ROLE, access_hashes, demo_mode, log_out
 
 st.set_page_config(
     page_title="BuurtWhatsApp-planner", page_icon=":material/visibility:", layout="wide"
@@ -18,18 +18,18 @@ st.html(DUTCH_UPLOADER_CSS)
 
 PAGES = {
     "aanmeldingen": st.Page(
-        "pages/aanmeldingen.py", title="Aanmeldingen", icon=":material/edit_note:", default=True
+        "views/aanmeldingen.py", title="Aanmeldingen", icon=":material/edit_note:", default=True
     ),
-    "wijk": st.Page("pages/wijk.py", title="Wijk", icon=":material/map:"),
-    "gebieden": st.Page("pages/gebieden.py", title="Gebieden", icon=":material/grid_view:"),
+    "wijk": st.Page("views/wijk.py", title="Wijk", icon=":material/map:"),
+    "gebieden": st.Page("views/gebieden.py", title="Gebieden", icon=":material/grid_view:"),
     "geschiedenis": st.Page(
-        "pages/geschiedenis.py", title="Geschiedenis", icon=":material/history:"
+        "views/geschiedenis.py", title="Geschiedenis", icon=":material/history:"
     ),
-    "beheerders": st.Page("pages/beheerders.py", title="Beheerders", icon=":material/groups:"),
-    "borden": st.Page("pages/borden.py", title="Borden", icon=":material/signpost:"),
-    "export": st.Page("pages/export.py", title="Export", icon=":material/download:"),
+    "beheerders": st.Page("views/beheerders.py", title="Beheerders", icon=":material/groups:"),
+    "borden": st.Page("views/borden.py", title="Borden", icon=":material/signpost:"),
+    "export": st.Page("views/export.py", title="Export", icon=":material/download:"),
     "groepen": st.Page(
-        "pages/groepen.py", title="Groepen starten", icon=":material/rocket_launch:"
+        "views/groepen.py", title="Groepen starten", icon=":material/rocket_launch:"
     ),
 }
 
@@ -57,7 +57,7 @@ def log_in() -> None:
 
 
 if role is None:
-    # st.navigation, not the pages/ folder, decides the menu: hidden before login and after
+    # st.navigation, not the views/ folder, decides the menu: hidden before login and after
     # logging out, so nobody sees the page list (nor helper modules such as "common").
     st.navigation([st.Page(log_in, title="Inloggen", url_path="inloggen")], position="hidden").run()
     st.stop()

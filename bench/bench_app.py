@@ -66,22 +66,22 @@ def main() -> None:
     peer = timed(empty.run, args.repeat)
     steps: dict[str, Callable[[], object]] = {}
     for page in ("aanmeldingen", "gebieden", "borden", "beheerders", "export", "geschiedenis"):
-        app = on_page(f"pages/{page}.py")  # warm: caches of this process are filled once
+        app = on_page(f"views/{page}.py")  # warm: caches of this process are filled once
         steps[f"open {page.capitalize()}"] = app.run
 
-    borden = on_page("pages/borden.py")
+    borden = on_page("views/borden.py")
 
     def decide() -> None:
         borden.radio(key="bord_besluit").set_value("rejected")
         borden.button(key="besluit_opslaan").click().run()
 
     steps["one sign decision"] = decide
-    export = on_page("pages/export.py")
+    export = on_page("views/export.py")
     formats = iter(["gpkg", "geojson"] * args.repeat)
     steps["switch export format"] = lambda: (
         export.selectbox(key="export_formaat").set_value(next(formats)).run()
     )
-    gebieden = on_page("pages/gebieden.py")
+    gebieden = on_page("views/gebieden.py")
 
     def preview() -> None:
         [button] = [b for b in gebieden.button if str(b.key).startswith("voorstel_maken")]

@@ -58,6 +58,8 @@ _MANY_BLOCKS = 5000
 _STARTS_WHEN_MANY = 3
 _DUST_M2 = 1e-6  # polygon pieces smaller than this are rounding dust, not land
 _TOUCH_M = 0.05  # borders closer than this count as shared (cells do not always line up)
+_NECK_M = 0.05  # a polygon narrower than this somewhere may fall apart when rounded to 1 cm
+_CORE_M2 = 1e-4  # what is left of a polygon beyond a neck counts if it is larger than this
 _MIN_STREET_IN_AREA_M = 10.0  # a street named in an area's list runs at least this far inside it
 # Compactness refinement: sizes may drift this far from the mean (the rule is 3 %) ...
 _BALANCE_TOLERANCE = 0.025
@@ -1468,12 +1470,16 @@ def tidy_areas(
     of those who moved changed; ``households`` moved with the land).
     """
     geometries = areas.geometry.to_numpy()
-    clean = shapely.is_valid(geometries) & (shapely.get_type_id(geometries) == 3)
-    if clean.all():
-        return areas, members
     ids = areas["area_id"].to_numpy(dtype=int)
-    state = _Pieces.of(areas, members, addresses)
-    state.changed |= ~clean
+    clean = shapely.is_valid(geometries) & (shapely.get_type_id(geometries) == 3)
+    may_move = np.array([movable is None or int(a) in movable for a in ids], dtype=bool)
+    # A polygon joined only by a hairline neck falls apart once written to a file with rounded
+    # coordinates: where its land may move, treat the far side of the neck as a loose piece.
+    pinched = clean & may_move & np.array([_has_neck(g) for g in geometries], dtype=bool)
+    if clean.all() and not pinched.any():
+        return areas, members
+    state = _Pieces.of(areas, members, addresses, cut=pinched)
+    state.changed |= ~clean | pinched
     pending = sorted(np.flatnonzero(~state.is_main).tolist(), key=lambda p: state.area[p])
     while pending:
         left = []
@@ -1486,7 +1492,7 @@ def tidy_areas(
                 people=len(state.held[part]),
                 counts=state.counts,
                 max_members=max_members,
-                may_move=movable is None or int(ids[source]) in movable,
+                may_move=bool(may_move[source]),
             )
             if target is None:
                 left.append(part)
@@ -1495,9 +1501,12 @@ def tidy_areas(
         if len(left) == len(pending):
             break
         pending = left
-    for part in pending:  # nowhere to go: the area stays in parts
+    for part in pending:  # nowhere else to go: back over the neck, else the area stays in parts
         owner = state.owner[part]
-        state.current[owner] = shapely.union(state.current[owner], state.parts[part])
+        joined = _join(state.current[owner], state.parts[part], necks=True)
+        state.current[owner] = (
+            joined if joined is not None else shapely.union(state.current[owner], state.parts[part])
+        )
     areas = areas.copy()
     geometry = areas.geometry.to_numpy().copy()
     geometry[state.changed] = state.current[state.changed]
@@ -1555,9 +1564,25 @@ class _Pieces:
 
     @classmethod
     def of(
-        cls, areas: gpd.GeoDataFrame, members: pd.DataFrame, addresses: gpd.GeoDataFrame | None
+        cls,
+        areas: gpd.GeoDataFrame,
+        members: pd.DataFrame,
+        addresses: gpd.GeoDataFrame | None,
+        *,
+        cut: np.ndarray | None = None,
     ) -> _Pieces:
+        """The pieces of ``areas``; those marked in ``cut`` also cut at their necks."""
         parts, owner = polygon_parts(areas.geometry.to_numpy())
+        if cut is not None and cut.any():
+            split = cut[owner]
+            pieces = [_cut_necks(p) for p in parts[split]]
+            parts = np.concatenate([parts[~split], *pieces])
+            owner = np.concatenate(
+                [
+                    owner[~split],
+                    *(np.full(len(p), o) for p, o in zip(pieces, owner[split], strict=True)),
+                ]
+            )
         position_of = {int(a): i for i, a in enumerate(areas["area_id"].astype(int))}
         member_area = np.array([position_of.get(int(a), -1) for a in members["area_id"]])
         points = np.asarray(members.geometry.to_numpy())
@@ -1646,13 +1671,52 @@ def _receiver(
     return None
 
 
-def _join(polygon: BaseGeometry, part: BaseGeometry) -> BaseGeometry | None:
-    """``polygon`` and ``part`` as one polygon (snapping hairline gaps shut), else ``None``."""
+def _join(polygon: BaseGeometry, part: BaseGeometry, *, necks: bool = False) -> BaseGeometry | None:
+    """``polygon`` and ``part`` as one polygon (snapping hairline gaps shut), else ``None``.
+
+    Without ``necks`` a join that adds a hairline neck (see :func:`_has_neck`) does not count:
+    it would fall apart again once the coordinates are rounded.
+    """
     for piece in (part, shapely.snap(part, polygon, _TOUCH_M)):
         merged, _ = polygon_parts(np.array([shapely.union(polygon, piece)]))
-        if len(merged) == 1:
+        if len(merged) == 1 and (necks or len(_cores(merged[0])) <= max(1, len(_cores(polygon)))):
             return merged[0]
     return None
+
+
+def _cores(polygon: BaseGeometry) -> np.ndarray:
+    """The pieces of ``polygon`` left when every border moves ``_NECK_M / 2`` inwards."""
+    if shapely.is_empty(polygon) or not shapely.is_valid(polygon):
+        return np.array([], dtype=object)
+    shrunk = shapely.buffer(polygon, -_NECK_M / 2, quad_segs=2, join_style="mitre")
+    parts, _ = polygon_parts(np.array([shrunk]))
+    cores: np.ndarray = parts[shapely.area(parts) > _CORE_M2]
+    return cores
+
+
+def _has_neck(polygon: BaseGeometry) -> bool:
+    """Whether ``polygon`` holds together only through a neck narrower than ``_NECK_M``."""
+    return len(_cores(polygon)) > 1
+
+
+def _cut_necks(polygon: BaseGeometry) -> np.ndarray:
+    """``polygon`` cut at its hairline necks: the land around each core, and the thin rest.
+
+    The pieces cover exactly ``polygon``; :func:`tidy_areas` keeps the main one and places
+    the others.
+    """
+    cores = _cores(polygon)
+    grown = shapely.buffer(cores, _NECK_M / 2, quad_segs=2, join_style="mitre")
+    # Each core's land, in order, without the land an earlier one took: no overlaps.
+    pieces = []
+    taken = shapely.Polygon()
+    for core in grown:
+        land = shapely.difference(shapely.intersection(polygon, core), taken)
+        pieces.append(land)
+        taken = shapely.union(taken, land)
+    pieces.append(shapely.difference(polygon, taken))
+    parts, _ = polygon_parts(np.array(pieces))
+    return parts if len(parts) > 1 else np.array([polygon], dtype=object)
 
 
 # --- measurements --------------------------------------------------------------------------

@@ -28,15 +28,15 @@ from geo.store import Store
 from tests.grids import RD, grid_boundary, grid_streets
 from tests.io.test_store import sign_up_sheet
 
-PAGE = str(Path(__file__).parents[2] / "pages" / "beheerders.py")
+PAGE = str(Path(__file__).parents[2] / "views" / "beheerders.py")
 TIMEOUT = 60
 CAP = 40
 
 
 def street_move_script() -> None:
     """A page with only the street-move form, as the Gebieden page calls it."""
-    from pages.common import allow, show_notice, store_or_stop
-    from pages.street_move import street_move_form
+    from views.common import allow, show_notice, store_or_stop
+    from views.street_move import street_move_form
 
     allow("gebieden")
     show_notice()
@@ -338,7 +338,7 @@ def confirm_buttons(at: AppTest) -> list[Button]:
 def test_streets_once_per_spelling_and_the_part_of_a_shared_street() -> None:
     import pandas as pd
 
-    from pages.street_move import area_streets, house_range, other_areas
+    from views.street_move import area_streets, house_range, other_areas
 
     members = pd.DataFrame(
         {

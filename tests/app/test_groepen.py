@@ -30,7 +30,7 @@ from tests.io.test_notify import (  # noqa: F401  (certificate: a fixture)
 )
 
 APP = str(Path(__file__).parents[2] / "app.py")
-PAGE = "pages/groepen.py"
+PAGE = "views/groepen.py"
 TIMEOUT = 120
 LINK = "https://chat.whatsapp.com/GroepLink42"
 

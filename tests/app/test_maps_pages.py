@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from geo.access import hash_password
 from geo.config import Settings
 from geo.project import demo_project
-from pages.common import MAP_HEIGHT
+from views.common import MAP_HEIGHT
 
 pytestmark = pytest.mark.slow
 APP = str(Path(__file__).parents[2] / "app.py")
@@ -64,7 +64,7 @@ def counting(
 
 
 def test_every_map_fills_the_width_is_dutch_and_fits_the_wijk(demo: AppTest) -> None:
-    for page in ("pages/wijk.py", "pages/gebieden.py", "pages/borden.py"):
+    for page in ("views/wijk.py", "views/gebieden.py", "views/borden.py"):
         demo.switch_page(page).run()
         assert not demo.exception, page
         [shown] = maps(demo)
@@ -80,12 +80,12 @@ def test_borden_computes_signs_and_roads_once_and_shows_a_decision_on_the_map(
     demo: AppTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import geo.workflow
-    import pages.common
+    import views.common
 
     calls: Counter[str] = Counter()
     counting(monkeypatch, geo.workflow, "make_signs", calls)
-    counting(monkeypatch, pages.common, "road_layers", calls)
-    demo.switch_page("pages/borden.py").run()
+    counting(monkeypatch, views.common, "road_layers", calls)
+    demo.switch_page("views/borden.py").run()
     demo.run()
     [before] = maps(demo)
     assert before["script"].count("L.geoJson(") >= 3, "roads and signs are a few layers"
@@ -110,7 +110,7 @@ def test_borden_computes_signs_and_roads_once_and_shows_a_decision_on_the_map(
 def test_borden_explains_direction_and_rank_and_shows_no_empty_english_table(
     demo: AppTest,
 ) -> None:
-    demo.switch_page("pages/borden.py").run()
+    demo.switch_page("views/borden.py").run()
     columns = json.loads(demo.dataframe[0].proto.columns)
     assert "Richting in graden" in columns["bearing_deg"]["help"]
     assert columns["bearing_deg"]["label"] == "richting (°)"
@@ -124,7 +124,7 @@ def test_borden_explains_direction_and_rank_and_shows_no_empty_english_table(
 
 
 def test_the_vulgraad_and_maximum_are_explained(demo: AppTest) -> None:
-    demo.switch_page("pages/gebieden.py").run()
+    demo.switch_page("views/gebieden.py").run()
     assert "80% van het maximum" in demo.slider(key="vulgraad").help
     assert "256" in demo.slider(key="max_leden").help
 
@@ -148,7 +148,7 @@ def test_a_new_project_shows_its_wijk_on_a_map_at_once(
     assert "Er is nog geen project" in at.warning[0].value
     [link] = at.get("page_link")
     assert link.proto.page == "wijk" and "kies de wijk" in link.proto.label
-    at.switch_page("pages/wijk.py").run()
+    at.switch_page("views/wijk.py").run()
     assert "Begin hier" in at.info[0].value and "BU18830105" in at.info[0].value
     assert "Oud-Geleen" in at.text_input(key="buurten").placeholder
     assert not maps(at)
@@ -187,7 +187,7 @@ def test_no_page_list_before_login(
 
 def test_every_dropdown_has_a_dutch_placeholder(demo: AppTest) -> None:
     """Streamlit's own ("Choose an option", "No options to select.") never shows."""
-    for page in ("pages/borden.py", "pages/gebieden.py", "pages/export.py"):
+    for page in ("views/borden.py", "views/gebieden.py", "views/export.py"):
         demo.switch_page(page).run()
         assert demo.selectbox, page
         assert {box.proto.placeholder for box in demo.selectbox} == {"Kies…"}, page

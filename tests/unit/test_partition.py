@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point, box
 
@@ -406,6 +406,9 @@ def assert_tiles(plan: Plan, boundary: shapely.Geometry, *, max_members: int) ->
     cap=st.sampled_from([30, 60, 100, 255]),
     seed=st.integers(0, 10_000),
 )
+# A split drew a 66 m² piece with one member hanging on its area by a 1 mm neck; rounded in the
+# file the neck closed and the next batch left that area a MultiPolygon.
+@example(columns=4, rows=2, start=151, batches=[158, 43], cap=100, seed=2505)
 def test_random_sign_up_batches_leave_every_area_one_valid_polygon(
     columns: int, rows: int, start: int, batches: list[int], cap: int, seed: int
 ) -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 from geo.access import PLANNER
 from geo.export import FORMATS
 from geo.project import export_project
-from pages.common import CHOOSE, ROLE, allow, store_or_stop
+from views.common import CHOOSE, ROLE, allow, store_or_stop
 
 allow("export")
 st.title("Export")

@@ -99,7 +99,7 @@ def open_store(*, optional: bool = False) -> Store | None:
 def start_link() -> None:
     """The first step for a new project: a link to the Wijk page (when this role has it)."""
     if "wijk" in PAGES_FOR.get(st.session_state.get(ROLE) or "", ()):
-        st.page_link("pages/wijk.py", label="Begin hier: kies de wijk", icon=":material/map:")
+        st.page_link("views/wijk.py", label="Begin hier: kies de wijk", icon=":material/map:")
 
 
 def store_or_stop() -> Store:

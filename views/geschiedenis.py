@@ -15,7 +15,7 @@ import streamlit as st
 
 from geo.errors import GeoError
 from geo.project import undo_change
-from pages.common import CHOOSE, action_key, allow, changed, settings, show_notice, store_or_stop
+from views.common import CHOOSE, action_key, allow, changed, settings, show_notice, store_or_stop
 
 LABELS = {
     "wijk": "wijk", "areas": "gebieden", "source": "bestand", "accepted": "aangenomen",

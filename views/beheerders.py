@@ -6,7 +6,7 @@ to change them (planner only) and its roster to download. A WhatsApp group usual
 admins: one hoofdbeheerder and co-beheerders.
 
 Every change is saved before anything else is drawn and the page is drawn again
-(:func:`pages.common.changed`), so the new state shows at once and a button cannot act twice.
+(:func:`views.common.changed`), so the new state shows at once and a button cannot act twice.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from geo.rosters import (
     roster_xlsx,
 )
 from geo.store import Store
-from pages.common import (
+from views.common import (
     CHOOSE,
     ROLE,
     action_key,

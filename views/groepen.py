@@ -7,7 +7,7 @@ sends it: by e-mail through the planner's SMTP server, as e-mail drafts to send 
 WhatsApp links for members without e-mail. Every member gets one message (see geo.notify).
 
 Every change is saved before anything else is drawn and the page is drawn again
-(:func:`pages.common.changed`), so the new state shows at once and a button cannot act twice.
+(:func:`views.common.changed`), so the new state shows at once and a button cannot act twice.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from geo.messages import (
     links_html,
 )
 from geo.store import STAGES, Store
-from pages.common import CHOOSE, action_key, allow, changed, show_notice, store_or_stop
+from views.common import CHOOSE, action_key, allow, changed, show_notice, store_or_stop
 
 AREA = "groepen_gebied"
 MADE = "groepen_gemaakt"  # drafts and link pages made in this session, to download

@@ -24,7 +24,7 @@ from geo.project import (
 )
 from geo.replan import Proposal
 from geo.store import Store
-from pages.common import (
+from views.common import (
     CHOOSE,
     FILL,
     MAX_MEMBERS,
@@ -38,7 +38,7 @@ from pages.common import (
     wijk_crs,
     wijk_of,
 )
-from pages.street_move import street_move_form
+from views.street_move import street_move_form
 
 PROPOSAL = "indelingsvoorstel"
 

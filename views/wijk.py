@@ -18,7 +18,7 @@ from geo.maps import wijk_map
 from geo.project import init_project
 from geo.sources import Wijk, save_wijk
 from geo.workflow import fetch_wijk, load_wijk_layers
-from pages.common import (
+from views.common import (
     allow,
     changed,
     demo_mode,
@@ -86,7 +86,7 @@ if store is not None:
     if plan is None:
         st.info("Volgende stap: voeg aanmeldingen toe.")
         st.page_link(
-            "pages/aanmeldingen.py", label="Naar Aanmeldingen", icon=":material/edit_note:"
+            "views/aanmeldingen.py", label="Naar Aanmeldingen", icon=":material/edit_note:"
         )
     if demo_mode():
         st.info(

@@ -24,7 +24,7 @@ from geo.errors import GeoError
 from geo.partition import Plan
 from geo.rosters import neighbour_ids
 from geo.store import Store, StoreError
-from pages.common import CHOOSE, action_key, changed, md, wijk_crs, wijk_of
+from views.common import CHOOSE, action_key, changed, md, wijk_crs, wijk_of
 
 PREVIEW = "straatvoorbeeld"
 

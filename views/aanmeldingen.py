@@ -36,7 +36,7 @@ from geo.project import (
 )
 from geo.rosters import roster_csv
 from geo.workflow import online_services
-from pages.common import (
+from views.common import (
     CHOOSE,
     ROLE,
     action_key,

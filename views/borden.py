@@ -23,7 +23,7 @@ from geo.maps import SIGN_KINDS, signs_map
 from geo.project import sign_key
 from geo.store import Store
 from geo.workflow import make_signs
-from pages.common import CHOOSE, ROLE, allow, roads_of, show_map, store_or_stop, wijk_key, wijk_of
+from views.common import CHOOSE, ROLE, allow, roads_of, show_map, store_or_stop, wijk_key, wijk_of
 
 VERDICTS = {"accepted": "plaatsen", "rejected": "niet plaatsen"}
 PROPOSALS = {"proposed": "voorgesteld", "withdrawn": "niet voorgesteld"}
