@@ -25,7 +25,7 @@ from geo.intake import map_columns, normalize_phone
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.replan import Proposal, diff, reconcile
-from geo.sources import WGS84, load_wijk
+from geo.sources import WGS84, Wijk, load_wijk
 from geo.store import ALREADY, Store, StoreError, checked_max_members
 from geo.tables import read_rows, write_csv
 from geo.workflow import (
@@ -461,27 +461,53 @@ def undo_change(store: Store, entry: int | None = None, *, settings: Settings) -
     return undone
 
 
-def _editable(store: Store) -> tuple[Plan, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
-    """The current plan, streets and addresses in the wijk's metric CRS, ready to edit."""
+def _editable(
+    store: Store, wijk: Wijk | None = None
+) -> tuple[Plan, gpd.GeoDataFrame, gpd.GeoDataFrame | None]:
+    """The current plan, streets and addresses in the wijk's metric CRS, ready to edit
+    (``wijk``: the store's layers when the caller already has them)."""
     current = store.plan()
     if current is None:
         msg = "er is nog geen plan om te wijzigen"
         raise StoreError(msg)
-    wijk = store.wijk()
+    wijk = wijk if wijk is not None else store.wijk()
     crs = wijk.crs
     metric = Plan(current.areas.to_crs(crs), current.members.to_crs(crs), current.outside)
     addresses = wijk.addresses_in(crs)
     return metric, wijk.streets.to_crs(crs), addresses
 
 
-def move_street_in_project(
-    store: Store, *, street: str, to_area: int, numbers: tuple[int, int] | None = None
-) -> int:
-    """A planner moves a street (or house numbers) to a neighbouring area; checked, recorded.
+@dataclass(frozen=True)
+class StreetMove:
+    """A street move computed on the project as it was at history entry ``base``; not saved.
+
+    ``before``/``updated``: the plan before and after (metric CRS); ``touched``: the areas
+    members left (locked with the target when saved).
+    """
+
+    street: str
+    to_area: int
+    numbers: tuple[int, int] | None
+    before: Plan
+    updated: Plan
+    moved: int
+    touched: frozenset[int]
+    base: int
+
+
+def propose_street_move(
+    store: Store,
+    *,
+    street: str,
+    to_area: int,
+    numbers: tuple[int, int] | None = None,
+    wijk: Wijk | None = None,
+) -> StreetMove:
+    """A planner's street (or house-number) move to a neighbouring area, checked, not saved.
 
     Raises :class:`~geo.partition.PlanError` with the reason when a rule would break.
     """
-    metric, streets, addresses = _editable(store)
+    metric, streets, addresses = _editable(store, wijk)
     updated, moved = move_street(
         metric,
         street=street,
@@ -493,12 +519,34 @@ def move_street_in_project(
     )
     before = metric.members.set_index("member_id")["area_id"]
     after = updated.members.set_index("member_id")["area_id"]
-    touched = {int(a) for a in before.loc[after.index[after != before.loc[after.index]]]}
+    touched = frozenset(int(a) for a in before.loc[after.index[after != before.loc[after.index]]])
+    return StreetMove(
+        street, int(to_area), numbers, metric, updated, moved, touched, store.last_change()
+    )
+
+
+def confirm_street_move(store: Store, move: StreetMove) -> int:
+    """Save a proposed street move (recorded, undoable, the touched areas locked); refused
+    when the project changed since it was proposed. Returns how many members moved."""
+    if store.last_change() != move.base:
+        msg = "het project is intussen gewijzigd; maak het voorbeeld opnieuw"
+        raise StoreError(msg)
     store.save_plan(
-        updated, action="straat verplaatst", street=street, numbers=numbers, to_area=to_area,
-        moved=moved, lock=touched | {int(to_area)},
+        move.updated, action="straat verplaatst", street=move.street, numbers=move.numbers,
+        to_area=move.to_area, moved=move.moved, lock=move.touched | {move.to_area},
     )  # fmt: skip
-    return moved
+    return move.moved
+
+
+def move_street_in_project(
+    store: Store, *, street: str, to_area: int, numbers: tuple[int, int] | None = None
+) -> int:
+    """A planner moves a street (or house numbers) to a neighbouring area; checked, recorded.
+
+    Raises :class:`~geo.partition.PlanError` with the reason when a rule would break.
+    """
+    move = propose_street_move(store, street=street, to_area=to_area, numbers=numbers)
+    return confirm_street_move(store, move)
 
 
 def split_area_in_project(store: Store, area_id: int, *, settings: Settings) -> list[int]:

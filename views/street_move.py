@@ -19,12 +19,12 @@ import pandas as pd
 import streamlit as st
 
 from geo.address import normalize_name
-from geo.edit import move_street
 from geo.errors import GeoError
 from geo.partition import Plan
+from geo.project import StreetMove, confirm_street_move, propose_street_move
 from geo.rosters import neighbour_ids
-from geo.store import Store, StoreError
-from views.common import CHOOSE, action_key, changed, md, wijk_crs, wijk_of
+from geo.store import Store
+from views.common import CHOOSE, action_key, changed, md, wijk_of
 
 PREVIEW = "straatvoorbeeld"
 
@@ -45,15 +45,13 @@ class Preview:
     """What saving ``choice`` would do, computed on the project as it was at ``change``."""
 
     choice: Choice
-    change: int  # the store's last history entry when the preview was made
+    move: StreetMove  # the move itself, saved as it is when confirmed
     moving: pd.DataFrame  # naam, straat, huisnummer, rol of the members that change group
     moved: int
     target_members: int
     target_room: int
     source_members: int
     beheerder_note: str
-    updated: Plan  # the plan after the move (metric CRS), saved as it is when confirmed
-    touched: frozenset[int]  # the areas members left: locked with the target when saved
 
 
 def area_streets(members: pd.DataFrame, area_id: int) -> dict[str, int]:
@@ -94,21 +92,17 @@ def other_areas(members: pd.DataFrame, street: str, area_id: int) -> list[int]:
     return sorted({int(a) for a in members.loc[same, "area_id"]} - {area_id})
 
 
-def preview_move(store: Store, plan: Plan, choice: Choice) -> Preview:
+def preview_move(store: Store, choice: Choice) -> Preview:
     """Run the move on a copy of the plan (nothing is saved); :class:`GeoError` if refused."""
-    crs = wijk_crs(store)
-    wijk = wijk_of(store)
-    metric = Plan(plan.areas.to_crs(crs), plan.members.to_crs(crs), plan.outside)
-    updated, moved = move_street(
-        metric,
+    move = propose_street_move(
+        store,
         street=choice.street,
         to_area=choice.to_area,
-        streets=wijk.streets.to_crs(crs),
-        addresses=wijk.addresses_in(crs),
-        max_members=store.max_members,
         numbers=choice.numbers,
+        wijk=wijk_of(store),
     )
-    before = metric.members.set_index("member_id")
+    updated = move.updated
+    before = move.before.members.set_index("member_id")
     after = updated.members.set_index("member_id").reindex(before.index)
     going = before.loc[after["area_id"] != before["area_id"]]
     co = {i for ids in store.co_beheerders().values() for i in ids}
@@ -147,32 +141,14 @@ def preview_move(store: Store, plan: Plan, choice: Choice) -> Preview:
         note += " Co-beheerders die meegaan zijn daarna geen co-beheerder meer."
     return Preview(
         choice=choice,
-        change=store.last_change(),
+        move=move,
         moving=moving.reset_index(drop=True),
-        moved=moved,
+        moved=move.moved,
         target_members=target,
         target_room=store.max_members - target,
         source_members=int(counts.get(choice.from_area, 0)),
         beheerder_note=note.strip(),
-        updated=updated,
-        touched=frozenset(int(a) for a in going["area_id"]),
     )
-
-
-def save_previewed(store: Store, preview: Preview) -> int:
-    """Save the previewed move as :func:`geo.project.move_street_in_project` would (the same
-    history entry and locks), without computing it again; refused when the project changed
-    since the preview. Returns how many members moved."""
-    if store.last_change() != preview.change:
-        msg = "het project is intussen gewijzigd; maak het voorbeeld opnieuw"
-        raise StoreError(msg)
-    choice = preview.choice
-    store.save_plan(
-        preview.updated, action="straat verplaatst", street=choice.street,
-        numbers=choice.numbers, to_area=choice.to_area, moved=preview.moved,
-        lock=preview.touched | {choice.to_area},
-    )  # fmt: skip
-    return preview.moved
 
 
 def show_preview(preview: Preview, names: dict[int, str]) -> None:
@@ -300,14 +276,14 @@ def preview_and_save(store: Store, plan: Plan, choice: Choice) -> None:
     """A preview on request; saved only when the planner confirms that same preview."""
     if st.button("Voorbeeld tonen", key=action_key("verplaats_voorbeeld")):
         try:
-            st.session_state[PREVIEW] = preview_move(store, plan, choice)
+            st.session_state[PREVIEW] = preview_move(store, choice)
         except GeoError as error:
             st.session_state.pop(PREVIEW, None)
             st.error(f"Niet mogelijk: {md(error)}")
     preview = st.session_state.get(PREVIEW)
     if not isinstance(preview, Preview):
         return
-    if preview.choice != choice or preview.change != store.last_change():
+    if preview.choice != choice or preview.move.base != store.last_change():
         st.session_state.pop(PREVIEW, None)  # made for another choice or before a change
         return
     show_preview(
@@ -317,7 +293,7 @@ def preview_and_save(store: Store, plan: Plan, choice: Choice) -> None:
     yes, no = st.columns(2)
     if yes.button("Bevestigen en opslaan", key=action_key("verplaats_bevestigen"), type="primary"):
         try:
-            moved = save_previewed(store, preview)
+            moved = confirm_street_move(store, preview.move)
         except GeoError as error:
             st.session_state.pop(PREVIEW, None)
             st.error(f"Niet verplaatst: {md(error)}")

@@ -52,12 +52,18 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``streamlit run app.py`` on a free local port, on a ready demo project."""
     data = tmp_path_factory.mktemp("e2e-data")
     demo_project(data / "demo.sqlite", settings=Settings(cache_dir=data / "cache")).close()
-    port = free_port()
     env = {**os.environ, "GEO_DATA_DIR": str(data), "GEO_CACHE_DIR": str(data / "cache")}
     for key in ("GEO_PLANNER_PASSWORD_HASH", "GEO_MUNICIPALITY_PASSWORD_HASH"):
         env.pop(key, None)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "streamlit.log").open("wb")
+    yield from running_app(env, ARTIFACTS / "streamlit.log")
+
+
+def running_app(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """``streamlit run app.py`` with ``env`` on a free local port: yields its URL once healthy,
+    stops it afterwards; its output goes to ``log_path``."""
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
          f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",

@@ -10,10 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -57,12 +53,11 @@ pytestmark = [
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``streamlit run app.py`` with a planner password, on a copy of the demo project."""
-    from tests.e2e.test_browser import free_port
+    from tests.e2e.test_browser import running_app
 
     data = tmp_path_factory.mktemp("e2e-login")
     demo_project(data / "demo.sqlite", settings=Settings(cache_dir=data / "cache")).close()
     shutil.copy(data / "demo.sqlite", data / "project.sqlite")
-    port = free_port()
     env = {
         **os.environ,
         "GEO_DATA_DIR": str(data),
@@ -70,31 +65,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "GEO_PLANNER_PASSWORD_HASH": hash_password("planner-geheim"),
         "GEO_MUNICIPALITY_PASSWORD_HASH": hash_password("gemeente-geheim"),
     }
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    log = (ARTIFACTS / "streamlit-login.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true",
-         f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false",
-         "--server.fileWatcherType=none"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("the app did not start within 90 s")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        log.close()
+    yield from running_app(env, ARTIFACTS / "streamlit-login.log")
 
 
 def _offline(server: str) -> Any:
