@@ -41,7 +41,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeoError
-from geo.units import NOT_WALKABLE, Units, build_units, dissolve
+from geo.units import NOT_WALKABLE, Units, build_units, dissolve, unit_borders
 
 _EPSILON_WEIGHT = 1e-3  # keeps weighted means defined for empty selections
 _MAX_SWEEPS = 60
@@ -375,14 +375,12 @@ def _refresh(
     counts = members["area_id"].value_counts()
     areas["members"] = [int(counts.get(a, 0)) for a in areas["area_id"]]
     areas["capacity_left"] = max_members - areas["members"]
-    for position, area_id in enumerate(areas["area_id"]):
-        in_area = members["area_id"] == area_id
-        if members.loc[in_area, "is_beheerder"].any():
-            continue
-        chosen = choose_beheerder(gpd.GeoDataFrame(members.loc[in_area], geometry="geometry"))
-        if chosen is not None:
-            members.loc[chosen, "is_beheerder"] = True
-        areas.loc[areas.index[position], "beheerder_needed"] = chosen is None
+    led = set(members.loc[members["is_beheerder"].fillna(False).astype(bool), "area_id"])
+    leaderless = members.loc[~members["area_id"].isin(led)]
+    chosen = choose_beheerders(gpd.GeoDataFrame(leaderless, geometry="geometry"))
+    members.loc[list(chosen.values()), "is_beheerder"] = True
+    without = ~areas["area_id"].isin(led)
+    areas.loc[without, "beheerder_needed"] = ~areas.loc[without, "area_id"].isin(list(chosen))
     areas["neighbours"] = area_neighbours(areas)
     return areas, members
 
@@ -611,7 +609,12 @@ def _compact(
 
 
 class _Refiner:
-    """Working state of :func:`_compact`: labels, sizes, land and perimeter per area."""
+    """Working state of :func:`_compact`: labels, sizes, land and perimeter per area.
+
+    The inner loops run millions of times on large wijken: the state is kept in plain Python
+    lists (adjacency lists, labels, sizes), which index several times faster than numpy
+    arrays or networkx views; :attr:`labels` gives the numpy labels back.
+    """
 
     def __init__(
         self,
@@ -622,14 +625,29 @@ class _Refiner:
         *,
         max_members: int,
     ) -> None:
-        self.graph, self.labels, self.weights, self.shape = graph, labels, weights, shape
-        self.max_members = max_members
+        self.shape, self.max_members = shape, max_members
+        self.adjacency = [list(graph.neighbors(n)) for n in range(len(labels))]
+        self.edges = _edge_array(self.adjacency)
+        self.label: list[int] = labels.tolist()
+        self.weights: list[float] = weights.astype(float).tolist()
+        self.block_area: list[float] = shape.area.astype(float).tolist()
+        self.block_outer: list[float] = shape.outer.astype(float).tolist()
         count = int(labels.max()) + 1
-        self.totals = np.bincount(labels, weights=weights, minlength=count).astype(float)
-        self.mean = float(self.totals.mean())
+        self.totals = np.bincount(labels, weights=weights, minlength=count).astype(float).tolist()
+        self.mean = float(np.mean(self.totals))
         self.low, self.high = 0.0, float(max_members)
-        self.land, self.edge = shape.perimeters(labels)
+        land, edge = shape.perimeters(labels)
+        self.land: list[float] = land.tolist()
+        self.edge: list[float] = edge.tolist()
         self.groups = [set(np.flatnonzero(labels == a).tolist()) for a in range(count)]
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array(self.label)
+
+    def boundary(self) -> list[int]:
+        """Blocks with a neighbour in another area, in index order."""
+        return _boundary_nodes(self.edges, self.labels)
 
     def limit(self, tolerance: float) -> None:
         """Sizes from now on within ``tolerance`` (a share) of the mean, and under the cap."""
@@ -637,12 +655,12 @@ class _Refiner:
         self.high = min(self.mean * (1 + tolerance) + 1e-9, float(self.max_members))
 
     def in_range(self) -> bool:
-        return bool(((self.totals >= self.low) & (self.totals <= self.high)).all())
+        return all(self.low <= total <= self.high for total in self.totals)
 
     def compact(self) -> None:
         """Sweeps over the blocks on area borders until no move lowers the cost."""
         for _ in range(_COMPACT_SWEEPS):
-            if not self.sweep(_boundary_nodes(self.graph, self.labels)):
+            if not self.sweep(self.boundary()):
                 break
 
     def excess(self, total: float) -> float:
@@ -652,7 +670,8 @@ class _Refiner:
         """Bring areas outside the size range back into it, one block at a time, each time the
         move that costs least compactness among those that narrow the excess."""
         for _ in range(_COMPACT_SWEEPS):
-            outside = [int(a) for a in np.argsort(-self.totals) if self.excess(self.totals[a]) > 0]
+            order = np.argsort(-np.array(self.totals)).tolist()
+            outside = [area for area in order if self.excess(self.totals[area]) > 0]
             progress = False
             for area in outside:
                 while self.excess(self.totals[area]) > 0 and self.repair_area(area):
@@ -663,13 +682,13 @@ class _Refiner:
     def repair_area(self, area: int) -> bool:
         """Make the best narrowing move into or out of ``area``; whether one was made."""
         best: tuple[float, int, int] | None = None
+        label = self.label
         for block in self.groups[area]:
-            for other in self.graph.neighbors(block):
-                giver, taker = (area, int(self.labels[other]))
-                if taker != giver:
-                    best = self.better_move(best, block, giver, taker)
-                if self.labels[other] != area:
-                    best = self.better_move(best, other, int(self.labels[other]), area)
+            for other in self.adjacency[block]:
+                where = label[other]
+                if where != area:
+                    best = self.better_move(best, block, area, where)
+                    best = self.better_move(best, other, where, area)
         if best is None:
             return False
         self.apply(best[1], best[2])
@@ -680,11 +699,12 @@ class _Refiner:
     ) -> tuple[float, int, int] | None:
         """``best`` or the move of ``block`` from ``giver`` to ``taker``, whichever is better
         (the move only if it narrows the excess of the two areas and keeps them connected)."""
-        weight = float(self.weights[block])
-        if self.totals[taker] + weight > self.max_members:
+        weight = self.weights[block]
+        totals = self.totals
+        if totals[taker] + weight > self.max_members:
             return best
-        before = self.excess(self.totals[giver]) + self.excess(self.totals[taker])
-        after = self.excess(self.totals[giver] - weight) + self.excess(self.totals[taker] + weight)
+        before = self.excess(totals[giver]) + self.excess(totals[taker])
+        after = self.excess(totals[giver] - weight) + self.excess(totals[taker] + weight)
         if after >= before - 1e-9:
             return best
         value = self.gain(block, taker)
@@ -695,9 +715,11 @@ class _Refiner:
     def sweep(self, blocks: list[int]) -> list[int]:
         """One pass over ``blocks``; returns the blocks that moved."""
         moves: list[int] = []
+        label = self.label
         for block in blocks:
-            own = int(self.labels[block])
-            targets = {int(self.labels[n]) for n in self.graph.neighbors(block)} - {own}
+            own = label[block]
+            targets = {label[n] for n in self.adjacency[block]}
+            targets.discard(own)
             if not targets:
                 continue
             options = sorted(((self.gain(block, t), t) for t in targets), reverse=True)
@@ -706,7 +728,7 @@ class _Refiner:
             for value, target in options:
                 if value <= _MIN_GAIN:
                     break
-                if self.fits(own, target, float(self.weights[block])):
+                if self.fits(own, target, self.weights[block]):
                     self.apply(block, target)
                     moves.append(block)
                     break
@@ -719,66 +741,67 @@ class _Refiner:
     def fits(self, giver: int, taker: int, weight: float) -> bool:
         """Whether ``weight`` members can pass from ``giver`` to ``taker`` (sizes in range)."""
         giving, taking = self.totals[giver] - weight, self.totals[taker] + weight
-        return bool(self.low <= giving <= self.high and self.low <= taking <= self.high) or bool(
-            weight == 0
-        )
+        low, high = self.low, self.high
+        return (low <= giving <= high and low <= taking <= high) or weight == 0
 
     def change(self, block: int, target: int) -> tuple[float, float]:
         """Perimeter change of the block's own area and of ``target`` if it moved there."""
-        own = self.labels[block]
+        label = self.label
+        own = label[block]
         to_own = to_target = rest = 0.0
         for other, metres in self.shape.border[block].items():
-            where = self.labels[other]
+            where = label[other]
             if where == own:
                 to_own += metres
             elif where == target:
                 to_target += metres
             else:
                 rest += metres
-        outer = self.shape.outer[block]
+        outer = self.block_outer[block]
         return to_own - to_target - rest - outer, rest + to_own + outer - to_target
 
     def gain(self, block: int, target: int) -> float:
         """How much the cost drops if ``block`` moves to ``target``."""
-        own = int(self.labels[block])
+        own = self.label[block]
         d_own, d_target = self.change(block, target)
-        land, edge, area = self.land, self.edge, float(self.shape.area[block])
-        e_own, e_target = float(edge[own]), float(edge[target])
-        l_own, l_target = float(land[own]), float(land[target])
+        land, edge, area = self.land, self.edge, self.block_area[block]
+        e_own, e_target = edge[own], edge[target]
+        l_own, l_target = land[own], land[target]
         before = _thin(e_own, l_own) + _thin(e_target, l_target)
         after = _thin(e_own + d_own, l_own - area) + _thin(e_target + d_target, l_target + area)
         return before - after
 
     def apply(self, block: int, target: int) -> None:
-        own = self.labels[block]
+        own = self.label[block]
         d_own, d_target = self.change(block, target)
         self.edge[own] += d_own
         self.edge[target] += d_target
-        self.land[own] -= self.shape.area[block]
-        self.land[target] += self.shape.area[block]
+        self.land[own] -= self.block_area[block]
+        self.land[target] += self.block_area[block]
         self.totals[own] -= self.weights[block]
         self.totals[target] += self.weights[block]
         self.groups[own].discard(block)
         self.groups[target].add(block)
-        self.labels[block] = target
+        self.label[block] = target
 
     def movable(self, block: int) -> bool:
-        own = self.labels[block]
-        return len(self.groups[own]) > 1 and _still_connected(self.graph, self.groups[own], block)
+        group = self.groups[self.label[block]]
+        return len(group) > 1 and _still_connected(self.adjacency, group, block)
 
     def swap(self, block: int, target: int, first_gain: float) -> int | None:
         """Move ``block`` to ``target`` and a nearby block of ``target`` back, if that keeps
         the sizes in range and lowers the cost (returns that block); else change nothing."""
-        own = int(self.labels[block])
+        label, adjacency = self.label, self.adjacency
+        own = label[block]
         self.apply(block, target)
-        nearby = {m for n in self.graph.neighbors(block) for m in self.graph.neighbors(n)}
+        nearby = {m for n in adjacency[block] for m in adjacency[n]}
         best: tuple[float, int] | None = None
         for other in nearby:
-            if other == block or self.labels[other] != target:
+            if other == block or label[other] != target:
                 continue
-            if not any(self.labels[n] == own for n in self.graph.neighbors(other)):
+            if not any(label[n] == own for n in adjacency[other]):
                 continue
-            if not self.fits(target, own, float(self.weights[other])):
+            if not self.fits(target, own, self.weights[other]):
                 continue
             value = self.gain(other, own)
             better = first_gain + value > _MIN_GAIN and (best is None or value > best[0])
@@ -863,7 +886,7 @@ def _grow_together(graph: nx.Graph[int], weights: np.ndarray, xy: np.ndarray, k:
             totals[heaviest] = 0.0  # one reseed per heavy region per round
         labels, totals = _grow_from(graph, weights, xy, seeds)
     if (labels < 0).any():  # parts of the graph no seed reached: one more region each
-        for part in _components(graph, set(np.flatnonzero(labels < 0).tolist())):
+        for part in _components(_adjacency(graph), set(np.flatnonzero(labels < 0).tolist())):
             labels[list(part)] = labels.max() + 1
     return np.unique(labels, return_inverse=True)[1]
 
@@ -913,11 +936,12 @@ def _peel(
     """Peel ``k - 1`` regions off ``nodes``; the first starts at compass angle ``start``."""
     labels = np.full(len(weights), -1)
     remaining = set(nodes)
+    adjacency = _adjacency(graph)
     for area in range(k - 1):
         if not remaining:
             break
         share = weights[list(remaining)].sum() / (k - area)
-        region = _grow(graph, remaining, weights, xy, share, angle=start if area == 0 else None)
+        region = _grow(adjacency, remaining, weights, xy, share, angle=start if area == 0 else None)
         labels[list(region)] = area
         remaining -= region
     labels[list(remaining)] = k - 1
@@ -925,7 +949,7 @@ def _peel(
 
 
 def _grow(
-    graph: nx.Graph[int],
+    adjacency: Adjacency,
     remaining: set[int],
     weights: np.ndarray,
     xy: np.ndarray,
@@ -953,8 +977,8 @@ def _grow(
             # Taking a block that cuts the rest in two means taking the smaller pieces too.
             package = {node} | (
                 set()
-                if _still_connected(graph, _Without(remaining, region), node)
-                else _pockets(graph, remaining - region, node)
+                if _still_connected(adjacency, _Without(remaining, region), node)
+                else _pockets(adjacency, remaining - region, node)
             )
             gain = weights[list(package)].sum()
             if total + gain - share > share - total:
@@ -968,14 +992,14 @@ def _grow(
             for member in package - {node}:
                 queued.add(member)
                 heapq.heappush(frontier, (distance, member))
-        for neighbour in graph.neighbors(node):
+        for neighbour in adjacency[node]:
             if neighbour in remaining and neighbour not in queued:
                 queued.add(neighbour)
                 heapq.heappush(frontier, (float(np.hypot(*(xy[neighbour] - xy[seed]))), neighbour))
     rest = remaining - region
     if rest:
         pockets = sorted(
-            _components(graph, rest),
+            _components(adjacency, rest),
             key=lambda c: (weights[list(c)].sum(), len(c)),
         )
         for pocket in pockets[:-1]:
@@ -999,17 +1023,19 @@ def _balance(
     """
     labels = labels.copy()
     totals = np.bincount(labels, weights=weights)
+    adjacency = _adjacency(graph)
+    edges = _edge_array(adjacency)
     for _ in range(_MAX_SWEEPS):
         moved = 0
         centres = _centres(labels, weights, xy)
-        for node in _boundary_nodes(graph, labels):
+        for node in _boundary_nodes(edges, labels):
             own, weight = labels[node], weights[node]
             choices = [
                 other
-                for other in {labels[n] for n in graph.neighbors(node)} - {own}
+                for other in {labels[n] for n in adjacency[node]} - {own}
                 if weight < totals[own] - totals[other] and totals[other] + weight <= max_members
             ]
-            if not choices or not _stays_connected(graph, labels, node):
+            if not choices or not _stays_connected(adjacency, labels, node):
                 continue
             best = min(choices, key=lambda other: float(np.hypot(*(xy[node] - centres[other]))))
             labels[node] = best
@@ -1021,8 +1047,25 @@ def _balance(
     return labels
 
 
-def _boundary_nodes(graph: nx.Graph[int], labels: np.ndarray) -> list[int]:
-    return [n for n in graph.nodes if any(labels[m] != labels[n] for m in graph.neighbors(n))]
+Adjacency = Mapping[int, list[int]] | list[list[int]]  # neighbours per node
+
+
+def _adjacency(graph: nx.Graph[int]) -> dict[int, list[int]]:
+    """Neighbours per node as plain lists: the searches below index them millions of times."""
+    return {node: list(near) for node, near in graph.adjacency()}
+
+
+def _edge_array(adjacency: Adjacency) -> np.ndarray:
+    """Every edge once (``m × 2``)."""
+    nodes = adjacency.items() if isinstance(adjacency, Mapping) else enumerate(adjacency)
+    pairs = [(a, b) for a, near in nodes for b in near if a < b]
+    return np.array(pairs, dtype=int).reshape(-1, 2)
+
+
+def _boundary_nodes(edges: np.ndarray, labels: np.ndarray) -> list[int]:
+    """Nodes with a neighbour in another area, in index order."""
+    cut = edges[labels[edges[:, 0]] != labels[edges[:, 1]]]
+    return np.unique(cut).tolist()  # type: ignore[no-any-return]
 
 
 def _centres(labels: np.ndarray, weights: np.ndarray, xy: np.ndarray) -> np.ndarray:
@@ -1033,16 +1076,15 @@ def _centres(labels: np.ndarray, weights: np.ndarray, xy: np.ndarray) -> np.ndar
     return np.stack([x / mass, y / mass], axis=1)
 
 
-def _pockets(graph: nx.Graph[int], group: set[int], node: int) -> set[int]:
+def _pockets(adjacency: Adjacency, group: set[int], node: int) -> set[int]:
     """The parts of ``group`` that removing ``node`` cuts off from its heaviest part."""
-    parts = _components(graph, group - {node})
+    parts = _components(adjacency, group - {node})
     parts.sort(key=len)
     return set().union(*parts[:-1]) if len(parts) > 1 else set()
 
 
-def _components(graph: nx.Graph[int], nodes: set[int]) -> list[set[int]]:
-    """Connected parts of ``graph`` restricted to ``nodes`` (a plain BFS: no subgraph views)."""
-    adjacency = graph.adj
+def _components(adjacency: Adjacency, nodes: set[int]) -> list[set[int]]:
+    """Connected parts of the graph restricted to ``nodes`` (a plain BFS: no subgraph views)."""
     unseen = set(nodes)
     parts = []
     while unseen:
@@ -1058,12 +1100,12 @@ def _components(graph: nx.Graph[int], nodes: set[int]) -> list[set[int]]:
     return parts
 
 
-def _stays_connected(graph: nx.Graph[int], labels: np.ndarray, node: int) -> bool:
+def _stays_connected(adjacency: Adjacency, labels: np.ndarray, node: int) -> bool:
     """Whether the area of ``node`` stays connected (and non-empty) without it."""
     own = labels[node]
-    if not any(labels[n] == own for n in graph.neighbors(node)):
+    if not any(labels[n] == own for n in adjacency[node]):
         return False  # the unit is the whole area
-    return _still_connected(graph, set(np.flatnonzero(labels == own).tolist()), node)
+    return _still_connected(adjacency, set(np.flatnonzero(labels == own).tolist()), node)
 
 
 class _Without:
@@ -1076,16 +1118,28 @@ class _Without:
         return item in self.kept and item not in self.taken
 
 
-def _still_connected(graph: nx.Graph[int], group: Container[int], node: int) -> bool:
-    """Whether ``group`` minus ``node`` is still connected (searching only as far as needed)."""
-    mates = [n for n in graph.neighbors(node) if n in group]
+def _still_connected(adjacency: Adjacency, group: Container[int], node: int) -> bool:
+    """Whether ``group`` minus ``node`` is still connected.
+
+    Usually the node's neighbours in the group meet around it, through their own neighbours:
+    that small search answers first; only when it fails does the search cover the group.
+    """
+    mates = [n for n in adjacency[node] if n in group]
     if len(mates) <= 1:
         return True
+    ring = {m for mate in mates for m in adjacency[mate] if m in group}
+    ring.update(mates)
+    ring.discard(node)
+    return _reaches(adjacency, ring, node, mates) or _reaches(adjacency, group, node, mates)
+
+
+def _reaches(adjacency: Adjacency, allowed: Container[int], node: int, mates: list[int]) -> bool:
+    """Whether all ``mates`` are connected within ``allowed`` without passing ``node``."""
     targets, seen, stack = set(mates[1:]), {node, mates[0]}, [mates[0]]
     while stack and targets:
         current = stack.pop()
-        for neighbour in graph.neighbors(current):
-            if neighbour not in seen and neighbour in group:
+        for neighbour in adjacency[current]:
+            if neighbour not in seen and neighbour in allowed:
                 seen.add(neighbour)
                 targets.discard(neighbour)
                 stack.append(neighbour)
@@ -1181,31 +1235,30 @@ def _assemble(
         index=np.unique(labels),
         crs=frame.crs,
     )
-    order = _reading_order(polygons)
-    ids = {label: first_id + rank for rank, label in enumerate(order)}
+    order = np.array(_reading_order(polygons), dtype=int)
+    area_of_label = np.zeros(int(labels.max()) + 1, dtype=int)
+    area_of_label[order] = first_id + np.arange(len(order))
     placed = members.copy()
-    placed["area_id"] = [ids[labels[u]] for u in units.member_unit]
-    placed["is_beheerder"] = False
-    records = []
-    for label in order:
-        area_id = ids[label]
-        in_area = placed["area_id"].to_numpy() == area_id
-        households = int(frame.loc[frame["label"] == label, "households"].sum())
-        beheerder = choose_beheerder(placed.loc[in_area])
-        if beheerder is not None:
-            placed.loc[beheerder, "is_beheerder"] = True
-        records.append(
-            {
-                "area_id": area_id,
-                "members": int(in_area.sum()),
-                "capacity_left": max_members - int(in_area.sum()),
-                "households": households,
-                "beheerder_needed": beheerder is None,
-                "geometry": polygons.loc[label],
-            }
-        )
-    areas = gpd.GeoDataFrame(records, geometry="geometry", crs=units.frame.crs)
-    areas["neighbours"] = area_neighbours(areas)
+    placed["area_id"] = area_of_label[labels[units.member_unit]]
+    chosen = choose_beheerders(placed)
+    placed["is_beheerder"] = placed.index.isin(list(chosen.values()))
+    members_per_label = np.bincount(labels[units.member_unit], minlength=len(area_of_label))
+    households = np.bincount(
+        labels, weights=frame["households"].to_numpy(dtype=float), minlength=len(area_of_label)
+    )
+    count = members_per_label[order]
+    areas = gpd.GeoDataFrame(
+        {
+            "area_id": area_of_label[order],
+            "members": count,
+            "capacity_left": max_members - count,
+            "households": households[order].astype(int),
+            "beheerder_needed": [int(a) not in chosen for a in area_of_label[order]],
+            "neighbours": "",  # set by _refresh, after the areas are tidied
+        },
+        geometry=polygons.loc[order].to_numpy(),
+        crs=units.frame.crs,
+    )
     return areas, placed
 
 
@@ -1221,6 +1274,25 @@ def _reading_order(polygons: gpd.GeoSeries) -> list[int]:
     keys = sorted(zip(-np.floor((y - y.min(initial=0.0)) / band), x, land.index, strict=True))
     landless = polygons.index[polygons.is_empty]
     return [int(label) for _, _, label in keys] + [int(label) for label in landless]
+
+
+def choose_beheerders(members: pd.DataFrame) -> dict[int, Any]:
+    """Per ``area_id``: the index of :func:`choose_beheerder`'s choice, for all areas at once
+    (areas without a volunteer are left out)."""
+    if members.empty or "beheerder" not in members:
+        return {}
+    points = members.geometry.to_numpy()
+    x, y = shapely.get_x(points), shapely.get_y(points)
+    area = members["area_id"].to_numpy()
+    ids, which = np.unique(area, return_inverse=True)
+    size = np.bincount(which)
+    centre_x = np.bincount(which, weights=x) / size
+    centre_y = np.bincount(which, weights=y) / size
+    distance = np.hypot(x - centre_x[which], y - centre_y[which])
+    volunteer = np.flatnonzero(members["beheerder"].fillna(False).astype(bool).to_numpy())
+    order = volunteer[np.lexsort((volunteer, distance[volunteer], which[volunteer]))]
+    first = order[np.r_[True, which[order][1:] != which[order][:-1]]] if len(order) else order
+    return {int(ids[which[p]]): members.index[p] for p in first}
 
 
 def choose_beheerder(members: gpd.GeoDataFrame) -> Any | None:
@@ -1242,9 +1314,19 @@ def area_neighbours(areas: gpd.GeoDataFrame) -> list[str]:
     left, right = tree.query(polygons, predicate="intersects")
     keep = left != right
     left, right = left[keep], right[keep]
-    shared = shapely.length(
+    # Areas made of unit polygons share their border vertex for vertex: matched segments
+    # answer most pairs; the rest are measured against the other area grown by 5 cm.
+    matched = unit_borders(polygons, np.zeros(len(polygons), dtype=bool))
+    known = matched.pairs[:, 0] * len(polygons) + matched.pairs[:, 1]
+    wanted = np.minimum(left, right) * len(polygons) + np.maximum(left, right)
+    position = np.clip(np.searchsorted(known, wanted), 0, max(len(known) - 1, 0))
+    shared = np.zeros(len(left))
+    if len(known):
+        shared = np.where(known[position] == wanted, matched.metres[position], 0.0)
+    short = np.flatnonzero(shared < 1.0)
+    shared[short] = shapely.length(
         shapely.intersection(
-            shapely.boundary(polygons[left]), shapely.buffer(polygons[right], 0.05)
+            shapely.boundary(polygons[left[short]]), shapely.buffer(polygons[right[short]], 0.05)
         )
     )
     touching: dict[int, set[int]] = {int(i): set() for i in ids}

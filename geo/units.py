@@ -16,7 +16,6 @@ Pure: GeoDataFrames in (metric CRS), GeoDataFrames and a graph out.
 
 from __future__ import annotations
 
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -119,22 +118,20 @@ def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     pairs = np.unique(np.stack([inverse, owner], axis=1), axis=0)
     lines_per_vertex = np.bincount(pairs[:, 0], minlength=inverse.max() + 1 if len(inverse) else 0)
     is_junction = lines_per_vertex[inverse] >= 2
-    starts = np.searchsorted(owner, np.arange(len(lines)))
-    ends = np.append(starts[1:], len(owner))
-    pieces, sources = [], []
-    for line_index, (start, end) in enumerate(zip(starts, ends, strict=True)):
-        cut = [start, *(start + np.flatnonzero(is_junction[start + 1 : end - 1]) + 1), end - 1]
-        for a, b in itertools.pairwise(cut):
-            if b > a:
-                pieces.append(coords[a : b + 1])
-                sources.append(line_index)
-    segments = lines.iloc[sources].drop(columns=lines.geometry.name).reset_index(drop=True)
-    if not pieces:
+    first = np.r_[True, owner[1:] != owner[:-1]]
+    last = np.r_[owner[1:] != owner[:-1], True]
+    cut = np.flatnonzero(first | last | is_junction)  # every line's ends, and its junctions
+    begin, end = cut[:-1], cut[1:]
+    keep = (owner[begin] == owner[end]) & (end > begin)
+    begin, end = begin[keep], end[keep]
+    segments = lines.iloc[owner[begin]].drop(columns=lines.geometry.name).reset_index(drop=True)
+    if len(begin) == 0:
         return gpd.GeoDataFrame(segments, geometry=[], crs=streets.crs)
-    flat = np.concatenate(pieces)
-    which = np.repeat(np.arange(len(pieces)), [len(p) for p in pieces])
+    sizes = end - begin + 1
+    which = np.repeat(np.arange(len(begin)), sizes)
+    vertex = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes) + begin[which]
     return gpd.GeoDataFrame(
-        segments, geometry=shapely.linestrings(flat, indices=which), crs=streets.crs
+        segments, geometry=shapely.linestrings(coords[vertex], indices=which), crs=streets.crs
     )
 
 
@@ -290,14 +287,23 @@ def _mark_line_barriers(borders: Borders, polygons: np.ndarray, lines: np.ndarra
 
 
 def coordinate_keys(coords: np.ndarray) -> np.ndarray:
-    """One text key per coordinate pair, to the centimetre: equal keys are one junction."""
-    rounded = np.round(coords, _KEY_DECIMALS)
-    return np.char.add(np.char.add(rounded[:, 0].astype(str), ","), rounded[:, 1].astype(str))
+    """One key per coordinate pair, to the centimetre: equal keys are one junction.
+
+    The key is the complex number ``x + iy`` of the rounded pair: hashable, and sorted by
+    ``x`` then ``y``.
+    """
+    rounded = np.round(coords.reshape(-1, 2), _KEY_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    return rounded[:, 0] + 1j * rounded[:, 1]
 
 
 def _clip(segments: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
-    inside = segments.loc[segments.intersects(area)].copy()
-    inside["geometry"] = shapely.intersection(inside.geometry.to_numpy(), area)
+    """Segments cut to ``area`` (only those crossing its edge need the overlay)."""
+    shapely.prepare(area)
+    inside = segments.loc[shapely.intersects(area, segments.geometry.to_numpy())].copy()
+    lines = inside.geometry.to_numpy()
+    crossing = ~shapely.covered_by(lines, area)
+    lines[crossing] = shapely.intersection(lines[crossing], area)
+    inside[inside.geometry.name] = lines
     inside = inside.explode(index_parts=False)
     inside = inside.loc[inside.geom_type == "LineString"]
     inside = inside.loc[inside.length > 0.5]
@@ -522,10 +528,7 @@ def _single_parts(
     found_part, found_unit = shapely.STRtree(polygons).query(stray, predicate="intersects")
     other = found_unit != stray_owner[found_part]
     found_part, found_unit = found_part[other], found_unit[other]
-    grown = shapely.buffer(stray, 0.05, quad_segs=2)
-    shared_all = shapely.length(
-        shapely.intersection(shapely.boundary(polygons[found_unit]), grown[found_part])
-    )
+    shared_all = _part_borders(polygons, stray, found_unit, found_part)
     home_tree = shapely.STRtree(homes) if len(homes) else None
     in_part, at_home = (
         home_tree.query(stray, predicate="intersects")
@@ -556,9 +559,36 @@ def _single_parts(
         weight[unit] -= carried
         weight[target] += carried
         moves.append((part, unit, target))
-    for unit, pieces in received.items():
-        polygons[unit] = shapely.union_all([polygons[unit], *pieces])
+    if received:
+        units = np.array([u for u, pieces in received.items() for _ in range(len(pieces) + 1)])
+        cells = [g for u, pieces in received.items() for g in (polygons[u], *pieces)]
+        merged = dissolve(gpd.GeoDataFrame({"unit": units}, geometry=cells), "unit")
+        polygons[merged.index.to_numpy(dtype=int)] = merged.to_numpy()
     return polygons, moves
+
+
+def _part_borders(
+    polygons: np.ndarray, parts: np.ndarray, unit: np.ndarray, part: np.ndarray
+) -> np.ndarray:
+    """Border length between each ``polygons[unit]`` and ``parts[part]`` (pairs that touch).
+
+    Both come from one Voronoi tiling, so they share border vertices: matched segments answer;
+    a pair they find under :data:`MIN_SHARED_BORDER_M` is measured within 5 cm instead.
+    """
+    count = len(polygons)
+    matched = unit_borders(np.concatenate([polygons, parts]), np.zeros(count + len(parts), bool))
+    known = matched.pairs[:, 0] * (count + len(parts)) + matched.pairs[:, 1]
+    wanted = unit * (count + len(parts)) + count + part
+    shared = np.zeros(len(unit))
+    if len(known):
+        position = np.clip(np.searchsorted(known, wanted), 0, len(known) - 1)
+        shared = np.where(known[position] == wanted, matched.metres[position], 0.0)
+    loose = np.flatnonzero(shared < MIN_SHARED_BORDER_M)
+    grown = shapely.buffer(parts[part[loose]], 0.05, quad_segs=2)
+    shared[loose] = shapely.length(
+        shapely.intersection(shapely.boundary(polygons[unit[loose]]), grown)
+    )
+    return shared
 
 
 def _follow_moves(
@@ -617,16 +647,6 @@ def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
     return gpd.GeoSeries(merged, index=ordered[first], crs=frame.crs)
 
 
-def _group_by(keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, list[np.ndarray]]:
-    """The distinct ``keys`` (sorted) and, for each, its ``values`` in their original order."""
-    if len(keys) == 0:
-        return keys, []
-    order = np.argsort(keys, kind="stable")
-    keys, values = keys[order], values[order]
-    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
-    return keys[starts], np.split(values, starts[1:])
-
-
 def _union(cells: np.ndarray) -> BaseGeometry:
     """Coverage union (fast); where cells do not line up exactly it can raise or come out
     self-intersecting, and then the exact union is used."""
@@ -649,7 +669,8 @@ def _street_samples(
     lengths = units.length.to_numpy()
     counts = np.maximum(1, np.ceil(lengths / SAMPLE_SPACING_M).astype(int))
     owner = np.repeat(np.arange(len(units)), counts)
-    step = np.concatenate([(np.arange(c) + 0.5) / c for c in counts])
+    rank = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    step = (rank + 0.5) / counts[owner]
     samples = shapely.line_interpolate_point(
         units.geometry.to_numpy()[owner], step, normalized=True
     )
@@ -676,24 +697,33 @@ def _neighbour_graph(frame: gpd.GeoDataFrame, borders: Borders | None = None) ->
     ends = np.concatenate([shapely.get_point(segments, 0), shapely.get_point(segments, -1)])
     keys = coordinate_keys(shapely.get_coordinates(ends))
     owners = np.concatenate([np.arange(len(frame)), np.arange(len(frame))])
-    candidates = {
-        (int(a), int(b)) if a < b else (int(b), int(a))
-        for group in _group_by(keys, owners)[1]
-        if len(group) > 1
-        for i, a in enumerate(group)
-        for b in group[i + 1 :]
-        if a != b
-    }
+    pairs = _same_key_pairs(keys, owners)
     parents = frame["parent"].to_numpy()
     order = np.argsort(parents, kind="stable")  # pieces of one street, in index order
     same = parents[order][1:] == parents[order][:-1]
     graph.add_edges_from(zip(order[:-1][same].tolist(), order[1:][same].tolist(), strict=True))
-    if candidates:
-        pairs = np.array(sorted(candidates))
+    if len(pairs):
         shared = _shared_border(frame.geometry.to_numpy(), pairs, borders)
         graph.add_edges_from(map(tuple, pairs[shared >= MIN_SHARED_BORDER_M]))
     _connect_components(graph, frame, borders)
     return graph
+
+
+def _same_key_pairs(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
+    """Distinct pairs (smaller first, sorted) of different ``owners`` that share a key."""
+    order = np.argsort(keys, kind="stable")
+    keys, owners = keys[order], owners[order]
+    found = []
+    for step in range(1, len(keys)):
+        same = np.flatnonzero(keys[step:] == keys[:-step])
+        if len(same) == 0:
+            break  # groups are runs of equal keys: no run is this long
+        found.append(np.stack([owners[same], owners[same + step]], axis=1))
+    if not found:
+        return np.zeros((0, 2), dtype=int)
+    pairs = np.concatenate(found)
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    return np.unique(np.sort(pairs, axis=1), axis=0)
 
 
 def _shared_border(
