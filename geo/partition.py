@@ -857,10 +857,18 @@ def _seeds(weights: np.ndarray, xy: np.ndarray, k: int) -> np.ndarray:
         for axis in (0, 1):
             total = np.bincount(nearest, weights=weights * xy[:, axis], minlength=k)
             centres[:, axis] = np.where(mass > 0, total / np.maximum(mass, 1e-9), centres[:, axis])
+    centre_of, nearest = shapely.STRtree(shapely.points(xy)).query_nearest(
+        shapely.points(centres), all_matches=True
+    )
+    order = np.lexsort((nearest, centre_of))
+    nearest_to = np.split(nearest[order], np.flatnonzero(np.diff(centre_of[order])) + 1)
     seeds: list[int] = []
-    for centre in centres:
-        order = np.argsort(np.hypot(*(xy - centre).T))
-        seeds.append(int(next(b for b in order if b not in seeds)))
+    for centre, options in zip(centres, nearest_to, strict=True):
+        free = [int(b) for b in options if b not in seeds]
+        if not free:  # the nearest blocks are seeds already: the nearest block that is not
+            by_distance = np.argsort(np.hypot(*(xy - centre).T), kind="stable")
+            free = [int(next(b for b in by_distance if b not in seeds))]
+        seeds.append(free[0])
     return np.array(seeds)
 
 
@@ -941,7 +949,11 @@ def _peel(
         if not remaining:
             break
         share = weights[list(remaining)].sum() / (k - area)
-        region = _grow(adjacency, remaining, weights, xy, share, angle=start if area == 0 else None)
+        # After the first region the rest is one piece, and every region keeps it so.
+        region = _grow(
+            adjacency, remaining, weights, xy, share, angle=start if area == 0 else None,
+            whole=area > 0,
+        )  # fmt: skip
         labels[list(region)] = area
         remaining -= region
     labels[list(remaining)] = k - 1
@@ -956,10 +968,13 @@ def _grow(
     share: float,
     *,
     angle: float | None = None,
+    whole: bool = False,
 ) -> set[int]:
     """A connected region of about ``share`` members, grown from the rest's far edge.
 
     The seed is the block farthest from the rest's centre, or farthest towards ``angle``.
+    A block whose taking would cut the rest takes the cut-off pieces along, so a rest that
+    was one piece (``whole``) stays one; otherwise every piece but the heaviest joins.
     """
     pool = np.array(sorted(remaining))
     centre = np.average(xy[pool], axis=0, weights=weights[pool] + _EPSILON_WEIGHT)
@@ -997,7 +1012,7 @@ def _grow(
                 queued.add(neighbour)
                 heapq.heappush(frontier, (float(np.hypot(*(xy[neighbour] - xy[seed]))), neighbour))
     rest = remaining - region
-    if rest:
+    if rest and not whole:
         pockets = sorted(
             _components(adjacency, rest),
             key=lambda c: (weights[list(c)].sum(), len(c)),
@@ -1022,12 +1037,17 @@ def _balance(
     moves of a block, the one towards the nearest area centre wins (compactness).
     """
     labels = labels.copy()
-    totals = np.bincount(labels, weights=weights)
     adjacency = _adjacency(graph)
     edges = _edge_array(adjacency)
+    nodes = np.array(sorted(adjacency), dtype=int)  # the graph's nodes: sizes count only these
+    count = int(labels.max()) + 1
+    totals = np.bincount(labels[nodes], weights=weights[nodes], minlength=count)
+    groups: list[set[int]] = [set() for _ in range(count)]
+    for node, label in zip(nodes.tolist(), labels[nodes].tolist(), strict=True):
+        groups[label].add(node)
     for _ in range(_MAX_SWEEPS):
         moved = 0
-        centres = _centres(labels, weights, xy)
+        centres = _centres(labels[nodes], weights[nodes], xy[nodes], count=count)
         for node in _boundary_nodes(edges, labels):
             own, weight = labels[node], weights[node]
             choices = [
@@ -1035,10 +1055,12 @@ def _balance(
                 for other in {labels[n] for n in adjacency[node]} - {own}
                 if weight < totals[own] - totals[other] and totals[other] + weight <= max_members
             ]
-            if not choices or not _stays_connected(adjacency, labels, node):
+            if not choices or not _stays_connected(adjacency, groups[own], node):
                 continue
             best = min(choices, key=lambda other: float(np.hypot(*(xy[node] - centres[other]))))
             labels[node] = best
+            groups[own].discard(node)
+            groups[best].add(node)
             totals[own] -= weight
             totals[best] += weight
             moved += 1
@@ -1068,11 +1090,15 @@ def _boundary_nodes(edges: np.ndarray, labels: np.ndarray) -> list[int]:
     return np.unique(cut).tolist()  # type: ignore[no-any-return]
 
 
-def _centres(labels: np.ndarray, weights: np.ndarray, xy: np.ndarray) -> np.ndarray:
-    count = labels.max() + 1
+def _centres(
+    labels: np.ndarray, weights: np.ndarray, xy: np.ndarray, *, count: int | None = None
+) -> np.ndarray:
+    """Weighted centre per label, for ``count`` labels (one without blocks: the origin)."""
+    count = int(labels.max()) + 1 if count is None else count
     mass = np.bincount(labels, weights=weights + _EPSILON_WEIGHT, minlength=count)
     x = np.bincount(labels, weights=(weights + _EPSILON_WEIGHT) * xy[:, 0], minlength=count)
     y = np.bincount(labels, weights=(weights + _EPSILON_WEIGHT) * xy[:, 1], minlength=count)
+    mass = np.where(mass > 0, mass, 1.0)
     return np.stack([x / mass, y / mass], axis=1)
 
 
@@ -1100,12 +1126,11 @@ def _components(adjacency: Adjacency, nodes: set[int]) -> list[set[int]]:
     return parts
 
 
-def _stays_connected(adjacency: Adjacency, labels: np.ndarray, node: int) -> bool:
-    """Whether the area of ``node`` stays connected (and non-empty) without it."""
-    own = labels[node]
-    if not any(labels[n] == own for n in adjacency[node]):
+def _stays_connected(adjacency: Adjacency, group: set[int], node: int) -> bool:
+    """Whether ``group`` (the area of ``node``) stays connected and non-empty without it."""
+    if not any(n in group for n in adjacency[node]):
         return False  # the unit is the whole area
-    return _still_connected(adjacency, set(np.flatnonzero(labels == own).tolist()), node)
+    return _still_connected(adjacency, group, node)
 
 
 class _Without:

@@ -327,16 +327,33 @@ def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> 
     for index, names in enumerate(segment_names):
         for name in names - {""}:
             by_name.setdefault(name, []).append(index)
-    for name in set(point_names) - {""}:
+    # Most homes lie nearest to a segment of their own street: one search over all segments
+    # settles them; only the others search their street's segments.
+    lines = segments.geometry.to_numpy()
+    (point, found), distance = shapely.STRtree(lines).query_nearest(
+        geoms, all_matches=True, return_distance=True
+    )
+    names_of_segment, name_of_point = segment_names.tolist(), point_names.tolist()
+    own = np.array(
+        [name_of_point[p] in names_of_segment[s] for p, s in zip(point, found, strict=True)],
+        dtype=bool,
+    )
+    own &= (point_names[point] != "") & (distance <= NAME_MATCH_DISTANCE_M)
+    order = np.lexsort((found[own], point[own]))  # among equally near segments the first
+    settled, first = np.unique(point[own][order], return_index=True)
+    result[settled] = found[own][order][first]
+    todo = np.flatnonzero(result < 0)
+    names, name_of = np.unique(point_names[todo], return_inverse=True)
+    for code, name in enumerate(names):
         candidates = by_name.get(name)
-        if not candidates:
+        if name == "" or not candidates:
             continue
-        which = np.flatnonzero(point_names == name)
-        tree = shapely.STRtree(segments.geometry.to_numpy()[candidates])
-        found, nearest = tree.query_nearest(
+        which = todo[name_of == code]
+        tree = shapely.STRtree(lines[candidates])
+        hit, nearest = tree.query_nearest(
             geoms[which], max_distance=NAME_MATCH_DISTANCE_M, all_matches=False
         )
-        result[which[found]] = np.asarray(candidates)[nearest]
+        result[which[hit]] = np.asarray(candidates)[nearest]
     for allowed in (
         ~segments["highway"].isin(NOT_FOR_ADDRESSES).to_numpy(),
         np.ones(len(segments), bool),
