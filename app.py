@@ -9,7 +9,16 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.access import MUNICIPALITY, PAGES_FOR, PLANNER, role_for
-from views.common import DUTCH_UPLOADER_CSS, ROLE, access_hashes, demo_mode, log_out
+from views.common import (
+    DUTCH_UPLOADER_CSS,
+    ROLE,
+    SESSION_EXPIRED,
+    access_hashes,
+    demo_mode,
+    log_out,
+    restore_session,
+    start_session,
+)
 
 st.set_page_config(
     page_title="BuurtWhatsApp-planner", page_icon=":material/visibility:", layout="wide"
@@ -39,12 +48,16 @@ if demo_mode():
         "Demomodus: er is geen wachtwoord ingesteld, dus de app toont alleen de demo "
         "(echte straten van Helsinki, verzonnen deelnemers)."
     )
+else:
+    restore_session()  # a refresh keeps a valid login (token in the URL, see geo/sessions.py)
 role = st.session_state.get(ROLE)
 
 
 def log_in() -> None:
     """The only page before logging in: no menu, no list of the app's pages."""
     st.title("BuurtWhatsApp-planner")
+    if st.session_state.get(SESSION_EXPIRED):
+        st.info("Uw sessie is verlopen; log opnieuw in.")
     with st.form("inloggen"):
         password = st.text_input("Wachtwoord", type="password", key="wachtwoord")
         if st.form_submit_button("Inloggen"):
@@ -52,14 +65,18 @@ def log_in() -> None:
             if found is None:
                 st.error("Dit wachtwoord klopt niet.")
             else:
-                st.session_state[ROLE] = found
+                start_session(found)
                 st.rerun()
 
 
 if role is None:
     # st.navigation, not the views/ folder, decides the menu: hidden before login and after
     # logging out, so nobody sees the page list (nor helper modules such as "common").
-    st.navigation([st.Page(log_in, title="Inloggen", url_path="inloggen")], position="hidden").run()
+    # Every page's address shows the login too: a link or a refresh after the session expired
+    # gets the login (not Streamlit's English "Page not found") and then that page.
+    login = [st.Page(log_in, title="Inloggen", url_path="inloggen", default=True)]
+    login += [st.Page(log_in, title="Inloggen", url_path=name) for name in PAGES]  # = file names
+    st.navigation(login, position="hidden").run()
     st.stop()
 
 label = {PLANNER: "planner", MUNICIPALITY: "gemeente"}[role]

@@ -20,13 +20,13 @@ import pandas as pd
 from geo.config import MAX_MEMBERS, Settings
 from geo.edit import move_street
 from geo.export import read_plan_folder
-from geo.geocode import OnlineService, Progress
+from geo.geocode import GeocodeCache, OnlineService, Progress, geocode_applicants
 from geo.intake import map_columns, normalize_phone
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.replan import Proposal, diff, reconcile
 from geo.sources import WGS84, Wijk, load_wijk
-from geo.store import ALREADY, Store, StoreError, checked_max_members
+from geo.store import ALREADY, Correction, Store, StoreError, checked_max_members
 from geo.tables import read_rows, write_csv
 from geo.workflow import (
     APPLICANTS_FILE,
@@ -752,16 +752,6 @@ def with_source(store: Store, cells: dict[int, dict[str, str]]) -> dict[int, dic
     return result
 
 
-@dataclass(frozen=True)
-class Corrected:
-    """What correcting an accepted member did: the intake's counts for the corrected row, and
-    the member's area before and after (``None``: not placed, e.g. rejected after all)."""
-
-    counts: dict[str, int]
-    area_before: int | None
-    area_after: int | None
-
-
 def member_cells(store: Store, member_id: int) -> dict[str, str]:
     """An accepted member as cells to correct (:func:`correction_form`), with the source and,
     while there is something to check, the message text."""
@@ -788,54 +778,44 @@ def member_cells(store: Store, member_id: int) -> dict[str, str]:
     return with_source(store, {int(member_id): cells})[int(member_id)]
 
 
-def correct_member(
+def propose_correction(
     store: Store,
     member_id: int,
     cells: dict[str, str],
     *,
     settings: Settings,
     services: Sequence[OnlineService] = (),
-) -> Corrected:
-    """An accepted member whose fields were read wrongly, corrected and checked again (the
-    row is replaced, as :func:`check_again` does for a reject).
-
-    Only for a member with no role yet: not a (co-)beheerder, not yet added to the group or
-    sent a message (replacing the row would lose that). At the same address the member lands
-    in the same area (placing never moves anyone else); a corrected address may give another.
-    """
-    people = store.applicants("accepted")
-    found = people.loc[people["id"] == int(member_id)]
-    if found.empty:
-        msg = f"aanmelding {member_id} is niet (meer) aangenomen"
-        raise StoreError(msg)
-    row = found.iloc[0]
-    co = {i for ids in store.co_beheerders().values() for i in ids}
-    stage = store.progress().set_index("id")["stage"].get(int(member_id), "")
-    if (
-        bool(row["is_beheerder"] == 1)
-        or int(member_id) in co
-        or stage
-        in {
-            "toegevoegd",
-            "bericht verstuurd",
-        }
-    ):
-        msg = (
-            "deze deelnemer is al beheerder of in de groep opgenomen; verbeteren zou dat "
-            "ongedaan maken. Pas de gegevens in de groep zelf aan, of verwijder en meld opnieuw aan."
-        )
-        raise StoreError(msg)
-    area = _text(row["area_id"])
-    before = int(float(area)) if area else None
-    counts, _ = check_again(store, {int(member_id): cells}, settings=settings, services=services)
-    after = None
-    phone = (
-        normalize_phone(cells.get("Telefoon", ""), regions=settings.phone_regions)[0]
-        if (counts["accepted"])
-        else ""
+) -> Correction:
+    """An accepted member's corrected cells, checked (:meth:`Store.preview_correction`), not
+    saved. A new address is looked up as a sign-up's is (the wijk's own addresses, the cache,
+    then ``services``); one that is not found raises :class:`StoreError` (nothing changes).
+    Save it with :meth:`Store.correct_applicant` (``move_to`` when the member moves)."""
+    first = store.preview_correction(member_id, cells, regions=settings.phone_regions)
+    if not first.address_changed:
+        return first
+    wijk = store.wijk()
+    register = (
+        AddressRegister(register_from_points(wijk.addresses), name="adressen van de wijk")
+        if len(wijk.addresses)
+        else None
     )
-    if phone:
-        now = store.applicants("accepted")
-        placed = now.loc[now["telefoon"] == phone, "area_id"].dropna()
-        after = int(placed.iloc[0]) if len(placed) else None
-    return Corrected(counts, before, after)
+    cache = GeocodeCache(settings.cache_dir / "geocode.sqlite")
+    try:
+        outcome = geocode_applicants(
+            pd.DataFrame([{**first.address, "lat": math.nan, "lon": math.nan}]),
+            register=register,
+            cache=cache,
+            services=services,
+        )
+    finally:
+        cache.close()
+    if outcome.located.empty:
+        reasons = [*outcome.not_found["reason"], *outcome.pending["reason"]]
+        why = f" ({reasons[0]})" if reasons else ""
+        msg = f"het nieuwe adres is niet gevonden{why}; de gegevens zijn niet gewijzigd"
+        raise StoreError(msg)
+    found = outcome.located.iloc[0]
+    location = (float(found["lat"]), float(found["lon"]))
+    return store.preview_correction(
+        member_id, cells, location=location, regions=settings.phone_regions
+    )

@@ -18,7 +18,7 @@ import re
 import sqlite3
 from collections.abc import Collection, Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,9 @@ import shapely
 
 from geo.config import MAX_MEMBERS, WHATSAPP_GROUP_SIZE
 from geo.errors import GeoError
-from geo.intake import SOURCE_FIELDS, normalize_phone
+from geo.intake import DEFAULT_REGIONS, SOURCE_FIELDS, map_columns, normalize_phone, validate_rows
 from geo.outputs import owner_only
-from geo.partition import Plan
+from geo.partition import Plan, containing_area
 from geo.sources import WGS84, Wijk
 
 STATUSES = ("accepted", "rejected", "pending", "removed")
@@ -140,6 +140,18 @@ AREA_COLUMNS_STORED = (
     "geometry", "locked",
 )  # fmt: skip
 NOT_ORIGINAL = frozenset({"row", "reason"})
+# An accepted sign-up's columns a planner may correct in place (Store.correct_applicant).
+ADDRESS_FIELDS = ("straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats")
+CORRECTED_FIELDS = ("naam", *ADDRESS_FIELDS, "telefoon", "email", "beheerder")
+# Intake fields that belong together: a correction that gives one of them replaces them all.
+_FIELD_GROUPS = (
+    frozenset({"naam", "voornaam", "tussenvoegsel", "achternaam"}),
+    frozenset({"adres", *ADDRESS_FIELDS}),
+    frozenset({"leeftijd", "geboortedatum"}),
+    frozenset({"telefoon"}),
+    frozenset({"email"}),
+    frozenset({"beheerder"}),
+)
 
 
 class StoreError(GeoError):
@@ -156,6 +168,34 @@ class Status:
     areas_without_beheerder: list[int]
     history_entries: int
     unplaced: int = 0  # accepted, but not in an area yet (e.g. an import that was interrupted)
+
+
+@dataclass(frozen=True)
+class Correction:
+    """What correcting an accepted sign-up in place does (:meth:`Store.preview_correction`).
+
+    ``changed``: the stored columns that change (names only); ``address_changed``: the address
+    is another one, so it needs a ``location`` (lat, lon) before it can be saved; ``role``:
+    ``"beheerder"``, ``"co-beheerder"`` or ``""`` in ``area_before``; ``co_left``: how many
+    co-beheerders ``area_before`` keeps when this member moves out; ``base``: the newest history
+    entry when it was computed.
+    """
+
+    applicant_id: int
+    changed: tuple[str, ...]
+    address_changed: bool
+    location: tuple[float, float] | None
+    area_before: int | None
+    area_after: int | None
+    role: str
+    co_left: int
+    base: int
+    address: dict[str, Any] = field(default_factory=dict)  # the new address, to look it up
+
+    @property
+    def moves(self) -> bool:
+        """The member would change group (a real WhatsApp group): only saved when confirmed."""
+        return self.area_before is not None and self.area_after != self.area_before
 
 
 @dataclass(frozen=True)
@@ -877,6 +917,207 @@ class Store:
                     (json.dumps(source, ensure_ascii=False), applicant_id),
                 )
 
+    def preview_correction(
+        self,
+        applicant_id: int,
+        fields: Mapping[str, str],
+        *,
+        location: tuple[float, float] | None = None,
+        regions: Sequence[str] = DEFAULT_REGIONS,
+    ) -> Correction:
+        """What :meth:`correct_applicant` would do with ``fields``, without writing anything.
+
+        Raises :class:`StoreError` (Dutch) when the correction breaks an intake rule, the phone
+        number belongs to someone else, the new address lies outside the wijk, or the new area
+        is full.
+        """
+        return self._correction(applicant_id, fields, location=location, regions=regions)[0]
+
+    def correct_applicant(
+        self,
+        applicant_id: int,
+        fields: Mapping[str, str],
+        *,
+        by: str = "planner",
+        location: tuple[float, float] | None = None,
+        move_to: int | None = None,
+        checked: bool = False,
+        regions: Sequence[str] = DEFAULT_REGIONS,
+    ) -> Correction:
+        """Correct an accepted sign-up in place: same id, area, role and progress.
+
+        ``fields`` are cells as the intake reads them (``Naam``, ``Straat``, ``Huisnummer``,
+        ``Adres``, ``Postcode``, ``Woonplaats``, ``Leeftijd``, ``Telefoon``, ``E-mail``,
+        ``Beheerder``, and ``opmerking`` for the remark); what is not given stays as it is (a
+        given address field replaces the whole address). They are checked by the intake's
+        rules (:func:`geo.intake.validate_rows`); the age is checked, not stored.
+
+        A new address needs its ``location`` (found as a sign-up's is). When it lies in another
+        area the member moves only when ``move_to`` names that area (the planner confirmed
+        the preview): a (co-)beheerder's role in the old area then ends (the area is marked as
+        needing a beheerder), added/sent stay recorded for the old area, and the plan before
+        is kept for :meth:`undo`, which brings back the area and the role (a kept plan holds
+        ids only, so the corrected details themselves stay). ``checked``: the planner says all
+        is right now, so the remark and the kept message text go (as :meth:`mark_checked`);
+        otherwise the remark stays and what the rules note about a new phone number (a
+        landline) or beheerder cell is added to it. The history records which columns
+        changed, never their values.
+        """
+        preview = self.preview_correction(
+            applicant_id, fields, location=location, regions=regions
+        )  # a move keeps the plan before it, so the transaction must know beforehand
+        details: dict[str, Any] = {"applicant_id": int(applicant_id)}
+        with self._write("deelnemer verbeterd", by, details, undoable=preview.moves) as db:
+            correction, values = self._correction(
+                applicant_id, fields, location=location, regions=regions, db=db
+            )
+            if correction.moves != preview.moves:
+                msg = "het project is intussen gewijzigd; probeer het opnieuw"
+                raise StoreError(msg)
+            if correction.address_changed and correction.location is None:
+                msg = (
+                    "het adres is veranderd: zoek eerst het nieuwe adres op; er is niets gewijzigd"
+                )
+                raise StoreError(msg)
+            if correction.moves and move_to != correction.area_after:
+                msg = (
+                    f"deze deelnemer verhuist van gebied {correction.area_before} naar gebied "
+                    f"{correction.area_after}; bevestig eerst de verhuizing (er is niets gewijzigd)"
+                )
+                raise StoreError(msg)
+            stored = db.execute(
+                "SELECT opmerking, bron FROM applicants WHERE id = ?", (int(applicant_id),)
+            ).fetchone()
+            noted = str(values.pop("opmerking"))
+            fresh = bool({"telefoon", "beheerder"} & set(correction.changed))
+            remark, source = _corrected_remark(
+                stored, fields, noted if fresh else "", checked=checked
+            )
+            db.execute(
+                f"UPDATE applicants SET {', '.join(f'{c} = ?' for c in values)}, opmerking = ?, "
+                f"bron = ? WHERE id = ?",
+                (*values.values(), remark, source, int(applicant_id)),
+            )
+            details.update(gegevens=list(correction.changed), gecontroleerd=checked)
+            if correction.moves:
+                self._move_member(db, correction)
+                details.update(area_id=correction.area_before, to_area=correction.area_after,
+                               rol_beeindigd=correction.role or None)  # fmt: skip
+        return correction
+
+    @staticmethod
+    def _move_member(db: sqlite3.Connection, correction: Correction) -> None:
+        """Move a corrected member to their new area; a role in the old area ends."""
+        member = correction.applicant_id
+        if correction.role == "beheerder":
+            db.execute(
+                "UPDATE areas SET beheerder_needed = 1 WHERE area_id = ?", (correction.area_before,)
+            )
+        db.execute("DELETE FROM co_beheerders WHERE applicant_id = ?", (member,))
+        db.execute(
+            "UPDATE assignments SET area_id = ?, is_beheerder = 0 WHERE applicant_id = ?",
+            (correction.area_after, member),
+        )
+
+    def _correction(
+        self,
+        applicant_id: int,
+        fields: Mapping[str, str],
+        *,
+        location: tuple[float, float] | None,
+        regions: Sequence[str],
+        db: sqlite3.Connection | None = None,
+    ) -> tuple[Correction, dict[str, Any]]:
+        """The correction of ``applicant_id`` and the columns to store (``opmerking``: what the
+        intake's rules note about the new values)."""
+        db = db or self._db
+        columns = (*CORRECTED_FIELDS, "lat", "lon")
+        found = db.execute(
+            f"SELECT a.status, {', '.join(f'a.{c}' for c in columns)}, s.area_id, "
+            "s.is_beheerder FROM applicants a LEFT JOIN assignments s ON s.applicant_id = a.id "
+            "WHERE a.id = ?",
+            (int(applicant_id),),
+        ).fetchone()
+        if found is None or found[0] != "accepted":
+            msg = f"aanmelding {applicant_id} bestaat niet of is niet (meer) aangenomen"
+            raise StoreError(msg)
+        old = dict(zip(columns, found[1:-2], strict=True))
+        area_before = None if found[-2] is None else int(found[-2])
+        point = (old["lat"], old["lon"]) if location is None else location
+        values = _validated(old, fields, point=point, regions=regions)
+        address_changed = any(_fold(values[c]) != _fold(old[c]) for c in ADDRESS_FIELDS)
+        if address_changed and not (values["straat"] and values["huisnummer"] is not None):
+            msg = "niet verbeterd: geen straat met huisnummer in het nieuwe adres"
+            raise StoreError(msg)
+        if address_changed and location is not None:
+            values["lat"], values["lon"] = float(location[0]), float(location[1])
+        else:
+            location = None
+        changed = tuple(c for c in CORRECTED_FIELDS if _fold(values[c]) != _fold(old[c]))
+        if (
+            values["telefoon"] != old["telefoon"]
+            and db.execute(
+                "SELECT 1 FROM applicants WHERE telefoon = ? AND id != ? "
+                "AND status IN ('accepted', 'pending')",
+                (values["telefoon"], int(applicant_id)),
+            ).fetchone()
+        ):
+            msg = f"telefoonnummer {values['telefoon']} staat al bij een andere aanmelding in het project"
+            raise StoreError(msg)
+        area_after = area_before
+        if address_changed and location is not None and area_before is not None:
+            area_after = self._area_at(db, location)
+        role, co_left = "", 0
+        if area_before is not None:
+            co = [
+                int(i)
+                for (i,) in db.execute(
+                    "SELECT c.applicant_id FROM co_beheerders c JOIN assignments s ON "
+                    "s.applicant_id = c.applicant_id AND s.area_id = c.area_id "
+                    "WHERE c.area_id = ? AND s.is_beheerder = 0",
+                    (area_before,),
+                )
+            ]
+            role = "beheerder" if found[-1] else "co-beheerder" if applicant_id in co else ""
+            co_left = len(co) - int(role == "co-beheerder")
+        if area_after is not None and area_after != area_before:
+            (count,) = db.execute(
+                "SELECT COUNT(*) FROM assignments WHERE area_id = ?", (area_after,)
+            ).fetchone()
+            cap = self.max_members
+            if int(count) + 1 > cap:
+                msg = (
+                    f"deze deelnemer kan niet naar gebied {area_after}: daar zijn al {count} "
+                    f"leden en het maximum is {cap} (een WhatsApp-groep heeft plaats voor "
+                    f"{WHATSAPP_GROUP_SIZE} deelnemers); splits eerst dat gebied. Er is niets "
+                    f"gewijzigd"
+                )
+                raise StoreError(msg)
+        last = int(db.execute("SELECT COALESCE(MAX(id), 0) FROM history").fetchone()[0])
+        correction = Correction(
+            int(applicant_id), changed, address_changed, location, area_before, area_after,
+            role, co_left, last, {c: values[c] or "" for c in ADDRESS_FIELDS},
+        )  # fmt: skip
+        return correction, values
+
+    @staticmethod
+    def _area_at(db: sqlite3.Connection, location: tuple[float, float]) -> int:
+        """The area holding ``location`` (lat, lon); refused outside the wijk."""
+        point = shapely.Point(float(location[1]), float(location[0]))
+        (text,) = db.execute("SELECT geojson FROM layers WHERE name = 'boundary'").fetchone()
+        boundary = gpd.GeoDataFrame.from_features(json.loads(text)["features"], crs=WGS84)
+        if not boundary.geometry.covers(point).any():
+            msg = "het nieuwe adres ligt buiten de wijk; er is niets gewijzigd"
+            raise StoreError(msg)
+        rows = db.execute("SELECT area_id, geometry FROM areas ORDER BY area_id").fetchall()
+        areas = gpd.GeoDataFrame(
+            {"area_id": [int(a) for a, _ in rows]},
+            geometry=shapely.from_wkb([g for _, g in rows]),
+            crs=WGS84,
+        )
+        here = gpd.GeoDataFrame(geometry=[point], crs=WGS84)
+        return int(areas["area_id"].iloc[int(containing_area(here, areas)[0])])
+
     def clear_rejects(self) -> int:
         """Delete every rejected sign-up (their typed cells included); returns how many."""
         with self.transaction("afgewezen aanmeldingen gewist") as db:
@@ -1364,6 +1605,65 @@ def _source(record: Mapping[Hashable, Any]) -> dict[str, str]:
     if not str(record.get("opmerking") or "").strip():
         source.pop("bericht", None)
     return {k: v for k, v in source.items() if v != ""}
+
+
+def _validated(
+    old: Mapping[str, Any],
+    fields: Mapping[str, str],
+    *,
+    point: tuple[Any, Any],
+    regions: Sequence[str],
+) -> dict[str, Any]:
+    """The columns of a corrected sign-up (:data:`CORRECTED_FIELDS` and ``opmerking``, what the
+    rules note): ``fields`` over the stored values, checked by the intake's own rules."""
+    number = "" if _cell(old["huisnummer"]) is None else str(old["huisnummer"])
+    cells = {
+        **{c: "" if _cell(old[c]) is None else str(old[c]) for c in CORRECTED_FIELDS},
+        "huisnummer": number.removesuffix(".0"),
+        "leeftijd": "18+",  # passed the 18+ rule when accepted; the age is not stored
+        "beheerder": "ja" if old["beheerder"] else "nee",
+    }
+    given: dict[str, str] = {}
+    for header, value in fields.items():
+        canonical = next(iter(map_columns([str(header)])), "")
+        if any(canonical in group for group in _FIELD_GROUPS):
+            given[canonical] = "" if _cell(value) is None else str(value)
+    for group in _FIELD_GROUPS:
+        if group & given.keys():
+            cells = {k: v for k, v in cells.items() if k not in group}
+    cells.update(given)
+    if _cell(point[0]) is not None and _cell(point[1]) is not None:
+        cells.update(lat=repr(float(point[0])), lon=repr(float(point[1])))
+    try:
+        result = validate_rows([list(cells), list(cells.values())], regions=regions)
+    except GeoError as error:
+        raise StoreError(str(error)) from None
+    if len(result.rejects):
+        raise StoreError(f"niet verbeterd: {result.rejects['reason'].iloc[0]}")
+    record = result.accepted.iloc[0]
+    values: dict[str, Any] = {c: _cell(record[c]) for c in CORRECTED_FIELDS}
+    values["beheerder"] = int(bool(values["beheerder"]))
+    values["opmerking"] = str(_cell(record["opmerking"]) or "")
+    return values
+
+
+def _corrected_remark(
+    stored: tuple[str, str], fields: Mapping[str, str], noted: str, *, checked: bool
+) -> tuple[str, str]:
+    """The remark and source (``bron``) of a corrected sign-up: both cleared of what to check
+    when the planner ``checked`` it (:meth:`Store.mark_checked`); else the remark given in
+    ``fields`` (``opmerking``), or the stored one, with what the rules ``noted`` added."""
+    remark, text = stored
+    source = json.loads(text or "{}")
+    if checked:
+        source.pop("bericht", None)
+        return "", json.dumps(source, ensure_ascii=False)
+    given = next((v for k, v in fields.items() if str(k).strip().casefold() == "opmerking"), None)
+    parts = [p for p in str(remark or "" if given is None else given).split("; ") if p.strip()]
+    parts += [n for n in noted.split("; ") if n and n not in parts]
+    if not parts:
+        source.pop("bericht", None)  # nothing left to check: the message text goes
+    return "; ".join(p.strip() for p in parts), json.dumps(source, ensure_ascii=False)
 
 
 def _statements(script: str) -> list[str]:

@@ -22,12 +22,10 @@ from geo.geocode import OnlineService, Progress
 from geo.mail_imap import PASSWORD_VARIABLE
 from geo.project import (
     check_again,
-    correct_member,
     correction_form,
     import_mailbox,
     import_person,
     import_upload,
-    member_cells,
     moved_since,
     people_to_forget,
     waiting_cells,
@@ -46,6 +44,7 @@ from views.common import (
     show_notice,
     store_or_stop,
 )
+from views.correction import choose_member, member_correction
 
 READ = "ingelezen_bestand"
 FORGET = "te_verwijderen"
@@ -383,8 +382,9 @@ if len(to_check):
         "Bij deze aanmeldingen was het inlezen niet zeker, of vraagt een gegeven aandacht "
         "(bijvoorbeeld een vast nummer zonder WhatsApp). Klopt alles, kies dan **Klopt**: de "
         "opmerking en de bewaarde e-mailtekst verdwijnen. Klopt iets niet, kies **Verbeteren…** "
-        "(de aanmelding wordt met de verbeterde gegevens opnieuw gecontroleerd; op hetzelfde "
-        "adres blijft de persoon in hetzelfde gebied) of verwijder de aanmelding."
+        "(de verbeterde gegevens worden gecontroleerd zoals bij het inlezen; de deelnemer houdt "
+        "gebied, rol en voortgang, en een nieuw adres in een ander gebied ziet u eerst als "
+        "verhuizing) of verwijder de aanmelding."
     )
     labels = {
         f"{name} — {remark} (nr. {number})": int(number)
@@ -435,36 +435,10 @@ if len(to_check):
                 st.session_state[FORGET] = match
                 st.caption("Bevestig het verwijderen onderaan de pagina.")
             if st.session_state.get(FIX_MEMBER) == member_id:
-                layout = correction_form(member_cells(store, member_id))
-                with st.form("lid_verbeteren"):
-                    edited = {
-                        header: st.text_input(header, value=value, key=f"lid_{member_id}_{header}")
-                        for header, value in layout.fields.items()
-                    }
-                    sent = st.form_submit_button(
-                        "Verbeterd opnieuw controleren", key=action_key("lid_controleren")
-                    )
-                if sent:
-                    try:
-                        done = correct_member(store, member_id, layout.cells(edited),
-                                              settings=settings(), services=services())  # fmt: skip
-                    except GeoError as error:
-                        st.error(str(error))
-                    else:
-                        store.close()
-                        st.session_state.pop(FIX_MEMBER, None)
-                        if done.area_after is not None:
-                            where = (
-                                f"in gebied {done.area_after} gebleven"
-                                if done.area_after == done.area_before
-                                else f"nu in gebied {done.area_after} (was {done.area_before})"
-                            )
-                            changed(f"Verbeterd en aangenomen; {where}.")
-                        changed(
-                            "Verbeterd, maar niet aangenomen: zie de afgewezen aanmeldingen of "
-                            "de wachtlijst hierboven.",
-                            kind="warning",
-                        )
+                member_correction(store, member_id, prefix="lid", services=services(),
+                                  done_key=FIX_MEMBER)  # fmt: skip
+if len(accepted):
+    choose_member(store, accepted, services=services())
 
 # --- who changed group --------------------------------------------------------------------------
 history = store.history()

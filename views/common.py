@@ -12,13 +12,16 @@ from streamlit_folium import st_folium
 
 from geo.access import PAGES_FOR, PLANNER, configured_hashes
 from geo.config import Settings
-from geo.errors import GeoError
+from geo.errors import ConfigError, GeoError
 from geo.maps import RoadLayers, road_layers
 from geo.project import demo_project
+from geo.sessions import SessionPolicy, SessionTable, policy_from_env
 from geo.sources import Wijk
 from geo.store import Store
 
 ROLE = "rol"
+SESSION = "sessie"  # the login's token: in this session's state and in the URL's query
+SESSION_EXPIRED = "sessie_verlopen"  # the login page says why the login is asked again
 CHOOSE = "Kies…"  # placeholder of every dropdown (Streamlit's own is English)
 # Streamlit has no setting for the file uploader's own texts ("Upload", "200MB per file"): the
 # app replaces them with Dutch ones by CSS, on every page.
@@ -117,8 +120,81 @@ def allow(page: str) -> None:
         st.stop()
 
 
+@st.cache_resource(show_spinner=False)
+def _session_table(idle_seconds: float, absolute_seconds: float) -> SessionTable:
+    """The server's one token table (a new policy starts a new, empty one)."""
+    return SessionTable(SessionPolicy(idle_seconds, absolute_seconds))
+
+
+def _session_policy() -> SessionPolicy:
+    try:
+        return policy_from_env({**os.environ, **_secrets()})
+    except ConfigError as error:
+        st.error(str(error))
+        st.stop()
+        raise  # st.stop() does not return
+
+
+def session_table() -> SessionTable:
+    """The server's table of login tokens under the configured policy."""
+    policy = _session_policy()
+    return _session_table(policy.idle_seconds, policy.absolute_seconds)
+
+
+def _user_agent() -> str:
+    return str(st.context.headers.get("User-Agent", ""))
+
+
+def start_session(role: str) -> None:
+    """After a password login: ``role`` for this session, and a token in the URL so that a
+    refresh keeps the login (unless ``GEO_SESSION_HOURS`` is 0)."""
+    st.session_state[ROLE] = role
+    st.session_state.pop(SESSION_EXPIRED, None)
+    policy = _session_policy()
+    if not policy.enabled:
+        return
+    token = session_table().create(role, access_hashes()[role], _user_agent())
+    st.session_state[SESSION] = token
+    st.query_params[SESSION] = token
+
+
+def restore_session() -> None:
+    """At the start of every run with passwords configured: keep the login honest.
+
+    A logged-in session checks (and renews) its token and puts it back in the URL when a page
+    switch dropped it; a logged-out one with a token in the URL (a refresh) gets the role back
+    when the token is still valid. A token that is not is removed from the URL, and the login
+    page says the session has expired.
+    """
+    policy = _session_policy()
+    token = st.session_state.get(SESSION)
+    in_url = st.query_params.get(SESSION)
+    if token is None and (ROLE in st.session_state or not in_url or not policy.enabled):
+        return  # logged in without a token (GEO_SESSION_HOURS=0), or nothing to restore
+    token = token or in_url
+    role = session_table().check(token, access_hashes(), _user_agent()) if policy.enabled else None
+    if role is None:
+        st.session_state.pop(ROLE, None)
+        st.session_state.pop(SESSION, None)
+        st.session_state[SESSION_EXPIRED] = True
+        if SESSION in st.query_params:
+            del st.query_params[SESSION]
+        return
+    st.session_state[ROLE] = role
+    st.session_state[SESSION] = token
+    if in_url != token:
+        st.query_params[SESSION] = token
+
+
 def log_out() -> None:
+    """Forget the role, revoke the token on the server and take it out of the URL."""
     st.session_state.pop(ROLE, None)
+    st.session_state.pop(SESSION_EXPIRED, None)
+    token = st.session_state.pop(SESSION, None)
+    if token is not None:
+        session_table().revoke(token)
+    if SESSION in st.query_params:
+        del st.query_params[SESSION]
 
 
 CHANGES = "wijzigingen"

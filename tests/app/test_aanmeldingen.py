@@ -1,5 +1,6 @@
 """The Aanmeldingen page: e-mail sign-ups checked beside their message, the mailbox read from
-the app, what to check, clearing rejects, who changed group (issues 13 §3/§6 and 15).
+the app, what to check, a member corrected in place (a move shown first), clearing rejects, who
+changed group (issues 13 §3/§6 and 15).
 
 The tests run the app in demo mode on a small project of their own (a street grid with an
 address register, 120 members in a few areas), so that every run takes a moment only.
@@ -16,8 +17,10 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.element_tree import TextInput
 
 from geo.config import Settings
+from geo.partition import containing_area
 from geo.project import import_applicants, place_members, split_area_in_project
 from geo.sources import Wijk
 from geo.store import Store
@@ -150,7 +153,8 @@ def test_an_mail_sign_up_to_check_shows_its_message_beside_the_fields(project: P
 
 
 def correct_a_member(at: AppTest, project: Path) -> None:
-    """Britt's name was read wrongly: corrected in place, she keeps her area."""
+    """Britt's name was read wrongly: corrected in place (same number), she keeps her area;
+    the remark goes because the planner says all is right now."""
     britt = stored(project, "Britt Brieven")
     choice = next(o for o in at.selectbox(key="controle_keuze").options if o.startswith("Britt"))
     at.selectbox(key="controle_keuze").set_value(choice).run()
@@ -158,10 +162,12 @@ def correct_a_member(at: AppTest, project: Path) -> None:
     name = next(t for t in at.text_input if str(t.key) == f"lid_{britt['id']}_Naam")
     assert [t.label for t in at.text_input if str(t.key).startswith("lid_")].count("Postcode") == 1
     name.input("Britt Brieven-Bos")
+    at.checkbox(key=f"lid_{britt['id']}_klopt").check()
     button(at, "lid_controleren").click().run()
     assert not at.exception
     assert f"in gebied {int(britt['area_id'])} gebleven" in at.success[0].value
     corrected = stored(project, "Britt Brieven-Bos")
+    assert corrected["id"] == britt["id"], "corrected in place, not removed and added again"
     assert (corrected["status"], corrected["area_id"]) == ("accepted", britt["area_id"])
     assert corrected["telefoon"] == britt["telefoon"] and corrected["opmerking"] == ""
     source = json.loads(str(corrected["bron"]))
@@ -265,3 +271,132 @@ def test_the_planner_reads_the_mailbox_from_the_app(
     button(at, "mailbox_lezen").click().run()
     assert "1 nieuwe e-mail(s) gelezen" in at.success[0].value, "only the new message"
     assert metric(at, "Aangenomen") == accepted + 2
+
+
+def choose_member(at: AppTest, member_id: int) -> None:
+    """Choose a member under Deelnemers to correct."""
+    box = at.selectbox(key="deelnemer_keuze")
+    box.set_value(next(o for o in box.options if o.endswith(f"nr. {member_id})"))).run()
+
+
+def field(at: AppTest, member_id: int, label: str) -> TextInput:
+    return next(t for t in at.text_input if str(t.key) == f"deelnemer_{member_id}_{label}")
+
+
+def test_a_beheerders_phone_is_corrected_in_place(project: Path) -> None:
+    store = Store.open(project)
+    try:
+        first = store.applicants("accepted").dropna(subset=["area_id"]).iloc[0]
+        member_id, area = int(first["id"]), int(first["area_id"])
+        store.set_beheerder(area, member_id)
+        store.mark_added([member_id])
+    finally:
+        store.close()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    choose_member(at, member_id)
+    assert f"Nu: beheerder van gebied {area}" in texts(at)
+    field(at, member_id, "Telefoon").input("06 2999 0001")
+    sent = click_and_keep(at, button(at, "deelnemer_controleren"))
+    assert not at.exception
+    assert f"in gebied {area} gebleven, als beheerder van gebied {area}" in at.success[0].value
+    table = next(d.value for d in at.dataframe if "te controleren" in d.value.columns)
+    assert "+31629990001" in set(table["telefoon"]), "the new number shows at once"
+    assert str(first["telefoon"]) not in set(table["telefoon"])
+    send_again(at, sent)
+    assert history_count(project, "deelnemer verbeterd") == 1, "saved once"
+    after = stored(project, str(first["naam"]))
+    assert (after["id"], after["area_id"], after["is_beheerder"]) == (member_id, area, 1)
+    store = Store.open(project)
+    try:
+        assert store.progress().set_index("id").loc[member_id, "stage"] == "toegevoegd"
+    finally:
+        store.close()
+
+
+def home_elsewhere(project: Path) -> tuple[int, int, str, int]:
+    """A placed member, their area, and a home of the register in another area (and that
+    area)."""
+    store = Store.open(project)
+    try:
+        plan = store.plan()
+        assert plan is not None
+        homes = gpd.GeoDataFrame(REGISTER[["straat", "huisnummer"]], geometry=REGISTER.geometry,
+                                 crs=RD).to_crs(4326)  # fmt: skip
+        areas = plan.areas["area_id"].to_numpy()[containing_area(homes, plan.areas)]
+        first = store.applicants("accepted").dropna(subset=["area_id"]).iloc[0]
+        area = int(first["area_id"])
+        other = next(i for i, a in enumerate(areas) if int(a) != area)
+        store.set_beheerder(area, int(first["id"]))
+    finally:
+        store.close()
+    return int(first["id"]), area, HOMES[other], int(areas[other])
+
+
+def test_an_address_in_another_area_is_a_move_shown_first(project: Path) -> None:
+    member_id, area, home, target = home_elsewhere(project)
+    street, number = home.rsplit(" ", 1)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    choose_member(at, member_id)
+    field(at, member_id, "Straat").input(street)
+    field(at, member_id, "Huisnummer").input(number)
+    button(at, "deelnemer_controleren").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert f"verhuist van gebied {area} naar gebied {target}" in shown
+    assert f"gebied {area} heeft daarna geen beheerder" in shown, "the role that ends is said"
+    assert history_count(project, "deelnemer verbeterd") == 0, "a proposal saves nothing"
+    sent = click_and_keep(at, button(at, "deelnemer_verhuizing_bevestigen"))
+    assert not at.exception
+    assert f"verhuisd van gebied {area} naar gebied {target}" in at.success[0].value
+    send_again(at, sent)
+    assert history_count(project, "deelnemer verbeterd") == 1, "moved once"
+    store = Store.open(project)
+    try:
+        people = store.applicants("accepted").set_index("id")
+        assert (int(people.loc[member_id, "area_id"]), people.loc[member_id, "straat"]) == (
+            target, street,
+        )  # fmt: skip
+        assert int(people.loc[member_id, "is_beheerder"]) == 0
+        assert area in store.status().areas_without_beheerder
+        assert bool(store.history().iloc[-1]["undoable"])
+    finally:
+        store.close()
+
+
+def test_a_move_can_be_cancelled(project: Path) -> None:
+    member_id, area, home, target = home_elsewhere(project)
+    street, number = home.rsplit(" ", 1)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    choose_member(at, member_id)
+    field(at, member_id, "Straat").input(street)
+    field(at, member_id, "Huisnummer").input(number)
+    button(at, "deelnemer_controleren").click().run()
+    assert f"naar gebied {target}" in texts(at)
+    at.button(key="deelnemer_verhuizing_annuleren").click().run()
+    assert not at.exception
+    assert f"naar gebied {target}" not in texts(at)
+    assert history_count(project, "deelnemer verbeterd") == 0
+    assert int(stored_by_id(project, member_id)["area_id"]) == area
+
+
+def test_a_bad_correction_is_refused_in_dutch_and_changes_nothing(project: Path) -> None:
+    member_id, _, _, _ = home_elsewhere(project)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    choose_member(at, member_id)
+    field(at, member_id, "Leeftijd").input("16")
+    button(at, "deelnemer_controleren").click().run()
+    assert "Niet verbeterd" in at.error[0].value and "minimaal 18 jaar" in at.error[0].value
+    field(at, member_id, "Leeftijd").input("18+")
+    field(at, member_id, "Straat").input("Nergensweg")
+    button(at, "deelnemer_controleren").click().run()
+    assert "niet gevonden" in at.error[0].value and "niet gewijzigd" in at.error[0].value
+    assert history_count(project, "deelnemer verbeterd") == 0
+
+
+def stored_by_id(project: Path, member_id: int) -> dict[str, object]:
+    store = Store.open(project)
+    try:
+        people = store.applicants()
+        return people.loc[people["id"] == member_id].iloc[0].to_dict()
+    finally:
+        store.close()

@@ -13,9 +13,6 @@ from geo.config import Settings
 from geo.project import (
     MOVED_COLUMNS,
     confirm_replan,
-    correct_member,
-    correction_form,
-    member_cells,
     moved_since,
     propose_replan,
 )
@@ -60,12 +57,6 @@ def test_after_a_replan_the_moved_members_are_listed_with_old_and_new_area(
     with pytest.raises(StoreError, match="veranderde de indeling niet"):
         moved_since(store, not_plan)
 
-    # A beheerder is not corrected by replacing the row (the role would be lost).
-    beheerder = int(people.loc[people["is_beheerder"] == 1].index[0])
-    cells = correction_form(member_cells(store, beheerder))
-    with pytest.raises(StoreError, match="al beheerder"):
-        correct_member(store, beheerder, cells.cells(cells.fields), settings=lower)
-    assert store.applicants("accepted")["id"].eq(beheerder).any(), "nothing was replaced"
     store.close()
 
 

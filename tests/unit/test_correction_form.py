@@ -1,13 +1,17 @@
 """A sign-up to correct: every field once, the e-mail's text and source apart; the message text
-is carried on an accepted row only while it has something to check."""
+is carried on an accepted row only while it has something to check; an accepted row corrected in
+place keeps what is not given and is checked by the intake's rules."""
 
 from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from geo.intake import MESSAGE_FIELD, validate_rows
 from geo.mail import HEADER
 from geo.project import correction_form
+from geo.store import StoreError, _validated
 
 
 def test_a_rejected_mail_row_shows_each_field_once_and_its_message_apart() -> None:
@@ -51,3 +55,27 @@ def test_only_an_accepted_row_with_a_remark_carries_the_message_text() -> None:
     plain = validate_rows([list(HEADER), row("")], today=date(2025, 1, 1)).accepted.iloc[0]
     assert plain["opmerking"] == ""
     assert not isinstance(plain[MESSAGE_FIELD], str), "nothing to check: no text kept"
+
+
+STORED = {"naam": "Mia Hendriks", "straat": "Molenweg", "huisnummer": 3, "huisletter": "A",
+          "toevoeging": "", "postcode": "6166 BA", "woonplaats": "Geleen",
+          "telefoon": "+31623456702", "email": "", "beheerder": 1}  # fmt: skip
+
+
+def test_a_correction_keeps_what_is_not_given_and_replaces_a_whole_address() -> None:
+    phone = _validated(STORED, {"Mobiel": "06-2345 6703"}, point=(None, None), regions=("NL",))
+    assert phone["telefoon"] == "+31623456703" and phone["opmerking"] == ""
+    assert (phone["straat"], phone["huisnummer"], phone["huisletter"]) == ("Molenweg", 3, "A")
+    assert phone["beheerder"] == 1, "the wish stays unless given"
+    moved = _validated(STORED, {"Adres": "Kerkstraat 5", "Postcode": "6161aa"},
+                       point=(None, None), regions=("NL",))  # fmt: skip
+    assert (moved["straat"], moved["huisnummer"], moved["huisletter"]) == ("Kerkstraat", 5, "")
+    assert (moved["postcode"], moved["woonplaats"]) == ("6161 AA", ""), "the old place goes too"
+    landline = _validated(STORED, {"Telefoon": "046 400 0001", "Beheerder": "nee"},
+                          point=(None, None), regions=("NL",))  # fmt: skip
+    assert "WhatsApp" in landline["opmerking"] and landline["beheerder"] == 0
+    with pytest.raises(StoreError, match="niet verbeterd: deelnemers moeten minimaal 18 jaar"):
+        _validated(STORED, {"Geboortedatum": "01-01-2020"}, point=(None, None), regions=("NL",))
+    with pytest.raises(StoreError, match="postcode of woonplaats nodig"):
+        _validated(STORED, {"Straat": "Kerkstraat", "Huisnummer": "5"}, point=(None, None),
+                   regions=("NL",))  # fmt: skip
