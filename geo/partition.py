@@ -38,6 +38,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import dijkstra
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeoError
@@ -826,16 +828,21 @@ def block_graph(units: Units) -> tuple[np.ndarray, nx.Graph[int], np.ndarray, np
     if not heads:
         msg = "er zijn geen leden om gebieden voor te maken"
         raise PlanError(msg)
-    for a, b in graph.edges:
-        graph.edges[a, b]["length"] = float(np.hypot(*(xy[a] - xy[b])))
-    paths = nx.multi_source_dijkstra_path(graph, set(heads), weight="length")
-    index_of = {head: i for i, head in enumerate(heads)}
-    block_of = np.array([index_of[paths[n][0]] for n in range(len(frame))])
+    edges = np.array(graph.edges, dtype=int).reshape(-1, 2)
+    # Street distance between unit anchors; a hair more so that a zero length stays an edge.
+    length = np.hypot(*(xy[edges[:, 0]] - xy[edges[:, 1]]).T) + 1e-9
+    count = len(frame)
+    streets = coo_matrix((length, (edges[:, 0], edges[:, 1])), shape=(count, count)).tocsr()
+    _, _, nearest_head = dijkstra(
+        streets, directed=False, indices=heads, min_only=True, return_predecessors=True
+    )
+    index_of = np.full(count, -1)
+    index_of[heads] = np.arange(len(heads))
+    block_of = index_of[nearest_head]
+    between = edges[block_of[edges[:, 0]] != block_of[edges[:, 1]]]
     blocks: nx.Graph[int] = nx.Graph()
     blocks.add_nodes_from(range(len(heads)))
-    blocks.add_edges_from(
-        (int(block_of[a]), int(block_of[b])) for a, b in graph.edges if block_of[a] != block_of[b]
-    )
+    blocks.add_edges_from(map(tuple, block_of[between].tolist()))
     return block_of, blocks, weight[heads], xy[heads]
 
 
