@@ -78,6 +78,8 @@ _SEEDED = math.inf  # the start that grows all areas at once from k-means seeds
 
 
 MIN_POLSBY_POPPER = 0.20  # below this an area is a snake: plan.json says why
+# Blocks' borders measure an area a little rounder than its tidied polygon: aim this much higher.
+_SNAKE_MARGIN = 0.01
 
 
 class PlanError(GeoError, ValueError):
@@ -440,31 +442,37 @@ def partition_units(
     if shape is not None:  # the refinement does the shaping: fewer peels, plus a seeded growth
         peels = _COMPACT_STARTS if len(weights) <= _MANY_BLOCKS else _COMPACT_STARTS[:1]
         starts = (*peels, _SEEDED)
-    candidates = []
-    for start in starts:
+
+    def begin(start: float | None) -> np.ndarray:
         labels = (
             _grow_together(blocks, weights, xy, k)
             if start is _SEEDED
             else _peel(blocks, weights, xy, k, nodes=set(blocks.nodes), start=start)
         )
         labels = _balance(blocks, labels, weights, xy, max_members=max_members)
-        labels = _enforce_cap(blocks, labels, weights, xy, max_members=max_members, fill=fill)
-        candidates.append((_score(labels, weights, xy, shape), labels))
+        return _enforce_cap(blocks, labels, weights, xy, max_members=max_members, fill=fill)
+
+    candidates = [(_score(labels, weights, xy, shape), labels) for labels in map(begin, starts)]
     candidates.sort(key=lambda candidate: candidate[0])
     if shape is not None:
         # Refining is the dear part: on large graphs only the best candidate, without the loose
         # phase (its repairs cost areas × blocks).
         few = len(weights) > _REFINE_ALL_BLOCKS
-        candidates = [
-            (_score(refined, weights, xy, shape), refined)
-            for _, labels in candidates[: 1 if few else len(candidates)]
-            for refined in [
+
+        def refine(labels: np.ndarray) -> tuple[tuple[float, ...], np.ndarray]:
+            refined = (
                 _compact(blocks, labels, weights, shape, max_members=max_members)
                 if few
                 else _refine(blocks, labels, weights, shape, max_members=max_members)
-            ]
-        ]
+            )
+            return _score(refined, weights, xy, shape), refined
+
+        candidates = [refine(labels) for _, labels in candidates[: 1 if few else None]]
         candidates.sort(key=lambda candidate: candidate[0])
+        if not few and candidates[0][0][1]:  # still a snake: the other compass starts too
+            others = [s for s in _STARTS if s not in starts]
+            candidates += [refine(begin(start)) for start in others]
+            candidates.sort(key=lambda candidate: candidate[0])
     per_unit: np.ndarray = candidates[0][1][block_of]
     return per_unit
 
@@ -473,7 +481,8 @@ def _score(
     labels: np.ndarray, weights: np.ndarray, xy: np.ndarray, shape: BlockShapes | None = None
 ) -> tuple[float, ...]:
     """Largest distance from the mean size first (when shapes are known: only beyond
-    :data:`_MAX_DEVIATION`, then the least compactness cost), then spread around the centres."""
+    :data:`_MAX_DEVIATION`, then no area under :data:`MIN_POLSBY_POPPER`, then the least
+    compactness cost), then spread around the centres."""
     totals = np.bincount(labels, weights=weights)
     centres = _centres(labels, weights, xy)
     inertia = float((weights * ((xy - centres[labels]) ** 2).sum(axis=1)).sum())
@@ -481,7 +490,9 @@ def _score(
     if shape is None:
         return deviation, inertia
     beyond = max(0.0, deviation - _MAX_DEVIATION * float(totals.mean()))
-    return beyond, shape.cost(labels), deviation, inertia
+    thinnest = float(shape.polsby_popper(labels).min())
+    snake = max(0.0, MIN_POLSBY_POPPER + _SNAKE_MARGIN - thinnest)  # how far below the floor
+    return beyond, snake, shape.cost(labels), deviation, inertia
 
 
 @dataclass
@@ -489,12 +500,27 @@ class BlockShapes:
     """Per block its land (m²) and edge of the wijk (m); per pair of blocks their border.
 
     ``border[b]`` maps each touching block to the border's cost in metres: its length, less
-    :data:`_BARRIER_DISCOUNT` of the part that runs along a barrier.
+    :data:`_BARRIER_DISCOUNT` of the part that runs along a barrier. ``pairs`` (``m × 2``) and
+    ``metres`` are the same borders at their full length.
     """
 
     area: np.ndarray
     outer: np.ndarray
     border: list[dict[int, float]]
+    pairs: np.ndarray
+    metres: np.ndarray
+
+    def polsby_popper(self, labels: np.ndarray) -> np.ndarray:
+        """Polsby–Popper (4π·land / perimeter²) per label, as the areas' polygons will have."""
+        count = int(labels.max()) + 1
+        land = np.bincount(labels, weights=self.area, minlength=count)
+        edge = np.bincount(labels, weights=self.outer, minlength=count)
+        a, b = labels[self.pairs[:, 0]], labels[self.pairs[:, 1]]
+        cut = a != b
+        edge += np.bincount(a[cut], weights=self.metres[cut], minlength=count)
+        edge += np.bincount(b[cut], weights=self.metres[cut], minlength=count)
+        present = np.bincount(labels, minlength=count) > 0
+        return np.asarray((4 * math.pi * land / np.maximum(edge, 1e-9) ** 2)[present])
 
     def perimeters(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Land and (barrier-discounted) perimeter per label."""
@@ -540,7 +566,8 @@ def block_shapes(units: Units, block_of: np.ndarray, count: int) -> BlockShapes 
     ):
         border[x][y] = border[x].get(y, 0.0) + metres
         border[y][x] = border[y].get(x, 0.0) + metres
-    return BlockShapes(area=area, outer=outer, border=border)
+    pairs = np.stack([a[between], b[between]], axis=1)
+    return BlockShapes(area, outer, border, pairs, borders.metres[between])
 
 
 def barrier_share(units: Units, labels: np.ndarray) -> tuple[float, float] | None:

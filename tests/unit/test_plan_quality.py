@@ -106,13 +106,17 @@ def test_sign_ups_with_only_coordinates_get_street_lists_with_number_ranges() ->
 
 
 @pytest.mark.slow
-def test_helsinki_demo_areas_are_compact_and_cut_along_main_roads() -> None:
+@pytest.mark.parametrize(
+    ("seed", "floor"),
+    [(11, 0.19), (7, 0.19), (2026, MIN_POLSBY_POPPER)],  # 2026: the seed of `python -m geo demo`
+)
+def test_helsinki_demo_areas_are_compact_and_cut_along_main_roads(seed: int, floor: float) -> None:
     from geo.demo import demo_applicants, demo_wijk
     from geo.workflow import register_from_points
 
     wijk = demo_wijk()
     register = register_from_points(wijk.addresses)
-    table = demo_applicants(register, count=1500, seed=11)
+    table = demo_applicants(register, count=1500, seed=seed)
     table = table.loc[table["Adres"] != ""]
     homes = register.set_index(
         register["straat"] + " " + register["huisnummer"].astype(str) + register["huisletter"]
@@ -128,9 +132,10 @@ def test_helsinki_demo_areas_are_compact_and_cut_along_main_roads() -> None:
         boundary, wijk.streets.to_crs(wijk.crs), members, wijk.addresses.to_crs(wijk.crs)
     )
     metrics = plan.metrics
-    # Issue 17 asks for every area ≥ 0.20; one area of this instance ends at 0.198 (before the
-    # refinement the worst was 0.11–0.16). Every area under 0.20 is explained in plan.json.
-    assert min(metrics["polsby_popper"]) >= 0.19, metrics["compactness_notes"]
+    # Issue 17 asks for every area ≥ 0.20; in two of these instances one area ends at 0.198
+    # (before the refinement the worst was 0.11–0.16). Every area under 0.20 is explained in
+    # plan.json.
+    assert min(metrics["polsby_popper"]) >= floor, metrics["compactness_notes"]
     low = [v for v in metrics["polsby_popper"] if v < MIN_POLSBY_POPPER]
     assert len(metrics["compactness_notes"]) == len(low)
     assert metrics["polsby_popper_mean"] >= 0.30
