@@ -227,6 +227,8 @@ def show_notice() -> None:
     if notice is not None:
         kind, message = notice
         {"success": st.success, "error": st.error, "warning": st.warning}[kind](message)
+        # The page opens at its top, but the button was lower down: a toast shows it there too.
+        st.toast(message, icon={"success": "✅", "error": "⚠️", "warning": "⚠️"}[kind])
 
 
 MAP_HEIGHT = 560  # px: the wijk readable on a laptop screen, the page still scrolls past it

@@ -31,7 +31,7 @@ from geo.messages import (
     links_html,
 )
 from geo.store import STAGES, Store
-from views.common import CHOOSE, action_key, allow, changed, show_notice, store_or_stop
+from views.common import CHOOSE, action_key, allow, changed, md, show_notice, store_or_stop
 
 AREA = "groepen_gebied"
 MADE = "groepen_gemaakt"  # drafts and link pages made in this session, to download
@@ -77,6 +77,11 @@ def moment(value: object) -> str:
     if pd.isna(stamp):
         return ""
     return str(stamp.tz_convert("Europe/Amsterdam").strftime("%d-%m-%Y %H:%M"))
+
+
+def members_text(count: int) -> str:
+    """ "1 lid", "3 leden"."""
+    return f"{count} {'lid' if count == 1 else 'leden'}"
 
 
 def member_label(member: Member) -> str:
@@ -132,13 +137,16 @@ def added_section(store: Store, area_id: int, members: list[tuple[Member, str]])
     ):
         count = notify.mark_area_added(store, area_id, chosen)
         store.close()
-        changed(f"{count} leden van gebied {area_id} staan als toegevoegd.")
+        changed(
+            f"{members_text(count)} van gebied {area_id} {'staat' if count == 1 else 'staan'} als toegevoegd."
+        )
     if right.button(
         "Hele gebied toegevoegd", key=action_key("gebied_toegevoegd"), disabled=not waiting
     ):
         count = notify.mark_area_added(store, area_id, [m.applicant_id for m in waiting])
         store.close()
-        changed(f"Alle {count} overige leden van gebied {area_id} staan als toegevoegd.")
+        rest = "Het laatste lid" if count == 1 else f"Alle {count} overige leden"
+        changed(f"{rest} van gebied {area_id} {'staat' if count == 1 else 'staan'} als toegevoegd.")
     done = [m for m, stage in members if stage == STAGES[2]]
     if done:
         with st.expander("Toegevoegd terugdraaien"):
@@ -334,13 +342,13 @@ areas = [int(a) for a in status["gebied"]]
 area_id = st.selectbox(
     "Gebied",
     areas,
-    format_func=lambda a: f"Gebied {a}" + (" (operationeel)" if a in launched else ""),
+    format_func=lambda a: f"Gebied {a}",  # a fixed label: a changing one resets the choice
     key=AREA,
     placeholder=CHOOSE,
 )
 group = notify.group_of(store, int(area_id))
 members = notify.members_of(store, int(area_id))
-st.markdown(f"**{group.name}**")
+st.markdown(f"**{md(group.name)}**" + (" — operationeel" if int(area_id) in launched else ""))
 row = {str(k): v for k, v in status.loc[status["gebied"] == int(area_id)].iloc[0].items()}
 columns = st.columns(4)
 for column, stage in zip(columns, ("leden", *STAGES[1:]), strict=True):

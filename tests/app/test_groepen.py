@@ -172,6 +172,31 @@ def test_starting_a_group_then_making_drafts_and_links(project: Path) -> None:
     assert channels == {"eml", "whatsapp"}
 
 
+def test_a_launched_area_stays_chosen_and_one_member_is_one_lid(project: Path) -> None:
+    at = page(project)
+    areas = at.selectbox(key="groepen_gebied").options
+    last = int(areas[-1].removeprefix("Gebied "))
+    at.selectbox(key="groepen_gebied").set_value(last).run()
+    at.text_input(key=f"uitnodigingslink_{last}").input(LINK)
+    at.form_submit_button[0].click().run()
+    assert not at.exception
+    assert f"Gebied {last} is operationeel" in at.success[0].value
+    assert [t.value for t in at.toast] == [at.success[0].value], "seen where the button was too"
+    assert at.selectbox(key="groepen_gebied").value == last, (
+        "still the chosen area (the browser test guards the jump)"
+    )
+    assert any("— operationeel" in m.value for m in at.markdown)
+    store = Store.open(project)
+    try:
+        people = store.applicants("accepted")
+        one = int(people.loc[people["area_id"] == last, "id"].min())
+    finally:
+        store.close()
+    at.multiselect(key=f"toevoegen_{last}").set_value([one]).run()
+    button(at, "leden_toegevoegd").click().run()
+    assert at.success[0].value == f"1 lid van gebied {last} staat als toegevoegd."
+
+
 @pytest.mark.enable_socket
 @pytest.mark.allow_hosts(["127.0.0.1"])
 def test_sending_by_e_mail_asks_for_confirmation_first(
