@@ -58,7 +58,7 @@ def log_in() -> None:
     st.title("BuurtWhatsApp-planner")
     if st.session_state.get(SESSION_EXPIRED):
         st.info("Uw sessie is verlopen; log opnieuw in.")
-    with st.form("inloggen"):
+    with st.form("inloggen", enter_to_submit=False):
         password = st.text_input("Wachtwoord", type="password", key="wachtwoord")
         if st.form_submit_button("Inloggen"):
             found = role_for(password, access_hashes())

@@ -26,10 +26,8 @@ from geo.geocode import OnlineService, Progress
 from geo.intake import normalize_phone
 from geo.outputs import reason, refuse_overwrite
 from geo.print_map import PRINT_FORMATS
-from geo.project import export_project, import_applicants, init_project, place_members
 from geo.register import AddressRegister
 from geo.sources import save_wijk
-from geo.store import Status, Store
 from geo.workflow import (
     IntakeReport,
     PlanReport,
@@ -46,6 +44,7 @@ from geo.workflow import (
 
 if TYPE_CHECKING:
     from geo.notify import Batch, SmtpConfig
+    from geo.store import Status, Store
 
 EXIT_ERROR = 1
 EXIT_PENDING = 3
@@ -383,6 +382,8 @@ def _add_notify(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def _notify(args: argparse.Namespace, _settings: Settings) -> int:
     """``notify``: mark members added, start the area, then message its members (or a dry run)."""
+    from geo.store import Store  # noqa: PLC0415 - the project commands' modules load on use
+
     store = Store.open(args.project)
     try:
         _notify_changes(args, store)
@@ -586,6 +587,9 @@ def _add_project(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
+    from geo.project import import_applicants, init_project, place_members  # noqa: PLC0415
+    from geo.store import Store  # noqa: PLC0415
+
     if args.action == "init":
         store = init_project(
             args.project, settings=settings, wijk_file=args.wijk, plan_dir=args.plan
@@ -767,8 +771,8 @@ def _fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 def _plan(args: argparse.Namespace, settings: Settings) -> int:
     settings = _plan_settings(args, settings)
-    wijk = load_wijk_layers(args.boundary, args.streets, args.addresses)
     register = AddressRegister.from_file(args.addresses) if args.addresses else None
+    wijk = load_wijk_layers(args.boundary, args.streets, args.addresses, register=register)
     with _progress_bar("geocoderen") as progress:
         report = run_plan(
             args.applicants,
@@ -805,6 +809,9 @@ def _signs(args: argparse.Namespace, _settings: Settings) -> int:
 
 def _export(args: argparse.Namespace, _settings: Settings) -> int:
     if args.project is not None:
+        from geo.project import export_project  # noqa: PLC0415
+        from geo.store import Store  # noqa: PLC0415
+
         refuse_overwrite([args.out], [args.project])
         store = Store.open(args.project)
         try:

@@ -7,10 +7,12 @@ municipality's (areas and signs, no small counts), the sign review map, one area
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +23,11 @@ import jinja2
 import numpy as np
 import pandas as pd
 import shapely
+import xyzservices  # type: ignore[import-untyped]
+from folium.elements import ElementAddToElement
+from folium.features import GeoJsonStyleMapper
 from folium.plugins import FastMarkerCluster, Fullscreen
+from folium.utilities import get_obj_in_upper_tree
 
 from geo.signs import MAIN, MAIN_ROADS, MINOR_ROADS, road_label
 from geo.sources import WGS84
@@ -102,11 +108,17 @@ def _drawable(shapes: gpd.GeoSeries) -> np.ndarray:
     return ~missing
 
 
+@functools.cache
+def _osm_tiles() -> xyzservices.TileProvider:
+    """OpenStreetMap's tiles as folium looks them up for ``"OpenStreetMap"``, once per run."""
+    return xyzservices.providers.query_name("OpenStreetMap Mapnik")
+
+
 def _base_map(*frames: gpd.GeoDataFrame) -> folium.Map:
     """A map fitted to the first of ``frames`` that has a geometry (an area may have none)."""
     fmap = folium.Map(tiles=None, zoom_snap=0.25)  # quarter zoom steps: the wijk fills the map
     folium.TileLayer(
-        "OpenStreetMap",
+        _osm_tiles(),
         name="Achtergrondkaart",
         attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers',
         control=False,
@@ -123,8 +135,8 @@ def _base_map(*frames: gpd.GeoDataFrame) -> folium.Map:
 
 
 def _finish(fmap: folium.Map, boundary: gpd.GeoDataFrame, legend: str) -> folium.Map:
-    folium.GeoJson(
-        boundary.to_crs(WGS84)[["geometry"]],
+    _GeoJsonLayer(
+        geo_dict(boundary.to_crs(WGS84)[["geometry"]]),
         name="Wijkgrens",
         style_function=lambda _: {"fill": False, "color": "#000000", "weight": 3},
     ).add_to(fmap)
@@ -145,20 +157,15 @@ def _html(value: object) -> str:
     return html.escape(_text(value)).replace("{", "&#123;").replace("}", "&#125;")
 
 
-def _escaped(table: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``table`` with every text cell HTML-escaped: folium's tooltips insert values as HTML.
+def _escaped(values: np.ndarray) -> np.ndarray:
+    """``values`` with every text HTML-escaped: folium's tooltips insert values as HTML.
 
     Street and area names come from sign-ups and OpenStreetMap, so any of them may be hostile.
     Numbers stay numbers (the style functions read them).
     """
-    table = table.copy()
-    for column in table.columns:
-        if column == table.geometry.name or table[column].dtype.kind not in "OSU":
-            continue
-        table[column] = [
-            _html(value) if isinstance(value, str) else value for value in table[column]
-        ]
-    return table
+    escaped = np.empty(len(values), dtype=object)
+    escaped[:] = [_html(value) if isinstance(value, str) else value for value in values]
+    return escaped
 
 
 def _layer(
@@ -180,7 +187,6 @@ def _layer(
     present = [f for f in fields if f in table.columns]
     kept = [c for c in keep if c in table.columns and c not in present]
     rows = _drawable(table.geometry)
-    data = table.loc[rows, [*present, *kept, "geometry"]]
     tooltip = (
         folium.GeoJsonTooltip(
             fields=present,
@@ -188,12 +194,118 @@ def _layer(
             sticky=sticky,
             style="max-width:320px;white-space:normal;",  # wraps inside the map
         )
-        if present and len(data)
+        if present and rows.any()
         else None
     )
-    return folium.GeoJson(
-        _escaped(data), name=name, show=show, style_function=style, tooltip=tooltip
+    data = _collection(
+        np.asarray(table.index)[rows],
+        table.geometry.to_numpy()[rows],
+        {c: _escaped(_cells(table[c])[rows]) for c in [*present, *kept]},
     )
+    return _GeoJsonLayer(data, name=name, show=show, style_function=style, tooltip=tooltip)
+
+
+def geo_dict(table: gpd.GeoDataFrame) -> dict[str, Any]:
+    """``table.__geo_interface__`` as folium reads it (after a JSON round trip), made fast.
+
+    The same dict, key for key and float for float; see :func:`_collection`.
+    """
+    geometry = table.geometry.name
+    cells = {c: _cells(table[c]) for c in table.columns if c != geometry}
+    return _collection(np.asarray(table.index), table.geometry.to_numpy(), cells)
+
+
+def _cells(column: pd.Series) -> np.ndarray:
+    """A column's values as Python objects, missing ones as ``None`` (as geopandas gives them)."""
+    values: np.ndarray = column.astype(object).to_numpy(copy=True)
+    values[pd.isna(column).to_numpy()] = None
+    return values
+
+
+def _collection(
+    index: np.ndarray, shapes: np.ndarray, cells: dict[Any, np.ndarray]
+) -> dict[str, Any]:
+    """A FeatureCollection as ``json.loads(json.dumps(frame.__geo_interface__))`` gives it.
+
+    Ids from the index, properties from ``cells``, each feature's and the collection's
+    ``bbox``, no geometry for a missing or empty one. The geometries come from GEOS's GeoJSON
+    writer in one call and one parse instead of pandas and shapely work per feature; only the
+    properties make the JSON round trip (GEOS writes every coordinate exactly).
+    """
+    drawn = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))
+    kept = np.array(shapes, dtype=object)
+    kept[~drawn] = None
+    texts = shapely.to_geojson(kept)
+    geometries = json.loads("[" + ",".join(t if t is not None else "null" for t in texts) + "]")
+    bounds = shapely.bounds(shapes)
+    names = list(cells)
+    rows = zip(*(cells[name] for name in names), strict=True) if names else ()
+    properties = json.loads(
+        json.dumps([dict(zip(names, row, strict=True)) for row in rows] or [{}] * len(shapes))
+    )
+    features = [
+        {"id": str(key), "type": "Feature", "properties": cells_of, "geometry": shape,
+         "bbox": box if shown else None}
+        for key, cells_of, shape, shown, box in zip(
+            index, properties, geometries, drawn, bounds.tolist(), strict=True
+        )
+    ]  # fmt: skip
+    total = [math.nan] * 4
+    if len(shapes):
+        with warnings.catch_warnings():  # none drawn: NaN bounds, as geopandas gives them
+            warnings.filterwarnings("ignore", "All-NaN slice", RuntimeWarning)
+            total = [
+                float(np.nanmin(bounds[:, 0])), float(np.nanmin(bounds[:, 1])),
+                float(np.nanmax(bounds[:, 2])), float(np.nanmax(bounds[:, 3])),
+            ]  # fmt: skip
+    return {"type": "FeatureCollection", "features": features, "bbox": total}
+
+
+class _GeoJsonLayer(folium.GeoJson):
+    """folium's ``GeoJson``, drawing the same page without reading its script as a template.
+
+    branca puts every rendered script into the page as a new Jinja template, which for a layer
+    means lexing its whole GeoJSON text once more, only to get it back unchanged (shown text
+    holds no template syntax, see :func:`_html`). This layer puts the text in as it is; text
+    that does hold template syntax still goes the template way.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        """folium's ``GeoJson.render`` chain: style maps, add-to-map, the macros, children."""
+        if self.includes:  # folium's Class.render would add them: leave it all to folium
+            super().render(**kwargs)
+            return ""
+        self.parent_map = get_obj_in_upper_tree(self, folium.Map)  # type: ignore[assignment]
+        if (self.style or self.highlight) and self.data["features"]:
+            mapper = GeoJsonStyleMapper(self.data, self.feature_identifier, self)
+            if self.style:
+                self.style_map = mapper.get_style_map(self.style_function)
+            if self.highlight:
+                self.highlight_map = mapper.get_highlight_map(self.highlight_function)
+        figure = self.get_root()
+        assert self._parent is not None and isinstance(figure, branca.element.Figure)  # on a map
+        if self.show:
+            self.add_child(
+                ElementAddToElement(
+                    element_name=self.get_name(), element_parent_name=self._parent.get_name()
+                ),
+                name=self.get_name() + "_add",
+            )
+        macros = self._template.module.__dict__
+        for part in ("header", "html", "script"):
+            if macros.get(part) is not None:
+                text = str(macros[part](self, kwargs))
+                getattr(figure, part).add_child(_as_rendered(text), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+        return ""
+
+
+def _as_rendered(text: str) -> branca.element.Element:
+    """An element that renders as branca's ``Element(text)`` does: less one final newline."""
+    if "\r" in text or any(mark in text for mark in ("{{", "{%", "{#")):  # Jinja would change
+        return branca.element.Element(text)
+    return _Raw(text.removesuffix("\n"))
 
 
 def participation_text(participation_pct: float | None) -> str:
@@ -341,7 +453,21 @@ def municipality_map(
 
 def area_map(areas: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -> folium.Map:
     """For one area's beheerder: its polygon, its streets and its neighbouring areas."""
+    return _area_map(_area_table(areas), area_id, streets.to_crs(WGS84))
+
+
+def area_maps(
+    areas: gpd.GeoDataFrame, streets: gpd.GeoDataFrame
+) -> Iterator[tuple[int, folium.Map]]:
+    """Every area's :func:`area_map`, one at a time, with the tables made once for all."""
     table = _area_table(areas)
+    roads = streets.to_crs(WGS84)
+    for area_id in areas["area_id"]:
+        yield int(area_id), _area_map(table, int(area_id), roads)
+
+
+def _area_map(table: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -> folium.Map:
+    """:func:`area_map` from the areas' :func:`_area_table` and streets in WGS84."""
     chosen = table.loc[table["area_id"] == area_id]
     if chosen.empty:
         msg = f"gebied {area_id} bestaat niet in dit plan"
@@ -373,8 +499,7 @@ def area_map(areas: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -
         sticky=False,
     ).add_to(fmap)
     polygon = chosen.geometry.iloc[0]
-    mine = streets.to_crs(WGS84)
-    mine = mine.loc[mine.intersects(polygon)]
+    mine = streets.loc[streets.intersects(polygon)]
     _layer(
         mine.assign(geometry=mine.intersection(polygon)),
         name="Straten",

@@ -12,33 +12,22 @@ names of all its streets; a PNG is the first page.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
-import matplotlib as mpl
 import pandas as pd
 import shapely
-from matplotlib.backends.backend_pdf import PdfPages
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import InputFileError
-from geo.map_drawing import (
-    Bounds,
-    decorate,
-    draw_signs,
-    draw_streets,
-    haloed_text,
-    label_box,
-    label_streets,
-    patch,
-    segments,
-    view_bounds,
-)
 from geo.maps import area_colour
 from geo.outputs import replacing
 from geo.sources import metric_crs
+
+if TYPE_CHECKING:  # matplotlib is imported when a map is drawn: commands without one skip it
+    from matplotlib.figure import Figure
+
+    from geo.map_drawing import Bounds
 
 PRINT_FORMATS = ("png", "pdf")
 A4_LANDSCAPE_INCH = (11.69, 8.27)
@@ -67,6 +56,9 @@ def print_map(
     if suffix not in PRINT_FORMATS:
         msg = f"een printkaart is .png of .pdf, niet {path.name!r}"
         raise InputFileError(msg)
+    import matplotlib as mpl  # noqa: PLC0415 - heavy, only when a map is printed
+    from matplotlib.backends.backend_pdf import PdfPages  # noqa: PLC0415
+
     crs = metric_crs(boundary)
     areas = areas.to_crs(crs).reset_index(drop=True)
     areas = areas.loc[areas.geometry.notna() & ~areas.geometry.is_empty].reset_index(drop=True)
@@ -117,6 +109,19 @@ def _page(
     focus: int | None,
 ) -> Figure:
     """One A4 page: the map around ``around``; with ``focus`` that area stands out."""
+    from matplotlib.collections import LineCollection  # noqa: PLC0415 - see print_map
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    from geo.map_drawing import (  # noqa: PLC0415
+        decorate,
+        draw_signs,
+        draw_streets,
+        label_streets,
+        patch,
+        segments,
+        view_bounds,
+    )
+
     figure = Figure(figsize=A4_LANDSCAPE_INCH)
     axes = figure.add_axes(MAP_RECT)
     width_in = A4_LANDSCAPE_INCH[0] * MAP_RECT[2]
@@ -173,6 +178,8 @@ def _area_labels(
 ) -> list[BaseGeometry]:
     """Every area's number and name (on an area's page: the others as 'gebied N'); returns
     the boxes they take, so street names keep clear of them."""
+    from geo.map_drawing import haloed_text, label_box  # noqa: PLC0415 - see print_map
+
     view = shapely.box(*bounds)
     inner = view.buffer(-0.05 * (bounds[2] - bounds[0]))
     boxes = []

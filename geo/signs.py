@@ -233,11 +233,15 @@ def _describe(
     lines: gpd.GeoDataFrame, crossings: list[_Crossing], boundary: BaseGeometry, *, inset_m: float
 ) -> pd.DataFrame:
     rows = []
+    geometries = lines.geometry.to_numpy()
+    highways, oneways, junctions, names = (
+        lines[column].to_numpy() for column in ("highway", "oneway", "junction", "name")
+    )
     for crossing in crossings:
-        line = lines.geometry.iloc[crossing.line]
-        highway = str(lines["highway"].iloc[crossing.line])
-        oneway = str(lines["oneway"].iloc[crossing.line])
-        roundabout = str(lines["junction"].iloc[crossing.line]) in ROUNDABOUTS
+        line = geometries[crossing.line]
+        highway = str(highways[crossing.line])
+        oneway = str(oneways[crossing.line])
+        roundabout = str(junctions[crossing.line]) in ROUNDABOUTS
         forward_only = oneway in {"yes", "true", "1"} or (roundabout and oneway != "no")
         backward_only = oneway in {"-1", "reverse"}
         if (forward_only and crossing.inward < 0) or (backward_only and crossing.inward > 0):
@@ -252,7 +256,7 @@ def _describe(
                 "line": crossing.line,
                 "crossing": line.interpolate(crossing.along),
                 "geometry": sign,
-                "street": str(lines["name"].iloc[crossing.line]),
+                "street": str(names[crossing.line]),
                 "road_class": highway,
                 "label": label,
                 "class_rank": rank,
@@ -391,16 +395,7 @@ def _nearest_along_streets(
             graph.add_edge(start, end, length=float(length))
     tree = shapely.STRtree(geometries)
     for kind, points in (("sign", sources), ("home", targets)):
-        for number, point in enumerate(points):
-            _attach(
-                graph,
-                (kind, number),
-                point,
-                tree=tree,
-                geometries=geometries,
-                starts=starts,
-                ends=ends,
-            )
+        _attach(graph, kind, points, tree=tree, geometries=geometries, starts=starts, ends=ends)
     paths: dict[object, list[object]] = nx.multi_source_dijkstra_path(
         graph, {("sign", n) for n in range(len(sources))}, weight="length"
     )
@@ -416,21 +411,29 @@ def _nearest_along_streets(
 
 def _attach(
     graph: nx.Graph[object],
-    node: tuple[str, int],
-    point: BaseGeometry,
+    kind: str,
+    points: np.ndarray,
     *,
     tree: shapely.STRtree,
     geometries: np.ndarray,
     starts: np.ndarray,
     ends: np.ndarray,
 ) -> None:
-    """Join ``node`` to both ends of the nearest segment, at its distance along it."""
-    index = int(tree.query_nearest(point, all_matches=False)[0])
-    segment = geometries[index]
-    along = float(shapely.line_locate_point(segment, point))
-    offset = float(shapely.distance(segment, point))
-    graph.add_edge(node, starts[index], length=offset + along)
-    graph.add_edge(node, ends[index], length=offset + segment.length - along)
+    """Join node ``(kind, n)`` of each point to both ends of its nearest segment, at its
+    distance along it (the nearest segments found, and measured, for all points at once)."""
+    if len(points) == 0:
+        return
+    found, nearest = tree.query_nearest(points, all_matches=False)
+    order = np.argsort(found, kind="stable")  # one match per point, in the points' order
+    segments = geometries[nearest[order]]
+    along = shapely.line_locate_point(segments, points)
+    offset = shapely.distance(segments, points)
+    to_end = offset + shapely.length(segments) - along
+    for number, (index, start_m, end_m) in enumerate(
+        zip(nearest[order].tolist(), (offset + along).tolist(), to_end.tolist(), strict=True)
+    ):
+        graph.add_edge((kind, number), starts[index], length=start_m)
+        graph.add_edge((kind, number), ends[index], length=end_m)
 
 
 def _rank(signs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

@@ -10,6 +10,7 @@ register formats of :mod:`geo.register`.
 from __future__ import annotations
 
 import logging
+import math
 import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -65,6 +66,7 @@ STREET_BUFFER_M = (
     150.0  # streets this far outside the boundary are kept: they lead to the entrances
 )
 _NL_BOUNDS = (3.2, 50.7, 7.3, 53.6)
+_UTM_NORTH, _UTM_SOUTH = 84.0, -80.0  # latitudes where the UTM zones end
 _PAGE_LIMIT = 1000  # the OGC API server's maximum; larger values are clamped to it
 _MAX_PAGES = 500
 _AREA_CODE = re.compile(r"^(BU|WK)(\d{4})\d{2,4}$", re.IGNORECASE)
@@ -90,12 +92,35 @@ class Wijk:
 
 
 def metric_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> str:
-    """RD New for geometry inside the Netherlands, otherwise the local UTM zone."""
+    """RD New for geometry inside the Netherlands, otherwise the local UTM zone.
+
+    The zone is that of the centre of the bounds, as geopandas' ``estimate_utm_crs`` picks it
+    (see :func:`utm_epsg`), computed directly instead of searched in pyproj's database.
+    """
     west, south, east, north = frame.to_crs(WGS84).total_bounds
     nl_west, nl_south, nl_east, nl_north = _NL_BOUNDS
     if west >= nl_west and east <= nl_east and south >= nl_south and north <= nl_north:
         return RD_NEW
-    return str(frame.to_crs(WGS84).estimate_utm_crs().to_string())
+    return f"EPSG:{utm_epsg((west + east) / 2, (south + north) / 2)}"
+
+
+def utm_epsg(lon: float, lat: float) -> int:
+    """EPSG code of the WGS 84 UTM zone at ``lon``/``lat``: 326xx north, 327xx south.
+
+    The same zone as pyproj's search (``query_utm_crs_info``, behind ``estimate_utm_crs``):
+    plain 6° zones from 180° W, without the Norway and Svalbard exceptions, which the EPSG
+    areas of use of these CRSs do not make either; a point on a zone edge gets the western
+    zone, one on the equator the northern. UTM ends at 84° N and 80° S: beyond, a wijk gets
+    a Dutch error (pyproj finds no zone there).
+    """
+    if not (_UTM_SOUTH <= lat <= _UTM_NORTH and -180.0 <= lon <= 180.0):
+        msg = (
+            f"de wijk ligt buiten het bereik van UTM ({lat:.1f}° breedte, {lon:.1f}° lengte); "
+            "alleen tussen 80° zuid en 84° noord kan in meters gerekend worden"
+        )
+        raise InputFileError(msg)
+    zone = min(60, max(1, math.ceil((lon + 180.0) / 6.0)))
+    return (32600 if lat >= 0 else 32700) + zone
 
 
 # --- boundary ------------------------------------------------------------------------------
@@ -475,6 +500,9 @@ def normalize_streets(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _text_column(values: pd.Series) -> list[str]:
+    if isinstance(values.dtype, pd.StringDtype):  # text or missing: no lists to join
+        return [str(value) for value in values.fillna("").tolist()]
+
     def text(value: object) -> str:
         if isinstance(value, list | tuple | np.ndarray):
             return ";".join(str(v) for v in value if v is not None)
@@ -488,13 +516,21 @@ def _text_column(values: pd.Series) -> list[str]:
 # --- addresses -----------------------------------------------------------------------------
 
 
-def read_addresses(path: Path, boundary: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
-    """Residential addresses from a register file (see :mod:`geo.register`), inside ``boundary``."""
+def read_addresses(
+    path: Path,
+    boundary: gpd.GeoDataFrame | None = None,
+    *,
+    register: AddressRegister | None = None,
+) -> gpd.GeoDataFrame:
+    """Residential addresses from a register file (see :mod:`geo.register`), inside ``boundary``.
+
+    ``register`` is that file already loaded (a command that geocodes with it reads it once).
+    """
     if path.suffix.lower() == ".gpkg" and "addresses" in _layers(path):
         if pyogrio.read_info(path, layer="addresses")["features"] == 0:  # a wijk without register
             return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
         return _inside(_read_vector(path, layer="addresses"), boundary)
-    table = AddressRegister.from_file(path).frame
+    table = (register if register is not None else AddressRegister.from_file(path)).frame
     points = gpd.points_from_xy(table["lon"], table["lat"], crs=WGS84)
     return _inside(gpd.GeoDataFrame(table.loc[:, list(ADDRESS_COLUMNS)], geometry=points), boundary)
 

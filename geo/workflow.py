@@ -45,7 +45,7 @@ from geo.geocode import (
     geocode_applicants,
 )
 from geo.intake import MESSAGE_FIELD, SOURCE_FIELDS, read_applicants
-from geo.maps import PUBLIC_MIN_MEMBERS, area_map, municipality_map, planner_map, signs_map
+from geo.maps import PUBLIC_MIN_MEMBERS, area_maps, municipality_map, planner_map, signs_map
 from geo.outputs import ensure_dir, refuse_overwrite, replacing, resolved
 from geo.partition import Plan, assign, make_plan
 from geo.print_map import PRINT_FORMATS, print_map
@@ -208,13 +208,20 @@ class PlanReport:
 
 
 def load_wijk_layers(
-    boundary_path: Path, streets_path: Path, addresses_path: Path | None = None
+    boundary_path: Path,
+    streets_path: Path,
+    addresses_path: Path | None = None,
+    *,
+    register: AddressRegister | None = None,
 ) -> Wijk:
-    """The wijk from files; a wijk GeoPackage may serve as boundary, streets and addresses."""
+    """The wijk from files; a wijk GeoPackage may serve as boundary, streets and addresses.
+
+    ``register`` is the register of ``addresses_path`` when the caller has loaded it already.
+    """
     boundary = read_boundary(boundary_path)
     streets = read_streets(streets_path, boundary)
     if addresses_path is not None:
-        addresses = read_addresses(addresses_path, boundary)
+        addresses = read_addresses(addresses_path, boundary, register=register)
     elif boundary_path.suffix.lower() == ".gpkg" and "addresses" in _layer_names(boundary_path):
         addresses = read_addresses(boundary_path, boundary)
     else:
@@ -556,6 +563,7 @@ def write_maps(
 
     Maps of areas no longer in the plan are removed, so the folder shows this plan only.
     """
+    areas = areas.to_crs(WGS84)  # once for all the maps
     save_map(
         planner_map(areas, wijk.boundary, members=members, signs=signs, uncovered=uncovered),
         out_dir / MAP_FILE,
@@ -566,10 +574,8 @@ def write_maps(
     for stale in area_dir.glob("gebied-*.html"):
         if stale.name not in names:
             stale.unlink()
-    for area_id in areas["area_id"]:
-        save_map(
-            area_map(areas, int(area_id), wijk.streets), area_dir / f"gebied-{int(area_id)}.html"
-        )
+    for area_id, fmap in area_maps(areas, wijk.streets):
+        save_map(fmap, area_dir / f"gebied-{area_id}.html")
     return (out_dir / MAP_FILE, out_dir / MUNICIPALITY_MAP_FILE, area_dir)
 
 

@@ -198,7 +198,7 @@ else:
 if st.session_state.pop(EMPTY_FORM, False):  # the last person was accepted: an empty form
     for person_key in PERSON_KEYS:
         st.session_state.pop(person_key, None)
-with st.form("een_persoon"):
+with st.form("een_persoon", enter_to_submit=False):
     st.markdown("**Eén persoon toevoegen**")
     left, right = st.columns(2)
     person = {
@@ -286,7 +286,7 @@ def correct(
             st.info(f"Te controleren: {layout.check}")
         if layout.history:
             st.caption(layout.history)
-        with st.form(form):
+        with st.form(form, enter_to_submit=False):
             edited = {
                 header: st.text_input(header, value=value, key=f"cel_{number}_{header}")
                 for header, value in layout.fields.items()

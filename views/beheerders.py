@@ -118,7 +118,7 @@ def choose_hoofdbeheerder(store: Store, area_id: int, mine: pd.DataFrame) -> Non
         int(r["id"]): person(r) + (" – vrijwilliger" if r["beheerder"] == 1 else "")
         for _, r in others.iterrows()
     }
-    with st.form(f"hoofdbeheerder_{area_id}"):
+    with st.form(f"hoofdbeheerder_{area_id}", enter_to_submit=False):
         choice = st.selectbox(
             "Nieuwe hoofdbeheerder",
             list(labels),
@@ -169,7 +169,7 @@ def choose_co_beheerders(
         int(r["id"]): person(r) + (" – vrijwilliger" if r["beheerder"] == 1 else "")
         for _, r in others.iterrows()
     }
-    with st.form(f"co_beheerders_{area_id}"):
+    with st.form(f"co_beheerders_{area_id}", enter_to_submit=False):
         chosen = st.multiselect(
             "Co-beheerders",
             list(labels),

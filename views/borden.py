@@ -65,7 +65,7 @@ if tooltip != st.session_state.get("bord_klik", ""):  # a new click on the map
     if rank.isdigit() and int(rank) in set(signs["rank"]):  # "Bord 3: Rijksweg" → sign 3
         st.session_state["bord_keuze"] = int(rank)
 
-with st.form("besluit"):
+with st.form("besluit", enter_to_submit=False):
     st.markdown(
         "**Besluit van de gemeente over één bord** (of klik een bord op de kaart)"
         + (" — u legt het vast namens de gemeente" if planner else "")
@@ -88,7 +88,7 @@ with st.form("besluit"):
             st.success(f"Bord {chosen}: {VERDICTS[verdict]}.")
 
 if planner:
-    with st.form("voorstel"):
+    with st.form("voorstel", enter_to_submit=False):
         st.markdown("**Voorstel van de planner** (los van het besluit van de gemeente)")
         pick = st.selectbox("Bord", list(signs["rank"]), key="voorstel_keuze", placeholder=CHOOSE)
         proposal = st.radio(
@@ -100,7 +100,7 @@ if planner:
             store.propose_sign(key, proposal, reason)
             st.success(f"Bord {pick}: {PROPOSALS[proposal]}.")
 
-with st.form("top_n"):
+with st.form("top_n", enter_to_submit=False):
     st.markdown("**De belangrijkste borden in één keer**")
     top = st.number_input(
         "Plaats de borden met rang 1 tot en met",

@@ -101,7 +101,7 @@ def member_correction(
     layout = correction_form(cells)
     st.caption(f"Nu: {role_text(*current_role(store, member_id))}. Dit blijft zo, tenzij het "
                "nieuwe adres in een ander gebied ligt.")  # fmt: skip
-    with st.form(f"{prefix}_verbeteren"):
+    with st.form(f"{prefix}_verbeteren", enter_to_submit=False):
         edited = {
             header: st.text_input(header, value=value, key=f"{prefix}_{member_id}_{header}")
             for header, value in layout.fields.items()

@@ -189,7 +189,7 @@ if plan is None:
     st.stop()
 view = st.container()  # the state, drawn after the forms below are handled
 st.subheader("Een gebied splitsen")
-with st.form("splitsen"):
+with st.form("splitsen", enter_to_submit=False):
     chosen = st.selectbox(
         "Gebied", list(plan.areas["area_id"]), key="te_splitsen", placeholder=CHOOSE
     )
@@ -214,7 +214,7 @@ st.caption(
 )
 locked_now = store.locked_areas()
 labels = dict(zip(plan.areas["area_id"].astype(int), plan.areas["name"], strict=True))
-with st.form("vastzetten"):
+with st.form("vastzetten", enter_to_submit=False):
     chosen_locks = st.multiselect(
         "Vastgezette gebieden",
         list(labels),

@@ -91,7 +91,7 @@ else:
         int(row["id"]): f"nr. {int(row['id'])}: {row['action']} ({row['wanneer']})"
         for _, row in undoable.iloc[::-1].iterrows()
     }
-    with st.form("terugzetten"):
+    with st.form("terugzetten", enter_to_submit=False):
         entry = st.selectbox(
             "Terug naar de toestand vóór wijziging",
             list(labels),

@@ -176,7 +176,7 @@ def launch_section(store: Store, area_id: int, launched: dict[int, str]) -> None
             "Nog niet operationeel: leden krijgen pas bericht als de groep bestaat. Markeer "
             "hem als operationeel zodra de beheerder de groep heeft gemaakt."
         )
-    with st.form(f"groep_starten_{area_id}"):
+    with st.form(f"groep_starten_{area_id}", enter_to_submit=False):
         link = st.text_input(
             "Uitnodigingslink van de groep (mag leeg)",
             value=launched.get(area_id, ""),

@@ -100,7 +100,7 @@ st.info(
     "het eenvoudigst is online ophalen met de naam of code van de CBS-buurt "
     "(bijvoorbeeld Oud-Geleen of BU18830105). Daarna ziet u de wijk op de kaart."
 )
-with st.form("wijk_kiezen"):
+with st.form("wijk_kiezen", enter_to_submit=False):
     upload = st.file_uploader(
         "WIJK.gpkg (gemaakt met `python -m geo fetch`)", type=["gpkg"], key="wijk_bestand"
     )

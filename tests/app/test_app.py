@@ -133,6 +133,10 @@ def test_every_planner_view_runs(demo_app: AppTest) -> None:
     ):
         demo_app.switch_page(page).run()
         assert not demo_app.exception, page
+        # Streamlit's own "Press Enter to submit form" is English: no form shows it.
+        assert not [
+            f.proto.form.form_id for f in demo_app.get("form") if f.proto.form.enter_to_submit
+        ]
     demo_app.switch_page("views/export.py").run()
     assert not demo_app.get("download_button"), "nothing is built until asked"
     for key in ("maak_download_openbaar", "maak_download_kaart", "maak_download_prive"):

@@ -1,0 +1,134 @@
+"""Map layers drawn the fast way give the very page folium's own ``GeoJson`` gives."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely import LineString, Point, box
+
+from geo.maps import _GeoJsonLayer, area_map, area_maps, geo_dict
+from tests.grids import RD
+
+ROOT = Path(__file__).resolve().parents[2]
+_ID = re.compile(r"[0-9a-f]{32}")
+
+AREAS = gpd.GeoDataFrame(
+    {
+        "area_id": [1, 2, 3],
+        "name": ["Kerkstraat e.o.", "Molenweg {{ e.o. }}", None],
+        "members": [180, 4, 0],
+        "participation_pct": [45.0, np.nan, 1.25],
+        "beheerder_needed": [False, True, False],
+        "neighbours": ["2", "1,3", "2"],
+        "streets": ["Kerkstraat; Schoolstraat", "Molenweg", ""],
+    },
+    geometry=[
+        box(186_000, 331_000, 186_500, 331_500),
+        box(186_500, 331_000, 187_000, 331_500).difference(box(186_600, 331_100, 186_700, 331_200)),
+        box(187_000, 331_000, 187_500, 331_500),
+    ],
+    crs=RD,
+)
+STREETS = gpd.GeoDataFrame(
+    {"name": ["Kerkstraat", "Molenweg", None], "highway": ["residential", "residential", ""]},
+    geometry=[
+        LineString([(186_100, 331_250), (186_400, 331_250)]),
+        LineString([(186_700, 331_050), (186_700, 331_450), (187_200, 331_450)]),
+        LineString([(186_400, 331_400), (186_600, 331_400)]),
+    ],
+    crs=RD,
+)
+
+
+def _numbered(page: str) -> str:
+    """``page`` with folium's random element ids numbered in the order they appear."""
+    ids: dict[str, str] = {}
+    return _ID.sub(lambda m: ids.setdefault(m.group(0), f"id{len(ids)}"), page)
+
+
+def _page(layer: folium.GeoJson) -> str:
+    """The map page of one layer (ids numbered)."""
+    fmap = folium.Map(tiles=None)
+    layer.add_to(fmap)
+    return _numbered(fmap.get_root().render())
+
+
+def _mixed() -> gpd.GeoDataFrame:
+    """Every kind of cell and geometry a layer may get, on an index that is not 0..n."""
+    return gpd.GeoDataFrame(
+        {
+            "number": [1, 2, 3, 4, 5],
+            "share": [0.5, np.nan, 1e-7, 2.0, -0.0],
+            "flag": [True, False, True, False, True],
+            "text": ["a <b>", None, "x\ny", "", "é"],
+        },
+        geometry=[
+            Point(24.9, 60.1),
+            None,
+            shapely.Polygon(),
+            shapely.GeometryCollection([Point(1, 2), LineString([(0, 0), (1, 1)])]),
+            shapely.MultiPolygon([box(0, 0, 1, 1), box(2, 2, 3, 3)]),
+        ],
+        index=[10, 3, 7, 99, 0],
+        crs=4326,
+    )
+
+
+def test_geo_dict_is_what_folium_makes_of_the_frame() -> None:
+    for frame in (_mixed(), AREAS.to_crs(4326), _mixed().iloc[0:0], _mixed()[["geometry"]]):
+        expected = json.loads(json.dumps(frame.__geo_interface__))
+        assert json.dumps(geo_dict(frame)) == json.dumps(expected)  # floats and key order too
+
+
+def test_a_fast_layer_draws_the_same_page_as_folium() -> None:
+    areas = AREAS.to_crs(4326).assign(name=["Kerkstraat e.o.", "Molenweg e.o.", None])
+    options = {
+        "name": "Gebieden",
+        "style_function": lambda f: {"color": "#333", "weight": f["properties"].get("area_id", 1)},
+        "highlight_function": lambda _: {"weight": 5},
+        "tooltip": None,
+    }
+    for frame in (areas, areas.iloc[0:0], _mixed().iloc[[0, 3, 4]]):
+        slow = folium.GeoJson(frame, **options)
+        fast = _GeoJsonLayer(geo_dict(frame), **options)
+        assert _page(fast) == _page(slow)
+    tooltip = {"fields": ["name", "members"], "aliases": ["Naam", "Leden"]}
+    slow = folium.GeoJson(areas, tooltip=folium.GeoJsonTooltip(**tooltip), show=False)
+    fast = _GeoJsonLayer(geo_dict(areas), tooltip=folium.GeoJsonTooltip(**tooltip), show=False)
+    assert _page(fast) == _page(slow)
+
+
+def test_text_that_is_a_template_still_goes_through_the_template() -> None:
+    """Shown text is escaped before it gets here; raw braces or a carriage return are not."""
+    for text in ("{{ 6 * 7 }}", "{% if true %}x{% endif %}", "a\r\nb"):
+        frame = gpd.GeoDataFrame({"name": [text]}, geometry=[Point(5, 52)], crs=4326)
+        assert _page(_GeoJsonLayer(geo_dict(frame))) == _page(folium.GeoJson(frame))
+
+
+def test_all_area_maps_at_once_are_each_area_map() -> None:
+    made = dict(area_maps(AREAS, STREETS))
+    assert list(made) == [1, 2, 3]
+    for area_id, fmap in made.items():
+        page = _numbered(fmap.get_root().render())
+        assert page == _numbered(area_map(AREAS, area_id, STREETS).get_root().render())
+        assert "&#123;&#123; e.o. &#125;&#125;" in page  # the braces reach the page as text
+
+
+def test_the_command_line_starts_without_the_modules_of_other_commands() -> None:
+    """matplotlib (printed maps) and the project store load only for the commands using them."""
+    probe = (
+        "import sys; import geo.cli; print(sorted(m for m in "
+        "('matplotlib', 'geo.map_drawing', 'geo.project', 'geo.store') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
