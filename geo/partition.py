@@ -78,8 +78,6 @@ _SEEDED = math.inf  # the start that grows all areas at once from k-means seeds
 
 
 MIN_POLSBY_POPPER = 0.20  # below this an area is a snake: plan.json says why
-# Blocks' borders measure an area a little rounder than its tidied polygon: aim this much higher.
-_SNAKE_MARGIN = 0.01
 
 
 class PlanError(GeoError, ValueError):
@@ -469,7 +467,8 @@ def partition_units(
 
         candidates = [refine(labels) for _, labels in candidates[: 1 if few else None]]
         candidates.sort(key=lambda candidate: candidate[0])
-        if not few and candidates[0][0][1]:  # still a snake: the other compass starts too
+        beyond, snake = candidates[0][0][:2]
+        if not few and (beyond or snake):  # off balance or a snake: the other starts too
             others = [s for s in _STARTS if s not in starts]
             candidates += [refine(begin(start)) for start in others]
             candidates.sort(key=lambda candidate: candidate[0])
@@ -491,7 +490,7 @@ def _score(
         return deviation, inertia
     beyond = max(0.0, deviation - _MAX_DEVIATION * float(totals.mean()))
     thinnest = float(shape.polsby_popper(labels).min())
-    snake = max(0.0, MIN_POLSBY_POPPER + _SNAKE_MARGIN - thinnest)  # how far below the floor
+    snake = max(0.0, MIN_POLSBY_POPPER - thinnest)  # how far below the floor
     return beyond, snake, shape.cost(labels), deviation, inertia
 
 
