@@ -366,8 +366,10 @@ def _text(value: object) -> str:
     return "" if missing else str(value)
 
 
-def propose_replan(store: Store, *, settings: Settings) -> Proposal:
+def propose_replan(store: Store, *, settings: Settings, wijk: Wijk | None = None) -> Proposal:
     """A fresh plan for the unlocked part of the wijk, matched to the current areas; not saved.
+
+    ``wijk``: the project's wijk layers when the caller has them at hand (the app keeps them).
 
     Locked areas keep their land and members; everyone else (and anyone accepted but not yet
     placed) is planned anew within the rest of the wijk, with the cap and fill of ``settings``.
@@ -379,7 +381,7 @@ def propose_replan(store: Store, *, settings: Settings) -> Proposal:
     if current is None:
         msg = "er is nog geen plan om opnieuw in te delen; voeg eerst aanmeldingen toe"
         raise StoreError(msg)
-    wijk = store.wijk()
+    wijk = wijk if wijk is not None else store.wijk()
     crs = wijk.crs
     metric = Plan(current.areas.to_crs(crs), current.members.to_crs(crs), current.outside)
     locked = store.locked_areas()

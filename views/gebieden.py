@@ -157,7 +157,9 @@ with st.expander(
     )
     if st.button("Voorstel maken", key=action_key("voorstel_maken")):
         try:
-            st.session_state[PROPOSAL] = propose_replan(store, settings=settings())
+            st.session_state[PROPOSAL] = propose_replan(
+                store, settings=settings(), wijk=wijk_of(store)
+            )
         except GeoError as error:
             st.session_state.pop(PROPOSAL, None)
             st.error(f"Geen voorstel gemaakt: {error}")
