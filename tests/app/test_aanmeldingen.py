@@ -332,7 +332,9 @@ def home_elsewhere(project: Path) -> tuple[int, int, str, int]:
     return int(first["id"]), area, HOMES[other], int(areas[other])
 
 
-def test_an_address_in_another_area_is_a_move_shown_first(project: Path) -> None:
+def propose_move(project: Path) -> tuple[AppTest, int, int, str, int]:
+    """The app after asking to correct a beheerder's address to one in another area: the app,
+    the member, the area, the new street and the target area."""
     member_id, area, home, target = home_elsewhere(project)
     street, number = home.rsplit(" ", 1)
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
@@ -340,6 +342,11 @@ def test_an_address_in_another_area_is_a_move_shown_first(project: Path) -> None
     field(at, member_id, "Straat").input(street)
     field(at, member_id, "Huisnummer").input(number)
     button(at, "deelnemer_controleren").click().run()
+    return at, member_id, area, street, target
+
+
+def test_an_address_in_another_area_is_a_move_shown_first(project: Path) -> None:
+    at, member_id, area, street, target = propose_move(project)
     assert not at.exception
     shown = texts(at)
     assert f"verhuist van gebied {area} naar gebied {target}" in shown
@@ -364,13 +371,7 @@ def test_an_address_in_another_area_is_a_move_shown_first(project: Path) -> None
 
 
 def test_a_move_can_be_cancelled(project: Path) -> None:
-    member_id, area, home, target = home_elsewhere(project)
-    street, number = home.rsplit(" ", 1)
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    choose_member(at, member_id)
-    field(at, member_id, "Straat").input(street)
-    field(at, member_id, "Huisnummer").input(number)
-    button(at, "deelnemer_controleren").click().run()
+    at, member_id, area, _street, target = propose_move(project)
     assert f"naar gebied {target}" in texts(at)
     at.button(key="deelnemer_verhuizing_annuleren").click().run()
     assert not at.exception

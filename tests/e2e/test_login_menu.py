@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,27 +19,7 @@ import pytest
 from geo.access import hash_password
 from geo.config import Settings
 from geo.project import demo_project
-
-CHROMIUM = Path("/usr/bin/chromium")
-REPO = Path(__file__).parents[2]
-ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", REPO / "e2e-artifacts"))
-LEAFLET = Path(
-    os.environ.get("LEAFLET_JS", REPO / ".e2e-vendor" / "package" / "dist" / "leaflet.js")
-)
-FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
-]  # fmt: skip
-# Plugins folium loads from a CDN, replaced by what the maps need of them to run offline.
-STAND_INS = {
-    "Control.FullScreen": "L.control.fullscreen = function () { return L.control({}); };"
-    "L.Control.prototype.onAdd = L.Control.prototype.onAdd || function () {"
-    " return L.DomUtil.create('div'); };",
-    "markercluster": "L.markerClusterGroup = function () { return L.featureGroup(); };",
-    # members as small dots, as the clusters would not be
-    "awesome-markers": "L.AwesomeMarkers = {icon: function () { return L.divIcon({className: '',"
-    " iconSize: [4, 4], html: '<div style=\"width:4px;height:4px;background:#333\"></div>'}); }};",
-}
+from tests.e2e.test_browser import ARTIFACTS, CHROMIUM, FLAGS, LEAFLET, offline
 
 pytestmark = [
     pytest.mark.e2e,
@@ -67,29 +46,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "GEO_MUNICIPALITY_PASSWORD_HASH": hash_password("gemeente-geheim"),
     }
     yield from running_app(env, ARTIFACTS / "streamlit-login.log")
-
-
-def _offline(server: str) -> Any:
-    """A route handler: the app itself, local Leaflet, stand-ins; every other request refused."""
-    dist = LEAFLET.parent
-
-    def handle(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(server):
-            route.continue_()
-        elif url.endswith("/leaflet.js"):
-            route.fulfill(body=LEAFLET.read_bytes(), content_type="application/javascript")
-        elif url.endswith("/leaflet.css"):
-            route.fulfill(body=(dist / "leaflet.css").read_bytes(), content_type="text/css")
-        elif url.endswith(".js"):  # plugins get a stand-in; jQuery, Bootstrap: the maps need none
-            stand_in = next((js for name, js in STAND_INS.items() if name in url), "")
-            route.fulfill(body=stand_in, content_type="application/javascript")
-        elif url.endswith(".css"):
-            route.fulfill(body="", content_type="text/css")
-        else:  # map tiles, fonts
-            route.abort()
-
-    return handle
 
 
 def _the_sign_map_fills_the_page_and_picks_a_sign(page: Any) -> None:
@@ -119,7 +75,7 @@ def test_the_menu_comes_with_login_and_goes_with_logout_and_maps_draw(server: st
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
-        context.route("**/*", _offline(server))
+        context.route("**/*", offline(server))
         page = context.new_page()
         page.set_default_timeout(90_000)
         page.goto(server)
@@ -220,7 +176,7 @@ def _another_browser_with_the_url_is_not_logged_in(browser: Any, server: str, pa
     other = browser.new_context(
         viewport={"width": 1400, "height": 1000}, user_agent="Mozilla/5.0 (Macintosh) Safari/17"
     )
-    other.route("**/*", _offline(server))
+    other.route("**/*", offline(server))
     stranger = other.new_page()
     stranger.set_default_timeout(90_000)
     stranger.goto(page.url)
