@@ -101,6 +101,29 @@ class MetricScale(branca.element.MacroElement):
     )
 
 
+class DutchZoom(branca.element.MacroElement):
+    """Zoom buttons titled in Dutch (Leaflet's own say "Zoom in" and "Zoom out")."""
+
+    _template = jinja2.Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.zoom({zoomInTitle: 'Inzoomen', zoomOutTitle: 'Uitzoomen'})"
+        ".addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
+class DutchLayerToggle(branca.element.MacroElement):
+    """The layer control's toggle titled in Dutch (Leaflet's says "Layers"); added after it."""
+
+    _template = jinja2.Template(
+        "{% macro script(this, kwargs) %}"
+        "{{ this._parent.get_name() }}.getContainer()"
+        ".querySelectorAll('.leaflet-control-layers-toggle').forEach(function (toggle) {"
+        " toggle.title = 'Kaartlagen'; toggle.setAttribute('aria-label', 'Kaartlagen'); });"
+        "{% endmacro %}"
+    )
+
+
 def _drawable(shapes: gpd.GeoSeries) -> np.ndarray:
     """Which geometries can be drawn: neither missing nor empty."""
     values = shapes.to_numpy()
@@ -116,7 +139,9 @@ def _osm_tiles() -> xyzservices.TileProvider:
 
 def _base_map(*frames: gpd.GeoDataFrame) -> folium.Map:
     """A map fitted to the first of ``frames`` that has a geometry (an area may have none)."""
-    fmap = folium.Map(tiles=None, zoom_snap=0.25)  # quarter zoom steps: the wijk fills the map
+    # quarter zoom steps: the wijk fills the map; Dutch zoom buttons instead of Leaflet's
+    fmap = folium.Map(tiles=None, zoom_snap=0.25, zoom_control=False)
+    DutchZoom().add_to(fmap)
     folium.TileLayer(
         _osm_tiles(),
         name="Achtergrondkaart",
@@ -145,6 +170,7 @@ def _finish(fmap: folium.Map, boundary: gpd.GeoDataFrame, legend: str) -> folium
     root.html.add_child(branca.element.Element(_legend_box(legend)))
     Fullscreen(title="Volledig scherm", title_cancel="Volledig scherm sluiten").add_to(fmap)
     folium.LayerControl().add_to(fmap)
+    DutchLayerToggle().add_to(fmap)
     return fmap
 
 

@@ -177,3 +177,17 @@ def test_an_area_without_land_of_its_own_still_gets_its_map() -> None:
     areas = AREAS.assign(geometry=[AREAS.geometry.iloc[0], Polygon()])
     assert "Gebied 2" in area_map(areas, 2, STREETS).get_root().render()
     assert "Gebieden" in planner_map(areas, BOUNDARY).get_root().render()
+
+
+def test_zoom_buttons_and_the_layer_toggle_are_titled_in_dutch() -> None:
+    areas = _one_area()
+    for fmap in (
+        planner_map(areas, BOUNDARY, signs=SIGNS),
+        municipality_map(areas, BOUNDARY, SIGNS),
+        signs_map(SIGNS, BOUNDARY, STREETS),
+        area_map(areas, 1, STREETS),
+    ):
+        page = fmap.get_root().render()
+        assert '"zoomControl": false' in page, "Leaflet's English zoom buttons are off"
+        assert "zoomInTitle: 'Inzoomen', zoomOutTitle: 'Uitzoomen'" in page
+        assert page.index("L.control.layers") < page.index("toggle.title = 'Kaartlagen'")
