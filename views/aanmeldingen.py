@@ -40,6 +40,7 @@ from views.common import (
     action_key,
     allow,
     changed,
+    local_times,
     settings,
     show_notice,
     store_or_stop,
@@ -234,8 +235,10 @@ middle.metric("Afgewezen", status.applicants["rejected"])
 right.metric("Wachten op een adres", status.applicants["pending"])
 st.subheader("Afgewezen, met de reden")
 rejected = store.applicants("rejected")
-st.dataframe(rejected[["row", "naam", "reason"]].rename(columns={"row": "regel", "reason": "reden"}),
-             key="afgewezen", hide_index=True)  # fmt: skip
+# Rows of several uploads: when each was read tells them apart (regel = its row in that file).
+shown = rejected.assign(ingelezen=local_times(rejected["created"]))
+st.dataframe(shown[["ingelezen", "row", "naam", "reason"]].rename(columns={"row": "regel",
+             "reason": "reden"}), key="afgewezen", hide_index=True)  # fmt: skip
 if planner and len(rejected):
     if st.button("Afgewezen aanmeldingen wissen…", key="wissen_vragen",
                  help="Als u ze heeft nagelopen: de gegevens van afgewezen aanmeldingen "
@@ -449,12 +452,11 @@ if len(changes):
         "Leden die sinds een wijziging (inlezen, opnieuw indelen, een straat verplaatsen, …) in "
         "een andere groep zitten: zij moeten het horen. Kies de wijziging vanaf wanneer."
     )
-    moments = pd.to_datetime(changes["at"], utc=True, errors="coerce").dt.tz_convert(
-        "Europe/Amsterdam"
-    )
     entries = {
-        f"{moment:%d-%m-%Y %H:%M} — {action} (nr. {entry})": int(entry)
-        for entry, action, moment in zip(changes["id"], changes["action"], moments, strict=True)
+        f"{moment} — {action} (nr. {entry})": int(entry)
+        for entry, action, moment in zip(
+            changes["id"], changes["action"], local_times(changes["at"]), strict=True
+        )
     }
     since = st.selectbox("Sinds", list(entries), index=0, key="verhuisd_sinds", placeholder=CHOOSE)
     entry = entries[since]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -290,6 +291,12 @@ def show_map(
         key=key,
     )
     return dict(found or {})
+
+
+def local_times(at: pd.Series) -> pd.Series:
+    """ISO times (UTC) as Dutch local time, ``31-12-2026 14:05``; '' where there is none."""
+    moments = pd.to_datetime(at, utc=True, errors="coerce")
+    return moments.dt.tz_convert("Europe/Amsterdam").dt.strftime("%d-%m-%Y %H:%M").fillna("")
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~<>$:"})

@@ -15,7 +15,16 @@ import streamlit as st
 
 from geo.errors import GeoError
 from geo.project import undo_change
-from views.common import CHOOSE, action_key, allow, changed, settings, show_notice, store_or_stop
+from views.common import (
+    CHOOSE,
+    action_key,
+    allow,
+    changed,
+    local_times,
+    settings,
+    show_notice,
+    store_or_stop,
+)
 
 LABELS = {
     "wijk": "wijk", "areas": "gebieden", "source": "bestand", "accepted": "aangenomen",
@@ -52,18 +61,12 @@ def describe(details: str) -> str:
     return "; ".join(f"{LABELS.get(k, k)}: {_value(v)}" for k, v in found.items())
 
 
-def when(at: pd.Series) -> pd.Series:
-    """ISO times (UTC) as Dutch local time, ``31-12-2026 14:05``."""
-    moments = pd.to_datetime(at, utc=True, errors="coerce")
-    return moments.dt.tz_convert("Europe/Amsterdam").dt.strftime("%d-%m-%Y %H:%M")
-
-
 allow("geschiedenis")
 st.title("Geschiedenis")
 show_notice()
 store = store_or_stop()
 history = store.history()
-history = history.assign(wanneer=when(history["at"]))
+history = history.assign(wanneer=local_times(history["at"]))
 undoable = history.loc[history["undoable"]]
 st.subheader("Ongedaan maken")
 if undoable.empty:
@@ -118,5 +121,13 @@ table = pd.DataFrame(
         "terug te zetten": history["undoable"].map({True: "ja", False: "nee"}),
     }
 ).iloc[::-1]
-st.dataframe(table, key="geschiedenis_tabel", hide_index=True)
+st.dataframe(
+    table,
+    key="geschiedenis_tabel",
+    hide_index=True,
+    column_config={
+        "bijzonderheden": st.column_config.TextColumn(width="large"),
+        "terug te zetten": st.column_config.TextColumn(width="medium"),
+    },
+)
 store.close()

@@ -31,7 +31,16 @@ from geo.messages import (
     links_html,
 )
 from geo.store import STAGES, Store
-from views.common import CHOOSE, action_key, allow, changed, md, show_notice, store_or_stop
+from views.common import (
+    CHOOSE,
+    action_key,
+    allow,
+    changed,
+    local_times,
+    md,
+    show_notice,
+    store_or_stop,
+)
 
 AREA = "groepen_gebied"
 MADE = "groepen_gemaakt"  # drafts and link pages made in this session, to download
@@ -69,16 +78,6 @@ def smtp_config() -> tuple[notify.SmtpConfig | None, str]:
     return config, ""
 
 
-def moment(value: object) -> str:
-    """An ISO time (UTC) as Dutch local time, ``31-12-2026 14:05``; '' for none."""
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
-        return ""
-    stamp = pd.to_datetime(str(value), utc=True, errors="coerce")
-    if pd.isna(stamp):
-        return ""
-    return str(stamp.tz_convert("Europe/Amsterdam").strftime("%d-%m-%Y %H:%M"))
-
-
 def members_text(count: int) -> str:
     """ "1 lid", "3 leden"."""
     return f"{count} {'lid' if count == 1 else 'leden'}"
@@ -108,11 +107,15 @@ def member_table(store: Store, area_id: int, group: Group) -> pd.DataFrame:
                 "rol": role_of(member, group),
                 "kanaal": CHANNEL_LABELS[used if isinstance(used, str) else member.channel],
                 "status": stage,
-                "toegevoegd op": moment(step["added"]),
-                "bericht op": moment(step["sent"]),
+                "toegevoegd op": step["added"],
+                "bericht op": step["sent"],
             }
         )
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    if len(table):
+        for column in ("toegevoegd op", "bericht op"):
+            table[column] = local_times(table[column])
+    return table
 
 
 def added_section(store: Store, area_id: int, members: list[tuple[Member, str]]) -> None:

@@ -120,6 +120,11 @@ def test_upload_with_bad_rows_shows_the_reasons(demo_app: AppTest) -> None:
     assert bar.value == 100 and "adressen opgezocht" in bar.proto.text, "geocoding progress shown"
     shown = texts(demo_app)
     assert "minimaal 18 jaar" in shown and "geen geldig nummer" in shown
+    rejects = next(d.value for d in demo_app.dataframe if "reden" in d.value.columns)
+    assert list(rejects.columns) == ["ingelezen", "regel", "naam", "reden"]
+    assert rejects["ingelezen"].str.fullmatch(r"\d\d-\d\d-\d{4} \d\d:\d\d").all(), (
+        "when each upload was read tells rows of different files apart"
+    )
 
 
 def test_every_planner_view_runs(demo_app: AppTest) -> None:
