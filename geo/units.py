@@ -592,10 +592,11 @@ def _part_borders(
     Both come from one Voronoi tiling, so they share border vertices: matched segments answer;
     a pair they find under :data:`MIN_SHARED_BORDER_M` is measured within 5 cm instead.
     """
-    count = len(polygons)
-    matched = unit_borders(np.concatenate([polygons, parts]), np.zeros(count + len(parts), bool))
-    known = matched.pairs[:, 0] * (count + len(parts)) + matched.pairs[:, 1]
-    wanted = unit * (count + len(parts)) + count + part
+    involved, position_of = np.unique(unit, return_inverse=True)  # only the touching units
+    count, total = len(involved), len(involved) + len(parts)
+    matched = unit_borders(np.concatenate([polygons[involved], parts]), np.zeros(total, bool))
+    known = matched.pairs[:, 0] * total + matched.pairs[:, 1]
+    wanted = position_of * total + count + part
     shared = np.zeros(len(unit))
     if len(known):
         position = np.clip(np.searchsorted(known, wanted), 0, len(known) - 1)
