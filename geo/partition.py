@@ -130,6 +130,9 @@ def make_plan(
     areas, placed = _assemble(units, labels, inside, addresses, max_members=max_members)
     placed.insert(0, "member_id", np.arange(1, len(placed) + 1))
     areas, placed = tidy_areas(areas, placed, addresses, max_members=max_members)
+    # A piece joined to another area can leave a border whose corners only one side has: match
+    # them, so the borders round alike when written to a file (no slivers read back).
+    areas = edge_match(areas)
     areas, placed = _refresh(areas, placed, max_members=max_members)
     areas = label_areas(areas, streets, addresses)
     plan = Plan(areas=areas, members=placed, outside=outside)
@@ -205,8 +208,7 @@ def assign(
         split[area_id] = new_ids
     changed = {a for ids in split.values() for a in ids}
     areas, members = tidy_areas(areas, members, homes, max_members=max_members, movable=changed)
-    if split:
-        areas = edge_match(areas)
+    areas = edge_match(areas)  # new corners of splits, and borders read back from a file
     areas, members = _refresh(areas, members, max_members=max_members)
     areas = label_areas(areas, streets, homes, keep_names=names_by_id(plan.areas))
     existing = np.arange(len(plan.members))
