@@ -16,7 +16,6 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-from streamlit.proto.WidgetStates_pb2 import WidgetStates
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Button
@@ -25,6 +24,7 @@ from geo.config import Settings
 from geo.project import import_applicants, place_members
 from geo.sources import Wijk
 from geo.store import Store
+from tests.app.test_app import button, click_and_keep, send_again
 from tests.grids import RD, grid_boundary, grid_streets
 from tests.io.test_store import sign_up_sheet
 
@@ -111,30 +111,10 @@ def people(project: Path) -> tuple[Store, dict[int, list[int]]]:
     return store, groups
 
 
-def button(at: AppTest, name: str) -> Button:
-    """The action button ``name``: its key gets a new number after every change."""
-    found = [b for b in at.button if re.fullmatch(rf"{re.escape(name)}(_\d+)?", str(b.key))]
-    assert len(found) == 1, f"one button {name}, found {[b.key for b in at.button]}"
-    return found[0]
-
-
 def widget_key(at: AppTest, name: str) -> str:
     keys = [w.key for w in [*at.selectbox, *at.multiselect] if re.fullmatch(rf"{name}_\d+", w.key)]
     assert len(keys) == 1, keys
     return str(keys[0])
-
-
-def click_and_keep(at: AppTest, widget: Button) -> WidgetStates:
-    """Click ``widget`` and run; returns the click as the browser sent it, to send it again."""
-    widget.click()
-    sent = at._tree.get_widget_states()
-    at.run()
-    return sent
-
-
-def send_again(at: AppTest, sent: WidgetStates) -> None:
-    at._run(sent)  # AppTest has no public way to replay a browser's stale message
-    assert not at.exception
 
 
 def actions(project: Path, action: str) -> int:

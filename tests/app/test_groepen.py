@@ -3,7 +3,6 @@ starting a group, previews and drafts to download (on a small grid project in de
 
 from __future__ import annotations
 
-import re
 import shutil
 import ssl
 from pathlib import Path
@@ -12,12 +11,12 @@ import geopandas as gpd
 import pytest
 from aiosmtpd.controller import Controller
 from streamlit.testing.v1 import AppTest
-from streamlit.testing.v1.element_tree import Button
 
 from geo.config import Settings
 from geo.project import import_applicants, place_members
 from geo.sources import Wijk
 from geo.store import Store
+from tests.app.test_app import button, metric
 from tests.conftest import write_text
 from tests.grids import RD, grid_boundary, grid_streets, members_along
 from tests.io.test_notify import (  # noqa: F401  (certificate: a fixture)
@@ -80,19 +79,9 @@ def page(project: Path) -> AppTest:
     return at
 
 
-def button(at: AppTest, name: str) -> Button:
-    found = [b for b in at.button if re.fullmatch(rf"{re.escape(name)}(_\d+)?", str(b.key))]
-    assert len(found) == 1, f"one button {name}, found {[b.key for b in at.button]}"
-    return found[0]
-
-
 def members_table(at: AppTest) -> dict[int, str]:
     frame = next(f.value for f in at.dataframe if "status" in f.value.columns)
     return dict(zip(frame["lid"].astype(int), frame["status"], strict=True))
-
-
-def metric(at: AppTest, label: str) -> int:
-    return int(next(m for m in at.metric if m.label == label).value)
 
 
 def first_area(project: Path) -> tuple[int, list[int]]:
