@@ -33,7 +33,7 @@ from scipy.optimize import linear_sum_assignment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.grids
 
-from geo.demo import demo_applicants, demo_wijk
+from geo.demo import demo_wijk
 from geo.partition import (
     area_count,
     assign,
@@ -43,7 +43,7 @@ from geo.partition import (
     partition_units,
 )
 from geo.units import Units, build_units, dissolve
-from geo.workflow import register_from_points
+from tests.demo_members import located_demo_members
 from tests.grids import grid_boundary, grid_streets, members_along
 
 CAP = 255
@@ -54,23 +54,7 @@ def demo_case(seed: int) -> tuple[Any, gpd.GeoDataFrame, gpd.GeoDataFrame, gpd.G
     """Helsinki: boundary, streets, located fictitious members, addresses (metric CRS)."""
     wijk = demo_wijk()
     crs = wijk.crs
-    register = register_from_points(wijk.addresses)
-    table = demo_applicants(register, count=1650, seed=seed)
-    table = table.loc[table["Adres"] != ""]
-    homes = register.set_index(
-        register["straat"] + " " + register["huisnummer"].astype(str) + register["huisletter"]
-    )
-    located = homes.reindex(table["Adres"].str.replace(r"-\d+$", "", regex=True).to_numpy())
-    members = gpd.GeoDataFrame(
-        {
-            "straat": located["straat"].to_numpy(),
-            "huisnummer": located["huisnummer"].to_numpy(),
-            "telefoon": table["Telefoon"].to_numpy(),
-            "beheerder": table["Beheerder"].eq("ja").to_numpy(),
-        },
-        geometry=gpd.points_from_xy(located["lon"], located["lat"]),
-        crs=4326,
-    ).to_crs(crs)
+    members = located_demo_members(wijk, count=1650, seed=seed)
     members = members.drop_duplicates("telefoon").reset_index(drop=True)
     boundary = wijk.boundary.to_crs(crs).geometry.iloc[0]
     return boundary, wijk.streets.to_crs(crs), members, wijk.addresses.to_crs(crs)

@@ -8,6 +8,7 @@ import pytest
 from geo.demo import demo_applicants, demo_wijk
 from geo.sources import Wijk
 from geo.workflow import register_from_points
+from tests.demo_members import located_demo_members
 
 pytestmark = pytest.mark.slow
 
@@ -47,29 +48,11 @@ def test_demo_applicants_are_reproducible_and_fictitious(wijk: Wijk) -> None:
 
 
 def test_plan_on_the_real_helsinki_streets(wijk: Wijk) -> None:
-    import geopandas as gpd
     import shapely
 
     from geo.partition import make_plan
 
-    register = register_from_points(wijk.addresses)
-    table = demo_applicants(register, count=1500, seed=11)
-    table = table.loc[table["Adres"] != ""]
-    homes = register.set_index(
-        register["straat"] + " " + register["huisnummer"].astype(str) + register["huisletter"]
-    )
-    keys = table["Adres"].str.replace(r"-\d+$", "", regex=True)
-    located = homes.reindex(keys.to_numpy())
-    members = gpd.GeoDataFrame(
-        {
-            "straat": located["straat"].to_numpy(),
-            "huisnummer": located["huisnummer"].to_numpy(),
-            "beheerder": table["Beheerder"].eq("ja").to_numpy(),
-            "telefoon": table["Telefoon"].to_numpy(),
-        },
-        geometry=gpd.points_from_xy(located["lon"], located["lat"]),
-        crs=4326,
-    ).to_crs(wijk.crs)
+    members = located_demo_members(wijk, count=1500, seed=11)
     boundary = wijk.boundary.to_crs(wijk.crs).geometry.iloc[0]
     plan = make_plan(
         boundary,

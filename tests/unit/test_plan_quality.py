@@ -111,22 +111,11 @@ def test_sign_ups_with_only_coordinates_get_street_lists_with_number_ranges() ->
     [(11, 0.19), (7, 0.19), (2026, MIN_POLSBY_POPPER)],  # 2026: the seed of `python -m geo demo`
 )
 def test_helsinki_demo_areas_are_compact_and_cut_along_main_roads(seed: int, floor: float) -> None:
-    from geo.demo import demo_applicants, demo_wijk
-    from geo.workflow import register_from_points
+    from geo.demo import demo_wijk
+    from tests.demo_members import located_demo_members
 
     wijk = demo_wijk()
-    register = register_from_points(wijk.addresses)
-    table = demo_applicants(register, count=1500, seed=seed)
-    table = table.loc[table["Adres"] != ""]
-    homes = register.set_index(
-        register["straat"] + " " + register["huisnummer"].astype(str) + register["huisletter"]
-    )
-    located = homes.reindex(table["Adres"].str.replace(r"-\d+$", "", regex=True).to_numpy())
-    members = gpd.GeoDataFrame(
-        {"straat": located["straat"].to_numpy(), "huisnummer": located["huisnummer"].to_numpy()},
-        geometry=gpd.points_from_xy(located["lon"], located["lat"]),
-        crs=4326,
-    ).to_crs(wijk.crs)
+    members = located_demo_members(wijk, count=1500, seed=seed)
     boundary = wijk.boundary.to_crs(wijk.crs).geometry.iloc[0]
     plan = make_plan(
         boundary, wijk.streets.to_crs(wijk.crs), members, wijk.addresses.to_crs(wijk.crs)
