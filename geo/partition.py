@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections import deque
 from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -979,17 +980,23 @@ def _peel(
     """Peel ``k - 1`` regions off ``nodes``; the first starts at compass angle ``start``."""
     labels = np.full(len(weights), -1)
     remaining = set(nodes)
+    left = np.zeros(len(weights), dtype=bool)  # ``remaining`` as a mask, for the sums
+    left[list(nodes)] = True
+    members_left = float(weights[left].sum())
     adjacency = _adjacency(graph)
     for area in range(k - 1):
         if not remaining:
             break
-        share = weights[list(remaining)].sum() / (k - area)
+        share = members_left / (k - area)
         # After the first region the rest is one piece, and every region keeps it so.
         region = _grow(
-            adjacency, remaining, weights, xy, share, angle=start if area == 0 else None,
-            whole=area > 0,
+            adjacency, remaining, weights, xy, share, pool=np.flatnonzero(left),
+            angle=start if area == 0 else None, whole=area > 0,
         )  # fmt: skip
-        labels[list(region)] = area
+        taken = list(region)
+        labels[taken] = area
+        left[taken] = False
+        members_left -= float(weights[taken].sum())
         remaining -= region
     labels[list(remaining)] = k - 1
     return labels
@@ -1002,16 +1009,17 @@ def _grow(
     xy: np.ndarray,
     share: float,
     *,
+    pool: np.ndarray,
     angle: float | None = None,
     whole: bool = False,
 ) -> set[int]:
     """A connected region of about ``share`` members, grown from the rest's far edge.
 
-    The seed is the block farthest from the rest's centre, or farthest towards ``angle``.
-    A block whose taking would cut the rest takes the cut-off pieces along, so a rest that
-    was one piece (``whole``) stays one; otherwise every piece but the heaviest joins.
+    The seed is the block farthest from the rest's centre, or farthest towards ``angle``
+    (``pool``: the ``remaining`` blocks as a sorted array). A block whose taking would cut the
+    rest takes the cut-off pieces along, so a rest that was one piece (``whole``) stays one;
+    otherwise every piece but the heaviest joins.
     """
-    pool = np.array(sorted(remaining))
     centre = np.average(xy[pool], axis=0, weights=weights[pool] + _EPSILON_WEIGHT)
     offset = xy[pool] - centre
     direction = None if angle is None else np.array([math.cos(angle), math.sin(angle)])
@@ -1025,11 +1033,7 @@ def _grow(
         distance, node = heapq.heappop(frontier)
         if node not in region:
             # Taking a block that cuts the rest in two means taking the smaller pieces too.
-            package = {node} | (
-                set()
-                if _still_connected(adjacency, _Without(remaining, region), node)
-                else _pockets(adjacency, remaining - region, node)
-            )
+            package = {node} | _pockets(adjacency, _Without(remaining, region), node)
             gain = weights[list(package)].sum()
             if total + gain - share > share - total:
                 deferred[node] = deferred.get(node, 0) + 1
@@ -1137,11 +1141,12 @@ def _centres(
     return np.stack([x / mass, y / mass], axis=1)
 
 
-def _pockets(adjacency: Adjacency, group: set[int], node: int) -> set[int]:
-    """The parts of ``group`` that removing ``node`` cuts off from its heaviest part."""
-    parts = _components(adjacency, group - {node})
-    parts.sort(key=len)
-    return set().union(*parts[:-1]) if len(parts) > 1 else set()
+def _pockets(adjacency: Adjacency, group: Container[int], node: int) -> set[int]:
+    """The parts of ``group`` (connected) that removing ``node`` cuts off from its largest."""
+    mates = [n for n in adjacency[node] if n in group and n != node]
+    if len(mates) <= 1 or _reaches(adjacency, _ring(adjacency, group, node, mates), node, mates):
+        return set()
+    return set().union(*_cut_off(adjacency, group, node, mates))
 
 
 def _components(adjacency: Adjacency, nodes: set[int]) -> list[set[int]]:
@@ -1184,13 +1189,86 @@ def _still_connected(adjacency: Adjacency, group: Container[int], node: int) -> 
     Usually the node's neighbours in the group meet around it, through their own neighbours:
     that small search answers first; only when it fails does the search cover the group.
     """
-    mates = [n for n in adjacency[node] if n in group]
+    mates = [n for n in adjacency[node] if n in group and n != node]
     if len(mates) <= 1:
         return True
+    if _reaches(adjacency, _ring(adjacency, group, node, mates), node, mates):
+        return True
+    return not _cut_off(adjacency, group, node, mates, first=True)
+
+
+def _ring(adjacency: Adjacency, group: Container[int], node: int, mates: list[int]) -> set[int]:
+    """The node's neighbours in ``group`` and theirs: where a way around the node usually is."""
     ring = {m for mate in mates for m in adjacency[mate] if m in group}
     ring.update(mates)
     ring.discard(node)
-    return _reaches(adjacency, ring, node, mates) or _reaches(adjacency, group, node, mates)
+    return ring
+
+
+def _cut_off(
+    adjacency: Adjacency,
+    group: Container[int],
+    node: int,
+    mates: list[int],
+    *,
+    first: bool = False,
+) -> list[set[int]]:
+    """The parts of ``group`` without ``node`` that are cut off from the largest one (each
+    holds some of ``mates``, the node's neighbours in the group); with ``first``, only the
+    first part found.
+
+    Searches from all mates at once, one block each in turn, merging searches that meet: a
+    search that runs out of blocks has found a closed part no larger than the one still open,
+    so the work is about the size of the small parts, not of the whole group.
+    """
+    root = list(range(len(mates)))
+    owner = {mate: i for i, mate in enumerate(mates)}
+    owner[node] = -1
+    seen = [{mate} for mate in mates]
+    queues = [deque([mate]) for mate in mates]
+    active = list(range(len(mates)))
+    closed: list[set[int]] = []
+
+    def find(i: int) -> int:
+        while root[i] != i:
+            root[i] = root[root[i]]
+            i = root[i]
+        return i
+
+    while len(active) > 1:
+        for turn in list(active):
+            if root[turn] != turn:
+                continue  # merged into another search this round
+            search = turn
+            queue = queues[search]
+            if not queue:
+                active.remove(search)
+                closed.append(seen[search])
+                if first:
+                    return closed
+                continue
+            for neighbour in adjacency[queue.popleft()]:
+                other = owner.get(neighbour)
+                if other is None:
+                    if neighbour in group:
+                        owner[neighbour] = search
+                        seen[search].add(neighbour)
+                        queue.append(neighbour)
+                elif other >= 0 and (other := find(other)) != search:
+                    big, small = (
+                        (search, other)
+                        if len(seen[search]) >= len(seen[other])
+                        else (other, search)
+                    )
+                    root[small] = big
+                    seen[big] |= seen[small]
+                    queues[big].extend(queues[small])
+                    active.remove(small)
+                    search, queue = big, queues[big]
+    if not active:  # every part closed at once: the largest is the one left
+        closed.sort(key=len)
+        closed.pop()
+    return closed
 
 
 def _reaches(adjacency: Adjacency, allowed: Container[int], node: int, mates: list[int]) -> bool:

@@ -17,7 +17,7 @@ Pure: GeoDataFrames in (metric CRS), GeoDataFrames and a graph out.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import geopandas as gpd
 import networkx as nx
@@ -70,6 +70,7 @@ MIN_SHARED_BORDER_M = 1.0
 _MAX_RECUTS = 4  # re-tilings tried while stray parts push a unit over its weight
 _KEY_DECIMALS = 2  # centimetres: vertices closer than this are one junction
 _AREA_TOLERANCE_M2 = 0.01  # cut Voronoi cells may differ this much from the area they tile
+_EDGE_TOLERANCE_M = 0.01  # unmatched border segments may differ this much from the area's edge
 _OVERLAY_GRID_M = 1e-3  # the grid of the careful cut, when the plain one loses land
 _BATCH_CELLS = 64  # groups of up to this many cells are dissolved in one vectorised call
 
@@ -99,13 +100,16 @@ class Borders:
     ``pairs`` (``m × 2``, smaller index first) touch along ``metres`` of border, of which
     ``barrier_metres`` run along a barrier (between a main-road strip and another unit, or
     within :data:`LINE_BARRIER_REACH_M` of a railway, waterway or motorway). ``outer`` is each
-    unit's perimeter shared with no other unit (the edge of the area it tiles).
+    unit's perimeter shared with no other unit (the edge of the area it tiles). ``complete``:
+    every border was matched vertex for vertex (the unmatched segments add up to the area's
+    edge), so a pair found short or missing really is.
     """
 
     pairs: np.ndarray
     metres: np.ndarray
     barrier_metres: np.ndarray
     outer: np.ndarray
+    complete: bool = False
 
 
 def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -205,6 +209,7 @@ def build_units(
     frame["x"], frame["y"] = shapely.get_x(anchor), shapely.get_y(anchor)
     frame["barrier"] = frame["highway"].isin(BARRIER_HIGHWAYS).to_numpy()
     borders = unit_borders(frame.geometry.to_numpy(), frame["barrier"].to_numpy(dtype=bool))
+    borders.complete = abs(float(borders.outer.sum()) - area.length) <= _EDGE_TOLERANCE_M
     borders = _mark_line_barriers(borders, frame.geometry.to_numpy(), line_barriers(streets))
     return Units(frame, _neighbour_graph(frame, borders), member_unit, address_unit, borders)
 
@@ -235,16 +240,11 @@ def unit_borders(polygons: np.ndarray, barrier: np.ndarray) -> Borders:
     start, end = coords[:-1][follows], coords[1:][follows]
     segment_owner = owner[ring_part[ring[:-1][follows]]]
     length = np.hypot(*(end - start).T)
-    keys_a = np.round(start, _KEY_DECIMALS)
-    keys_b = np.round(end, _KEY_DECIMALS)
-    swap = (keys_a[:, 0] > keys_b[:, 0]) | (
-        (keys_a[:, 0] == keys_b[:, 0]) & (keys_a[:, 1] > keys_b[:, 1])
-    )
-    low = np.where(swap[:, None], keys_b, keys_a)
-    high = np.where(swap[:, None], keys_a, keys_b)
-    order = np.lexsort((high[:, 1], high[:, 0], low[:, 1], low[:, 0]))
-    key = np.concatenate([low, high], axis=1)[order]
-    same_as_next = np.r_[(key[1:] == key[:-1]).all(axis=1), False]
+    keys_a, keys_b = coordinate_keys(start), coordinate_keys(end)
+    low, high = np.minimum(keys_a, keys_b), np.maximum(keys_a, keys_b)
+    order = np.lexsort((high, low))
+    low, high = low[order], high[order]
+    same_as_next = np.r_[(low[1:] == low[:-1]) & (high[1:] == high[:-1]), False]
     first = order[np.flatnonzero(same_as_next)]
     second = order[np.flatnonzero(same_as_next) + 1]
     a, b = segment_owner[first], segment_owner[second]
@@ -258,10 +258,11 @@ def unit_borders(polygons: np.ndarray, barrier: np.ndarray) -> Borders:
         empty = np.zeros(0)
         return Borders(np.zeros((0, 2), dtype=int), empty, empty, outer)
     along = barrier[pairs[:, 0]] != barrier[pairs[:, 1]]
-    unique, which = np.unique(pairs, axis=0, return_inverse=True)
+    unique, which = np.unique(pairs[:, 0] * count + pairs[:, 1], return_inverse=True)
     total = np.bincount(which, weights=metres, minlength=len(unique))
     barrier_total = np.bincount(which, weights=metres * along, minlength=len(unique))
-    return Borders(unique.astype(int), total, barrier_total, outer)
+    pairs = np.stack([unique // count, unique % count], axis=1).astype(int)
+    return Borders(pairs, total, barrier_total, outer)
 
 
 def _mark_line_barriers(borders: Borders, polygons: np.ndarray, lines: np.ndarray) -> Borders:
@@ -283,7 +284,7 @@ def _mark_line_barriers(borders: Borders, polygons: np.ndarray, lines: np.ndarra
     inside = shapely.length(shapely.intersection(shared, zone))
     barrier_metres = borders.barrier_metres.copy()
     barrier_metres[candidates] = np.maximum(barrier_metres[candidates], inside)
-    return Borders(borders.pairs, borders.metres, barrier_metres, borders.outer)
+    return replace(borders, barrier_metres=barrier_metres)
 
 
 def coordinate_keys(coords: np.ndarray) -> np.ndarray:
@@ -479,10 +480,15 @@ def _unit_polygons(
     points = np.concatenate([home_points, street_points])
     labels = np.concatenate([home_labels, street_labels])
     coords = shapely.get_coordinates(points)
-    _, first = np.unique(np.round(coords, _KEY_DECIMALS), axis=0, return_index=True)
+    _, first = np.unique(coordinate_keys(coords), return_index=True)
     first = np.sort(first)  # homes come first: a home wins over a street sample on the same spot
+    # The sites are the vertices of the geometry given: a line through them is built far
+    # faster than a multipoint (one point object per site).
+    sites = coords[first]
     cells = shapely.voronoi_polygons(
-        shapely.multipoints(coords[first]), extend_to=area, ordered=True
+        shapely.linestrings(sites) if len(sites) > 1 else shapely.multipoints(sites),
+        extend_to=area,
+        ordered=True,
     )
     clipped = _clip_cells(np.asarray(shapely.get_parts(cells)), area)
     cell_frame = gpd.GeoDataFrame({"unit": labels[first]}, geometry=clipped)
@@ -502,11 +508,28 @@ def _clip_cells(cells: np.ndarray, area: BaseGeometry) -> np.ndarray:
     """
     shapely.prepare(area)
     clipped = cells.copy()
-    edge = ~shapely.covered_by(cells, area)
+    # Only cells that meet the area's edge can stick out; of the others, those outside (none
+    # when every generator lies in the area) are dropped.
+    near = np.unique(shapely.STRtree(cells).query(_edge_segments(area), predicate="intersects")[1])
+    elsewhere = np.ones(len(cells), dtype=bool)
+    elsewhere[near] = False
+    coords, cell = shapely.get_coordinates(cells[elsewhere], return_index=True)
+    corner = coords[np.r_[0, np.flatnonzero(cell[1:] != cell[:-1]) + 1]] if len(cell) else coords
+    outside = np.flatnonzero(elsewhere)[~shapely.contains_xy(area, corner[:, 0], corner[:, 1])]
+    clipped[outside] = shapely.Polygon()
+    edge = near[~shapely.covered_by(cells[near], area)]
     clipped[edge] = shapely.intersection(cells[edge], area)
     if abs(float(shapely.area(clipped).sum()) - area.area) > _AREA_TOLERANCE_M2:
         clipped[edge] = shapely.intersection(cells[edge], area, grid_size=_OVERLAY_GRID_M)
     return clipped
+
+
+def _edge_segments(area: BaseGeometry) -> np.ndarray:
+    """The area's boundary as two-point lines (an index finds the cells along it quickly)."""
+    rings = shapely.get_rings(shapely.get_parts(area))
+    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    follows = np.flatnonzero(ring[1:] == ring[:-1])
+    return np.asarray(shapely.linestrings(np.stack([coords[follows], coords[follows + 1]], axis=1)))
 
 
 def _single_parts(
@@ -750,17 +773,20 @@ def _shared_border(
     """Length of border two polygons share; within 5 cm where their vertices do not line up.
 
     With ``borders`` (pairs smaller index first) the matched segments answer first; only pairs
-    they find too short are measured on the geometry.
+    they find too short are measured on the geometry, unless the matching was complete.
     """
     a, b = polygons[pairs[:, 0]], polygons[pairs[:, 1]]
-    if borders is not None and len(borders.pairs):
-        count = len(polygons)
-        known = borders.pairs[:, 0] * count + borders.pairs[:, 1]
-        wanted = np.minimum(pairs[:, 0], pairs[:, 1]) * count + np.maximum(pairs[:, 0], pairs[:, 1])
-        position = np.clip(np.searchsorted(known, wanted), 0, len(known) - 1)
-        shared = np.where(known[position] == wanted, borders.metres[position], 0.0)
+    if borders is not None:
+        shared = np.zeros(len(pairs))
+        if len(borders.pairs):
+            count = len(polygons)
+            known = borders.pairs[:, 0] * count + borders.pairs[:, 1]
+            low, high = np.minimum(pairs[:, 0], pairs[:, 1]), np.maximum(pairs[:, 0], pairs[:, 1])
+            wanted = low * count + high
+            position = np.clip(np.searchsorted(known, wanted), 0, len(known) - 1)
+            shared = np.where(known[position] == wanted, borders.metres[position], 0.0)
         short = np.flatnonzero(shared < MIN_SHARED_BORDER_M)
-        if len(short):
+        if len(short) and not borders.complete:
             shared[short] = _shared_border(polygons, pairs[short])
         return shared
     shared = np.asarray(

@@ -1,0 +1,54 @@
+"""Planning units: the Voronoi cells cut to the wijk, and borders matched vertex for vertex."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from shapely import box
+
+from geo.units import _clip_cells, _shared_border, build_units, unit_borders
+from tests.grids import grid_boundary, grid_streets, members_along
+
+
+def test_cut_cells_tile_a_wijk_with_a_hole_and_two_parts() -> None:
+    wijk = shapely.MultiPolygon(
+        [box(0, 0, 100, 100).difference(box(40, 40, 60, 60)), box(200, 0, 300, 100)]
+    )
+    sites = np.random.default_rng(3).uniform(0, 300, (400, 2))  # also in the gap and the hole
+    cells = np.asarray(shapely.get_parts(shapely.voronoi_polygons(shapely.multipoints(sites))))
+
+    cut = _clip_cells(cells, wijk)
+
+    assert abs(shapely.area(cut).sum() - wijk.area) < 1e-6
+    assert shapely.union_all(cut).symmetric_difference(wijk).area < 1e-6
+    kept = cut[~shapely.is_empty(cut)]
+    assert shapely.covered_by(kept, wijk.buffer(1e-9)).all()
+    in_gap = cells[shapely.within(cells, box(110, 10, 190, 90))]
+    assert len(in_gap) and shapely.is_empty(cut[np.isin(cells, in_gap)]).all()
+
+
+def test_a_grid_wijk_has_its_borders_matched_completely() -> None:
+    streets = grid_streets(4, 3)
+    members = members_along(streets, 300, seed=5)
+
+    units = build_units(grid_boundary(4, 3), streets, members, max_weight=40)
+
+    assert units.borders is not None and units.borders.complete
+    polygons = units.frame.geometry.to_numpy()
+    for a, b in units.graph.edges:
+        same_street = units.frame["parent"].iat[a] == units.frame["parent"].iat[b]
+        shared = shapely.intersection(polygons[a].boundary, polygons[b].boundary).length
+        assert same_street or shared >= 1.0
+
+
+def test_borders_whose_corners_differ_are_measured_on_the_geometry_unless_complete() -> None:
+    left = box(0, 0, 10, 10)
+    right = shapely.Polygon([(10, 0), (20, 0), (20, 10), (10, 10), (10, 5)])  # an extra corner
+    polygons = np.array([left, right], dtype=object)
+    borders = unit_borders(polygons, np.zeros(2, dtype=bool))
+    pairs = np.array([[0, 1]])
+
+    assert len(borders.pairs) == 0  # no segment matches: the corners differ
+    assert _shared_border(polygons, pairs, borders)[0] >= 10.0
+    borders.complete = True
+    assert _shared_border(polygons, pairs, borders)[0] == 0.0
