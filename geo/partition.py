@@ -434,8 +434,9 @@ def partition_units(
     The work happens on blocks: every unit with members plus the member-less units (paths,
     empty streets) nearest to it along the street graph. Blocks are connected, so areas made
     of neighbouring blocks are too, and every move between areas moves real members. With
-    ``compact`` (and the units' borders measured) each candidate is refined for compact areas
-    whose borders follow barriers (:func:`_compact`).
+    ``compact`` (and the units' borders measured) the best-ranked candidate is refined for
+    compact areas whose borders follow barriers (:func:`_compact`); the others only when it
+    ends off balance or with a snake.
     """
     block_of, blocks, weights, xy = block_graph(units)
     shape = block_shapes(units, block_of, len(weights)) if compact else None
@@ -456,8 +457,9 @@ def partition_units(
     candidates = [(_score(labels, weights, xy, shape), labels) for labels in map(begin, starts)]
     candidates.sort(key=lambda candidate: candidate[0])
     if shape is not None:
-        # Refining is the dear part: on large graphs only the best candidate, without the loose
-        # phase (its repairs cost areas × blocks).
+        # Refining is the dear part: the best-ranked candidate first; the others only when it
+        # ends off balance or a snake (on large graphs never, and without the loose phase,
+        # whose repairs cost areas × blocks).
         few = len(weights) > _REFINE_ALL_BLOCKS
 
         def refine(labels: np.ndarray) -> tuple[tuple[float, ...], np.ndarray]:
@@ -468,13 +470,17 @@ def partition_units(
             )
             return _score(refined, weights, xy, shape), refined
 
-        candidates = [refine(labels) for _, labels in candidates[: 1 if few else None]]
-        candidates.sort(key=lambda candidate: candidate[0])
-        beyond, snake = candidates[0][0][:2]
-        if not few and (beyond or snake):  # off balance or a snake: the other starts too
-            others = [s for s in _STARTS if s not in starts]
-            candidates += [refine(begin(start)) for start in others]
-            candidates.sort(key=lambda candidate: candidate[0])
+        def settled() -> bool:  # neither off balance nor a snake (or no time for more)
+            return few or not any(candidates[0][0][:2])
+
+        waiting = [labels for _, labels in candidates[1:]]
+        candidates = [refine(candidates[0][1])]
+        if not settled():  # the other candidates too
+            candidates = sorted([*candidates, *map(refine, waiting)], key=lambda c: c[0])
+        if not settled():  # and the other starts
+            others = [start for start in _STARTS if start not in starts]
+            fresh = [refine(begin(start)) for start in others]
+            candidates = sorted([*candidates, *fresh], key=lambda c: c[0])
     per_unit: np.ndarray = candidates[0][1][block_of]
     return per_unit
 
