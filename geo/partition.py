@@ -41,6 +41,7 @@ import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeoError
@@ -508,8 +509,8 @@ class BlockShapes:
     """Per block its land (m²) and edge of the wijk (m); per pair of blocks their border.
 
     ``border[b]`` maps each touching block to the border's cost in metres: its length, less
-    :data:`_BARRIER_DISCOUNT` of the part that runs along a barrier. ``pairs`` (``m × 2``) and
-    ``metres`` are the same borders at their full length.
+    :data:`_BARRIER_DISCOUNT` of the part that runs along a barrier. ``pairs`` (``m × 2``, a
+    pair of blocks can repeat) touch along ``metres`` of border, which costs ``costs``.
     """
 
     area: np.ndarray
@@ -517,6 +518,7 @@ class BlockShapes:
     border: list[dict[int, float]]
     pairs: np.ndarray
     metres: np.ndarray
+    costs: np.ndarray
 
     def polsby_popper(self, labels: np.ndarray) -> np.ndarray:
         """Polsby–Popper (4π·land / perimeter²) per label, as the areas' polygons will have."""
@@ -535,9 +537,10 @@ class BlockShapes:
         count = int(labels.max()) + 1
         land = np.bincount(labels, weights=self.area, minlength=count)
         edge = np.bincount(labels, weights=self.outer, minlength=count)
-        for block, touching in enumerate(self.border):
-            own = labels[block]
-            edge[own] += sum(m for other, m in touching.items() if labels[other] != own)
+        a, b = labels[self.pairs[:, 0]], labels[self.pairs[:, 1]]
+        cut = a != b
+        edge += np.bincount(a[cut], weights=self.costs[cut], minlength=count)
+        edge += np.bincount(b[cut], weights=self.costs[cut], minlength=count)
         return land, edge
 
     def cost(self, labels: np.ndarray) -> float:
@@ -575,7 +578,7 @@ def block_shapes(units: Units, block_of: np.ndarray, count: int) -> BlockShapes 
         border[x][y] = border[x].get(y, 0.0) + metres
         border[y][x] = border[y].get(x, 0.0) + metres
     pairs = np.stack([a[between], b[between]], axis=1)
-    return BlockShapes(area, outer, border, pairs, borders.metres[between])
+    return BlockShapes(area, outer, border, pairs, borders.metres[between], cost[between])
 
 
 def barrier_share(units: Units, labels: np.ndarray) -> tuple[float, float] | None:
@@ -891,10 +894,7 @@ def _seeds(weights: np.ndarray, xy: np.ndarray, k: int) -> np.ndarray:
         distance = np.minimum(distance, np.hypot(*(xy - xy[chosen[-1]]).T))
     centres = xy[chosen].astype(float)
     for _ in range(_LLOYD_ROUNDS):
-        tree = shapely.STRtree(shapely.points(centres))
-        nearest = np.empty(len(xy), dtype=int)
-        found, which = tree.query_nearest(shapely.points(xy), all_matches=False)
-        nearest[found] = which
+        nearest = cKDTree(centres).query(xy)[1]
         mass = np.bincount(nearest, weights=weights, minlength=k)
         for axis in (0, 1):
             total = np.bincount(nearest, weights=weights * xy[:, axis], minlength=k)
@@ -946,32 +946,33 @@ def _grow_from(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Labels (-1 where no region reached) and region totals of a growth from ``seeds``."""
     k = len(seeds)
-    labels = np.full(len(weights), -1)
-    totals = np.zeros(k)
+    adjacency = _adjacency(graph)
+    weight_of, points, seed_list = weights.tolist(), xy.tolist(), seeds.tolist()
+    labels = [-1] * len(weight_of)
+    totals = [0.0] * k
     frontiers: list[list[tuple[float, int]]] = [[] for _ in range(k)]
-    for region, seed in enumerate(seeds):
+    for region, seed in enumerate(seed_list):
         labels[seed] = region
-        totals[region] = weights[seed]
-    turn: list[tuple[float, int, int]] = []
-    for region, seed in enumerate(seeds):
-        turn.append((totals[region], region, int(seed)))
+        totals[region] = weight_of[seed]
+    turn = [(totals[region], region, seed) for region, seed in enumerate(seed_list)]
     heapq.heapify(turn)
     while turn:
         _, region, node = heapq.heappop(turn)
         frontier = frontiers[region]
-        seed = seeds[region]
-        for n in graph.neighbors(node):
+        seed_x, seed_y = points[seed_list[region]]
+        for n in adjacency[node]:
             if labels[n] < 0:
-                heapq.heappush(frontier, (float(np.hypot(*(xy[n] - xy[seed]))), n))
+                x, y = points[n]
+                heapq.heappush(frontier, (math.hypot(x - seed_x, y - seed_y), n))
         while frontier and labels[frontier[0][1]] >= 0:
             heapq.heappop(frontier)
         if not frontier:
             continue  # shut in: this region is done
         _, taken = heapq.heappop(frontier)
         labels[taken] = region
-        totals[region] += weights[taken]
+        totals[region] += weight_of[taken]
         heapq.heappush(turn, (totals[region], region, taken))
-    return labels, totals
+    return np.array(labels), np.array(totals)
 
 
 def _peel(
@@ -990,13 +991,14 @@ def _peel(
     left[list(nodes)] = True
     members_left = float(weights[left].sum())
     adjacency = _adjacency(graph)
+    plain = weights.tolist(), xy.tolist()
     for area in range(k - 1):
         if not remaining:
             break
         share = members_left / (k - area)
         # After the first region the rest is one piece, and every region keeps it so.
         region = _grow(
-            adjacency, remaining, weights, xy, share, pool=np.flatnonzero(left),
+            adjacency, remaining, weights, xy, share, pool=np.flatnonzero(left), plain=plain,
             angle=start if area == 0 else None, whole=area > 0,
         )  # fmt: skip
         taken = list(region)
@@ -1016,13 +1018,15 @@ def _grow(
     share: float,
     *,
     pool: np.ndarray,
+    plain: tuple[list[float], list[list[float]]],
     angle: float | None = None,
     whole: bool = False,
 ) -> set[int]:
     """A connected region of about ``share`` members, grown from the rest's far edge.
 
     The seed is the block farthest from the rest's centre, or farthest towards ``angle``
-    (``pool``: the ``remaining`` blocks as a sorted array). A block whose taking would cut the
+    (``pool``: the ``remaining`` blocks as a sorted array; ``plain``: weights and points as
+    lists, for the block-by-block loop). A block whose taking would cut the
     rest takes the cut-off pieces along, so a rest that was one piece (``whole``) stays one;
     otherwise every piece but the heaviest joins.
     """
@@ -1031,7 +1035,9 @@ def _grow(
     direction = None if angle is None else np.array([math.cos(angle), math.sin(angle)])
     reach = np.hypot(*offset.T) if direction is None else offset @ direction
     seed = int(pool[np.argmax(reach)])
-    region, total = {seed}, weights[seed]
+    weight_of, points = plain
+    seed_x, seed_y = points[seed]
+    region, total = {seed}, weight_of[seed]
     frontier: list[tuple[float, int]] = [(0.0, seed)]
     queued = {seed}
     deferred: dict[int, int] = {}
@@ -1040,7 +1046,7 @@ def _grow(
         if node not in region:
             # Taking a block that cuts the rest in two means taking the smaller pieces too.
             package = {node} | _pockets(adjacency, _Without(remaining, region), node)
-            gain = weights[list(package)].sum()
+            gain = sum(weight_of[b] for b in package)
             if total + gain - share > share - total:
                 deferred[node] = deferred.get(node, 0) + 1
                 if deferred[node] <= _RETRIES and gain > weights[node]:
@@ -1055,7 +1061,8 @@ def _grow(
         for neighbour in adjacency[node]:
             if neighbour in remaining and neighbour not in queued:
                 queued.add(neighbour)
-                heapq.heappush(frontier, (float(np.hypot(*(xy[neighbour] - xy[seed]))), neighbour))
+                x, y = points[neighbour]
+                heapq.heappush(frontier, (math.hypot(x - seed_x, y - seed_y), neighbour))
     rest = remaining - region
     if rest and not whole:
         pockets = sorted(
@@ -1090,28 +1097,33 @@ def _balance(
     groups: list[set[int]] = [set() for _ in range(count)]
     for node, label in zip(nodes.tolist(), labels[nodes].tolist(), strict=True):
         groups[label].add(node)
+    # The loop below runs once per border block and sweep: plain lists index fastest.
+    label, weight_of, total = labels.tolist(), weights.tolist(), totals.tolist()
+    points = xy.tolist()
     for _ in range(_MAX_SWEEPS):
         moved = 0
-        centres = _centres(labels[nodes], weights[nodes], xy[nodes], count=count)
+        labels = np.array(label)
+        centres = _centres(labels[nodes], weights[nodes], xy[nodes], count=count).tolist()
         for node in _boundary_nodes(edges, labels):
-            own, weight = labels[node], weights[node]
+            own, weight = label[node], weight_of[node]
             choices = [
                 other
-                for other in {labels[n] for n in adjacency[node]} - {own}
-                if weight < totals[own] - totals[other] and totals[other] + weight <= max_members
+                for other in {label[n] for n in adjacency[node]} - {own}
+                if weight < total[own] - total[other] and total[other] + weight <= max_members
             ]
             if not choices or not _stays_connected(adjacency, groups[own], node):
                 continue
-            best = min(choices, key=lambda other: float(np.hypot(*(xy[node] - centres[other]))))
-            labels[node] = best
+            x, y = points[node]
+            best = min(choices, key=lambda o: math.hypot(x - centres[o][0], y - centres[o][1]))
+            label[node] = best
             groups[own].discard(node)
             groups[best].add(node)
-            totals[own] -= weight
-            totals[best] += weight
+            total[own] -= weight
+            total[best] += weight
             moved += 1
         if moved == 0:
             break
-    return labels
+    return np.array(label)
 
 
 Adjacency = Mapping[int, list[int]] | list[list[int]]  # neighbours per node

@@ -66,6 +66,7 @@ BARRIER_HIGHWAYS = frozenset(
 LINE_BARRIER_REACH_M = 25.0
 SAMPLE_SPACING_M = 15.0
 NAME_MATCH_DISTANCE_M = 300.0
+NEAR_STREET_M = 30.0  # most homes lie this near their street (a first, cheap nearest search)
 MIN_SHARED_BORDER_M = 1.0
 _MAX_RECUTS = 4  # re-tilings tried while stray parts push a unit over its weight
 _KEY_DECIMALS = 2  # centimetres: vertices closer than this are one junction
@@ -331,9 +332,7 @@ def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> 
     # Most homes lie nearest to a segment of their own street: one search over all segments
     # settles them; only the others search their street's segments.
     lines = segments.geometry.to_numpy()
-    (point, found), distance = shapely.STRtree(lines).query_nearest(
-        geoms, all_matches=True, return_distance=True
-    )
+    point, found, distance = _nearest_segments(lines, geoms)
     names_of_segment, name_of_point = segment_names.tolist(), point_names.tolist()
     own = np.array(
         [name_of_point[p] in names_of_segment[s] for p, s in zip(point, found, strict=True)],
@@ -367,6 +366,31 @@ def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> 
         found, nearest = tree.query_nearest(geoms[todo], all_matches=False)
         result[todo[found]] = options[nearest]
     return result
+
+
+def _nearest_segments(lines: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, ...]:
+    """For every point all its nearest lines (equally near): point, line and distance arrays.
+
+    Most homes lie within :data:`NEAR_STREET_M` of their street: one search within that reach
+    (with the distances measured in one call) settles them far faster than a nearest-neighbour
+    search per point; only the others search without a limit.
+    """
+    tree = shapely.STRtree(lines)
+    point, line = tree.query(points, predicate="dwithin", distance=NEAR_STREET_M)
+    distance = shapely.distance(points[point], lines[line])
+    nearest = np.full(len(points), np.inf)
+    np.minimum.at(nearest, point, distance)
+    keep = distance <= nearest[point]
+    point, line, distance = point[keep], line[keep], distance[keep]
+    far = np.flatnonzero(np.isinf(nearest))
+    if len(far):
+        (which, far_line), far_distance = tree.query_nearest(
+            points[far], all_matches=True, return_distance=True
+        )
+        point = np.concatenate([point, far[which]])
+        line = np.concatenate([line, far_line])
+        distance = np.concatenate([distance, far_distance])
+    return point, line, distance
 
 
 def _cut_heavy_units(

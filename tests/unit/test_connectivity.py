@@ -18,7 +18,7 @@ def _graph_and_group(seed: int, size: int, holes: float) -> tuple[nx.Graph[int],
     for node in list(grid):
         if chance.random() < 0.1:
             grid.add_edge(node, chance.randrange(size * size))
-    grid.remove_nodes_from([n for n in list(grid) if chance.random() < holes])
+    grid.remove_nodes_from([n for n in list(grid) if n and chance.random() < holes])
     largest = max(nx.connected_components(grid), key=len)
     return grid, set(largest)
 

@@ -6,7 +6,13 @@ import numpy as np
 import shapely
 from shapely import box
 
-from geo.units import _clip_cells, _shared_border, build_units, unit_borders
+from geo.units import (
+    _clip_cells,
+    _nearest_segments,
+    _shared_border,
+    build_units,
+    unit_borders,
+)
 from tests.grids import grid_boundary, grid_streets, members_along
 
 
@@ -52,3 +58,26 @@ def test_borders_whose_corners_differ_are_measured_on_the_geometry_unless_comple
     assert _shared_border(polygons, pairs, borders)[0] >= 10.0
     borders.complete = True
     assert _shared_border(polygons, pairs, borders)[0] == 0.0
+
+
+def test_nearest_segments_are_those_of_a_nearest_search_near_and_far() -> None:
+    streets = grid_streets(3, 3).geometry.to_numpy()  # 100 m blocks: every tie at a crossing
+    chance = np.random.default_rng(9)
+    corner = np.array(streets[0].coords[0])
+    spots = np.concatenate(
+        [
+            corner + chance.uniform(-20, 320, (300, 2)),
+            corner + chance.integers(0, 4, (20, 2)) * 100.0,  # on a crossing: four lines
+            corner + np.array([[700.0, 150.0], [-90.0, -90.0]]),  # beyond the first reach
+        ]
+    )
+    points = shapely.points(spots)
+
+    point, line, distance = _nearest_segments(streets, points)
+
+    (want_point, want_line), want_distance = shapely.STRtree(streets).query_nearest(
+        points, all_matches=True, return_distance=True
+    )
+    got = sorted(zip(point.tolist(), line.tolist(), distance.tolist(), strict=True))
+    want = sorted(zip(want_point.tolist(), want_line.tolist(), want_distance.tolist(), strict=True))
+    assert got == want
