@@ -498,8 +498,7 @@ def normalize_phone(text: str, *, regions: Sequence[str] = DEFAULT_REGIONS) -> t
     if len(several) > 1 or _digits(note) >= 6:
         msg = f"telefoonnummer {raw!r} bevat meer dan één nummer; laat er één staan"
         raise ValueError(msg)
-    number = _parse_phone(number_text, raw=raw, regions=regions or DEFAULT_REGIONS)
-    kind = phonenumbers.number_type(number)
+    number, kind = _parse_phone(number_text, raw=raw, regions=regions or DEFAULT_REGIONS)
     if kind in _NOT_A_PERSON:
         msg = f"telefoonnummer {raw!r} is {_NOT_A_PERSON[kind]}, geen nummer van een deelnemer"
         raise ValueError(msg)
@@ -537,7 +536,10 @@ def _split_phone_note(raw: str) -> tuple[str, str]:
     return match["number"].strip(), " ".join(note.split())
 
 
-def _parse_phone(number_text: str, *, raw: str, regions: Sequence[str]) -> phonenumbers.PhoneNumber:
+def _parse_phone(
+    number_text: str, *, raw: str, regions: Sequence[str]
+) -> tuple[phonenumbers.PhoneNumber, int]:
+    """The number and its :class:`phonenumbers.PhoneNumberType`; see :func:`normalize_phone`."""
     home = regions[0]
     compact = re.sub(r"[\s()\-./]", "", number_text)
     invalid = f"telefoonnummer {raw!r} is geen geldig nummer"
@@ -549,14 +551,14 @@ def _parse_phone(number_text: str, *, raw: str, regions: Sequence[str]) -> phone
     else:  # digits only: Excel dropped the leading 0, or the + of an international number
         candidates = [(compact, home), ("+" + compact, None)]
     for candidate, region in candidates:
-        number = _valid_number(candidate, region)
-        if number is not None:
-            found = phonenumbers.region_code_for_number(number)
+        valid = _valid_number(candidate, region)
+        if valid is not None:
+            found = phonenumbers.region_code_for_number(valid[0])
             if found not in regions:
                 allowed = ", ".join(regions)
                 msg = f"telefoonnummer {raw!r} is uit {found}; alleen nummers uit {allowed} worden aangenomen"
                 raise ValueError(msg)
-            return number
+            return valid
     if compact.startswith("0") and not compact.startswith("00"):
         elsewhere = [r for r in regions[1:] if _valid_number(number_text, r) is not None]
         if elsewhere:
@@ -571,12 +573,18 @@ def _parse_phone(number_text: str, *, raw: str, regions: Sequence[str]) -> phone
     raise ValueError(invalid)
 
 
-def _valid_number(text: str, region: str | None) -> phonenumbers.PhoneNumber | None:
+def _valid_number(text: str, region: str | None) -> tuple[phonenumbers.PhoneNumber, int] | None:
+    """The number in ``text`` and its type, when valid.
+
+    A number is valid exactly when its type is known (``is_valid_number`` tests just that),
+    so the type is looked up once, not for the test and again for the remark.
+    """
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    return number if phonenumbers.is_valid_number(number) else None
+    kind = phonenumbers.number_type(number)
+    return None if kind == phonenumbers.PhoneNumberType.UNKNOWN else (number, kind)
 
 
 def parse_bool(text: str) -> bool:

@@ -140,9 +140,9 @@ def _osm_tiles() -> xyzservices.TileProvider:
 def _base_map(*frames: gpd.GeoDataFrame) -> folium.Map:
     """A map fitted to the first of ``frames`` that has a geometry (an area may have none)."""
     # quarter zoom steps: the wijk fills the map; Dutch zoom buttons instead of Leaflet's
-    fmap = folium.Map(tiles=None, zoom_snap=0.25, zoom_control=False)
+    fmap = _Map(tiles=None, zoom_snap=0.25, zoom_control=False)
     DutchZoom().add_to(fmap)
-    folium.TileLayer(
+    _TileLayer(
         _osm_tiles(),
         name="Achtergrondkaart",
         attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers',
@@ -167,9 +167,9 @@ def _finish(fmap: folium.Map, boundary: gpd.GeoDataFrame, legend: str) -> folium
     ).add_to(fmap)
     root = fmap.get_root()
     assert isinstance(root, branca.element.Figure)  # a folium map's root is its page
-    root.html.add_child(branca.element.Element(_legend_box(legend)))
-    Fullscreen(title="Volledig scherm", title_cancel="Volledig scherm sluiten").add_to(fmap)
-    folium.LayerControl().add_to(fmap)
+    root.html.add_child(_as_rendered(_legend_box(legend)))
+    _Fullscreen(title="Volledig scherm", title_cancel="Volledig scherm sluiten").add_to(fmap)
+    _LayerControl().add_to(fmap)
     DutchLayerToggle().add_to(fmap)
     return fmap
 
@@ -214,7 +214,7 @@ def _layer(
     kept = [c for c in keep if c in table.columns and c not in present]
     rows = _drawable(table.geometry)
     tooltip = (
-        folium.GeoJsonTooltip(
+        _GeoJsonTooltip(
             fields=present,
             aliases=[fields[f] for f in present],
             sticky=sticky,
@@ -287,13 +287,77 @@ def _collection(
     return {"type": "FeatureCollection", "features": features, "bbox": total}
 
 
-class _GeoJsonLayer(folium.GeoJson):
-    """folium's ``GeoJson``, drawing the same page without reading its script as a template.
+def _render_plainly(element: branca.element.MacroElement, kwargs: dict[str, Any]) -> None:
+    """branca's ``MacroElement.render``, putting the rendered macros into the page as text.
 
-    branca puts every rendered script into the page as a new Jinja template, which for a layer
-    means lexing its whole GeoJSON text once more, only to get it back unchanged (shown text
-    holds no template syntax, see :func:`_html`). This layer puts the text in as it is; text
-    that does hold template syntax still goes the template way.
+    branca puts every rendered script into the page as a new Jinja template: compiling it costs
+    more than drawing the map, only to get the text back unchanged (shown text holds no template
+    syntax, see :func:`_html`); :func:`_as_rendered` keeps the template way for text that does.
+    Children that leave their drawing to ``MacroElement`` (the add-to-map and set-icon calls
+    folium adds, tooltips, icons) are drawn this way too; others draw themselves.
+    """
+    figure = element.get_root()
+    assert isinstance(figure, branca.element.Figure)  # drawn on a map on a page
+    macros = element._template.module.__dict__
+    for part in ("header", "html", "script"):
+        if macros.get(part) is not None:
+            text = str(macros[part](element, kwargs))
+            getattr(figure, part).add_child(_as_rendered(text), name=element.get_name())
+    for child in element._children.values():
+        plain = type(child).render is branca.element.MacroElement.render
+        if plain and isinstance(child, branca.element.MacroElement):
+            _render_plainly(child, kwargs)
+        else:
+            child.render(**kwargs)
+
+
+class _PlainMacro(branca.element.MacroElement):
+    """A macro element drawn by :func:`_render_plainly`: the same page, without the templates.
+
+    Mixed in after a folium class (``class _Marker(folium.Marker, _PlainMacro)``) it comes
+    between that class and ``MacroElement``, so the class's own ``render`` still runs first.
+    """
+
+    def render(self, **kwargs: Any) -> str:
+        _render_plainly(self, kwargs)
+        return ""
+
+
+class _Map(folium.Map, _PlainMacro):
+    """folium's ``Map``, drawn by :func:`_render_plainly`."""
+
+
+class _TileLayer(folium.TileLayer, _PlainMacro):
+    """folium's ``TileLayer``, drawn by :func:`_render_plainly`."""
+
+
+class _FeatureGroup(folium.FeatureGroup, _PlainMacro):
+    """folium's ``FeatureGroup``, drawn by :func:`_render_plainly`."""
+
+
+class _Marker(folium.Marker, _PlainMacro):  # type: ignore[misc]  # Marker.render takes no kwargs
+    """folium's ``Marker``, drawn by :func:`_render_plainly`."""
+
+
+class _LayerControl(folium.LayerControl, _PlainMacro):
+    """folium's ``LayerControl``, drawn by :func:`_render_plainly`."""
+
+
+class _Fullscreen(Fullscreen, _PlainMacro):
+    """folium's ``Fullscreen`` button, drawn by :func:`_render_plainly`."""
+
+
+class _FastMarkerCluster(FastMarkerCluster, _PlainMacro):
+    """folium's ``FastMarkerCluster``, drawn by :func:`_render_plainly`."""
+
+
+class _GeoJsonTooltip(folium.GeoJsonTooltip, _PlainMacro):
+    """folium's ``GeoJsonTooltip``, drawn by :func:`_render_plainly` (its style sheet by folium)."""
+
+
+class _GeoJsonLayer(folium.GeoJson):
+    """folium's ``GeoJson``, drawn by :func:`_render_plainly`: its GeoJSON text is not lexed
+    as a template once more.
     """
 
     def render(self, **kwargs: Any) -> str:
@@ -308,8 +372,7 @@ class _GeoJsonLayer(folium.GeoJson):
                 self.style_map = mapper.get_style_map(self.style_function)
             if self.highlight:
                 self.highlight_map = mapper.get_highlight_map(self.highlight_function)
-        figure = self.get_root()
-        assert self._parent is not None and isinstance(figure, branca.element.Figure)  # on a map
+        assert self._parent is not None  # on a map
         if self.show:
             self.add_child(
                 ElementAddToElement(
@@ -317,13 +380,7 @@ class _GeoJsonLayer(folium.GeoJson):
                 ),
                 name=self.get_name() + "_add",
             )
-        macros = self._template.module.__dict__
-        for part in ("header", "html", "script"):
-            if macros.get(part) is not None:
-                text = str(macros[part](self, kwargs))
-                getattr(figure, part).add_child(_as_rendered(text), name=self.get_name())
-        for child in self._children.values():
-            child.render(**kwargs)
+        _render_plainly(self, kwargs)
         return ""
 
 
@@ -368,14 +425,14 @@ def _labels(areas: gpd.GeoDataFrame, *, with_names: bool) -> folium.FeatureGroup
     A number in a small badge does not cover its neighbours or the member clusters; the name
     and figures are in the area's tooltip.
     """
-    group = folium.FeatureGroup(name="Nummers van gebieden")
+    group = _FeatureGroup(name="Nummers van gebieden")
     for row in areas.itertuples():
         if row.geometry is None or row.geometry.is_empty:
             continue
         point = row.geometry.representative_point()
         full_name = _html(getattr(row, "name", None))
         name = f" {full_name}" if with_names else ""
-        folium.Marker(
+        _Marker(
             [point.y, point.x],
             tooltip=f"Gebied {row.area_id}" + (f": {full_name}" if full_name else ""),
             icon=folium.DivIcon(
@@ -425,7 +482,7 @@ def planner_map(
     _labels(table, with_names=False).add_to(fmap)
     if members is not None and len(members):
         points = members.to_crs(WGS84).geometry
-        FastMarkerCluster(
+        _FastMarkerCluster(
             np.column_stack([points.y.round(6), points.x.round(6)]).tolist(),
             name="Leden (aantallen)",
         ).add_to(fmap)

@@ -75,6 +75,11 @@ class AddressRegister:
         for column in ("postcode_loose", "street_loose"):
             keys = self.frame[column]
             self._loose.update(_first_positions(keys[keys != ""]))
+        # the columns a match returns, as Python lists: a row of the frame costs ~0.25 ms
+        self._lat, self._lon = self.frame["lat"].to_list(), self.frame["lon"].to_list()
+        self._buurtcode = self.frame["buurtcode"].to_list()
+        self._wijkcode = self.frame["wijkcode"].to_list()
+        self._bag_id = self.frame["bag_id"].to_list()
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -119,15 +124,14 @@ class AddressRegister:
         return None
 
     def _location(self, position: int, match: str) -> Location:
-        row = self.frame.iloc[position]
         return Location(
-            lat=float(row["lat"]),
-            lon=float(row["lon"]),
+            lat=float(self._lat[position]),
+            lon=float(self._lon[position]),
             source="register",
             match=match,
-            buurtcode=str(row["buurtcode"]),
-            wijkcode=str(row["wijkcode"]),
-            bag_id=str(row["bag_id"]),
+            buurtcode=str(self._buurtcode[position]),
+            wijkcode=str(self._wijkcode[position]),
+            bag_id=str(self._bag_id[position]),
         )
 
 

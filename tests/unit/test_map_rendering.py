@@ -8,13 +8,25 @@ import subprocess
 import sys
 from pathlib import Path
 
+import branca
 import folium
 import geopandas as gpd
 import numpy as np
+import pytest
 import shapely
 from shapely import LineString, Point, box
 
-from geo.maps import _GeoJsonLayer, area_map, area_maps, geo_dict
+import geo.maps
+from geo.maps import (
+    _GeoJsonLayer,
+    area_map,
+    area_maps,
+    geo_dict,
+    municipality_map,
+    planner_map,
+    signs_map,
+    wijk_map,
+)
 from tests.grids import RD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,6 +132,41 @@ def test_all_area_maps_at_once_are_each_area_map() -> None:
         page = _numbered(fmap.get_root().render())
         assert page == _numbered(area_map(AREAS, area_id, STREETS).get_root().render())
         assert "&#123;&#123; e.o. &#125;&#125;" in page  # the braces reach the page as text
+
+
+def _all_maps() -> list[folium.Map]:
+    """Every kind of map, with every kind of element on it (markers, clusters, tooltips)."""
+    boundary = gpd.GeoDataFrame(geometry=[AREAS.union_all().envelope], crs=RD)
+    members = gpd.GeoDataFrame(
+        geometry=[Point(186_100 + 10 * i, 331_100) for i in range(9)], crs=RD
+    )
+    signs = gpd.GeoDataFrame(
+        {"rank": [1, 2], "street": ["Kerkstraat", None], "kind": ["main", "minor"]},
+        geometry=[Point(186_010, 331_250), Point(187_490, 331_400)],
+        crs=RD,
+    )
+    uncovered = STREETS.assign(street=STREETS["name"], households=[3, 4, 5], area_id=[1, 2, 2])
+    return [
+        planner_map(AREAS, boundary, members=members, signs=signs, uncovered=uncovered),
+        municipality_map(AREAS, boundary, signs),
+        signs_map(signs, boundary, STREETS),
+        wijk_map(boundary, STREETS, areas=AREAS),
+        *(fmap for _, fmap in area_maps(AREAS, STREETS)),
+    ]
+
+
+def test_maps_drawn_without_templates_are_the_pages_folium_draws(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The rendered scripts go into the page as text: the page is the one branca makes."""
+    fast = [_numbered(fmap.get_root().render()) for fmap in _all_maps()]
+
+    def branca_render(element: branca.element.MacroElement, kwargs: dict[str, object]) -> None:
+        branca.element.MacroElement.render(element, **kwargs)
+
+    monkeypatch.setattr(geo.maps, "_render_plainly", branca_render)
+    assert fast == [_numbered(fmap.get_root().render()) for fmap in _all_maps()]
+    assert "&#123;&#123; e.o. &#125;&#125;" in fast[0]  # shown text is escaped on every map
 
 
 def test_the_command_line_starts_without_the_modules_of_other_commands() -> None:
