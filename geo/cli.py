@@ -7,6 +7,7 @@ exit code 3 means the run finished but some addresses are still pending (re-run 
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -666,6 +667,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         format="%(levelname)s %(name)s: %(message)s",
     )
     handler: Callable[[argparse.Namespace, Settings], int] = args.handler
+    # The modules loaded so far outlive the command: garbage collections during the run need
+    # not walk their objects again and again (about a tenth of a plan's time).
+    gc.freeze()
     try:
         settings = Settings.from_env()
         return handler(args, settings)
@@ -679,6 +683,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("afgebroken; wat al klaar was staat in de cache", file=sys.stderr)
         return 130
+    finally:
+        gc.unfreeze()  # a process that runs more commands collects them again
 
 
 def _intake(args: argparse.Namespace, settings: Settings) -> int:
