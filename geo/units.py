@@ -120,8 +120,10 @@ def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     coords, owner = shapely.get_coordinates(lines.geometry.to_numpy(), return_index=True)
     keys = coordinate_keys(coords)
     _, inverse = np.unique(keys, return_inverse=True)
-    pairs = np.unique(np.stack([inverse, owner], axis=1), axis=0)
-    lines_per_vertex = np.bincount(pairs[:, 0], minlength=inverse.max() + 1 if len(inverse) else 0)
+    vertex_of_line = np.unique(inverse * len(lines) + owner) // max(1, len(lines))
+    lines_per_vertex = np.bincount(
+        vertex_of_line, minlength=inverse.max() + 1 if len(inverse) else 0
+    )
     is_junction = lines_per_vertex[inverse] >= 2
     first = np.r_[True, owner[1:] != owner[:-1]]
     last = np.r_[owner[1:] != owner[:-1], True]
@@ -160,8 +162,12 @@ def build_units(
         msg = "geen straten binnen het gebied"
         raise ValueError(msg)
     addresses = addresses if addresses is not None else members.iloc[0:0]
-    member_unit = assign_to_segments(members, segments)
-    address_unit = assign_to_segments(addresses, segments)
+    homes = gpd.GeoDataFrame(  # members and addresses in one search
+        {"straat": np.concatenate([members["straat"].to_numpy(), addresses["straat"].to_numpy()])},
+        geometry=np.concatenate([members.geometry.to_numpy(), addresses.geometry.to_numpy()]),
+    )
+    home_unit = assign_to_segments(homes, segments)
+    member_unit, address_unit = home_unit[: len(members)], home_unit[len(members) :]
     units = segments.assign(parent=np.arange(len(segments)))
     # Homes in a stray polygon part follow the part to a neighbouring unit, which can push that
     # unit over ``max_weight``: cut again until no unit is too heavy.
@@ -854,7 +860,8 @@ def _connect_components(
         if union[number] == union[0]:
             continue
         inside = np.array(sorted(members))
-        outside = np.flatnonzero(np.array([union[c] != union[number] for c in component_of]))
+        roots = np.array([union[c] for c in range(len(components))])
+        outside = np.flatnonzero(roots[component_of] != roots[number])
         far_tree = shapely.STRtree(anchors[outside])
         source, target = far_tree.query_nearest(anchors[inside], all_matches=False)
         best = np.argmin(shapely.distance(anchors[inside[source]], anchors[outside[target]]))
