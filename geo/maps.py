@@ -29,7 +29,7 @@ from folium.features import GeoJsonStyleMapper
 from folium.plugins import FastMarkerCluster, Fullscreen
 from folium.utilities import get_obj_in_upper_tree
 
-from geo.signs import MAIN, MAIN_ROADS, MINOR_ROADS, road_label
+from geo.signs import MAIN, MAIN_ROADS, MINOR_ROADS, clip_lines, road_label
 from geo.sources import WGS84
 
 # Okabe–Ito palette (colour-blind safe), extended with muted tones for many areas.
@@ -311,12 +311,27 @@ def _render_plainly(element: branca.element.MacroElement, kwargs: dict[str, Any]
             child.render(**kwargs)
 
 
+@functools.cache
+def _variable_stem(kind: str) -> str:
+    """branca's start of an element's JavaScript name (``GeoJson`` -> ``geo_json``), once a kind."""
+    return branca.utilities._camelify(kind)
+
+
+def _variable(element: branca.element.Element) -> str:
+    """``element.get_name()`` as branca makes it, without spelling out the stem every time."""
+    return _variable_stem(element._name) + "_" + element._id
+
+
 class _PlainMacro(branca.element.MacroElement):
     """A macro element drawn by :func:`_render_plainly`: the same page, without the templates.
 
     Mixed in after a folium class (``class _Marker(folium.Marker, _PlainMacro)``) it comes
     between that class and ``MacroElement``, so the class's own ``render`` still runs first.
+    Its name (asked for hundreds of times on a page) is :func:`_variable`.
     """
+
+    def get_name(self) -> str:
+        return _variable(self)
 
     def render(self, **kwargs: Any) -> str:
         _render_plainly(self, kwargs)
@@ -351,14 +366,55 @@ class _FastMarkerCluster(FastMarkerCluster, _PlainMacro):
     """folium's ``FastMarkerCluster``, drawn by :func:`_render_plainly`."""
 
 
+# The style sheet folium's ``GeoJsonDetail.render`` compiles as a template for every tooltip.
+_TOOLTIP_STYLE = jinja2.Template(
+    """
+                    <style>
+                        .{{ this.class_name }} {
+                            {{ this.style }}
+                        }
+                       .{{ this.class_name }} table{
+                            margin: auto;
+                        }
+                        .{{ this.class_name }} tr{
+                            text-align: left;
+                        }
+                        .{{ this.class_name }} th{
+                            padding: 2px; padding-right: 8px;
+                        }
+                    </style>
+            """
+)
+
+
 class _GeoJsonTooltip(folium.GeoJsonTooltip, _PlainMacro):
-    """folium's ``GeoJsonTooltip``, drawn by :func:`_render_plainly` (its style sheet by folium)."""
+    """folium's ``GeoJsonTooltip`` on a GeoJSON layer, drawn by :func:`_render_plainly`."""
+
+    def render(self, **kwargs: Any) -> str:
+        """folium's ``GeoJsonDetail.render``, with its style sheet's template compiled once."""
+        layer = self._parent
+        assert isinstance(layer, folium.GeoJson)  # a tooltip of this module's GeoJSON layers
+        features = layer.data["features"]
+        keys = set(features[0]["properties"]) if features else set()
+        missing = [field for field in self.fields if field not in keys]
+        assert not missing, f"The fields {missing} are not available in the data."
+        self.warn_for_geometry_collections()
+        figure = self.get_root()
+        assert isinstance(figure, branca.element.Figure)  # drawn on a map on a page
+        figure.header.add_child(
+            _as_rendered(_TOOLTIP_STYLE.render(this=self)), name=self.get_name() + "tablestyle"
+        )
+        _render_plainly(self, {})
+        return ""
 
 
 class _GeoJsonLayer(folium.GeoJson):
     """folium's ``GeoJson``, drawn by :func:`_render_plainly`: its GeoJSON text is not lexed
     as a template once more.
     """
+
+    def get_name(self) -> str:
+        return _variable(self)
 
     def render(self, **kwargs: Any) -> str:
         """folium's ``GeoJson.render`` chain: style maps, add-to-map, the macros, children."""
@@ -581,10 +637,10 @@ def _area_map(table: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) 
         },
         sticky=False,
     ).add_to(fmap)
-    polygon = chosen.geometry.iloc[0]
-    mine = streets.loc[streets.intersects(polygon)]
+    meets, cut = clip_lines(streets.geometry.to_numpy(), chosen.geometry.iloc[0])
+    mine = streets.loc[meets]
     _layer(
-        mine.assign(geometry=mine.intersection(polygon)),
+        mine.assign(geometry=gpd.GeoSeries(cut, index=mine.index, crs=streets.crs)),
         name="Straten",
         fields={"name": "Straat"},
         style=lambda _: {"color": "#0072B2", "weight": 3},

@@ -37,6 +37,7 @@ _DELIMITERS = ",;\t"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
 _ESCAPED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
+_RISKY_FIRST = frozenset("=+-@\t\r'")  # the first characters the two tests above look for
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -291,8 +292,8 @@ def escape_formula(value: object) -> object:
     Text that already starts with ``'`` and a formula character gets one more ``'``, so that
     :func:`unescape_formula` gives back exactly the value that was written.
     """
-    if not isinstance(value, str):
-        return value
+    if not isinstance(value, str) or value[:1] not in _RISKY_FIRST:
+        return value  # most cells: no formula character, nor a quote before one
     if (value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value)) or (
         _ESCAPED_FORMULA.match(value)
     ):

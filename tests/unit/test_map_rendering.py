@@ -19,6 +19,7 @@ from shapely import LineString, Point, box
 import geo.maps
 from geo.maps import (
     _GeoJsonLayer,
+    _GeoJsonTooltip,
     area_map,
     area_maps,
     geo_dict,
@@ -118,6 +119,16 @@ def test_a_fast_layer_draws_the_same_page_as_folium() -> None:
     assert _page(fast) == _page(slow)
 
 
+def test_a_tooltip_with_its_style_sheet_compiled_once_draws_folium_s_page() -> None:
+    areas = AREAS.to_crs(4326).assign(name=["Kerkstraat e.o.", "Molenweg e.o.", None])
+    for style in ("max-width:320px;white-space:normal;", None):
+        tooltip = {"fields": ["name", "members"], "aliases": ["Naam", "Leden"], "style": style}
+        slow = folium.GeoJson(areas, tooltip=folium.GeoJsonTooltip(**tooltip), show=False)
+        fast = _GeoJsonLayer(geo_dict(areas), tooltip=_GeoJsonTooltip(**tooltip), show=False)
+        assert _page(fast) == _page(slow)
+        assert _page(fast).count("max-width:320px") == (1 if style else 0)
+
+
 def test_text_that_is_a_template_still_goes_through_the_template() -> None:
     """Shown text is escaped before it gets here; raw braces or a carriage return are not."""
     for text in ("{{ 6 * 7 }}", "{% if true %}x{% endif %}", "a\r\nb"):
@@ -179,3 +190,10 @@ def test_the_command_line_starts_without_the_modules_of_other_commands() -> None
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_element_names_are_branca_s() -> None:
+    for kind in ("GeoJson", "Map", "FastMarkerCluster", "Fullscreen", "layer_control", "A"):
+        element = geo.maps._PlainMacro()
+        element._name = kind
+        assert element.get_name() == branca.element.Element.get_name(element)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import geopandas as gpd
 import numpy as np
 import pytest
+import shapely
 from shapely import LineString, Point, box
 
-from geo.signs import find_signs, signs_per_area
+from geo.signs import clip_lines, find_signs, signs_per_area
 from tests.grids import RD
 
 WIJK = box(0, 0, 1000, 1000)
@@ -153,3 +154,32 @@ def test_no_streets_crossing_means_no_signs() -> None:
     inner = streets({"geometry": LineString([(100, 100), (900, 100)])})
     signs = find_signs(WIJK, inner)
     assert signs.empty and {"sign_id", "rank", "bearing_deg", "reason"} <= set(signs.columns)
+
+
+def test_lines_clipped_to_a_polygon_are_what_the_overlay_gives() -> None:
+    """Lines kept whole (well inside) and lines overlaid give the very geometries of
+    ``shapely.intersection``, coordinate for coordinate, in every kind of case."""
+    polygon = box(0, 0, 100, 100).difference(box(40, 40, 60, 60))  # with a hole
+    rng = np.random.default_rng(7)
+    starts = rng.uniform(-20, 120, size=(300, 2))
+    lines = [LineString([start, start + rng.uniform(-30, 30, 2)]) for start in starts]
+    lines += [
+        LineString([(10, 10), (20, 10), (20, 20)]),  # inside
+        LineString([(10, 10), (10, 10), (20, 10)]),  # a repeated point
+        LineString([(10, 10), (30, 30), (30, 10), (10, 30)]),  # crosses itself
+        LineString([(10, 10), (20, 10), (20, 20), (10, 10)]),  # closed
+        LineString([(0, 10), (20, 10)]),  # touches the edge
+        LineString([(10, 50), (90, 50)]),  # through the hole
+        LineString([(5, 5, 1), (15, 5, 2)]),  # with heights
+        shapely.MultiLineString([[(10, 10), (20, 10)], [(20, 10), (30, 10)]]),
+        LineString([(200, 200), (210, 210)]),  # outside
+        None,
+        LineString(),
+    ]
+    shapes = np.array(lines, dtype=object)
+    meets, cut = clip_lines(shapes, polygon)
+    expected = shapely.intersects(shapes, polygon)
+    assert meets.tolist() == expected.tolist()
+    overlaid = shapely.intersection(shapes[expected], polygon)
+    assert shapely.to_wkb(cut).tolist() == shapely.to_wkb(overlaid).tolist()
+    assert not shapely.is_prepared(polygon)  # the caller's polygon is left as it was
