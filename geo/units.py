@@ -775,7 +775,7 @@ def _neighbour_graph(frame: gpd.GeoDataFrame, borders: Borders | None = None) ->
     graph.add_edges_from(zip(order[:-1][same].tolist(), order[1:][same].tolist(), strict=True))
     if len(pairs):
         shared = _shared_border(frame.geometry.to_numpy(), pairs, borders)
-        graph.add_edges_from(map(tuple, pairs[shared >= MIN_SHARED_BORDER_M]))
+        graph.add_edges_from(map(tuple, pairs[shared >= MIN_SHARED_BORDER_M].tolist()))
     _connect_components(graph, frame, borders)
     return graph
 
