@@ -522,25 +522,23 @@ class BlockShapes:
 
     def polsby_popper(self, labels: np.ndarray) -> np.ndarray:
         """Polsby–Popper (4π·land / perimeter²) per label, as the areas' polygons will have."""
-        count = int(labels.max()) + 1
-        land = np.bincount(labels, weights=self.area, minlength=count)
-        edge = np.bincount(labels, weights=self.outer, minlength=count)
-        a, b = labels[self.pairs[:, 0]], labels[self.pairs[:, 1]]
-        cut = a != b
-        edge += np.bincount(a[cut], weights=self.metres[cut], minlength=count)
-        edge += np.bincount(b[cut], weights=self.metres[cut], minlength=count)
-        present = np.bincount(labels, minlength=count) > 0
+        land, edge = self.perimeters(labels, full=True)
+        present = np.bincount(labels, minlength=len(land)) > 0
         return np.asarray((4 * math.pi * land / np.maximum(edge, 1e-9) ** 2)[present])
 
-    def perimeters(self, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Land and (barrier-discounted) perimeter per label."""
+    def perimeters(
+        self, labels: np.ndarray, *, full: bool = False
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Land and perimeter per label: borders barrier-discounted, or with ``full`` at their
+        full length."""
         count = int(labels.max()) + 1
         land = np.bincount(labels, weights=self.area, minlength=count)
         edge = np.bincount(labels, weights=self.outer, minlength=count)
         a, b = labels[self.pairs[:, 0]], labels[self.pairs[:, 1]]
         cut = a != b
-        edge += np.bincount(a[cut], weights=self.costs[cut], minlength=count)
-        edge += np.bincount(b[cut], weights=self.costs[cut], minlength=count)
+        border = (self.metres if full else self.costs)[cut]
+        edge += np.bincount(a[cut], weights=border, minlength=count)
+        edge += np.bincount(b[cut], weights=border, minlength=count)
         return land, edge
 
     def cost(self, labels: np.ndarray) -> float:

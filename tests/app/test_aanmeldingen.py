@@ -103,11 +103,12 @@ def sign_up_mbox() -> bytes:
     )  # fmt: skip
 
 
-def stored(project: Path, name: str) -> dict[str, object]:
+def stored(project: Path, value: object, *, column: str = "naam") -> dict[str, object]:
+    """The stored sign-up whose ``column`` (the name, or ``"id"``) holds ``value``."""
     store = Store.open(project)
     try:
         people = store.applicants()
-        return people.loc[people["naam"] == name].iloc[0].to_dict()
+        return people.loc[people[column] == value].iloc[0].to_dict()
     finally:
         store.close()
 
@@ -377,7 +378,7 @@ def test_a_move_can_be_cancelled(project: Path) -> None:
     assert not at.exception
     assert f"naar gebied {target}" not in texts(at)
     assert history_count(project, "deelnemer verbeterd") == 0
-    assert int(stored_by_id(project, member_id)["area_id"]) == area
+    assert int(stored(project, member_id, column="id")["area_id"]) == area
 
 
 def test_a_bad_correction_is_refused_in_dutch_and_changes_nothing(project: Path) -> None:
@@ -392,12 +393,3 @@ def test_a_bad_correction_is_refused_in_dutch_and_changes_nothing(project: Path)
     button(at, "deelnemer_controleren").click().run()
     assert "niet gevonden" in at.error[0].value and "niet gewijzigd" in at.error[0].value
     assert history_count(project, "deelnemer verbeterd") == 0
-
-
-def stored_by_id(project: Path, member_id: int) -> dict[str, object]:
-    store = Store.open(project)
-    try:
-        people = store.applicants()
-        return people.loc[people["id"] == member_id].iloc[0].to_dict()
-    finally:
-        store.close()
