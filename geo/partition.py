@@ -857,14 +857,14 @@ def block_graph(units: Units) -> tuple[np.ndarray, nx.Graph[int], np.ndarray, np
 
     Returns the block of each unit, the block graph, and per block its members and a point.
     """
-    frame, graph = units.frame, units.graph
+    frame = units.frame
     weight = frame["weight"].to_numpy(dtype=float)
     xy = frame[["x", "y"]].to_numpy()
     heads = [int(n) for n in np.flatnonzero(weight > 0)]
     if not heads:
         msg = "er zijn geen leden om gebieden voor te maken"
         raise PlanError(msg)
-    edges = np.array(graph.edges, dtype=int).reshape(-1, 2)
+    edges = units.edges
     # Street distance between unit anchors; a hair more so that a zero length stays an edge.
     length = np.hypot(*(xy[edges[:, 0]] - xy[edges[:, 1]]).T) + 1e-9
     count = len(frame)

@@ -17,16 +17,23 @@ Pure: GeoDataFrames in (metric CRS), GeoDataFrames and a graph out.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import TypeVar
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
 from geo.address import normalize_name
+
+T = TypeVar("T")
 
 NOT_WALKABLE = frozenset(
     {
@@ -66,7 +73,7 @@ BARRIER_HIGHWAYS = frozenset(
 LINE_BARRIER_REACH_M = 25.0
 SAMPLE_SPACING_M = 15.0
 NAME_MATCH_DISTANCE_M = 300.0
-NEAR_STREET_M = 30.0  # most homes lie this near their street (a first, cheap nearest search)
+NEAR_STREET_M = 20.0  # most homes lie this near their street (a first, cheap nearest search)
 MIN_SHARED_BORDER_M = 1.0
 _MAX_RECUTS = 4  # re-tilings tried while stray parts push a unit over its weight
 _KEY_DECIMALS = 2  # centimetres: vertices closer than this are one junction
@@ -83,15 +90,24 @@ class Units:
     ``frame`` columns: ``street`` (name), ``highway``, ``weight`` (members), ``households``
     (register addresses), ``parent`` (unit it was cut from, or itself), ``geometry`` (polygon;
     empty only for extra groups of one over-full building), ``segment`` (street line), ``x``,
-    ``y`` (a point on the street). ``member_unit`` maps each member (by position) to its unit;
-    ``address_unit`` does the same for register addresses.
+    ``y`` (a point on the street). ``edges`` (``m × 2``, smaller index first) are the
+    neighbour pairs, ``graph`` the same as a networkx graph. ``member_unit`` maps each member
+    (by position) to its unit; ``address_unit`` does the same for register addresses.
     """
 
     frame: gpd.GeoDataFrame
-    graph: nx.Graph[int]
+    edges: np.ndarray
     member_unit: np.ndarray
     address_unit: np.ndarray
     borders: Borders | None = None
+
+    @cached_property
+    def graph(self) -> nx.Graph[int]:
+        """The neighbour graph as networkx builds it (every unit a node, ``edges`` in order)."""
+        graph: nx.Graph[int] = nx.Graph()
+        graph.add_nodes_from(range(len(self.frame)))
+        graph.add_edges_from(map(tuple, self.edges.tolist()))
+        return graph
 
 
 @dataclass
@@ -115,12 +131,12 @@ class Borders:
 
 def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Split street lines at vertices they share with other lines (junctions)."""
-    lines = streets.loc[~streets["highway"].isin(NOT_WALKABLE)].reset_index(drop=True)
-    lines = lines.explode(index_parts=False).reset_index(drop=True)
-    coords, owner = shapely.get_coordinates(lines.geometry.to_numpy(), return_index=True)
+    lines = streets.loc[~streets["highway"].isin(NOT_WALKABLE)]
+    parts, line_of_part = shapely.get_parts(lines.geometry.to_numpy(), return_index=True)
+    coords, owner = shapely.get_coordinates(parts, return_index=True)
     keys = coordinate_keys(coords)
     _, inverse = np.unique(keys, return_inverse=True)
-    vertex_of_line = np.unique(inverse * len(lines) + owner) // max(1, len(lines))
+    vertex_of_line = np.unique(inverse * len(parts) + owner) // max(1, len(parts))
     lines_per_vertex = np.bincount(
         vertex_of_line, minlength=inverse.max() + 1 if len(inverse) else 0
     )
@@ -131,7 +147,8 @@ def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     begin, end = cut[:-1], cut[1:]
     keep = (owner[begin] == owner[end]) & (end > begin)
     begin, end = begin[keep], end[keep]
-    segments = lines.iloc[owner[begin]].drop(columns=lines.geometry.name).reset_index(drop=True)
+    rows = line_of_part[owner[begin]]
+    segments = lines.iloc[rows].drop(columns=lines.geometry.name).reset_index(drop=True)
     if len(begin) == 0:
         return gpd.GeoDataFrame(segments, geometry=[], crs=streets.crs)
     sizes = end - begin + 1
@@ -218,7 +235,7 @@ def build_units(
     borders = unit_borders(frame.geometry.to_numpy(), frame["barrier"].to_numpy(dtype=bool))
     borders.complete = abs(float(borders.outer.sum()) - area.length) <= _EDGE_TOLERANCE_M
     borders = _mark_line_barriers(borders, frame.geometry.to_numpy(), line_barriers(streets))
-    return Units(frame, _neighbour_graph(frame, borders), member_unit, address_unit, borders)
+    return Units(frame, _neighbour_edges(frame, borders), member_unit, address_unit, borders)
 
 
 def line_barriers(streets: gpd.GeoDataFrame) -> np.ndarray:
@@ -307,15 +324,18 @@ def coordinate_keys(coords: np.ndarray) -> np.ndarray:
 def _clip(segments: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
     """Segments cut to ``area`` (only those crossing its edge need the overlay)."""
     shapely.prepare(area)
-    inside = segments.loc[shapely.intersects(area, segments.geometry.to_numpy())].copy()
-    lines = inside.geometry.to_numpy()
-    crossing = ~shapely.covered_by(lines, area)
-    lines[crossing] = shapely.intersection(lines[crossing], area)
-    inside[inside.geometry.name] = lines
-    inside = inside.explode(index_parts=False)
-    inside = inside.loc[inside.geom_type == "LineString"]
-    inside = inside.loc[inside.length > 0.5]
-    return inside.reset_index(drop=True)
+    lines = segments.geometry.to_numpy()
+    meets = np.flatnonzero(shapely.intersects(area, lines))
+    cut = lines[meets]
+    crossing = ~shapely.covers(area, cut)
+    cut[crossing] = shapely.intersection(cut[crossing], area)
+    parts, which = shapely.get_parts(cut, return_index=True)
+    keep = (shapely.get_type_id(parts) == shapely.GeometryType.LINESTRING) & (
+        shapely.length(parts) > 0.5
+    )
+    inside = segments.iloc[meets[which[keep]]].reset_index(drop=True)
+    inside[inside.geometry.name] = parts[keep]
+    return inside
 
 
 def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> np.ndarray:
@@ -324,15 +344,12 @@ def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> 
     if points.empty:
         return result
     geoms = points.geometry.to_numpy()
-    point_names = points["straat"].fillna("").astype(str).map(normalize_name).to_numpy()
-    segment_names = (
-        segments["name"]
-        .fillna("")
-        .astype(str)
-        .map(lambda n: {normalize_name(p) for p in n.split(";")})
+    point_names = _folded(points["straat"], normalize_name)
+    segment_names = _folded(
+        segments["name"], lambda n: frozenset(normalize_name(p) for p in n.split(";"))
     )
     by_name: dict[str, list[int]] = {}
-    for index, names in enumerate(segment_names):
+    for index, names in enumerate(segment_names.tolist()):
         for name in names - {""}:
             by_name.setdefault(name, []).append(index)
     # Most homes lie nearest to a segment of their own street: one search over all segments
@@ -372,6 +389,14 @@ def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> 
         found, nearest = tree.query_nearest(geoms[todo], all_matches=False)
         result[todo[found]] = options[nearest]
     return result
+
+
+def _folded(texts: pd.Series, fold: Callable[[str], T]) -> np.ndarray:
+    """``fold`` of every text (missing as empty), computed once per distinct text."""
+    codes, distinct = pd.factorize(texts.fillna("").astype(str))
+    folded = np.empty(len(distinct), dtype=object)
+    folded[:] = [fold(text) for text in distinct]
+    return folded[codes]
 
 
 def _nearest_segments(lines: np.ndarray, points: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -525,7 +550,7 @@ def _unit_polygons(
     cell_frame = cell_frame.loc[~cell_frame.geometry.is_empty]
     dissolved = dissolve(cell_frame, "unit")
     polygons = np.array([shapely.Polygon()] * len(units), dtype=object)
-    polygons[dissolved.index.to_numpy(dtype=int)] = shapely.make_valid(dissolved.to_numpy())
+    polygons[dissolved.index.to_numpy(dtype=int)] = dissolved.to_numpy()  # valid (see dissolve)
     return polygons
 
 
@@ -547,7 +572,7 @@ def _clip_cells(cells: np.ndarray, area: BaseGeometry) -> np.ndarray:
     corner = coords[np.r_[0, np.flatnonzero(cell[1:] != cell[:-1]) + 1]] if len(cell) else coords
     outside = np.flatnonzero(elsewhere)[~shapely.contains_xy(area, corner[:, 0], corner[:, 1])]
     clipped[outside] = shapely.Polygon()
-    edge = near[~shapely.covered_by(cells[near], area)]
+    edge = near[~shapely.covers(area, cells[near])]  # the prepared area is the first argument
     clipped[edge] = shapely.intersection(cells[edge], area)
     if abs(float(shapely.area(clipped).sum()) - area.area) > _AREA_TOLERANCE_M2:
         clipped[edge] = shapely.intersection(cells[edge], area, grid_size=_OVERLAY_GRID_M)
@@ -608,26 +633,22 @@ def _single_parts(
     own_home = home_unit[at_home] == stray_owner[in_part]
     carried_all = np.bincount(in_part[own_home], minlength=len(stray))
     received: dict[int, list[BaseGeometry]] = {}
-    for index, part in enumerate(stray):
-        unit = int(stray_owner[index])
-        mine = found_part == index
-        touching, shared = found_unit[mine], shared_all[mine]
-        if len(touching) == 0:
+    by_part = np.argsort(found_part, kind="stable")  # each part's neighbours, in query order
+    bounds = np.searchsorted(found_part[by_part], np.arange(len(stray) + 1)).tolist()
+    neighbours, borders = found_unit[by_part].tolist(), shared_all[by_part].tolist()
+    weights = weight.tolist()
+    for index, (part, unit, carried) in enumerate(
+        zip(stray, stray_owner.tolist(), carried_all.tolist(), strict=True)
+    ):
+        touching = neighbours[bounds[index] : bounds[index + 1]]
+        shared = borders[bounds[index] : bounds[index + 1]]
+        target = _receiver(touching, shared, weights, carried, max_weight, overflow=overflow)
+        if target is None:
             received.setdefault(unit, []).append(part)
             continue
-        carried = int(carried_all[index])
-        room = weight[touching] + carried <= max_weight
-        if not room.any() and not overflow:
-            received.setdefault(unit, []).append(part)
-            continue
-        target = int(
-            touching[np.argmax(np.where(room, shared, -1.0))]
-            if room.any()
-            else touching[np.argmin(weight[touching])]
-        )
         received.setdefault(target, []).append(part)
-        weight[unit] -= carried
-        weight[target] += carried
+        weights[unit] -= carried
+        weights[target] += carried
         moves.append((part, unit, target))
     if received:
         units = np.array([u for u, pieces in received.items() for _ in range(len(pieces) + 1)])
@@ -635,6 +656,26 @@ def _single_parts(
         merged = dissolve(gpd.GeoDataFrame({"unit": units}, geometry=cells), "unit")
         polygons[merged.index.to_numpy(dtype=int)] = merged.to_numpy()
     return polygons, moves
+
+
+def _receiver(
+    touching: list[int],
+    shared: list[float],
+    weights: list[int],
+    carried: int,
+    max_weight: int,
+    *,
+    overflow: bool,
+) -> int | None:
+    """The neighbour a stray part joins: the longest shared border among those with room for
+    its ``carried`` homes; without room, with ``overflow`` the lightest, else none."""
+    best, best_border = None, -1.0
+    for unit, border in zip(touching, shared, strict=True):
+        if weights[unit] + carried <= max_weight and border > best_border:
+            best, best_border = unit, border
+    if best is not None or not touching or not overflow:
+        return best
+    return min(touching, key=weights.__getitem__)
 
 
 def _part_borders(
@@ -681,7 +722,8 @@ def _follow_moves(
 
 
 def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
-    """Union the polygons per ``by`` value: fast coverage union, exact union if cells mis-align.
+    """Union the polygons per ``by`` value: fast coverage union, exact union if cells mis-align
+    (either way each result is a valid geometry).
 
     Groups of up to :data:`_BATCH_CELLS` cells are unioned in one vectorised call (a table of
     groups × cells, padded with ``None``); larger groups, and any batch GEOS refuses, one by one.
@@ -760,10 +802,12 @@ def _street_samples(
     return samples, labels
 
 
-def _neighbour_graph(frame: gpd.GeoDataFrame, borders: Borders | None = None) -> nx.Graph[int]:
-    """Units meeting at a junction with touching polygons; pieces of one street always touch."""
-    graph: nx.Graph[int] = nx.Graph()
-    graph.add_nodes_from(range(len(frame)))
+def _neighbour_edges(frame: gpd.GeoDataFrame, borders: Borders | None = None) -> np.ndarray:
+    """Units meeting at a junction with touching polygons; pieces of one street always touch.
+
+    Returns the edges (``m × 2``, smaller index first) in the order a networkx graph built
+    from them lists its edges, so that every later tie breaks as it always has.
+    """
     segments = frame["segment"].to_numpy()
     ends = np.concatenate([shapely.get_point(segments, 0), shapely.get_point(segments, -1)])
     keys = coordinate_keys(shapely.get_coordinates(ends))
@@ -772,12 +816,25 @@ def _neighbour_graph(frame: gpd.GeoDataFrame, borders: Borders | None = None) ->
     parents = frame["parent"].to_numpy()
     order = np.argsort(parents, kind="stable")  # pieces of one street, in index order
     same = parents[order][1:] == parents[order][:-1]
-    graph.add_edges_from(zip(order[:-1][same].tolist(), order[1:][same].tolist(), strict=True))
+    edges = [np.stack([order[:-1][same], order[1:][same]], axis=1)]
     if len(pairs):
         shared = _shared_border(frame.geometry.to_numpy(), pairs, borders)
-        graph.add_edges_from(map(tuple, pairs[shared >= MIN_SHARED_BORDER_M].tolist()))
-    _connect_components(graph, frame, borders)
-    return graph
+        edges.append(pairs[shared >= MIN_SHARED_BORDER_M])
+    joined = np.concatenate(edges).astype(int)
+    joined = np.concatenate([joined, _component_links(frame, joined, borders)])
+    return _graph_order(joined, len(frame))
+
+
+def _graph_order(edges: np.ndarray, count: int) -> np.ndarray:
+    """Distinct edges, smaller index first, ordered by their first node and then by when they
+    were added: the order of ``networkx.Graph.edges`` after adding them in this order."""
+    if len(edges) == 0:
+        return np.zeros((0, 2), dtype=int)
+    low, high = edges.min(axis=1), edges.max(axis=1)
+    _, first = np.unique(low * count + high, return_index=True)
+    first = np.sort(first)
+    first = first[np.argsort(low[first], kind="stable")]
+    return np.stack([low[first], high[first]], axis=1)
 
 
 def _same_key_pairs(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
@@ -794,7 +851,9 @@ def _same_key_pairs(keys: np.ndarray, owners: np.ndarray) -> np.ndarray:
         return np.zeros((0, 2), dtype=int)
     pairs = np.concatenate(found)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    return np.unique(np.sort(pairs, axis=1), axis=0)
+    count = int(owners.max()) + 1
+    unique = np.unique(pairs.min(axis=1) * count + pairs.max(axis=1))
+    return np.stack([unique // count, unique % count], axis=1)
 
 
 def _shared_border(
@@ -829,41 +888,45 @@ def _shared_border(
     return shared
 
 
-def _connect_components(
-    graph: nx.Graph[int], frame: gpd.GeoDataFrame, borders: Borders | None = None
-) -> None:
-    """Link street-disconnected parts through their longest shared polygon border (or nearest)."""
-    components = sorted(nx.connected_components(graph), key=len, reverse=True)
-    if len(components) <= 1:
-        return
+def _component_links(
+    frame: gpd.GeoDataFrame, edges: np.ndarray, borders: Borders | None = None
+) -> np.ndarray:
+    """Edges linking street-disconnected parts through their longest shared polygon border
+    (or, without any, between the nearest units); the parts by size, largest first."""
+    count = len(frame)
+    graph = coo_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(count, count))
+    parts, label = connected_components(graph, directed=False)
+    if parts <= 1:
+        return np.zeros((0, 2), dtype=int)
+    rank = np.empty(parts, dtype=int)
+    rank[np.argsort(-np.bincount(label), kind="stable")] = np.arange(parts)
+    component_of = rank[label]
     polygons = frame.geometry.to_numpy()
     tree = shapely.STRtree(polygons)
-    component_of = np.empty(len(frame), dtype=int)
-    for number, members in enumerate(components):
-        component_of[list(members)] = number
     outlying = np.flatnonzero(component_of != 0)  # the largest component needs no query of its own
     found = tree.query(polygons[outlying], predicate="intersects")
     pairs = np.stack([outlying[found[0]], found[1]], axis=1)
     pairs = pairs[component_of[pairs[:, 0]] != component_of[pairs[:, 1]]]
     shared = _shared_border(polygons, pairs, borders) if len(pairs) else np.array([])
     order = np.argsort(-shared)
-    union = nx.utils.UnionFind(range(len(components)))
-    for index in order:
-        if shared[index] < MIN_SHARED_BORDER_M:
-            break
-        a, b = pairs[index]
-        if union[component_of[a]] != union[component_of[b]]:
-            union.union(component_of[a], component_of[b])
-            graph.add_edge(int(a), int(b))
+    order = order[shared[order] >= MIN_SHARED_BORDER_M]
+    union = nx.utils.UnionFind(range(parts))
+    links: list[tuple[int, int]] = []
+    part_of = component_of.tolist()
+    for a, b in pairs[order].tolist():
+        if union[part_of[a]] != union[part_of[b]]:
+            union.union(part_of[a], part_of[b])
+            links.append((a, b))
     anchors = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
-    for number, members in enumerate(components):  # no shared border at all: nearest unit
+    for number in range(parts):  # no shared border at all: nearest unit
         if union[number] == union[0]:
             continue
-        inside = np.array(sorted(members))
-        roots = np.array([union[c] for c in range(len(components))])
+        inside = np.flatnonzero(component_of == number)
+        roots = np.array([union[c] for c in range(parts)])
         outside = np.flatnonzero(roots[component_of] != roots[number])
         far_tree = shapely.STRtree(anchors[outside])
         source, target = far_tree.query_nearest(anchors[inside], all_matches=False)
         best = np.argmin(shapely.distance(anchors[inside[source]], anchors[outside[target]]))
-        graph.add_edge(int(inside[source[best]]), int(outside[target[best]]))
+        links.append((int(inside[source[best]]), int(outside[target[best]])))
         union.union(number, component_of[outside[target[best]]])
+    return np.array(links, dtype=int).reshape(-1, 2)

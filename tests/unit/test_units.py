@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import box
 
 from geo.units import (
     _clip_cells,
+    _graph_order,
     _nearest_segments,
+    _receiver,
     _shared_border,
     build_units,
     unit_borders,
@@ -81,3 +86,39 @@ def test_nearest_segments_are_those_of_a_nearest_search_near_and_far() -> None:
     got = sorted(zip(point.tolist(), line.tolist(), distance.tolist(), strict=True))
     want = sorted(zip(want_point.tolist(), want_line.tolist(), want_distance.tolist(), strict=True))
     assert got == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=40))
+def test_edges_come_in_the_order_networkx_lists_them(added: list[tuple[int, int]]) -> None:
+    edges = [(a, b) for a, b in added if a != b]  # units never neighbour themselves
+    graph: nx.Graph[int] = nx.Graph()
+    graph.add_nodes_from(range(12))
+    graph.add_edges_from(edges)
+
+    ordered = _graph_order(np.array(edges, dtype=int).reshape(-1, 2), 12)
+
+    assert [tuple(edge) for edge in ordered.tolist()] == list(graph.edges)
+
+
+def test_units_on_unconnected_streets_are_linked_into_one_graph() -> None:
+    streets = grid_streets(3, 3)
+    lines = streets.geometry.to_numpy()
+    streets.loc[0, "geometry"] = shapely.affinity.translate(lines[0], 3.0, 3.0)  # meets no street
+    members = members_along(streets, 120, seed=4)
+
+    units = build_units(grid_boundary(3, 3), streets, members, max_weight=40)
+
+    assert nx.is_connected(units.graph)
+    assert list(units.graph.edges) == [tuple(edge) for edge in units.edges.tolist()]
+    assert units.graph.number_of_nodes() == len(units.frame)
+
+
+def test_a_stray_part_joins_the_neighbour_with_the_longest_border_and_room() -> None:
+    weights = [10, 30, 5]
+
+    assert _receiver([0, 1, 2], [4.0, 9.0, 6.0], weights, 5, 40, overflow=False) == 1
+    assert _receiver([0, 1, 2], [4.0, 9.0, 6.0], weights, 12, 40, overflow=False) == 2
+    assert _receiver([1], [9.0], weights, 12, 40, overflow=False) is None
+    assert _receiver([1, 0], [9.0, 1.0], weights, 40, 40, overflow=True) == 0  # the lightest
+    assert _receiver([], [], weights, 1, 40, overflow=True) is None
