@@ -126,7 +126,9 @@ def make_plan(
         raise PlanError(msg)
     addresses = _inside_only(addresses, boundary)
     per_area = max(1, math.floor(fill * max_members))
-    units = build_units(boundary, streets, inside, addresses, max_weight=per_area)
+    units = build_units(
+        boundary, streets, inside, addresses, max_weight=per_area, max_building=max_members
+    )
     k = area_count(len(inside), max_members=max_members, fill=fill)
     labels = partition_units(units, k, max_members=max_members, fill=fill)
     areas, placed = _assemble(units, labels, inside, addresses, max_members=max_members)
@@ -328,7 +330,9 @@ def _split_area(
         else None
     )
     per_area = max(1, math.floor(fill * max_members))
-    units = build_units(polygon, streets, people, homes, max_weight=per_area)
+    units = build_units(
+        polygon, streets, people, homes, max_weight=per_area, max_building=max_members
+    )
     parts = max(2, area_count(len(people), max_members=max_members, fill=fill))
     labels = partition_units(units, parts, max_members=max_members, fill=fill)
     next_id = int(areas["area_id"].max()) + 1
@@ -927,16 +931,32 @@ def _grow_together(graph: nx.Graph[int], weights: np.ndarray, xy: np.ndarray, k:
         if len(tiny) == 0:
             break
         for region in tiny:
-            heaviest = int(np.argmax(totals))
-            inside = np.flatnonzero(labels == heaviest)
-            far = inside[np.argmax(np.hypot(*(xy[inside] - xy[seeds[heaviest]]).T))]
-            seeds[region] = int(far)
-            totals[heaviest] = 0.0  # one reseed per heavy region per round
+            far = _far_block(labels, totals, xy, seeds)
+            if far is None:
+                break
+            seeds[region] = far
         labels, totals = _grow_from(graph, weights, xy, seeds)
     if (labels < 0).any():  # parts of the graph no seed reached: one more region each
         for part in _components(_adjacency(graph), set(np.flatnonzero(labels < 0).tolist())):
             labels[list(part)] = labels.max() + 1
     return np.unique(labels, return_inverse=True)[1]
+
+
+def _far_block(
+    labels: np.ndarray, totals: np.ndarray, xy: np.ndarray, seeds: np.ndarray
+) -> int | None:
+    """A new seed: of the heaviest region, the block farthest from its seed that is no seed
+    itself (none when no region has such a block). The regions looked at get total 0: one
+    reseed per heavy region per round."""
+    while True:
+        heaviest = int(np.argmax(totals))
+        if totals[heaviest] <= 0:
+            return None
+        totals[heaviest] = 0.0
+        inside = np.flatnonzero(labels == heaviest)
+        inside = inside[~np.isin(inside, seeds)]  # a region of one block has none to give
+        if len(inside):
+            return int(inside[np.argmax(np.hypot(*(xy[inside] - xy[seeds[heaviest]]).T))])
 
 
 def _grow_from(

@@ -166,13 +166,17 @@ def build_units(
     addresses: gpd.GeoDataFrame | None = None,
     *,
     max_weight: int,
+    max_building: int | None = None,
 ) -> Units:
     """Units covering ``area`` (a polygon in a metric CRS) from streets, members and addresses.
 
     ``members`` and ``addresses`` are points with a ``straat`` column (``huisnummer``,
     ``huisletter`` and ``toevoeging`` are used to cut over-full units). Units heavier than
-    ``max_weight`` are cut by house-number ranges.
+    ``max_weight`` are cut by house-number ranges; the members of one building (one spot)
+    stay in one unit up to ``max_building`` (default ``max_weight``), as one group's cap:
+    only a building beyond it is cut, and its extra flats get no land of their own.
     """
+    max_building = max(max_weight, max_building or max_weight)
     segments = split_at_junctions(streets)
     segments = _clip(segments, area)
     if segments.empty:
@@ -189,14 +193,17 @@ def build_units(
     # Homes in a stray polygon part follow the part to a neighbouring unit, which can push that
     # unit over ``max_weight``: cut again until no unit is too heavy.
     for attempt in range(_MAX_RECUTS):
-        units, member_unit, address_unit = _cut_heavy_units(
+        units, member_unit, address_unit, cut = _cut_heavy_units(
             units,
             members=members,
             member_unit=member_unit,
             addresses=addresses,
             address_unit=address_unit,
             max_weight=max_weight,
+            max_building=max_building,
         )
+        if attempt > 0 and not cut:
+            break  # the heavy units left are whole buildings
         polygons = _unit_polygons(
             area,
             units,
@@ -432,12 +439,14 @@ def _cut_heavy_units(
     addresses: gpd.GeoDataFrame,
     address_unit: np.ndarray,
     max_weight: int,
-) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
-    """Cut units with more than ``max_weight`` members into house-number ranges."""
+    max_building: int,
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray, bool]:
+    """Cut units with more than ``max_weight`` members into house-number ranges (see
+    :func:`_house_ranges`); also says whether any unit was cut."""
     weights = np.bincount(member_unit, minlength=len(units))
     heavy = np.flatnonzero(weights > max_weight)
     if len(heavy) == 0:
-        return units, member_unit, address_unit
+        return units, member_unit, address_unit, False
     member_unit, address_unit = member_unit.copy(), address_unit.copy()
     extra_rows = []
     next_index = len(units)
@@ -446,7 +455,7 @@ def _cut_heavy_units(
             members, np.flatnonzero(member_unit == unit), units.geometry.iloc[unit]
         )
         pieces: list[int] = [int(unit)]
-        for piece in _house_ranges(members, order, max_weight)[1:]:
+        for piece in _house_ranges(members, order, max_weight, max_building)[1:]:
             member_unit[piece] = next_index
             extra_rows.append(units.iloc[unit])
             pieces.append(next_index)
@@ -457,17 +466,20 @@ def _cut_heavy_units(
             tree = shapely.STRtree(members.geometry.to_numpy()[homes])
             nearest = tree.query_nearest(addresses.geometry.to_numpy()[which], all_matches=False)[1]
             address_unit[which] = member_unit[homes[nearest]]
+    if not extra_rows:
+        return units, member_unit, address_unit, False
     extra = gpd.GeoDataFrame(extra_rows, crs=units.crs)
-    return pd.concat([units, extra], ignore_index=True), member_unit, address_unit
+    return pd.concat([units, extra], ignore_index=True), member_unit, address_unit, True
 
 
 def _house_ranges(
-    members: gpd.GeoDataFrame, order: np.ndarray, max_weight: int
+    members: gpd.GeoDataFrame, order: np.ndarray, max_weight: int, max_building: int
 ) -> list[np.ndarray]:
     """Cut members (in house order) into even runs of at most ``max_weight``.
 
-    Members at one spot (one building) stay together; only a spot with more than
-    ``max_weight`` members is itself cut, by flat number.
+    Members at one spot (one building) stay together: a building of up to ``max_building``
+    is a run of its own when it holds more than ``max_weight``; only a larger one is cut,
+    by flat number, into even runs.
     """
     spots = coordinate_keys(
         np.round(shapely.get_coordinates(members.geometry.to_numpy()[order]), 1)
@@ -481,8 +493,11 @@ def _house_ranges(
     current: list[np.ndarray] = []
     filled = 0
     for spot in np.split(grouped, np.cumsum(sizes)[:-1]):
-        if len(spot) > max_weight:  # an over-full building: its own runs, by flat number
-            runs.extend(np.array_split(spot, math.ceil(len(spot) / max_weight)))
+        if len(spot) > max_weight:  # a full building: its own run; over-full: cut by flat
+            over_full = len(spot) > max_building
+            runs.extend(
+                np.array_split(spot, math.ceil(len(spot) / max_weight)) if over_full else [spot]
+            )
             continue
         if current and (filled + len(spot) > max_weight or filled >= target):
             runs.append(np.concatenate(current))

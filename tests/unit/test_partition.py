@@ -23,6 +23,7 @@ from geo.partition import (
     split_area,
     tidy_areas,
 )
+from geo.units import build_units
 from tests.grids import (
     RD,
     crooked_wijk,
@@ -114,6 +115,10 @@ def street_segments(columns: int, rows: int) -> int:
     seed=st.integers(0, 10_000),
     skew=st.booleans(),
 )
+# Found by this test: a tiny region reseeded onto a one-block region's own seed, and a
+# building of 34 (more than an area's share of 32, within the cap of 40) cut in two.
+@example(columns=3, rows=6, per_segment=19.0, cap=40, seed=1263, skew=True)
+@example(columns=2, rows=6, per_segment=19.6875, cap=40, seed=1263, skew=True)
 def test_random_wijken_keep_every_rule(
     columns: int, rows: int, per_segment: float, cap: int, seed: int, skew: bool
 ) -> None:
@@ -175,6 +180,37 @@ def test_dense_apartment_block_over_the_cap_is_split_by_house_number() -> None:
     assert (ranges["min"].iloc[1:].to_numpy() > ranges["max"].iloc[:-1].to_numpy()).all(), (
         "split by flat-number ranges"
     )
+
+
+def test_a_building_that_fits_one_group_stays_together_inside_its_area() -> None:
+    streets = grid_streets(3, 3)
+    boundary = grid_boundary(3, 3)
+    spot = Point(186_112, 331_150)
+    block = gpd.GeoDataFrame(
+        {
+            "naam": [f"Flatbewoner {i}" for i in range(34)],
+            "telefoon": [f"+3162{i:07d}" for i in range(34)],
+            "straat": "Laan 2",
+            "huisnummer": 1,
+            "huisletter": "",
+            "toevoeging": [str(i + 1) for i in range(34)],
+            "beheerder": False,
+        },
+        geometry=[spot] * 34,
+        crs=RD,
+    )
+    members = pd.concat([block, members_along(streets, 120, seed=2)], ignore_index=True)
+
+    # 34 flats: more than an area's share (fill 0.8 of 40 is 32), within one group's cap
+    plan = make_plan(boundary, streets, gpd.GeoDataFrame(members, crs=RD), max_members=40)
+
+    assert_good_plan(plan, boundary, max_members=40)
+    flats = plan.members.loc[plan.members["straat"].eq("Laan 2") & plan.members["huisnummer"].eq(1)]
+    assert flats["area_id"].nunique() == 1
+    area = plan.areas.set_index("area_id").geometry[flats["area_id"].iat[0]]
+    assert area.buffer(0.01).contains(spot)
+    units = build_units(boundary, streets, members, max_weight=32, max_building=40)
+    assert len(set(units.member_unit[:34].tolist())) == 1, "one unit holds the building"
 
 
 def register_along(streets: gpd.GeoDataFrame, every: float = 10.0) -> gpd.GeoDataFrame:
