@@ -818,7 +818,7 @@ def _street_samples(
 
 
 def _neighbour_edges(frame: gpd.GeoDataFrame, borders: Borders | None = None) -> np.ndarray:
-    """Units meeting at a junction with touching polygons; pieces of one street always touch.
+    """Units meeting at a junction with touching polygons, and touching pieces of one street.
 
     Returns the edges (``m × 2``, smaller index first) in the order a networkx graph built
     from them lists its edges, so that every later tie breaks as it always has.
@@ -831,9 +831,15 @@ def _neighbour_edges(frame: gpd.GeoDataFrame, borders: Borders | None = None) ->
     parents = frame["parent"].to_numpy()
     order = np.argsort(parents, kind="stable")  # pieces of one street, in index order
     same = parents[order][1:] == parents[order][:-1]
-    edges = [np.stack([order[:-1][same], order[1:][same]], axis=1)]
+    pieces = np.stack([order[:-1][same], order[1:][same]], axis=1)
+    polygons = frame.geometry.to_numpy()
+    if len(pieces):  # pieces touch when they share a border, or one has no land (extra flats)
+        landless = shapely.is_empty(polygons[pieces]).any(axis=1)
+        touching = _shared_border(polygons, pieces, borders) >= MIN_SHARED_BORDER_M
+        pieces = pieces[landless | touching]
+    edges = [pieces]
     if len(pairs):
-        shared = _shared_border(frame.geometry.to_numpy(), pairs, borders)
+        shared = _shared_border(polygons, pairs, borders)
         edges.append(pairs[shared >= MIN_SHARED_BORDER_M])
     joined = np.concatenate(edges).astype(int)
     joined = np.concatenate([joined, _component_links(frame, joined, borders)])
