@@ -13,7 +13,8 @@ Pure: a boundary polygon and street lines in a metric CRS in, sign points out; n
 4. The sign stands ``inset_m`` inside, on the incoming road; ``bearing_deg`` is the compass
    direction of incoming traffic (the sign's face looks the opposite way, at the drivers).
 5. Ranked: main before minor, then road class, then the number of homes the entrance leads to
-   (homes nearer to it along the streets than to any other entrance).
+   (homes nearer to it along the streets than to any other entrance; a home exactly as near
+   to several goes to the first of them in entrance order).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from scipy.sparse import csr_array
+from scipy.sparse.csgraph import dijkstra
 from shapely.geometry.base import BaseGeometry
 
 from geo.units import coordinate_keys, split_at_junctions
@@ -414,56 +417,74 @@ def _catchment(
 def _nearest_along_streets(
     network: gpd.GeoDataFrame, sources: np.ndarray, targets: np.ndarray
 ) -> np.ndarray:
-    """For each target point, the index of the nearest source along the network (-1: none)."""
+    """For each target point, the index of the nearest source along the network (-1: none).
+
+    A target at exactly the same distance from several sources goes to the lowest source index.
+    """
+    result = np.full(len(targets), -1, dtype=int)
     segments = split_at_junctions(network.assign(highway=network["highway"].fillna("")))
     geometries = segments.geometry.to_numpy()
-    starts = coordinate_keys(shapely.get_coordinates(shapely.get_point(geometries, 0)))
-    ends = coordinate_keys(shapely.get_coordinates(shapely.get_point(geometries, -1)))
-    graph: nx.Graph[object] = nx.Graph()
-    for start, end, length in zip(starts, ends, shapely.length(geometries), strict=True):
-        if not graph.has_edge(start, end) or graph.edges[start, end]["length"] > length:
-            graph.add_edge(start, end, length=float(length))
-    tree = shapely.STRtree(geometries)
-    for kind, points in (("sign", sources), ("home", targets)):
-        _attach(graph, kind, points, tree=tree, geometries=geometries, starts=starts, ends=ends)
-    paths: dict[object, list[object]] = nx.multi_source_dijkstra_path(
-        graph, {("sign", n) for n in range(len(sources))}, weight="length"
-    )
-    result = np.full(len(targets), -1, dtype=int)
-    for number in range(len(targets)):
-        path = paths.get(("home", number))
-        if path:
-            source = path[0]
-            assert isinstance(source, tuple)  # every path starts at a sign node
-            result[number] = int(source[1])
+    if len(geometries) == 0 or len(sources) == 0 or len(targets) == 0:
+        return result
+    graph, junctions = _point_graph(geometries, sources, targets)
+    source_nodes = junctions + np.arange(len(sources))
+    target_nodes = junctions + len(sources) + np.arange(len(targets))
+    distance = dijkstra(graph, directed=False, indices=source_nodes)[:, target_nodes]
+    reached = np.isfinite(distance).any(axis=0)
+    result[reached] = np.argmin(distance[:, reached], axis=0)  # the first of equals: lowest
     return result
 
 
+def _point_graph(
+    geometries: np.ndarray, sources: np.ndarray, targets: np.ndarray
+) -> tuple[csr_array, int]:
+    """The street segments as a graph with the points joined to it, and its number of junctions.
+
+    Nodes: the junctions (segment ends, to the centimetre), then the sources, then the targets;
+    each point is joined to both ends of its nearest segment.
+    """
+    starts = coordinate_keys(shapely.get_coordinates(shapely.get_point(geometries, 0)))
+    ends = coordinate_keys(shapely.get_coordinates(shapely.get_point(geometries, -1)))
+    _, junction = np.unique(np.concatenate([starts, ends]), return_inverse=True)
+    first, last = np.split(junction.ravel(), 2)
+    junctions = int(junction.max()) + 1
+    edges = [(first, last, shapely.length(geometries))]
+    tree = shapely.STRtree(geometries)
+    count = junctions
+    for points in (sources, targets):
+        number, nearest, start_m, end_m = _attach(points, tree, geometries)
+        # On a loop (both ends one junction) the two edges are parallel: the shorter way counts.
+        edges += [(count + number, first[nearest], start_m), (count + number, last[nearest], end_m)]
+        count += len(points)
+    a, b, length = (np.concatenate(part) for part in zip(*edges, strict=True))
+    return _street_matrix(a, b, length, count), junctions
+
+
 def _attach(
-    graph: nx.Graph[object],
-    kind: str,
-    points: np.ndarray,
-    *,
-    tree: shapely.STRtree,
-    geometries: np.ndarray,
-    starts: np.ndarray,
-    ends: np.ndarray,
-) -> None:
-    """Join node ``(kind, n)`` of each point to both ends of its nearest segment, at its
-    distance along it (the nearest segments found, and measured, for all points at once)."""
-    if len(points) == 0:
-        return
+    points: np.ndarray, tree: shapely.STRtree, geometries: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per point: its number, its nearest segment, and its distance to that segment's start and
+    end (straight to the segment, then along it); for all points at once."""
     found, nearest = tree.query_nearest(points, all_matches=False)
-    order = np.argsort(found, kind="stable")  # one match per point, in the points' order
-    segments = geometries[nearest[order]]
-    along = shapely.line_locate_point(segments, points)
-    offset = shapely.distance(segments, points)
-    to_end = offset + shapely.length(segments) - along
-    for number, (index, start_m, end_m) in enumerate(
-        zip(nearest[order].tolist(), (offset + along).tolist(), to_end.tolist(), strict=True)
-    ):
-        graph.add_edge((kind, number), starts[index], length=start_m)
-        graph.add_edge((kind, number), ends[index], length=end_m)
+    segments = geometries[nearest]
+    along = shapely.line_locate_point(segments, points[found])
+    offset = shapely.distance(segments, points[found])
+    return found, nearest, offset + along, offset + shapely.length(segments) - along
+
+
+def _street_matrix(a: np.ndarray, b: np.ndarray, length: np.ndarray, count: int) -> csr_array:
+    """Undirected graph of ``count`` nodes with edges ``a``–``b`` as a sparse matrix.
+
+    Of parallel edges the shortest counts; loops are left out. A zero length becomes the
+    smallest normal float, so that it stays an edge: adding it to any distance that is not
+    (nearly) zero leaves that distance exactly as it was.
+    """
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    order = np.lexsort((length, high, low))
+    low, high, length = low[order], high[order], length[order]
+    first = np.r_[True, (low[1:] != low[:-1]) | (high[1:] != high[:-1])] & (low != high)
+    weight = np.where(length[first] > 0, length[first], np.finfo(float).tiny)
+    return csr_array((weight, (low[first], high[first])), shape=(count, count))
 
 
 def _rank(signs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

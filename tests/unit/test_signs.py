@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely import LineString, Point, box
 
-from geo.signs import clip_lines, find_signs, signs_per_area
+from geo.signs import _nearest_along_streets, clip_lines, find_signs, signs_per_area
 from tests.grids import RD
 
 WIJK = box(0, 0, 1000, 1000)
@@ -183,3 +183,66 @@ def test_lines_clipped_to_a_polygon_are_what_the_overlay_gives() -> None:
     overlaid = shapely.intersection(shapes[expected], polygon)
     assert shapely.to_wkb(cut).tolist() == shapely.to_wkb(overlaid).tolist()
     assert not shapely.is_prepared(polygon)  # the caller's polygon is left as it was
+
+
+def nearest(lines: list[LineString], signs: list[Point], homes: list[Point]) -> list[int]:
+    """Per home, the index of the nearest sign along ``lines`` (-1: none)."""
+    network = gpd.GeoDataFrame({"highway": ["residential"] * len(lines)}, geometry=lines, crs=RD)
+    points = (np.array(signs, dtype=object), np.array(homes, dtype=object))
+    return _nearest_along_streets(network, *points).tolist()  # type: ignore[no-any-return]
+
+
+def test_a_home_goes_to_the_sign_nearer_along_the_streets_not_as_the_crow_flies() -> None:
+    lines = [
+        LineString([(0, 0), (200, 0)]),
+        LineString([(0, 20), (200, 20)]),  # parallel, joined to the first only at the far end
+        LineString([(200, 0), (200, 20)]),
+        LineString([(0, 100), (50, 100)]),  # a street on its own
+    ]
+    signs = [Point(0, 0), Point(200, 10)]
+    homes = [Point(10, 18), Point(10, 2), Point(20, 101)]
+    # (10, 18) is 18 m from sign 0 as the crow flies but some 400 m along the streets
+    assert nearest(lines, signs, homes) == [1, 0, -1]
+
+
+def test_a_tie_goes_to_the_lower_sign_index() -> None:
+    lines = [LineString([(0, 0), (50, 0), (100, 0)]), LineString([(50, 0), (50, 40)])]
+    homes = [Point(50, 30), Point(50, 10), Point(50, 0)]  # each as far from both ends
+    assert nearest(lines, [Point(0, 0), Point(100, 0)], homes) == [0, 0, 0]
+    assert nearest(lines, [Point(100, 0), Point(0, 0)], homes) == [0, 0, 0]
+
+
+def test_of_parallel_segments_the_shorter_counts() -> None:
+    lines = [
+        LineString([(-50, 0), (0, 0)]),
+        LineString([(0, 0), (100, 0)]),  # 100 m straight…
+        LineString([(0, 0), (50, 50), (100, 0)]),  # …and 141 m round between the same ends
+        LineString([(100, 0), (400, 0)]),
+        LineString([(100, 0), (100, -200)]),
+    ]
+    signs = [Point(-40, 0), Point(100, -170)]
+    # home: 171 m from sign 0 straight, 212 m round (241 m if both counted), 201 m from sign 1
+    assert nearest(lines, signs, [Point(130, 1)]) == [0]
+    assert nearest(lines[:2] + lines[3:], signs, [Point(130, 1)]) == [0]
+    assert nearest(lines[:1] + lines[2:], signs, [Point(130, 1)]) == [1]
+
+
+def test_a_sign_on_a_junction_is_joined_to_it() -> None:
+    lines = [
+        LineString([(0, 0), (100, 0)]),
+        LineString([(0, 0), (0, 100)]),
+        LineString([(0, 100), (0, 300)]),
+    ]
+    # sign 1 stands on the junction at (0, 0), nought metres from it: 50 m from the home
+    # against 150 m from sign 0 (and as far, or farther, were that edge left out)
+    assert nearest(lines, [Point(0, 200), Point(0, 0)], [Point(0, 50)]) == [1]
+
+
+def test_a_sign_on_a_loop_street_counts_the_short_way_round() -> None:
+    lines = [
+        LineString([(-100, 0), (0, 0)]),
+        LineString([(0, 0), (0, -10), (200, -10), (200, 10), (0, 10), (0, 0)]),  # a loop
+    ]
+    signs = [Point(1, -8), Point(-80, 0)]  # sign 0: 8 m from the junction, 412 m the other way
+    # the home is 30 m from the junction: 39 m from sign 0 the short way, 51 m from sign 1
+    assert nearest(lines, signs, [Point(-30, 1)]) == [0]
