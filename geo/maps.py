@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import json
 import math
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import branca
 import folium
@@ -22,6 +23,7 @@ import geopandas as gpd
 import jinja2
 import numpy as np
 import pandas as pd
+import pyproj
 import shapely
 import xyzservices  # type: ignore[import-untyped]
 from folium.elements import ElementAddToElement
@@ -31,6 +33,8 @@ from folium.utilities import get_obj_in_upper_tree
 
 from geo.signs import MAIN, MAIN_ROADS, MINOR_ROADS, clip_lines, road_label
 from geo.sources import WGS84
+
+Frame = TypeVar("Frame", gpd.GeoDataFrame, gpd.GeoSeries)
 
 # Okabe–Ito palette (colour-blind safe), extended with muted tones for many areas.
 PALETTE = (
@@ -124,11 +128,53 @@ class DutchLayerToggle(branca.element.MacroElement):
     )
 
 
+@functools.cache
+def _wgs84() -> pyproj.CRS:
+    return pyproj.CRS.from_user_input(WGS84)
+
+
+def _in_wgs84(frame: Frame) -> Frame:
+    """``frame.to_crs(WGS84)``, or ``frame`` itself when it is in WGS84 already (``to_crs``
+    would copy it: a third of a small map's making). Callers do not change what they get."""
+    crs = frame.crs
+    if crs is not None and crs.is_exact_same(_wgs84()):
+        return frame
+    return frame.to_crs(WGS84)
+
+
 def _drawable(shapes: gpd.GeoSeries) -> np.ndarray:
     """Which geometries can be drawn: neither missing nor empty."""
-    values = shapes.to_numpy()
+    return _drawn(shapes.to_numpy())
+
+
+def _drawn(values: np.ndarray) -> np.ndarray:
+    """:func:`_drawable` of an array of shapes."""
     missing: np.ndarray = shapely.is_missing(values) | shapely.is_empty(values)
     return ~missing
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A table's rows as a layer draws them: ids, shapes (WGS84) and escaped cells by column.
+
+    Made once, a table's rows are then taken for many layers without pandas work.
+    """
+
+    index: np.ndarray
+    shapes: np.ndarray
+    cells: dict[str, np.ndarray]
+
+    @classmethod
+    def of(cls, table: gpd.GeoDataFrame, columns: Iterable[str]) -> _Rows:
+        """Rows of ``table`` with those of ``columns`` it has, every text HTML-escaped."""
+        chosen = [c for c in dict.fromkeys(columns) if c in table.columns]
+        cells = {c: _escaped(_cells(table[c])) for c in chosen}
+        return cls(np.asarray(table.index), table.geometry.to_numpy(), cells)
+
+    def take(self, chosen: np.ndarray) -> _Rows:
+        """The rows of a mask or of positions."""
+        cells = {c: values[chosen] for c, values in self.cells.items()}
+        return _Rows(self.index[chosen], self.shapes[chosen], cells)
 
 
 @functools.cache
@@ -139,6 +185,11 @@ def _osm_tiles() -> xyzservices.TileProvider:
 
 def _base_map(*frames: gpd.GeoDataFrame) -> folium.Map:
     """A map fitted to the first of ``frames`` that has a geometry (an area may have none)."""
+    return _fitted_map(*(_in_wgs84(frame).geometry.to_numpy() for frame in frames))
+
+
+def _fitted_map(*shapes: np.ndarray) -> folium.Map:
+    """:func:`_base_map` of arrays of shapes in WGS84."""
     # quarter zoom steps: the wijk fills the map; Dutch zoom buttons instead of Leaflet's
     fmap = _Map(tiles=None, zoom_snap=0.25, zoom_control=False)
     DutchZoom().add_to(fmap)
@@ -148,23 +199,29 @@ def _base_map(*frames: gpd.GeoDataFrame) -> folium.Map:
         attr='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>-bijdragers',
         control=False,
     ).add_to(fmap)
-    for frame in frames:
-        shapes = frame.to_crs(WGS84).geometry
-        shapes = shapes.loc[_drawable(shapes)]
-        if len(shapes):
-            west, south, east, north = shapes.total_bounds
+    for values in shapes:
+        drawn = values[_drawn(values)]
+        if len(drawn):
+            west, south, east, north = shapely.total_bounds(drawn)
             fmap.fit_bounds([[south, west], [north, east]])
             break
     MetricScale().add_to(fmap)
     return fmap
 
 
-def _finish(fmap: folium.Map, boundary: gpd.GeoDataFrame, legend: str) -> folium.Map:
-    _GeoJsonLayer(
-        geo_dict(boundary.to_crs(WGS84)[["geometry"]]),
+def _finish(fmap: folium.Map, boundary: gpd.GeoDataFrame | _Rows, legend: str) -> folium.Map:
+    """The boundary, the legend, the full-screen button and the layer control."""
+    if not isinstance(boundary, _Rows):
+        shapes = _in_wgs84(boundary).geometry
+        boundary = _Rows(np.asarray(shapes.index), shapes.to_numpy(), {})
+    data, text = _shared_collection(boundary.index, boundary.shapes, {})
+    layer = _GeoJsonLayer(
+        data,
         name="Wijkgrens",
         style_function=lambda _: {"fill": False, "color": "#000000", "weight": 3},
-    ).add_to(fmap)
+    )
+    layer.data_text = text
+    layer.add_to(fmap)
     root = fmap.get_root()
     assert isinstance(root, branca.element.Figure)  # a folium map's root is its page
     root.html.add_child(_as_rendered(_legend_box(legend)))
@@ -187,15 +244,19 @@ def _escaped(values: np.ndarray) -> np.ndarray:
     """``values`` with every text HTML-escaped: folium's tooltips insert values as HTML.
 
     Street and area names come from sign-ups and OpenStreetMap, so any of them may be hostile.
-    Numbers stay numbers (the style functions read them).
+    Numbers stay numbers (the style functions read them). A text is escaped once however
+    often it comes (a street's name on each of its pieces).
     """
+    texts = {value: "" for value in values if isinstance(value, str)}
+    for text in texts:
+        texts[text] = _html(text)
     escaped = np.empty(len(values), dtype=object)
-    escaped[:] = [_html(value) if isinstance(value, str) else value for value in values]
+    escaped[:] = [texts[value] if isinstance(value, str) else value for value in values]
     return escaped
 
 
 def _layer(
-    table: gpd.GeoDataFrame,
+    table: gpd.GeoDataFrame | _Rows,
     *,
     name: str,
     fields: dict[str, str],
@@ -210,9 +271,11 @@ def _layer(
     empty geometries and escapes every text shown. ``keep`` columns are kept for the style
     function without being shown.
     """
-    present = [f for f in fields if f in table.columns]
-    kept = [c for c in keep if c in table.columns and c not in present]
-    rows = _drawable(table.geometry)
+    if not isinstance(table, _Rows):
+        table = _Rows.of(table, [*fields, *keep])
+    present = [f for f in fields if f in table.cells]
+    kept = [c for c in keep if c in table.cells and c not in present]
+    rows = table.take(_drawn(table.shapes))
     tooltip = (
         _GeoJsonTooltip(
             fields=present,
@@ -220,15 +283,15 @@ def _layer(
             sticky=sticky,
             style="max-width:320px;white-space:normal;",  # wraps inside the map
         )
-        if present and rows.any()
+        if present and len(rows.index)
         else None
     )
-    data = _collection(
-        np.asarray(table.index)[rows],
-        table.geometry.to_numpy()[rows],
-        {c: _escaped(_cells(table[c])[rows]) for c in [*present, *kept]},
+    data, text = _shared_collection(
+        rows.index, rows.shapes, {c: rows.cells[c] for c in [*present, *kept]}
     )
-    return _GeoJsonLayer(data, name=name, show=show, style_function=style, tooltip=tooltip)
+    layer = _GeoJsonLayer(data, name=name, show=show, style_function=style, tooltip=tooltip)
+    layer.data_text = text
+    return layer
 
 
 def geo_dict(table: gpd.GeoDataFrame) -> dict[str, Any]:
@@ -249,20 +312,28 @@ def _cells(column: pd.Series) -> np.ndarray:
 
 
 def _collection(
-    index: np.ndarray, shapes: np.ndarray, cells: dict[Any, np.ndarray]
+    index: np.ndarray,
+    shapes: np.ndarray,
+    cells: dict[Any, np.ndarray],
+    known: dict[int, Any] | None = None,
 ) -> dict[str, Any]:
     """A FeatureCollection as ``json.loads(json.dumps(frame.__geo_interface__))`` gives it.
 
     Ids from the index, properties from ``cells``, each feature's and the collection's
     ``bbox``, no geometry for a missing or empty one. The geometries come from GEOS's GeoJSON
     writer in one call and one parse instead of pandas and shapely work per feature; only the
-    properties make the JSON round trip (GEOS writes every coordinate exactly).
+    properties make the JSON round trip (GEOS writes every coordinate exactly). ``known``
+    gives the geometry (dict) of some features by position: those are not written and read.
     """
+    known = known or {}
     drawn = ~(shapely.is_missing(shapes) | shapely.is_empty(shapes))
     kept = np.array(shapes, dtype=object)
     kept[~drawn] = None
+    kept[list(known)] = None
     texts = shapely.to_geojson(kept)
     geometries = json.loads("[" + ",".join(t if t is not None else "null" for t in texts) + "]")
+    for position, geometry in known.items():
+        geometries[position] = geometry
     bounds = shapely.bounds(shapes)
     names = list(cells)
     rows = zip(*(cells[name] for name in names), strict=True) if names else ()
@@ -287,6 +358,93 @@ def _collection(
     return {"type": "FeatureCollection", "features": features, "bbox": total}
 
 
+class _KeptShapes:
+    """Polygons' GeoJSON geometries (the dict and its text as folium's template writes it) by
+    their exact WKB: a wijk's areas are on the planner's, the municipality's and every area's
+    map. Emptied when the texts kept would pass ``budget`` characters (the dicts take about
+    three times as much memory), so a long-running app keeps a few wijken at most.
+    """
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.entries: dict[bytes, tuple[dict[str, Any], str]] = {}
+        self.size = 0
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, key: bytes) -> tuple[dict[str, Any], str] | None:
+        return self.entries.get(key)
+
+    def keep(self, key: bytes, entry: tuple[dict[str, Any], str]) -> None:
+        if self.size + len(entry[1]) > self.budget:
+            self.clear()
+        self.entries[key] = entry
+        self.size += len(entry[1])
+
+    def clear(self) -> None:
+        self.entries = {}
+        self.size = 0
+
+
+_SHAPES = _KeptShapes(budget=4_000_000)
+_POLYGONAL = (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)
+
+
+def _shared_collection(
+    index: np.ndarray, shapes: np.ndarray, cells: dict[Any, np.ndarray]
+) -> tuple[dict[str, Any], str]:
+    """:func:`_collection` and its text (:func:`_data_text`), each polygon made only once.
+
+    A polygon's geometry is written, read and written again the first time it is drawn and
+    taken from :data:`_SHAPES` after that (its dict is shared by the layers: folium only reads
+    it). Lines (clipped per area) are made each time.
+    """
+    keys = _polygon_keys(shapes)
+    entries = [_SHAPES.get(key) if key is not None else None for key in keys]
+    known = {i: entry[0] for i, entry in enumerate(entries) if entry is not None}
+    data = _collection(index, shapes, cells, known)
+    for i, key in enumerate(keys):
+        if key is not None and entries[i] is None:
+            geometry = data["features"][i]["geometry"]
+            entry = (geometry, json.dumps(geometry, sort_keys=True))
+            _SHAPES.keep(key, entry)
+            entries[i] = entry
+    return data, _data_text(data, [entry[1] if entry else None for entry in entries])
+
+
+def _polygon_keys(shapes: np.ndarray) -> list[bytes | None]:
+    """The WKB of every drawn (multi)polygon, ``None`` for other shapes."""
+    types = shapely.get_type_id(shapes)
+    polygonal = ((types == _POLYGONAL[0]) | (types == _POLYGONAL[1])) & ~shapely.is_empty(shapes)
+    chosen = np.array(shapes, dtype=object)
+    chosen[~polygonal] = None
+    keys: list[bytes | None] = shapely.to_wkb(chosen).tolist()
+    return keys
+
+
+# Stands in for a known geometry in the one ``json.dumps`` of a layer (see _data_text).
+_SHAPE_MARK = "\x00geo.maps: geometry\x00"
+_SHAPE_MARK_TEXT = json.dumps(_SHAPE_MARK)
+
+
+def _data_text(data: dict[str, Any], texts: list[str | None]) -> str:
+    """``json.dumps(data, sort_keys=True)``, the text folium's template writes for a layer's
+    data, with the geometries of ``texts`` (by feature; ``None``: not known) as given.
+
+    One dump of the collection with a mark for each known geometry, then their text put in.
+    """
+    features = [
+        feature if text is None else {**feature, "geometry": _SHAPE_MARK}
+        for feature, text in zip(data["features"], texts, strict=True)
+    ]
+    parts = json.dumps({**data, "features": features}, sort_keys=True).split(_SHAPE_MARK_TEXT)
+    known = [text for text in texts if text is not None]
+    if len(parts) != len(known) + 1:  # a property holds the mark itself
+        return json.dumps(data, sort_keys=True)
+    return "".join(itertools.chain.from_iterable(zip(parts, [*known, ""], strict=True)))
+
+
 def _render_plainly(element: branca.element.MacroElement, kwargs: dict[str, Any]) -> None:
     """branca's ``MacroElement.render``, putting the rendered macros into the page as text.
 
@@ -301,7 +459,7 @@ def _render_plainly(element: branca.element.MacroElement, kwargs: dict[str, Any]
     macros = element._template.module.__dict__
     for part in ("header", "html", "script"):
         if macros.get(part) is not None:
-            text = str(macros[part](element, kwargs))
+            text = _macro_text(element, macros[part], kwargs)
             getattr(figure, part).add_child(_as_rendered(text), name=element.get_name())
     for child in element._children.values():
         plain = type(child).render is branca.element.MacroElement.render
@@ -309,6 +467,29 @@ def _render_plainly(element: branca.element.MacroElement, kwargs: dict[str, Any]
             _render_plainly(child, kwargs)
         else:
             child.render(**kwargs)
+
+
+# What folium's template writes for a layer's data while the data is this stand-in.
+_DATA_STAND_IN = {"geo.maps": "data_text"}
+_DATA_STAND_IN_TEXT = str(jinja2.utils.htmlsafe_json_dumps(_DATA_STAND_IN, sort_keys=True))
+
+
+def _macro_text(element: branca.element.MacroElement, macro: Any, kwargs: dict[str, Any]) -> str:
+    """A macro's text; a :class:`_GeoJsonLayer`'s data goes in as its ``data_text``.
+
+    The template then writes a stand-in for the data (not the whole dict once more), and the
+    stand-in's text is replaced by the prepared text, made HTML-safe as Jinja's ``tojson`` does.
+    """
+    if not isinstance(element, _GeoJsonLayer) or element.data_text is None:
+        return str(macro(element, kwargs))
+    prepared = element.data_text
+    data, element.data = element.data, _DATA_STAND_IN
+    try:
+        text = str(macro(element, kwargs))
+    finally:
+        element.data = data
+    safe = str(jinja2.utils.htmlsafe_json_dumps(data, dumps=lambda _: prepared))
+    return text.replace(_DATA_STAND_IN_TEXT, safe, 1)
 
 
 @functools.cache
@@ -410,8 +591,10 @@ class _GeoJsonTooltip(folium.GeoJsonTooltip, _PlainMacro):
 
 class _GeoJsonLayer(folium.GeoJson):
     """folium's ``GeoJson``, drawn by :func:`_render_plainly`: its GeoJSON text is not lexed
-    as a template once more.
+    as a template once more, and is ``data_text`` when that is set (see :func:`_data_text`).
     """
+
+    data_text: str | None = None
 
     def get_name(self) -> str:
         return _variable(self)
@@ -458,7 +641,7 @@ def participation_text(participation_pct: float | None) -> str:
 
 def _area_table(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Areas in WGS84 with the tooltip fields as text."""
-    table = areas.to_crs(WGS84).copy()
+    table = _in_wgs84(areas).copy()
     if "beheerder_needed" in table:
         table["beheerder"] = np.where(table["beheerder_needed"].astype(bool), "gezocht", "ja")
     if "participation_pct" in table:
@@ -481,23 +664,51 @@ def _labels(areas: gpd.GeoDataFrame, *, with_names: bool) -> folium.FeatureGroup
     A number in a small badge does not cover its neighbours or the member clusters; the name
     and figures are in the area's tooltip.
     """
+    return _label_group(_LabelRows.of(areas), with_names=with_names)
+
+
+@dataclass(frozen=True)
+class _LabelRows:
+    """What an area's label shows: its id, its name (as in the table) and its label's place."""
+
+    ids: list[Any]
+    names: list[Any]
+    places: np.ndarray  # points in WGS84 (``None`` for an area without a geometry)
+
+    @classmethod
+    def of(cls, areas: gpd.GeoDataFrame) -> _LabelRows:
+        shapes = areas.geometry.to_numpy()
+        places = np.full(len(shapes), None, dtype=object)
+        drawn = _drawn(shapes)
+        places[drawn] = shapely.point_on_surface(shapes[drawn])
+        names = list(areas["name"]) if "name" in areas.columns else [None] * len(areas)
+        return cls(list(areas["area_id"]), names, places)
+
+    def take(self, chosen: np.ndarray) -> _LabelRows:
+        """The rows of a mask."""
+        positions = np.flatnonzero(chosen).tolist()
+        ids, names = [self.ids[i] for i in positions], [self.names[i] for i in positions]
+        return _LabelRows(ids, names, self.places[chosen])
+
+
+def _label_group(rows: _LabelRows, *, with_names: bool) -> folium.FeatureGroup:
+    """:func:`_labels` of the rows of a table."""
     group = _FeatureGroup(name="Nummers van gebieden")
-    for row in areas.itertuples():
-        if row.geometry is None or row.geometry.is_empty:
+    for area_id, raw_name, point in zip(rows.ids, rows.names, rows.places, strict=True):
+        if point is None:
             continue
-        point = row.geometry.representative_point()
-        full_name = _html(getattr(row, "name", None))
+        full_name = _html(raw_name)
         name = f" {full_name}" if with_names else ""
         _Marker(
             [point.y, point.x],
-            tooltip=f"Gebied {row.area_id}" + (f": {full_name}" if full_name else ""),
+            tooltip=f"Gebied {area_id}" + (f": {full_name}" if full_name else ""),
             icon=folium.DivIcon(
                 icon_size=(0, 0),
                 html=(
                     '<div style="transform:translate(-50%,-50%);display:inline-block;'
                     "background:rgba(255,255,255,0.85);border:1px solid #333;border-radius:9px;"
                     'padding:0 5px;font-weight:bold;font-size:11px;white-space:nowrap">'
-                    f"{row.area_id}{name}</div>"
+                    f"{area_id}{name}</div>"
                 ),
             ),
         ).add_to(group)
@@ -518,11 +729,12 @@ def planner_map(
     10,000 members the map stays one light layer.
     """
     table = _area_table(areas)
+    rows = _Rows.of(table, [*AREA_TOOLTIP, "participation_pct"])  # once for both layers
     fmap = _base_map(boundary)
-    _layer(table, name="Gebieden", fields=AREA_TOOLTIP, style=_area_style(0.45)).add_to(fmap)
+    _layer(rows, name="Gebieden", fields=AREA_TOOLTIP, style=_area_style(0.45)).add_to(fmap)
     if "participation_pct" in table:
         _layer(
-            table,
+            rows,
             name="Deelname per gebied",
             fields=AREA_TOOLTIP,
             show=False,
@@ -537,14 +749,14 @@ def planner_map(
         ).add_to(fmap)
     _labels(table, with_names=False).add_to(fmap)
     if members is not None and len(members):
-        points = members.to_crs(WGS84).geometry
+        points = _in_wgs84(members).geometry
         _FastMarkerCluster(
             np.column_stack([points.y.round(6), points.x.round(6)]).tolist(),
             name="Leden (aantallen)",
         ).add_to(fmap)
     if uncovered is not None and len(uncovered):
         _layer(
-            uncovered.to_crs(WGS84),
+            _in_wgs84(uncovered),
             name="Straten zonder aanmelding",
             fields={
                 "street": "Straat zonder aanmelding",
@@ -572,7 +784,7 @@ def municipality_map(
 
     Member counts under :data:`PUBLIC_MIN_MEMBERS` show as "minder dan 10".
     """
-    table = areas.to_crs(WGS84)[["area_id", "name", "members", "geometry"]].copy()
+    table = _in_wgs84(areas)[["area_id", "name", "members", "geometry"]].copy()
     table["leden"] = [
         str(n) if n >= PUBLIC_MIN_MEMBERS else f"minder dan {PUBLIC_MIN_MEMBERS}"
         for n in table["members"]
@@ -592,29 +804,46 @@ def municipality_map(
 
 def area_map(areas: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -> folium.Map:
     """For one area's beheerder: its polygon, its streets and its neighbouring areas."""
-    return _area_map(_area_table(areas), area_id, streets.to_crs(WGS84))
+    return _area_map(_AreaTables.of(areas, streets), area_id)
 
 
 def area_maps(
     areas: gpd.GeoDataFrame, streets: gpd.GeoDataFrame
 ) -> Iterator[tuple[int, folium.Map]]:
     """Every area's :func:`area_map`, one at a time, with the tables made once for all."""
-    table = _area_table(areas)
-    roads = streets.to_crs(WGS84)
+    tables = _AreaTables.of(areas, streets)
     for area_id in areas["area_id"]:
-        yield int(area_id), _area_map(table, int(area_id), roads)
+        yield int(area_id), _area_map(tables, int(area_id))
 
 
-def _area_map(table: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) -> folium.Map:
-    """:func:`area_map` from the areas' :func:`_area_table` and streets in WGS84."""
-    chosen = table.loc[table["area_id"] == area_id]
-    if chosen.empty:
+@dataclass(frozen=True)
+class _AreaTables:
+    """What the area maps draw, made once for all of them: areas and streets in WGS84."""
+
+    table: gpd.GeoDataFrame  # the areas' _area_table
+    areas: _Rows  # its rows with the tooltips' cells
+    labels: _LabelRows
+    streets: _Rows  # with the street names
+
+    @classmethod
+    def of(cls, areas: gpd.GeoDataFrame, streets: gpd.GeoDataFrame) -> _AreaTables:
+        table = _area_table(areas)
+        rows = _Rows.of(table, [*AREA_TOOLTIP, "area_id", "name"])
+        return cls(table, rows, _LabelRows.of(table), _Rows.of(_in_wgs84(streets), ["name"]))
+
+
+def _area_map(tables: _AreaTables, area_id: int) -> folium.Map:
+    """:func:`area_map` from the :class:`_AreaTables` of all areas."""
+    ids = tables.table["area_id"].to_numpy()
+    is_chosen = ids == area_id
+    if not is_chosen.any():
         msg = f"gebied {area_id} bestaat niet in dit plan"
         raise KeyError(msg)
-    neighbour_ids = _neighbour_ids(chosen)
-    fmap = _base_map(chosen, table)
+    neighbour_ids = _neighbour_ids(tables.table, int(np.argmax(is_chosen)))
+    chosen = tables.areas.take(is_chosen)
+    fmap = _fitted_map(chosen.shapes, tables.areas.shapes)
     _layer(
-        table.loc[table["area_id"].isin(neighbour_ids)],
+        tables.areas.take(np.isin(ids, neighbour_ids)),
         name="Buurgebieden",
         fields={"area_id": "Buurgebied", "name": "Naam"},
         style=lambda _: {
@@ -637,18 +866,17 @@ def _area_map(table: gpd.GeoDataFrame, area_id: int, streets: gpd.GeoDataFrame) 
         },
         sticky=False,
     ).add_to(fmap)
-    meets, cut = clip_lines(streets.geometry.to_numpy(), chosen.geometry.iloc[0])
-    mine = streets.loc[meets]
+    meets, cut = clip_lines(tables.streets.shapes, chosen.shapes[0])
+    mine = tables.streets.take(meets)
     _layer(
-        mine.assign(geometry=gpd.GeoSeries(cut, index=mine.index, crs=streets.crs)),
+        _Rows(mine.index, cut, mine.cells),
         name="Straten",
         fields={"name": "Straat"},
         style=lambda _: {"color": "#0072B2", "weight": 3},
         sticky=False,
     ).add_to(fmap)
-    _labels(table.loc[table["area_id"].isin([area_id, *neighbour_ids])], with_names=True).add_to(
-        fmap
-    )
+    shown = np.isin(ids, [area_id, *neighbour_ids])
+    _label_group(tables.labels.take(shown), with_names=True).add_to(fmap)
     return _finish(fmap, chosen, "")
 
 
@@ -659,17 +887,21 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _neighbour_ids(chosen: gpd.GeoDataFrame) -> list[int]:
+def _neighbour_ids(areas: gpd.GeoDataFrame, position: int) -> list[int]:
     """The ids in an area's ``neighbours`` cell ("2,5"); none when absent or empty."""
-    if "neighbours" not in chosen:
+    if "neighbours" not in areas:
         return []
-    text = _text(chosen["neighbours"].iloc[0])
+    text = _text(areas["neighbours"].iloc[position])
     return [int(float(n)) for n in text.replace(";", ",").split(",") if n.strip()]
+
+
+# ``json.dumps(value, ensure_ascii=False, separators=(",", ":"))``, its encoder made once.
+_SCRIPT_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _script_json(value: object) -> str:
     """``value`` as JSON to place inside a ``<script>``: no ``</`` can close the script early."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    return _SCRIPT_ENCODER.encode(value).replace("</", "<\\/")
 
 
 class _Raw(branca.element.Element):
@@ -738,7 +970,7 @@ def _sign_markers(signs: gpd.GeoDataFrame) -> PreparedGeoJson:
     tooltip reads "Bord 3: Rijksweg": the Borden page picks the sign clicked by it.
     """
     features = []
-    table = signs.to_crs(WGS84)
+    table = _in_wgs84(signs)
     table = table.loc[_drawable(table.geometry)]
     for row in table.itertuples():
         street = _html(getattr(row, "street", None)) or "naamloze weg"
@@ -858,7 +1090,7 @@ class RoadLayers:
 
 def road_layers(streets: gpd.GeoDataFrame) -> RoadLayers:
     """The roads of ``streets`` grouped by class, coordinates at 6 decimals (~0.1 m)."""
-    roads = streets.to_crs(WGS84)
+    roads = _in_wgs84(streets)
     roads = roads.loc[_drawable(roads.geometry)]
     highway = roads.get("highway", pd.Series("", index=roads.index)).fillna("").astype(str)
     names = roads.get("name", pd.Series("", index=roads.index))
@@ -869,17 +1101,30 @@ def road_layers(streets: gpd.GeoDataFrame) -> RoadLayers:
         if not chosen.any():
             continue
         shapes = shapely.transform(roads.geometry.to_numpy()[chosen], lambda c: np.round(c, 6))
-        tips = [
-            f"<b>{_html(name) or 'naamloze weg'}</b><br>{_html(road_label(kind))}"
-            for name, kind in zip(names.to_numpy()[chosen], highway.to_numpy()[chosen], strict=True)
-        ]
+        tips = _road_tips(names.to_numpy()[chosen], highway.to_numpy()[chosen])
         features = ",".join(
-            f'{{"type":"Feature","properties":{_script_json({"tip": tip})},"geometry":{shape}}}'
+            f'{{"type":"Feature","properties":{tip},"geometry":{shape}}}'
             for tip, shape in zip(tips, shapely.to_geojson(shapes), strict=True)
         )
         data = '{"type":"FeatureCollection","features":[' + features + "]}"
         layers.append((label, colour, width, data))
     return RoadLayers(tuple(layers))
+
+
+def _road_tips(names: np.ndarray, kinds: np.ndarray) -> list[str]:
+    """Each road's properties, ``_script_json({"tip": ...})`` with its name and class: written
+    once per name and class (a street has many pieces), not by an encoder run per road."""
+    made: dict[tuple[type, Any, Any], str] = {}
+    tips = []
+    for name, kind in zip(names, kinds, strict=True):
+        key = (type(name), name, kind)
+        tip = made.get(key)
+        if tip is None:
+            text = f"<b>{_html(name) or 'naamloze weg'}</b><br>{_html(road_label(kind))}"
+            tip = '{"tip":' + json.encoder.encode_basestring(text) + "}"
+            tip = made[key] = tip.replace("</", "<\\/")
+        tips.append(tip)
+    return tips
 
 
 def _add_roads(fmap: folium.Map, roads: RoadLayers) -> None:

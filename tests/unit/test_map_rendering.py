@@ -197,3 +197,80 @@ def test_element_names_are_branca_s() -> None:
         element = geo.maps._PlainMacro()
         element._name = kind
         assert element.get_name() == branca.element.Element.get_name(element)
+
+
+def test_a_layer_s_prepared_text_is_the_json_folium_writes_for_its_data() -> None:
+    """Polygons made once and kept, lines made each time: the text is ``tojson``'s."""
+    geo.maps._SHAPES.clear()
+    frames = (_mixed(), AREAS.to_crs(4326), STREETS.to_crs(4326), _mixed().iloc[0:0])
+    for _ in range(2):  # the second time the polygons come from the kept texts
+        for frame in frames:
+            cells = {c: geo.maps._cells(frame[c]) for c in frame.columns if c != "geometry"}
+            data, text = geo.maps._shared_collection(
+                np.asarray(frame.index), frame.geometry.to_numpy(), cells
+            )
+            assert json.dumps(data) == json.dumps(geo_dict(frame))
+            assert text == json.dumps(data, sort_keys=True)
+    assert geo.maps._SHAPES  # the areas' polygons are kept
+
+
+def test_a_property_that_reads_as_the_geometry_mark_is_still_written_as_it_is() -> None:
+    frame = AREAS.to_crs(4326).assign(name=geo.maps._SHAPE_MARK)
+    data, text = geo.maps._shared_collection(
+        np.asarray(frame.index), frame.geometry.to_numpy(), {"name": frame["name"].to_numpy()}
+    )
+    assert text == json.dumps(data, sort_keys=True)
+
+
+def test_a_layer_drawn_from_its_prepared_text_is_the_page_of_its_data() -> None:
+    areas = AREAS.to_crs(4326)
+    for table in (areas, geo.maps._Rows.of(areas, geo.maps.AREA_TOOLTIP)):
+        fast, slow = (
+            geo.maps._layer(
+                table, name="Gebieden", fields=geo.maps.AREA_TOOLTIP, style=lambda _: {"weight": 1}
+            )
+            for _ in range(2)
+        )
+        assert fast.data_text is not None
+        slow.data_text = None  # folium writes the data itself
+        fast_page, slow_page = _page(fast), _page(slow)
+        assert fast_page == slow_page
+        assert "Molenweg \\u0026#123;\\u0026#123; e.o." in fast_page  # escaped once, as text
+
+
+def test_maps_drawn_again_with_the_kept_polygons_are_the_same_pages() -> None:
+    geo.maps._SHAPES.clear()
+    first = [_numbered(fmap.get_root().render()) for fmap in _all_maps()]
+    assert geo.maps._SHAPES
+    assert first == [_numbered(fmap.get_root().render()) for fmap in _all_maps()]
+
+
+def test_frames_in_wgs84_are_used_as_they_are() -> None:
+    areas = AREAS.to_crs(4326)
+    assert geo.maps._in_wgs84(areas) is areas
+    moved = geo.maps._in_wgs84(AREAS)
+    assert moved.geometry.geom_equals_exact(AREAS.to_crs(4326).geometry, tolerance=0).all()
+
+
+def test_road_tips_written_once_per_name_are_each_road_s_json() -> None:
+    names = np.array(["Kerkstraat", "Kerkstraat", "</script><b>x", None, np.nan, "Één & twee", 1],
+                     dtype=object)  # fmt: skip
+    kinds = np.array(["residential", "footway", "residential", "", "cycleway", "primary", ""])
+    expected = [
+        geo.maps._script_json(
+            {"tip": f"<b>{geo.maps._html(name) or 'naamloze weg'}</b><br>"
+             f"{geo.maps._html(geo.maps.road_label(kind))}"}
+        )
+        for name, kind in zip(names, kinds, strict=True)
+    ]  # fmt: skip
+    assert geo.maps._road_tips(names, kinds) == expected
+    assert "</" not in "".join(expected)
+
+
+def test_kept_polygons_are_dropped_past_their_budget() -> None:
+    kept = geo.maps._KeptShapes(budget=10)
+    kept.keep(b"a", ({}, "123456"))
+    kept.keep(b"b", ({}, "123456"))
+    assert len(kept) == 1
+    assert kept.get(b"a") is None
+    assert kept.get(b"b") is not None
