@@ -75,7 +75,6 @@ SAMPLE_SPACING_M = 15.0
 NAME_MATCH_DISTANCE_M = 300.0
 NEAR_STREET_M = 20.0  # most homes lie this near their street (a first, cheap nearest search)
 MIN_SHARED_BORDER_M = 1.0
-_MAX_RECUTS = 4  # re-tilings tried while stray parts push a unit over its weight
 _KEY_DECIMALS = 2  # centimetres: vertices closer than this are one junction
 _AREA_TOLERANCE_M2 = 0.01  # cut Voronoi cells may differ this much from the area they tile
 _EDGE_TOLERANCE_M = 0.01  # unmatched border segments may differ this much from the area's edge
@@ -189,41 +188,35 @@ def build_units(
     )
     home_unit = assign_to_segments(homes, segments)
     member_unit, address_unit = home_unit[: len(members)], home_unit[len(members) :]
-    units = segments.assign(parent=np.arange(len(segments)))
-    # Homes in a stray polygon part follow the part to a neighbouring unit, which can push that
-    # unit over ``max_weight``: cut again until no unit is too heavy.
-    for attempt in range(_MAX_RECUTS):
-        units, member_unit, address_unit, cut = _cut_heavy_units(
-            units,
-            members=members,
-            member_unit=member_unit,
-            addresses=addresses,
-            address_unit=address_unit,
-            max_weight=max_weight,
-            max_building=max_building,
-        )
-        if attempt > 0 and not cut:
-            break  # the heavy units left are whole buildings
-        polygons = _unit_polygons(
-            area,
-            units,
-            members=members,
-            member_unit=member_unit,
-            addresses=addresses,
-            address_unit=address_unit,
-        )
-        polygons, moves = _single_parts(
-            polygons,
-            units.geometry.to_numpy(),
-            members.geometry.to_numpy(),
-            member_unit,
-            max_weight=max_weight,
-            overflow=attempt < _MAX_RECUTS - 1,
-        )
-        member_unit = _follow_moves(members, member_unit, moves)
-        address_unit = _follow_moves(addresses, address_unit, moves)
-        if len(member_unit) == 0 or np.bincount(member_unit).max() <= max_weight:
-            break
+    units, member_unit, address_unit = _cut_heavy_units(
+        segments.assign(parent=np.arange(len(segments))),
+        members=members,
+        member_unit=member_unit,
+        addresses=addresses,
+        address_unit=address_unit,
+        max_weight=max_weight,
+        max_building=max_building,
+    )
+    polygons = _unit_polygons(
+        area,
+        units,
+        members=members,
+        member_unit=member_unit,
+        addresses=addresses,
+        address_unit=address_unit,
+    )
+    polygons, moves = _single_parts(
+        polygons,
+        units.geometry.to_numpy(),
+        members.geometry.to_numpy(),
+        member_unit,
+        max_weight=max_weight,
+    )
+    # A part no neighbour could take is a piece of its street of its own (after the others).
+    new = sorted((target, source) for _, source, target in moves if target >= len(units))
+    units = pd.concat([units, units.iloc[[source for _, source in new]]], ignore_index=True)
+    member_unit = _follow_moves(members, member_unit, moves)
+    address_unit = _follow_moves(addresses, address_unit, moves)
     frame = gpd.GeoDataFrame(
         {
             "street": units["name"].to_numpy(),
@@ -440,13 +433,13 @@ def _cut_heavy_units(
     address_unit: np.ndarray,
     max_weight: int,
     max_building: int,
-) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray, bool]:
+) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
     """Cut units with more than ``max_weight`` members into house-number ranges (see
-    :func:`_house_ranges`); also says whether any unit was cut."""
+    :func:`_house_ranges`)."""
     weights = np.bincount(member_unit, minlength=len(units))
     heavy = np.flatnonzero(weights > max_weight)
     if len(heavy) == 0:
-        return units, member_unit, address_unit, False
+        return units, member_unit, address_unit
     member_unit, address_unit = member_unit.copy(), address_unit.copy()
     extra_rows = []
     next_index = len(units)
@@ -466,10 +459,10 @@ def _cut_heavy_units(
             tree = shapely.STRtree(members.geometry.to_numpy()[homes])
             nearest = tree.query_nearest(addresses.geometry.to_numpy()[which], all_matches=False)[1]
             address_unit[which] = member_unit[homes[nearest]]
-    if not extra_rows:
-        return units, member_unit, address_unit, False
+    if not extra_rows:  # only whole buildings
+        return units, member_unit, address_unit
     extra = gpd.GeoDataFrame(extra_rows, crs=units.crs)
-    return pd.concat([units, extra], ignore_index=True), member_unit, address_unit, True
+    return pd.concat([units, extra], ignore_index=True), member_unit, address_unit
 
 
 def _house_ranges(
@@ -609,15 +602,15 @@ def _single_parts(
     home_unit: np.ndarray,
     *,
     max_weight: int,
-    overflow: bool,
 ) -> tuple[np.ndarray, list[tuple[BaseGeometry, int, int]]]:
-    """Make every unit one polygon where possible: stray parts join a touching neighbour.
+    """Make every unit one polygon: stray parts join a touching neighbour or stand alone.
 
     The part a unit keeps is the one nearest the middle of its street (then the largest). A
     stray part goes to the neighbour with the longest shared border among those that can take
     its homes (``homes`` with their unit in ``home_unit``) without passing ``max_weight``. If
-    none can: with ``overflow`` to the lightest (the caller cuts it again), else it stays.
-    Returns the new polygons and the moves made: (part, from unit, to unit).
+    none can, it is a new unit (numbered after the others, in order); a part that touches no
+    other unit stays. Returns the polygons (new units last) and the moves made: (part, from
+    unit, to unit).
     """
     polygons = polygons.copy()
     weight = np.bincount(home_unit, minlength=len(polygons))
@@ -652,25 +645,32 @@ def _single_parts(
     bounds = np.searchsorted(found_part[by_part], np.arange(len(stray) + 1)).tolist()
     neighbours, borders = found_unit[by_part].tolist(), shared_all[by_part].tolist()
     weights = weight.tolist()
+    alone: list[BaseGeometry] = []
     for index, (part, unit, carried) in enumerate(
         zip(stray, stray_owner.tolist(), carried_all.tolist(), strict=True)
     ):
         touching = neighbours[bounds[index] : bounds[index + 1]]
         shared = borders[bounds[index] : bounds[index + 1]]
-        target = _receiver(touching, shared, weights, carried, max_weight, overflow=overflow)
-        if target is None:
+        if not touching:
             received.setdefault(unit, []).append(part)
             continue
-        received.setdefault(target, []).append(part)
+        target = _receiver(touching, shared, weights, carried, max_weight)
+        if target is None:
+            target = len(polygons) + len(alone)
+            alone.append(part)
+        else:
+            received.setdefault(target, []).append(part)
+            weights[target] += carried
         weights[unit] -= carried
-        weights[target] += carried
         moves.append((part, unit, target))
     if received:
         units = np.array([u for u, pieces in received.items() for _ in range(len(pieces) + 1)])
         cells = [g for u, pieces in received.items() for g in (polygons[u], *pieces)]
         merged = dissolve(gpd.GeoDataFrame({"unit": units}, geometry=cells), "unit")
         polygons[merged.index.to_numpy(dtype=int)] = merged.to_numpy()
-    return polygons, moves
+    new_units = np.empty(len(alone), dtype=object)
+    new_units[:] = alone
+    return np.concatenate([polygons, new_units]), moves
 
 
 def _receiver(
@@ -679,18 +679,14 @@ def _receiver(
     weights: list[int],
     carried: int,
     max_weight: int,
-    *,
-    overflow: bool,
 ) -> int | None:
     """The neighbour a stray part joins: the longest shared border among those with room for
-    its ``carried`` homes; without room, with ``overflow`` the lightest, else none."""
+    its ``carried`` homes (none when none has room)."""
     best, best_border = None, -1.0
     for unit, border in zip(touching, shared, strict=True):
         if weights[unit] + carried <= max_weight and border > best_border:
             best, best_border = unit, border
-    if best is not None or not touching or not overflow:
-        return best
-    return min(touching, key=weights.__getitem__)
+    return best
 
 
 def _part_borders(

@@ -450,6 +450,8 @@ def assert_tiles(plan: Plan, boundary: shapely.Geometry, *, max_members: int) ->
 # A piece joined to another area in a fresh plan left corners on one side of a border only: read
 # back from the file, the two sides rounded apart into a 0.03 m² overlap.
 @example(columns=5, rows=4, start=252, batches=[31, 49, 119], cap=30, seed=4)
+# A stray part of a unit that no neighbour had room for stayed with its unit: an area in two.
+@example(columns=2, rows=3, start=293, batches=[226, 238], cap=30, seed=1)
 def test_random_sign_up_batches_leave_every_area_one_valid_polygon(
     columns: int, rows: int, start: int, batches: list[int], cap: int, seed: int
 ) -> None:

@@ -18,7 +18,7 @@ from geo.units import (
     build_units,
     unit_borders,
 )
-from tests.grids import grid_boundary, grid_streets, members_along
+from tests.grids import crooked_wijk, grid_boundary, grid_streets, members_along
 
 
 def test_cut_cells_tile_a_wijk_with_a_hole_and_two_parts() -> None:
@@ -117,8 +117,22 @@ def test_units_on_unconnected_streets_are_linked_into_one_graph() -> None:
 def test_a_stray_part_joins_the_neighbour_with_the_longest_border_and_room() -> None:
     weights = [10, 30, 5]
 
-    assert _receiver([0, 1, 2], [4.0, 9.0, 6.0], weights, 5, 40, overflow=False) == 1
-    assert _receiver([0, 1, 2], [4.0, 9.0, 6.0], weights, 12, 40, overflow=False) == 2
-    assert _receiver([1], [9.0], weights, 12, 40, overflow=False) is None
-    assert _receiver([1, 0], [9.0, 1.0], weights, 40, 40, overflow=True) == 0  # the lightest
-    assert _receiver([], [], weights, 1, 40, overflow=True) is None
+    assert _receiver([0, 1, 2], [4.0, 9.0, 6.0], weights, 5, 40) == 1
+    assert _receiver([0, 1, 2], [4.0, 9.0, 6.0], weights, 12, 40) == 2
+    assert _receiver([1], [9.0], weights, 12, 40) is None
+    assert _receiver([], [], weights, 1, 40) is None
+
+
+def test_a_stray_part_no_neighbour_can_take_is_a_unit_of_its_own() -> None:
+    streets, boundary = crooked_wijk(2, 3, seed=1)
+    members = members_along(streets, 757, seed=1)
+    members = members.loc[members.within(boundary)].iloc[:293].reset_index(drop=True)
+
+    units = build_units(boundary, streets, members, max_weight=24, max_building=30)
+
+    polygons = units.frame.geometry.to_numpy()
+    assert (shapely.get_num_geometries(polygons) <= 1).all(), "every unit is one polygon"
+    assert units.frame["weight"].max() <= 24
+    assert units.frame["weight"].sum() == len(members)
+    inside = shapely.covers(polygons[units.member_unit], members.geometry.to_numpy())
+    assert inside.all(), "every member lies in the land of their own unit"
