@@ -60,34 +60,53 @@ def uncovered_streets(
     if addresses is None or addresses.empty:
         return gpd.GeoDataFrame(columns, geometry=[], crs=areas.crs)
     holder = containing_area(addresses, areas)
+    streets_of_homes = addresses["straat"].fillna("").astype(str)
     homes = pd.DataFrame(
         {
             "area_id": areas["area_id"].to_numpy()[np.maximum(holder, 0)],
-            "key": addresses["straat"].fillna("").astype(str).map(normalize_name).to_numpy(),
-            "street": addresses["straat"].fillna("").astype(str).to_numpy(),
+            "key": _folded(addresses["straat"]),
+            "street": streets_of_homes.to_numpy(),
         }
-    ).loc[(holder >= 0) & (addresses["straat"].fillna("").astype(str) != "").to_numpy()]
-    signed = set(
-        zip(
-            members["area_id"].to_numpy(),
-            members["straat"].fillna("").astype(str).map(normalize_name),
-            strict=True,
-        )
-    )
-    per_street = homes.groupby(["area_id", "key"]).agg(
-        street=("street", "first"), households=("street", "size")
-    )
+    ).loc[(holder >= 0) & (streets_of_homes != "").to_numpy()]
+    signed = set(zip(members["area_id"].to_numpy(), _folded(members["straat"]), strict=True))
+    groups = homes.groupby(["area_id", "key"])["street"]
+    per_street = pd.DataFrame({"street": groups.first(), "households": groups.size()})
     empty = per_street.loc[[pair not in signed for pair in per_street.index]].reset_index()
-    street_keys = streets["name"].fillna("").astype(str).map(normalize_name).to_numpy()
-    polygons = areas.set_index("area_id").geometry
-    lines = []
-    for area_id, key in zip(empty["area_id"], empty["key"], strict=True):
-        mine = streets.geometry.to_numpy()[street_keys == key]
-        clipped = (
-            shapely.intersection(shapely.union_all(mine), polygons[area_id]) if len(mine) else None
-        )
-        lines.append(clipped if clipped is not None and not clipped.is_empty else None)
+    lines = _street_lines(streets, empty, areas)
     result = gpd.GeoDataFrame(
         empty[["area_id", "street", "households"]], geometry=lines, crs=areas.crs
     )
     return result.sort_values(["area_id", "households"], ascending=[True, False], ignore_index=True)
+
+
+def _street_lines(
+    streets: gpd.GeoDataFrame, wanted: pd.DataFrame, areas: gpd.GeoDataFrame
+) -> np.ndarray:
+    """Per row of ``wanted`` (``area_id``, ``key``): the lines of the streets named ``key``
+    (folded) inside that area, merged; ``None`` where there are none."""
+    keys = _folded(streets["name"])
+    shapes = streets.geometry.to_numpy()
+    rows: dict[str, list[int]] = {}
+    for index, key in enumerate(keys.tolist()):
+        rows.setdefault(key, []).append(index)
+    merged = {
+        key: shapely.union_all(shapes[rows[key]])
+        for key in dict.fromkeys(wanted["key"].tolist())
+        if key in rows
+    }
+    polygons = areas.set_index("area_id").geometry
+    lines = np.asarray(
+        shapely.intersection(
+            np.array([merged.get(key) for key in wanted["key"].tolist()], dtype=object),
+            np.array([polygons[a] for a in wanted["area_id"].tolist()], dtype=object),
+        ),
+        dtype=object,
+    )
+    lines[shapely.is_empty(lines)] = None
+    return lines
+
+
+def _folded(values: pd.Series) -> np.ndarray:
+    """:func:`normalize_name` of each text (missing: empty), once per distinct text."""
+    codes, distinct = pd.factorize(values.fillna("").astype(str))
+    return np.array([normalize_name(text) for text in distinct] + [""], dtype=object)[codes]

@@ -76,6 +76,18 @@ class _Crossing:
     inward: int  # +1: traffic enters in the line's direction, -1: against it
 
 
+@dataclass(frozen=True)
+class _Streets:
+    """The streets prepared once for any boundary (a wijk or each of its areas)."""
+
+    crs: object
+    candidates: gpd.GeoDataFrame  # single lines that may be an entrance (trunk rule pending)
+    trunk: np.ndarray  # per candidate: a trunk road (an entrance only with a junction inside)
+    shapes: np.ndarray  # the streets' geometries as given, for the catchment
+    raw_highway: np.ndarray  # their ``highway`` ("" when missing), as the junction split reads it
+    main_road: np.ndarray  # per street: a road for traffic (main entrances share homes over it)
+
+
 def find_signs(
     boundary: BaseGeometry,
     streets: gpd.GeoDataFrame,
@@ -91,15 +103,27 @@ def find_signs(
     Returns points in the CRS of ``streets`` with ``sign_id``, ``street``, ``road_class``,
     ``kind``, ``rank``, ``bearing_deg``, ``homes``, ``reason``.
     """
-    lines = _usable_lines(streets, boundary)
+    return _find(boundary, _prepare(streets), homes, inset_m=inset_m, merge_m=merge_m)
+
+
+def _find(
+    boundary: BaseGeometry,
+    prepared: _Streets,
+    homes: gpd.GeoDataFrame | None,
+    *,
+    inset_m: float = 10.0,
+    merge_m: float = 30.0,
+) -> gpd.GeoDataFrame:
+    """:func:`find_signs` on streets prepared by :func:`_prepare`."""
+    lines = _usable_lines(prepared, boundary)
     crossings = _crossings(lines, boundary)
     if not crossings:
-        return _empty(streets.crs)
+        return _empty(prepared.crs)
     table = _describe(lines, crossings, boundary, inset_m=inset_m)
     table["entrance"] = _merge(table, lines, merge_m=merge_m)
     signs = _pick_per_entrance(table)
-    signs["homes"] = _catchment(boundary, streets, signs, homes)
-    return _rank(gpd.GeoDataFrame(signs, geometry="geometry", crs=streets.crs))
+    signs["homes"] = _catchment(boundary, prepared, signs, homes)
+    return _rank(gpd.GeoDataFrame(signs, geometry="geometry", crs=prepared.crs))
 
 
 def signs_per_area(
@@ -110,10 +134,11 @@ def signs_per_area(
 ) -> gpd.GeoDataFrame:
     """Signs at the entrances of each area (``area_id`` and ``geometry`` in a metric CRS)."""
     frames = []
+    prepared = _prepare(streets)
     for area_id, polygon in zip(areas["area_id"], areas.geometry, strict=True):
         if polygon is None or polygon.is_empty:
             continue
-        signs = find_signs(polygon, streets, homes, **options)
+        signs = _find(polygon, prepared, homes, **options)
         frames.append(signs.assign(area_id=int(area_id)))
     if not frames:
         return _empty(streets.crs).assign(area_id=pd.Series(dtype=int))
@@ -145,16 +170,20 @@ def clip_lines(lines: np.ndarray, polygon: BaseGeometry) -> tuple[np.ndarray, np
         shapely.contains_properly(shape, kept)
         & (shapely.get_type_id(kept) == shapely.GeometryType.LINESTRING)
         & (shapely.get_coordinate_dimension(kept) == 2)
-        & shapely.is_simple(kept)
-        & ~shapely.is_closed(kept)
-        & (
-            shapely.get_num_coordinates(shapely.remove_repeated_points(kept, 0.0))
-            == shapely.get_num_coordinates(kept)
-        )
     )
+    plain = kept[whole]
+    whole[whole] = shapely.is_simple(plain) & ~shapely.is_closed(plain) & ~_repeats(plain)
     cut = kept.copy()
     cut[~whole] = shapely.intersection(kept[~whole], polygon)
     return meets, cut
+
+
+def _repeats(lines: np.ndarray) -> np.ndarray:
+    """Per line: whether two consecutive points are equal (what ``remove_repeated_points``
+    with tolerance 0 would remove)."""
+    coords, owner = shapely.get_coordinates(lines, return_index=True)
+    same = (coords[1:] == coords[:-1]).all(axis=1) & (owner[1:] == owner[:-1])
+    return np.bincount(owner[1:][same], minlength=len(lines)) > 0
 
 
 # --- which lines, which crossings -------------------------------------------------------------
@@ -166,9 +195,33 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name].fillna("").astype(str).str.strip().str.casefold()
 
 
-def _usable_lines(streets: gpd.GeoDataFrame, boundary: BaseGeometry) -> gpd.GeoDataFrame:
-    """Street lines that can be an entrance, exploded to single lines."""
-    frame = streets.explode(index_parts=False).reset_index(drop=True)
+def _prepare(streets: gpd.GeoDataFrame) -> _Streets:
+    """What every boundary needs of ``streets``: the entrance candidates and the network."""
+    main_road = _column(streets, "highway").isin(MAIN_ROADS.keys() | THROUGH_ROADS).to_numpy()
+    raw_highway = (
+        streets["highway"].fillna("").to_numpy()
+        if "highway" in streets
+        else np.full(len(streets), "", dtype=object)
+    )
+    candidates = _candidate_lines(streets)
+    return _Streets(
+        crs=streets.crs,
+        candidates=candidates,
+        trunk=candidates["highway"].isin(THROUGH_ROADS).to_numpy(),
+        shapes=streets.geometry.to_numpy(),
+        raw_highway=raw_highway,
+        main_road=main_road,
+    )
+
+
+def _candidate_lines(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Street lines that can be an entrance anywhere, exploded to single lines."""
+    single = shapely.get_type_id(streets.geometry.to_numpy()) == shapely.GeometryType.LINESTRING
+    frame = (  # streets as read are single lines already: the same rows without exploding
+        streets.reset_index(drop=True)
+        if single.all()
+        else streets.explode(index_parts=False).reset_index(drop=True)
+    )
     rings = frame.geom_type == "LinearRing"  # a closed way (a roundabout) may arrive as a ring
     if rings.any():
         frame.loc[rings, frame.geometry.name] = [
@@ -178,27 +231,41 @@ def _usable_lines(streets: gpd.GeoDataFrame, boundary: BaseGeometry) -> gpd.GeoD
     highway = _column(frame, "highway")
     known = highway.isin(MAIN_ROADS.keys() | MINOR_ROADS.keys() | THROUGH_ROADS)
     open_to_all = ~_column(frame, "access").isin(CLOSED_ACCESS)
-    keep = known & open_to_all & (highway != "motorway")
-    trunk = highway.isin(THROUGH_ROADS) & keep
-    if trunk.any():
-        keep &= ~trunk | _has_junction_inside(frame, trunk.to_numpy(), keep.to_numpy(), boundary)
-    lines = frame.loc[keep.to_numpy()].reset_index(drop=True)
+    keep = (known & open_to_all & (highway != "motorway")).to_numpy()
+    lines = frame.loc[keep].reset_index(drop=True)
     return lines.assign(
-        highway=_column(lines, "highway").to_numpy(),
+        highway=highway.to_numpy()[keep],
         name=lines["name"].fillna("").astype(str).to_numpy() if "name" in lines else "",
         oneway=_column(lines, "oneway").to_numpy(),
         junction=_column(lines, "junction").to_numpy(),
     )
 
 
+def _usable_lines(prepared: _Streets, boundary: BaseGeometry) -> gpd.GeoDataFrame:
+    """The candidate lines that are an entrance of ``boundary``: a trunk road only where
+    another road joins it inside.
+
+    Only lines that meet the boundary's edge can cross it, and only roundabouts count for
+    merging: the other lines are left out (their order kept).
+    """
+    lines, trunk = prepared.candidates, prepared.trunk
+    keep = np.ones(len(lines), dtype=bool)
+    if trunk.any():
+        keep = ~trunk | _has_junction_inside(lines.geometry.to_numpy(), trunk, boundary)
+    ring = shapely.boundary(boundary)
+    shapely.prepare(ring)
+    near = shapely.intersects(ring, lines.geometry.to_numpy())
+    near |= lines["junction"].isin(ROUNDABOUTS).to_numpy()
+    return lines.loc[keep & near].reset_index(drop=True)
+
+
 def _has_junction_inside(
-    frame: gpd.GeoDataFrame, trunk: np.ndarray, usable: np.ndarray, boundary: BaseGeometry
+    geometries: np.ndarray, trunk: np.ndarray, boundary: BaseGeometry
 ) -> np.ndarray:
-    """Per line: for trunk lines, whether another usable road joins them inside the wijk."""
-    geometries = frame.geometry.to_numpy()
-    others = np.flatnonzero(usable & ~trunk)
+    """Per line: for trunk lines, whether another candidate road joins them inside the wijk."""
+    others = np.flatnonzero(~trunk)
     other_keys = set(coordinate_keys(shapely.get_coordinates(geometries[others])))
-    result = np.ones(len(frame), dtype=bool)
+    result = np.ones(len(geometries), dtype=bool)
     for index in np.flatnonzero(trunk):
         coords = shapely.get_coordinates(geometries[index])
         inside = shapely.contains_xy(boundary, coords[:, 0], coords[:, 1])
@@ -228,34 +295,40 @@ def _crossings(lines: gpd.GeoDataFrame, boundary: BaseGeometry) -> list[_Crossin
         end_points = np.concatenate([shapely.get_point(stretch, 0), shapely.get_point(stretch, -1)])
         vertices = np.vstack([vertices, shapely.get_coordinates(end_points)])
         owners = np.concatenate([owners, owner[ends], owner[ends]])
-    result: list[_Crossing] = []
-    seen: set[tuple[int, float]] = set()
-    for line_index, (x, y) in zip(owners, vertices, strict=True):
-        line = geometries[line_index]
-        along = float(shapely.line_locate_point(line, shapely.Point(x, y)))
-        key = (int(line_index), round(along, 1))
-        if key in seen:
-            continue
-        seen.add(key)
-        inward = _inward(line, along, boundary)
-        if inward:
-            result.append(_Crossing(int(line_index), along, inward))
-    return result
+    along = shapely.line_locate_point(geometries[owners], shapely.points(vertices))
+    rounded = [round(a, 1) for a in along.tolist()]
+    first: dict[tuple[int, float], int] = {}
+    for number, key in enumerate(zip(owners.tolist(), rounded, strict=True)):
+        first.setdefault(key, number)  # a point met twice (to the decimetre) counts once
+    unique = np.fromiter(first.values(), dtype=int, count=len(first))
+    owners, along = owners[unique], along[unique]
+    inward = _inward(geometries[owners], along, boundary)
+    return [
+        _Crossing(line, at, direction)
+        for line, at, direction in zip(
+            owners.tolist(), along.tolist(), inward.tolist(), strict=True
+        )
+        if direction
+    ]
 
 
-def _inward(line: BaseGeometry, along: float, boundary: BaseGeometry) -> int:
-    """+1 if the line enters ``boundary`` at ``along`` going forward, -1 going backward, else 0.
+def _inward(lines: np.ndarray, along: np.ndarray, boundary: BaseGeometry) -> np.ndarray:
+    """Per line and position ``along`` it: +1 if it enters ``boundary`` there going forward,
+    -1 going backward, else 0.
 
     A line that starts (or ends) on the boundary enters if it runs inside from there.
     """
+    shape = shapely.from_wkb(shapely.to_wkb(boundary))  # a copy to prepare, not the caller's
+    shapely.prepare(shape)
     before, after = along - _PROBE_M, along + _PROBE_M
-    inside_before = before >= 0 and boundary.contains(line.interpolate(before))
-    inside_after = after <= line.length and boundary.contains(line.interpolate(after))
-    if inside_after and not inside_before:
-        return 1
-    if inside_before and not inside_after:
-        return -1
-    return 0
+    inside_before = (before >= 0) & shapely.contains(
+        shape, shapely.line_interpolate_point(lines, before)
+    )
+    inside_after = (after <= shapely.length(lines)) & shapely.contains(
+        shape, shapely.line_interpolate_point(lines, after)
+    )
+    inward: np.ndarray = inside_after.astype(int) - inside_before.astype(int)
+    return inward
 
 
 # --- describing and merging crossings -----------------------------------------------------------
@@ -347,14 +420,13 @@ def _merge(table: pd.DataFrame, lines: gpd.GeoDataFrame, *, merge_m: float) -> n
 
 def _pick_per_entrance(table: pd.DataFrame) -> pd.DataFrame:
     """One sign per entrance: on its most important road, not on the roundabout ring itself."""
-    centres = table.groupby("entrance")["crossing"].agg(
-        lambda g: shapely.centroid(shapely.multipoints(list(g)))
-    )
+    crossings = np.asarray(table["crossing"].to_list(), dtype=object)
+    entrance = table["entrance"].to_numpy()
+    order = np.argsort(entrance, kind="stable")  # each entrance's crossings in table order
+    numbers, group = np.unique(entrance[order], return_inverse=True)
+    centres = shapely.centroid(shapely.multipoints(crossings[order], indices=group))
     table = table.assign(
-        off_centre=shapely.distance(
-            np.asarray(table["crossing"].to_list(), dtype=object),
-            np.asarray(centres.loc[table["entrance"]].to_list(), dtype=object),
-        ),
+        off_centre=shapely.distance(crossings, centres[np.searchsorted(numbers, entrance)]),
         main_first=(table["kind"] != MAIN).astype(int),
     )
     ordered = table.sort_values(
@@ -371,7 +443,7 @@ def _pick_per_entrance(table: pd.DataFrame) -> pd.DataFrame:
 
 def _catchment(
     boundary: BaseGeometry,
-    streets: gpd.GeoDataFrame,
+    prepared: _Streets,
     signs: pd.DataFrame,
     homes: gpd.GeoDataFrame | None,
 ) -> np.ndarray:
@@ -383,20 +455,20 @@ def _catchment(
     counts = np.zeros(len(signs), dtype=int)
     if homes is None or homes.empty:
         return counts
-    inside = homes.loc[homes.within(boundary)]
-    if inside.empty:
+    points = homes.geometry.to_numpy()
+    inside = points[shapely.within(points, boundary)]
+    if len(inside) == 0:
         return counts
-    meets, cut = clip_lines(streets.geometry.to_numpy(), boundary)
-    clipped = streets.loc[meets].copy()
-    clipped["geometry"] = cut
-    clipped = clipped.explode(index_parts=False)
-    clipped = clipped.loc[clipped.geom_type == "LineString"].reset_index(drop=True)
-    if "highway" not in clipped:
-        clipped["highway"] = ""
-    for kind, allowed in ((MAIN, MAIN_ROADS.keys() | THROUGH_ROADS), (MINOR, None)):
-        network = (
-            clipped if allowed is None else clipped.loc[_column(clipped, "highway").isin(allowed)]
-        )
+    meets, cut = clip_lines(prepared.shapes, boundary)
+    parts, street = shapely.get_parts(cut, return_index=True)
+    single = shapely.get_type_id(parts) == shapely.GeometryType.LINESTRING
+    parts, street = parts[single], np.flatnonzero(meets)[street[single]]
+    clipped = gpd.GeoDataFrame(
+        {"highway": prepared.raw_highway[street]}, geometry=parts, crs=prepared.crs
+    )
+    main_road = prepared.main_road[street]
+    for kind in (MAIN, MINOR):
+        network = clipped.loc[main_road] if kind == MAIN else clipped
         sources = (
             np.flatnonzero(signs["kind"].to_numpy() == MAIN)
             if kind == MAIN
@@ -404,9 +476,7 @@ def _catchment(
         )
         if network.empty or len(sources) == 0:
             continue
-        nearest = _nearest_along_streets(
-            network, signs.geometry.to_numpy()[sources], inside.geometry.to_numpy()
-        )
+        nearest = _nearest_along_streets(network, signs.geometry.to_numpy()[sources], inside)
         found = nearest >= 0
         tally = np.bincount(nearest[found], minlength=len(sources))
         mine = signs["kind"].to_numpy()[sources] == kind
@@ -443,8 +513,10 @@ def _point_graph(
     Nodes: the junctions (segment ends, to the centimetre), then the sources, then the targets;
     each point is joined to both ends of its nearest segment.
     """
-    starts = coordinate_keys(shapely.get_coordinates(shapely.get_point(geometries, 0)))
-    ends = coordinate_keys(shapely.get_coordinates(shapely.get_point(geometries, -1)))
+    coords = shapely.get_coordinates(geometries)
+    last_of = np.cumsum(shapely.get_num_coordinates(geometries)) - 1
+    starts = coordinate_keys(coords[np.r_[0, last_of[:-1] + 1]])
+    ends = coordinate_keys(coords[last_of])
     _, junction = np.unique(np.concatenate([starts, ends]), return_inverse=True)
     first, last = np.split(junction.ravel(), 2)
     junctions = int(junction.max()) + 1

@@ -9,6 +9,7 @@ register formats of :mod:`geo.register`.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import math
 import re
@@ -71,6 +72,7 @@ _PAGE_LIMIT = 1000  # the OGC API server's maximum; larger values are clamped to
 _MAX_PAGES = 500
 _AREA_CODE = re.compile(r"^(BU|WK)(\d{4})\d{2,4}$", re.IGNORECASE)
 _GEMEENTE_CODE = re.compile(r"^(?:GM)?(\d{1,4})$", re.IGNORECASE)
+_HAS_ARROW = importlib.util.find_spec("pyarrow") is not None
 
 
 @dataclass
@@ -354,10 +356,8 @@ def read_streets(path: Path, boundary: gpd.GeoDataFrame | None = None) -> gpd.Ge
     elif name.endswith(".osm"):
         frame = _streets_from_osm_xml(path)
     else:
-        frame = _read_vector(path, layer="streets")
-        frame = frame.loc[frame.geom_type.isin(["LineString", "MultiLineString"])].explode(
-            index_parts=False
-        )
+        frame = _read_vector(path, layer="streets", columns=STREET_COLUMNS)
+        frame = _single_lines(frame.loc[frame.geom_type.isin(["LineString", "MultiLineString"])])
         if frame.empty:
             msg = f"{path.name} bevat geen lijnen; straten zijn lijnen"
             raise InputFileError(msg)
@@ -496,7 +496,15 @@ def normalize_streets(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     geometry = frame.geometry.to_numpy()
     streets = gpd.GeoDataFrame(data, geometry=geometry, crs=frame.crs).to_crs(WGS84)
     streets = streets.loc[~streets.geometry.is_empty & streets.geometry.notna()]
-    return streets.explode(index_parts=False).reset_index(drop=True)
+    return _single_lines(streets).reset_index(drop=True)
+
+
+def _single_lines(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``frame.explode(index_parts=False)``; a frame of single line strings as it is."""
+    kinds = shapely.get_type_id(frame.geometry.to_numpy())
+    if (kinds == shapely.GeometryType.LINESTRING).all():
+        return frame
+    return frame.explode(index_parts=False)
 
 
 def _text_column(values: pd.Series) -> list[str]:
@@ -526,6 +534,11 @@ def read_addresses(
 
     ``register`` is that file already loaded (a command that geocodes with it reads it once).
     """
+    found = _read_layer(path, "addresses") if path.suffix.lower() == ".gpkg" else None
+    if found is not None:
+        if found.empty:  # a wijk without register
+            return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
+        return _inside(_checked(path, found), boundary)
     if path.suffix.lower() == ".gpkg" and "addresses" in _layers(path):
         if pyogrio.read_info(path, layer="addresses")["features"] == 0:  # a wijk without register
             return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
@@ -626,18 +639,61 @@ def _layers(path: Path) -> list[str]:
         raise InputFileError(msg) from None
 
 
-def _read_vector(path: Path, *, layer: str) -> gpd.GeoDataFrame:
-    """Read a vector file; from a multi-layer GeoPackage the layer named ``layer``."""
+def _read_vector(
+    path: Path, *, layer: str, columns: Sequence[str] | None = None
+) -> gpd.GeoDataFrame:
+    """Read a vector file; from a multi-layer GeoPackage the layer named ``layer``.
+
+    ``columns``: only these attributes (those the file has) are needed.
+    """
+    found = _read_layer(path, layer, columns) if path.suffix.lower() == ".gpkg" else None
+    return _checked(path, found if found is not None else _read_chosen(path, layer, columns))
+
+
+def _read_layer(
+    path: Path, layer: str, columns: Sequence[str] | None = None
+) -> gpd.GeoDataFrame | None:
+    """The layer named ``layer`` read straight away, without listing the layers first;
+    ``None`` if that fails (no such layer, no such file): then the layers are listed."""
+    try:
+        return _read_file(path, layer, columns)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError):
+        return None
+
+
+def _read_chosen(path: Path, layer: str, columns: Sequence[str] | None) -> gpd.GeoDataFrame:
     layers = _layers(path)
     chosen = layer if layer in layers else None
     if chosen is None and len(layers) > 1:
         msg = f"{path.name} heeft meerdere lagen ({', '.join(layers)}) en geen laag '{layer}'"
         raise InputFileError(msg)
     try:
-        frame = gpd.read_file(path, layer=chosen, engine="pyogrio")
+        return _read_file(path, chosen, columns)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
         msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
         raise InputFileError(msg) from None
+
+
+def _read_file(path: Path, layer: str | None, columns: Sequence[str] | None) -> gpd.GeoDataFrame:
+    """``gpd.read_file`` with pyogrio, of only ``columns`` if given.
+
+    Text columns are read through Arrow, which is faster and gives the same frame; a frame
+    with other columns (numbers, booleans: typed differently by Arrow) is read again without.
+    """
+    if columns is None:
+        return gpd.read_file(path, layer=layer, engine="pyogrio")
+    if _HAS_ARROW:
+        frame = gpd.read_file(
+            path, layer=layer, engine="pyogrio", columns=list(columns), use_arrow=True
+        )
+        attributes = frame.drop(columns=frame.geometry.name).dtypes
+        if all(isinstance(dtype, pd.StringDtype) for dtype in attributes):
+            return frame
+    return gpd.read_file(path, layer=layer, engine="pyogrio", columns=list(columns))
+
+
+def _checked(path: Path, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A frame read from ``path``, refused when empty or without a CRS; in WGS84."""
     if frame.empty:
         msg = f"{path.name} is leeg"
         raise InputFileError(msg)
@@ -654,7 +710,8 @@ def _near(
         return frame
     crs = metric_crs(boundary)
     zone = boundary.to_crs(crs).buffer(distance).to_crs(WGS84).union_all()
-    kept = frame.loc[frame.intersects(zone)].reset_index(drop=True)
+    shapely.prepare(zone)  # our own polygon: many lines are tested against it
+    kept = frame.loc[shapely.intersects(zone, frame.geometry.to_numpy())].reset_index(drop=True)
     if kept.empty:
         msg = (
             "geen straten binnen of rond de wijkgrens; horen straten en grens bij hetzelfde gebied?"

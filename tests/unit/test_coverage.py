@@ -76,3 +76,38 @@ def test_streets_with_households_but_no_members_are_listed_with_their_lines() ->
     assert molenweg.length == pytest.approx(100.0)
     assert molenweg.within(AREAS.geometry.iloc[1].buffer(0.01))
     assert not np.isin(["Kerkstraat"], open_streets["street"]).any()
+
+
+def test_street_names_fold_alike_and_each_area_gets_its_own_piece_of_the_street() -> None:
+    streets = gpd.GeoDataFrame(
+        {"name": ["Kérkstraat", "kerkstraat", "Veldweg", None]},
+        geometry=[
+            LineString([(0, 50), (120, 50)]),
+            LineString([(120, 50), (200, 50)]),
+            LineString([(0, 300), (50, 300)]),  # outside every area
+            LineString([(50, 0), (50, 100)]),
+        ],
+        crs=RD,
+    )
+    addresses = gpd.GeoDataFrame(
+        homes("KERKSTRAAT", [10, 30], 55)
+        + homes("Kerk-straat", [150], 55)
+        + homes("Veldweg", [60], 10)
+        + [{"straat": None, "geometry": Point(70, 70)}],
+        geometry="geometry",
+        crs=RD,
+    )
+    members = gpd.GeoDataFrame(
+        {"straat": ["veldweg"], "area_id": [2]}, geometry=[Point(0, 0)], crs=RD
+    )
+    open_streets = uncovered_streets(streets, members, addresses, AREAS)
+    rows = list(
+        zip(
+            open_streets["area_id"], open_streets["street"], open_streets["households"], strict=True
+        )
+    )
+    assert rows == [(1, "KERKSTRAAT", 2), (1, "Veldweg", 1), (2, "Kerk-straat", 1)]
+    west, veld, east = open_streets.geometry
+    assert west.length == pytest.approx(100.0) and west.within(AREAS.geometry.iloc[0].buffer(0.01))
+    assert east.length == pytest.approx(100.0) and east.within(AREAS.geometry.iloc[1].buffer(0.01))
+    assert veld is None, "the street's line lies in no area"

@@ -246,3 +246,77 @@ def test_a_sign_on_a_loop_street_counts_the_short_way_round() -> None:
     signs = [Point(1, -8), Point(-80, 0)]  # sign 0: 8 m from the junction, 412 m the other way
     # the home is 30 m from the junction: 39 m from sign 0 the short way, 51 m from sign 1
     assert nearest(lines, signs, [Point(-30, 1)]) == [0]
+
+
+def test_signs_per_area_are_those_of_each_area_on_its_own() -> None:
+    """The streets are prepared once for all areas: each area still gets what it would alone,
+    the trunk rule and the home counts included."""
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1, 2]}, geometry=[box(0, 0, 500, 1000), box(500, 0, 1000, 1000)], crs=RD
+    )
+    roads = streets(
+        {"name": "N276", "highway": "trunk",
+         "geometry": LineString([(-100, 300), (250, 300), (1100, 300)])},
+        {"name": "Kerkstraat", "geometry": LineString([(250, 300), (250, 800)])},
+        {"name": "Rijksweg", "geometry": LineString([(-100, 600), (1100, 600)])},
+        {"name": "Molenpad", "highway": "footway",
+         "geometry": shapely.MultiLineString([[(700, -50), (700, 200)], [(800, -50), (800, 200)]])},
+    )  # fmt: skip
+    homes = gpd.GeoDataFrame(
+        geometry=[Point(x, 605) for x in range(20, 1000, 40)] + [Point(255, 500), Point(702, 50)],
+        crs=RD,
+    )
+    together = signs_per_area(areas, roads, homes)
+    for area_id, polygon in zip(areas["area_id"], areas.geometry, strict=True):
+        alone = find_signs(polygon, roads, homes)
+        mine = together.loc[together["area_id"] == area_id].drop(columns=["area_id", "sign_id"])
+        expected = alone.drop(columns=["sign_id"])
+        assert mine.reset_index(drop=True).to_wkb().equals(expected.to_wkb())
+    west = together.loc[together["area_id"] == 1]
+    east = together.loc[together["area_id"] == 2]
+    assert "N276" in set(west["street"]), "the trunk road has a junction in the west"
+    assert "N276" not in set(east["street"]), "but none in the east"
+    assert sorted(east.loc[east["street"] == "Molenpad", "bearing_deg"]) == [0.0, 0.0]
+    assert west["homes"].sum() > 0 and east["homes"].sum() > 0
+
+
+def test_a_road_drawn_outwards_faces_the_traffic_coming_in() -> None:
+    inwards = streets({"name": "Inweg", "geometry": LineString([(-100, 400), (400, 400)])})
+    outwards = streets({"name": "Inweg", "geometry": LineString([(400, 400), (-100, 400)])})
+    from_edge = streets({"name": "Inweg", "geometry": LineString([(0, 400), (400, 400)])})
+    for roads in (inwards, outwards, from_edge):
+        signs = find_signs(WIJK, roads)
+        assert list(signs["bearing_deg"]) == [90.0]
+        assert signs.geometry.iloc[0].equals(Point(10, 400))
+
+
+def test_multi_part_streets_count_as_their_parts() -> None:
+    parts = [LineString([(-100, 200), (300, 200)]), LineString([(1100, 700), (600, 700)])]
+    homes = gpd.GeoDataFrame(geometry=[Point(x, 205) for x in (50, 100, 150)], crs=RD)
+    single = find_signs(WIJK, streets(*({"name": "Lus", "geometry": p} for p in parts)), homes)
+    multi = find_signs(
+        WIJK, streets({"name": "Lus", "geometry": shapely.MultiLineString(parts)}), homes
+    )
+    assert len(multi) == 2
+    assert multi.to_wkb().equals(single.to_wkb())
+
+
+def test_lines_with_repeated_points_anywhere_are_overlaid() -> None:
+    polygon = box(0, 0, 100, 100)
+    lines = np.array(
+        [
+            LineString([(10, 10), (20, 10), (20, 10)]),  # repeated at the end
+            LineString([(10, 10), (15, 10), (15, 10), (15, 10), (30, 12)]),  # three in a row
+            LineString([(10, 10), (20, 10), (30, 20)]),  # none: kept whole
+            LineString([(10, 10), (20, 10), (10, 10), (20, 10)]),  # again, not in a row
+        ],
+        dtype=object,
+    )
+    meets, cut = clip_lines(lines, polygon)
+    assert meets.all()
+    assert (
+        shapely.to_wkb(cut).tolist()
+        == shapely.to_wkb(shapely.intersection(lines, polygon)).tolist()
+    )
+    assert cut[2] is lines[2], "a plain line well inside is kept as it is"
+    assert shapely.get_num_coordinates(cut[:2]).tolist() == [2, 3]
