@@ -21,6 +21,8 @@ _NUMBER_PART = re.compile(r"^(\d{1,5})(.*)$")
 _LETTER_AND_ADDITION = re.compile(r"^([A-Za-z])(?:[\s\-/]+([A-Za-z0-9]{1,4}))?$")
 _ADDITION = re.compile(r"^[A-Za-z0-9]{1,4}$")
 _GLUED_NUMBER = re.compile(r"^(.*?[^\d\s])(\d{1,5}\S*)$")
+_FLOOR_WORD = re.compile(r"(?:([A-Za-z])[\s\-/]+)?([A-Za-z]+)\.?")  # "boven", "a boven."
+_NOT_FOLDED = re.compile(r"[^0-9a-z]")
 _NUMBER_WORDS = frozenset({"nr", "nr.", "nummer"})
 # Floor words written after a house number, as the short toevoeging they stand for.
 _ADDITION_WORDS = {
@@ -109,7 +111,7 @@ def parse_house_number(text: str) -> HouseNumber:
 
 def _floor_word(rest: str) -> tuple[str, str]:
     """``("", "BOV")`` for ``"boven"``, ``("A", "BOV")`` for ``"a boven"``; else ``("", "")``."""
-    match = re.fullmatch(r"(?:([A-Za-z])[\s\-/]+)?([A-Za-z]+)\.?", rest)
+    match = _FLOOR_WORD.fullmatch(rest)
     if match is None or match.group(2).casefold() not in _ADDITION_WORDS:
         return "", ""
     return (match.group(1) or "").upper(), _ADDITION_WORDS[match.group(2).casefold()]
@@ -177,7 +179,7 @@ def normalize_name(text: str) -> str:
     """Fold a street or place name for matching: no accents, case, punctuation or spacing."""
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return re.sub(r"[^0-9a-z]", "", ascii_text.casefold())
+    return _NOT_FOLDED.sub("", ascii_text.casefold())
 
 
 def postcode_key(postcode: str, house_number: HouseNumber) -> str:

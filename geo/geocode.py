@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlparse
 
+import numpy as np
 import pandas as pd
 from geopy.exc import (
     GeocoderAuthenticationFailure,
@@ -52,6 +53,8 @@ LOCATION_COLUMNS = (
     "bag_id",
 )
 Progress = Callable[[int, int], None]
+# Extension dtypes whose ``tolist`` holds the values ``to_dict`` gives, but pd.NA for None.
+_LISTED_DTYPES = (pd.StringDtype, pd.Int64Dtype, pd.Float64Dtype, pd.BooleanDtype)
 
 
 class OnlineService(Protocol):
@@ -434,9 +437,7 @@ def geocode_applicants(
 ) -> GeocodeOutcome:
     """Locate every applicant; rows that already have ``lat``/``lon`` keep them."""
     frame = applicants.reset_index(drop=True)
-    records: list[dict[str, Any]] = [
-        {str(k): v for k, v in record.items()} for record in frame.to_dict("records")
-    ]
+    records = _records(frame)
     has_point = (frame["lat"].notna() & frame["lon"].notna()).to_list()
     keys: dict[int, str] = {}
     unique: dict[str, Address] = {}
@@ -568,6 +569,28 @@ def _ask_services(
         where = "staat niet in het adresregister" if searched else "er is geen adresregister"
         return _Miss(f"{label}: {where} en online zoeken staat uit", True)
     return _Miss(f"adres niet gevonden: {label} (gezocht in: {', '.join(asked)})", False)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """``frame.to_dict("records")`` with ``str`` keys, built a column at a time.
+
+    Numpy number and bool columns and text or nullable columns give the same Python values
+    by ``tolist`` (missing ``pd.NA`` becomes ``None``, as pandas boxes it); any other column
+    goes through pandas' own boxing.
+    """
+    names = [str(name) for name in frame.columns]
+    columns = [_column_values(column) for _, column in frame.items()]
+    return [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
+
+
+def _column_values(column: pd.Series) -> list[Any]:
+    """The values of ``column`` as ``to_dict("records")`` gives them."""
+    dtype = column.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        return column.tolist()
+    if isinstance(dtype, _LISTED_DTYPES):
+        return [None if value is pd.NA else value for value in column.tolist()]
+    return [record[0] for record in column.to_frame(name=0).to_dict("records")]
 
 
 def _address_of(row: dict[str, Any]) -> Address:

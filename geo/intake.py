@@ -134,6 +134,11 @@ _PHONE_IN_TEXT = re.compile(
     r"^(?P<before>[^\d+(]*)(?P<number>[+(]?[\d\s()\-./]*\d\)?)(?P<after>.*)$"
 )
 _LETTER = re.compile(r"[^\W\d_]")
+_NUMBER_CELL = re.compile(r"\d+\.0")  # a phone number Excel stored as a number: 612345678.0
+_NUMBER_SEPARATORS = re.compile(r"[/,;&|]|\s+of\s+|\s+en\s+")  # between two numbers in a cell
+_PHONE_PUNCTUATION = re.compile(r"[\s()\-./]")
+_PHONE_DIGITS = re.compile(r"\+?\d+")
+_NOT_FOLDED = re.compile(r"[^0-9a-z]")
 
 ACCEPTED_COLUMNS = (
     "row", "naam", "straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats",
@@ -161,7 +166,7 @@ class IntakeResult:
 
 def fold_header(text: str) -> str:
     """Fold a header for alias lookup: ``" E-mail adres "`` -> ``"emailadres"``."""
-    return re.sub(r"[^0-9a-z]", "", text.casefold())
+    return _NOT_FOLDED.sub("", text.casefold())
 
 
 def map_columns(header: Sequence[str]) -> dict[str, int]:
@@ -245,9 +250,10 @@ def validate_rows(
     name: str = "invoer",
 ) -> IntakeResult:
     """Validate rows of text cells whose header row is among the first ten rows."""
-    rows = [[strip_format_chars(cell) for cell in row] for row in rows]
+    rows = [[cell if cell.isascii() else strip_format_chars(cell) for cell in row] for row in rows]
     header_index, columns = _find_header(rows, name=name)
     header = [cell or f"kolom {i + 1}" for i, cell in enumerate(rows[header_index])]
+    original_headers = _unique_headers(header)
     reference = today or date.today()
     accepted: list[dict[str, object]] = []
     rejects: list[dict[str, object]] = []
@@ -264,7 +270,11 @@ def validate_rows(
         person_name = _full_name(values)
         try:
             record = _validate(
-                values, regions=regions, default_place=default_place, today=reference
+                values,
+                name=person_name,
+                regions=regions,
+                default_place=default_place,
+                today=reference,
             )
             record["row"] = row_number
             record["naam"] = person_name
@@ -273,7 +283,7 @@ def validate_rows(
                 record[MESSAGE_FIELD] = values[MESSAGE_FIELD]
             _check_duplicate(record, seen_person, seen_phone)
         except ValueError as error:
-            original = dict(zip(_unique_headers(header), cells, strict=False))
+            original = dict(zip(original_headers, cells, strict=False))
             rejects.append(
                 {"row": row_number, "naam": person_name, "reason": str(error), **original}
             )
@@ -289,7 +299,7 @@ def validate_rows(
     accepted_frame["beheerder"] = accepted_frame["beheerder"].astype(bool)
     accepted_frame["lat"] = accepted_frame["lat"].astype(float)
     accepted_frame["lon"] = accepted_frame["lon"].astype(float)
-    reject_columns = ["row", "naam", "reason", *_unique_headers(header)]
+    reject_columns = ["row", "naam", "reason", *original_headers]
     return IntakeResult(
         accepted=accepted_frame,
         rejects=pd.DataFrame(rejects, columns=reject_columns),
@@ -343,12 +353,19 @@ def _full_name(values: Mapping[str, str]) -> str:
 
 
 def _validate(
-    values: Mapping[str, str], *, regions: Sequence[str], default_place: str, today: date
+    values: Mapping[str, str],
+    *,
+    name: str,
+    regions: Sequence[str],
+    default_place: str,
+    today: date,
 ) -> dict[str, object]:
+    """The normalised fields of one row (``name`` is its :func:`_full_name`); raises
+    :class:`ValueError` with the reason when the row is refused."""
     if "bericht_id" in values and not any(values.get(f, "").strip() for f in _PERSON_FIELDS):
         msg = "geen aanmelding herkend"
         raise ValueError(msg)
-    if not _full_name(values):
+    if not name:
         msg = "naam ontbreekt"
         raise ValueError(msg)
     age = parse_age(values.get("leeftijd", ""), values.get("geboortedatum", ""), today=today)
@@ -482,7 +499,7 @@ def normalize_phone(text: str, *, regions: Sequence[str] = DEFAULT_REGIONS) -> t
     raw = " ".join(strip_format_chars(text).split())
     if raw.startswith("'"):
         raw = raw[1:].strip()  # a spreadsheet's "this is text" mark
-    if re.fullmatch(r"\d+\.0", raw):
+    if _NUMBER_CELL.fullmatch(raw):
         raw = raw[:-2]
     if not raw:
         msg = "telefoonnummer ontbreekt"
@@ -494,7 +511,7 @@ def normalize_phone(text: str, *, regions: Sequence[str] = DEFAULT_REGIONS) -> t
         )
         raise ValueError(msg)
     number_text, note = _split_phone_note(raw)
-    several = [p for p in re.split(r"[/,;&|]|\s+of\s+|\s+en\s+", raw) if _digits(p) >= 6]
+    several = [p for p in _NUMBER_SEPARATORS.split(raw) if _digits(p) >= 6]
     if len(several) > 1 or _digits(note) >= 6:
         msg = f"telefoonnummer {raw!r} bevat meer dan één nummer; laat er één staan"
         raise ValueError(msg)
@@ -522,7 +539,7 @@ def phone_e164(text: str, *, regions: Sequence[str] = DEFAULT_REGIONS) -> str:
 
 
 def _digits(text: str) -> int:
-    return sum(c.isdigit() for c in text)
+    return sum(map(str.isdigit, text))
 
 
 def _split_phone_note(raw: str) -> tuple[str, str]:
@@ -541,9 +558,9 @@ def _parse_phone(
 ) -> tuple[phonenumbers.PhoneNumber, int]:
     """The number and its :class:`phonenumbers.PhoneNumberType`; see :func:`normalize_phone`."""
     home = regions[0]
-    compact = re.sub(r"[\s()\-./]", "", number_text)
+    compact = _PHONE_PUNCTUATION.sub("", number_text)
     invalid = f"telefoonnummer {raw!r} is geen geldig nummer"
-    if not compact or not re.fullmatch(r"\+?\d+", compact):
+    if not compact or not _PHONE_DIGITS.fullmatch(compact):
         raise ValueError(invalid)
     candidates: list[tuple[str, str | None]]
     if compact.startswith(("+", "0")):  # international, or national in the first region only

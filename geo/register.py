@@ -170,7 +170,8 @@ def _read_vector_register(path: Path) -> pd.DataFrame:
 def _normalize_register(frame: pd.DataFrame, *, name: str) -> pd.DataFrame:
     table = pd.DataFrame({c: frame.get(c, "") for c in REGISTER_COLUMNS})
     text_columns = [c for c in REGISTER_COLUMNS if c not in {"lat", "lon"}]
-    table[text_columns] = table[text_columns].fillna("").astype(str).apply(lambda s: s.str.strip())
+    for column in text_columns:  # a column at a time: DataFrame.apply costs more than the work
+        table[column] = table[column].fillna("").astype(str).str.strip()
     number = table["huisnummer"].str.extract(r"^(\d+)", expand=False)
     table["lat"] = pd.to_numeric(table["lat"].astype(str).str.replace(",", "."), errors="coerce")
     table["lon"] = pd.to_numeric(table["lon"].astype(str).str.replace(",", "."), errors="coerce")

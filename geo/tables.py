@@ -38,6 +38,10 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d[\d.,]*$")
 _ESCAPED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
 _RISKY_FIRST = frozenset("=+-@\t\r'")  # the first characters the two tests above look for
+# A plain number in ASCII digits, which escape_formula never changes (a vectorised test: no
+# Unicode digits, no newline before the end, unlike _PLAIN_NUMBER; those cells take the slow way).
+_ASCII_NUMBER = r"[+-]?[0-9][0-9.,]*"
+_MANY_RISKY = 100  # above this many risky cells in a column, the vectorised test pays
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 
 
@@ -171,11 +175,14 @@ def _read_csv(data: bytes, *, name: str) -> tuple[list[list[str]], tuple[str, ..
     delimiter = _guess_delimiter(text)
     records = _csv_records(text, delimiter=delimiter, name=name)
     _refuse_merged_lines(records, delimiter=delimiter, name=name)
-    rows = [
-        [unescape_formula(strip_format_chars(cell).strip()) for cell in row]
-        for _, _, row in records
-    ]
-    return rows, notes
+    return [_clean_cells(row) for _, _, row in records], notes
+
+
+def _clean_cells(row: list[str]) -> list[str]:
+    """The cells of a CSV row as read: no format characters or outer spaces, one escaping
+    ``'`` dropped (:func:`unescape_formula`, which only acts on a leading ``'``)."""
+    cells = [(cell if cell.isascii() else strip_format_chars(cell)).strip() for cell in row]
+    return [unescape_formula(cell) if cell[:1] == "'" else cell for cell in cells]
 
 
 def _guess_delimiter(text: str) -> str:
@@ -309,16 +316,40 @@ def unescape_formula(text: str) -> str:
     return text
 
 
+def escape_column(column: pd.Series) -> pd.Series:
+    """``column.map(escape_formula)``; a text column (:class:`pandas.StringDtype`) passes only
+    its cells that start with a risky character, and is returned itself when none does."""
+    if not isinstance(column.dtype, pd.StringDtype):
+        return column.map(escape_formula)
+    if _RISKY_FIRST.isdisjoint(column.str[:1].unique().tolist()):
+        return column  # most columns: no cell starts with a formula character or a quote
+    values = column.tolist()
+    # what escape_formula tests first, inline
+    risky = [i for i, v in enumerate(values) if isinstance(v, str) and v[:1] in _RISKY_FIRST]
+    if len(risky) > _MANY_RISKY:  # e.g. a column of +31 numbers: leave out the plain numbers
+        plain = column.str.fullmatch(_ASCII_NUMBER).tolist()
+        risky = [i for i in risky if plain[i] is not True]
+    if not risky:
+        return column
+    for i in risky:
+        values[i] = escape_formula(values[i])
+    return pd.Series(
+        pd.array(values, dtype=column.dtype), index=column.index, name=column.name, copy=False
+    )
+
+
 def write_csv(frame: pd.DataFrame, path: Path, *, private: bool) -> None:
     """Write ``frame`` as UTF-8 CSV (with BOM, so Excel shows accents) with formulas escaped,
     in the cells and in the header.
 
     ``private`` files hold personal data and are created readable by their owner only.
     """
-    safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(escape_formula)
+    safe = frame.copy(deep=False)  # copy-on-write: replaced columns never reach ``frame``
+    for position, (_, column) in enumerate(frame.items()):
+        if column.dtype == object or pd.api.types.is_string_dtype(column):
+            escaped = escape_column(column)
+            if escaped is not column:
+                safe.isetitem(position, escaped.array)
     safe.columns = pd.Index([escape_formula(column) for column in safe.columns])
     with replacing(path, private=private) as temporary:  # whole or not at all; links replaced
         safe.to_csv(temporary, index=False, encoding="utf-8-sig")
