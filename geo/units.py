@@ -131,7 +131,7 @@ class Borders:
 def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Split street lines at vertices they share with other lines (junctions)."""
     lines = streets.loc[~streets["highway"].isin(NOT_WALKABLE)]
-    parts, line_of_part = shapely.get_parts(lines.geometry.to_numpy(), return_index=True)
+    parts, line_of_part = _parts(lines.geometry.to_numpy())
     coords, owner = shapely.get_coordinates(parts, return_index=True)
     keys = coordinate_keys(coords)
     _, inverse = np.unique(keys, return_inverse=True)
@@ -257,12 +257,10 @@ def unit_borders(polygons: np.ndarray, barrier: np.ndarray) -> Borders:
     vertex (to the centimetre); a segment found once lies on the edge of the tiled area.
     """
     count = len(polygons)
-    parts, owner = shapely.get_parts(polygons, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, ring = shapely.get_coordinates(rings, return_index=True)
+    coords, ring, owner = _ring_coordinates(polygons)
     follows = ring[1:] == ring[:-1]
     start, end = coords[:-1][follows], coords[1:][follows]
-    segment_owner = owner[ring_part[ring[:-1][follows]]]
+    segment_owner = owner[ring[:-1][follows]]
     length = np.hypot(*(end - start).T)
     keys_a, keys_b = coordinate_keys(start), coordinate_keys(end)
     low, high = np.minimum(keys_a, keys_b), np.maximum(keys_a, keys_b)
@@ -287,6 +285,27 @@ def unit_borders(polygons: np.ndarray, barrier: np.ndarray) -> Borders:
     barrier_total = np.bincount(which, weights=metres * along, minlength=len(unique))
     pairs = np.stack([unique // count, unique % count], axis=1).astype(int)
     return Borders(pairs, total, barrier_total, outer)
+
+
+def _ring_coordinates(polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The coordinates of every ring of ``polygons`` (exterior, then holes, part by part), the
+    ring of each coordinate and the polygon (position) of each ring.
+
+    Read as arrays, without making a geometry object per part and ring (for thousands of
+    units that is most of the work, the garbage collector's included).
+    """
+    try:
+        _, coords, offsets = shapely.to_ragged_array(polygons)
+    except ValueError:  # not all (multi)polygons: take them apart the plain way
+        parts, owner = shapely.get_parts(polygons, return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        coords, ring = shapely.get_coordinates(rings, return_index=True)
+        return coords, ring, owner[ring_part]
+    ring = np.repeat(np.arange(len(offsets[0]) - 1), np.diff(offsets[0]))
+    part = np.repeat(np.arange(len(offsets[1]) - 1), np.diff(offsets[1]))
+    if len(offsets) == 2:  # polygons only: a part is its polygon
+        return coords, ring, part
+    return coords, ring, np.repeat(np.arange(len(offsets[2]) - 1), np.diff(offsets[2]))[part]
 
 
 def _mark_line_barriers(borders: Borders, polygons: np.ndarray, lines: np.ndarray) -> Borders:
@@ -329,13 +348,23 @@ def _clip(segments: gpd.GeoDataFrame, area: BaseGeometry) -> gpd.GeoDataFrame:
     cut = lines[meets]
     crossing = ~shapely.covers(area, cut)
     cut[crossing] = shapely.intersection(cut[crossing], area)
-    parts, which = shapely.get_parts(cut, return_index=True)
+    parts, which = _parts(cut)
     keep = (shapely.get_type_id(parts) == shapely.GeometryType.LINESTRING) & (
         shapely.length(parts) > 0.5
     )
     inside = segments.iloc[meets[which[keep]]].reset_index(drop=True)
     inside[inside.geometry.name] = parts[keep]
     return inside
+
+
+def _parts(shapes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``shapely.get_parts(shapes, return_index=True)`` without copying the single lines
+    (most of them: copies of thousands of lines cost the garbage collector's time too)."""
+    single = shapely.get_type_id(shapes) == shapely.GeometryType.LINESTRING
+    parts, which = shapely.get_parts(shapes[~single], return_index=True)
+    owner = np.concatenate([np.flatnonzero(single), np.flatnonzero(~single)[which]])
+    order = np.argsort(owner, kind="stable")
+    return np.concatenate([shapes[single], parts])[order], owner[order]
 
 
 def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> np.ndarray:

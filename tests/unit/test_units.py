@@ -13,7 +13,9 @@ from geo.units import (
     _clip_cells,
     _graph_order,
     _nearest_segments,
+    _parts,
     _receiver,
+    _ring_coordinates,
     _shared_border,
     build_units,
     unit_borders,
@@ -136,3 +138,46 @@ def test_a_stray_part_no_neighbour_can_take_is_a_unit_of_its_own() -> None:
     assert units.frame["weight"].sum() == len(members)
     inside = shapely.covers(polygons[units.member_unit], members.geometry.to_numpy())
     assert inside.all(), "every member lies in the land of their own unit"
+
+
+def test_parts_are_those_of_get_parts_with_single_lines_kept_as_they_are() -> None:
+    chance = np.random.default_rng(8)
+    shapes = np.array(
+        [
+            shapely.LineString(chance.random((3, 2))),
+            shapely.MultiLineString([chance.random((2, 2)), chance.random((2, 2))]),
+            shapely.LineString(),
+            shapely.GeometryCollection([shapely.Point(1, 1), shapely.LineString([(0, 0), (1, 0)])]),
+            shapely.LineString(chance.random((2, 2))),
+        ]
+        * 20,
+        dtype=object,
+    )
+
+    parts, owner = _parts(shapes)
+
+    want, want_owner = shapely.get_parts(shapes, return_index=True)
+    assert owner.tolist() == want_owner.tolist()
+    assert shapely.to_wkb(parts).tolist() == shapely.to_wkb(want).tolist()
+    single = np.flatnonzero(shapely.get_type_id(shapes) == shapely.GeometryType.LINESTRING)
+    assert all(parts[owner == i][0] is shapes[i] for i in single)  # not copied
+
+
+def test_ring_coordinates_are_those_of_the_rings_taken_apart() -> None:
+    holed = box(0, 0, 10, 10).difference(box(4, 4, 5, 5))
+    polygon_sets = [
+        [box(0, 0, 1, 1), shapely.Polygon(), holed],  # polygons only
+        [box(0, 0, 1, 1), shapely.MultiPolygon([box(2, 2, 3, 3), holed]), shapely.Polygon()],
+        [box(0, 0, 1, 1), shapely.GeometryCollection([box(2, 2, 3, 3)])],  # the plain way
+    ]
+    for shapes in polygon_sets:
+        polygons = np.array(shapes, dtype=object)
+
+        coords, ring, owner = _ring_coordinates(polygons)
+
+        parts, part_owner = shapely.get_parts(polygons, return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        want, want_ring = shapely.get_coordinates(rings, return_index=True)
+        assert coords.tolist() == want.tolist()
+        assert ring.tolist() == want_ring.tolist()
+        assert owner.tolist() == part_owner[ring_part].tolist()
