@@ -2026,6 +2026,7 @@ def measure(
         "polsby_popper_mean": round(float(compactness.mean()), 3),
         "polsby_popper_min": round(float(compactness.min()), 3),
         "compactness_notes": compactness_notes(plan.areas, compactness, boundary),
+        "building_notes": building_notes(plan.members, math.floor(fill * max_members)),
         **(
             {
                 "barrier_border_m": round(barriers[0], 1),
@@ -2058,6 +2059,35 @@ def compactness_notes(
             {"area_id": int(area_id), "polsby_popper": round(float(value), 3), "reason": reason}
         )
     return notes
+
+
+def building_notes(members: pd.DataFrame, share: int) -> list[dict[str, Any]]:
+    """Every area holding a building (one address point, to 10 cm) with more sign-ups than an
+    area's ``share``: a building that fits one group stays in it, so that area is larger than
+    the others. Its id, the building's sign-ups and the reason (Dutch)."""
+    if len(members) == 0 or "area_id" not in members:
+        return []
+    points = members.geometry.to_numpy()
+    spots = pd.DataFrame(
+        {
+            "area_id": members["area_id"].to_numpy(),
+            "x": np.round(shapely.get_x(points), 1),
+            "y": np.round(shapely.get_y(points), 1),
+        }
+    ).dropna()
+    largest = spots.groupby(["area_id", "x", "y"]).size().groupby(level=0).max()
+    return [
+        {
+            "area_id": int(area_id),
+            "building_members": int(count),
+            "reason": (
+                f"{count} aanmeldingen op één adres (een flatgebouw) blijven in één groep; "
+                f"dat is meer dan het streefaantal van {share} per gebied"
+            ),
+        }
+        for area_id, count in zip(largest.index.tolist(), largest.tolist(), strict=True)
+        if count > share
+    ]
 
 
 def not_one_piece(areas: gpd.GeoDataFrame, boundary: BaseGeometry) -> list[dict[str, Any]]:

@@ -213,6 +213,10 @@ def test_a_building_that_fits_one_group_stays_together_inside_its_area() -> None
     assert area.buffer(0.01).contains(spot)
     units = build_units(boundary, streets, members, max_weight=32, max_building=40)
     assert len(set(units.member_unit[:34].tolist())) == 1, "one unit holds the building"
+    (note,) = plan.metrics["building_notes"]
+    assert note["area_id"] == flats["area_id"].iat[0]
+    assert note["building_members"] == 34
+    assert "34 aanmeldingen" in note["reason"]
 
 
 def register_along(streets: gpd.GeoDataFrame, every: float = 10.0) -> gpd.GeoDataFrame:
