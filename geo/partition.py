@@ -126,9 +126,7 @@ def make_plan(
         raise PlanError(msg)
     addresses = _inside_only(addresses, boundary)
     per_area = max(1, math.floor(fill * max_members))
-    units = build_units(
-        boundary, streets, inside, addresses, max_weight=per_area, max_building=max_members
-    )
+    units = build_units(boundary, streets, inside, addresses, max_weight=per_area)
     k = area_count(len(inside), max_members=max_members, fill=fill)
     labels = partition_units(units, k, max_members=max_members, fill=fill)
     areas, placed = _assemble(units, labels, inside, addresses, max_members=max_members)
@@ -330,9 +328,7 @@ def _split_area(
         else None
     )
     per_area = max(1, math.floor(fill * max_members))
-    units = build_units(
-        polygon, streets, people, homes, max_weight=per_area, max_building=max_members
-    )
+    units = build_units(polygon, streets, people, homes, max_weight=per_area)
     parts = max(2, area_count(len(people), max_members=max_members, fill=fill))
     labels = partition_units(units, parts, max_members=max_members, fill=fill)
     next_id = int(areas["area_id"].max()) + 1
@@ -2062,31 +2058,46 @@ def compactness_notes(
 
 
 def building_notes(members: pd.DataFrame, share: int) -> list[dict[str, Any]]:
-    """Every area holding a building (one address point, to 10 cm) with more sign-ups than an
-    area's ``share``: a building that fits one group stays in it, so that area is larger than
-    the others. Its id, the building's sign-ups and the reason (Dutch)."""
+    """Every building (one address point, to 10 cm) whose sign-ups are in more than one area:
+    one with more than an area's ``share`` is cut by flat number, so that every group has room
+    to grow. The map shows the building in one area only. Per building its street, the areas
+    with how many of its sign-ups each, and the reason (Dutch)."""
     if len(members) == 0 or "area_id" not in members:
         return []
     points = members.geometry.to_numpy()
     spots = pd.DataFrame(
         {
             "area_id": members["area_id"].to_numpy(),
+            "straat": members["straat"].astype(str).to_numpy() if "straat" in members else "",
             "x": np.round(shapely.get_x(points), 1),
             "y": np.round(shapely.get_y(points), 1),
         }
-    ).dropna()
-    largest = spots.groupby(["area_id", "x", "y"]).size().groupby(level=0).max()
+    ).dropna(subset=["x", "y"])
+    table = spots.groupby(["x", "y", "area_id"]).size().reset_index(name="count")
+    by_spot: dict[tuple[float, float], dict[int, int]] = {}
+    for x, y, area_id, count in zip(
+        table["x"].tolist(),
+        table["y"].tolist(),
+        table["area_id"].tolist(),
+        table["count"].tolist(),
+        strict=True,
+    ):
+        by_spot.setdefault((x, y), {})[int(area_id)] = int(count)
+    street_of: dict[tuple[float, float], str] = {}
+    for x, y, street in zip(spots["x"].tolist(), spots["y"].tolist(), spots["straat"], strict=True):
+        street_of.setdefault((x, y), str(street))
     return [
         {
-            "area_id": int(area_id),
-            "building_members": int(count),
+            "street": street_of[spot],
+            "areas": areas,
             "reason": (
-                f"{count} aanmeldingen op één adres (een flatgebouw) blijven in één groep; "
-                f"dat is meer dan het streefaantal van {share} per gebied"
+                f"{sum(areas.values())} aanmeldingen op één adres (een flatgebouw) zijn op "
+                f"huisnummer verdeeld over {len(areas)} groepen: meer dan het streefaantal "
+                f"van {share} per gebied; de kaart toont het gebouw in één gebied"
             ),
         }
-        for area_id, count in zip(largest.index.tolist(), largest.tolist(), strict=True)
-        if count > share
+        for spot, areas in by_spot.items()
+        if len(areas) > 1
     ]
 
 

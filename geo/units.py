@@ -165,17 +165,14 @@ def build_units(
     addresses: gpd.GeoDataFrame | None = None,
     *,
     max_weight: int,
-    max_building: int | None = None,
 ) -> Units:
     """Units covering ``area`` (a polygon in a metric CRS) from streets, members and addresses.
 
     ``members`` and ``addresses`` are points with a ``straat`` column (``huisnummer``,
     ``huisletter`` and ``toevoeging`` are used to cut over-full units). Units heavier than
-    ``max_weight`` are cut by house-number ranges; the members of one building (one spot)
-    stay in one unit up to ``max_building`` (default ``max_weight``), as one group's cap:
-    only a building beyond it is cut, and its extra flats get no land of their own.
+    ``max_weight`` are cut by house-number ranges (a building, one spot, with more members
+    than that by flat number: only one of its runs has the building's land).
     """
-    max_building = max(max_weight, max_building or max_weight)
     segments = split_at_junctions(streets)
     segments = _clip(segments, area)
     if segments.empty:
@@ -195,7 +192,6 @@ def build_units(
         addresses=addresses,
         address_unit=address_unit,
         max_weight=max_weight,
-        max_building=max_building,
     )
     polygons = _unit_polygons(
         area,
@@ -461,7 +457,6 @@ def _cut_heavy_units(
     addresses: gpd.GeoDataFrame,
     address_unit: np.ndarray,
     max_weight: int,
-    max_building: int,
 ) -> tuple[gpd.GeoDataFrame, np.ndarray, np.ndarray]:
     """Cut units with more than ``max_weight`` members into house-number ranges (see
     :func:`_house_ranges`)."""
@@ -477,7 +472,7 @@ def _cut_heavy_units(
             members, np.flatnonzero(member_unit == unit), units.geometry.iloc[unit]
         )
         pieces: list[int] = [int(unit)]
-        for piece in _house_ranges(members, order, max_weight, max_building)[1:]:
+        for piece in _house_ranges(members, order, max_weight)[1:]:
             member_unit[piece] = next_index
             extra_rows.append(units.iloc[unit])
             pieces.append(next_index)
@@ -495,13 +490,12 @@ def _cut_heavy_units(
 
 
 def _house_ranges(
-    members: gpd.GeoDataFrame, order: np.ndarray, max_weight: int, max_building: int
+    members: gpd.GeoDataFrame, order: np.ndarray, max_weight: int
 ) -> list[np.ndarray]:
     """Cut members (in house order) into even runs of at most ``max_weight``.
 
-    Members at one spot (one building) stay together: a building of up to ``max_building``
-    is a run of its own when it holds more than ``max_weight``; only a larger one is cut,
-    by flat number, into even runs.
+    Members at one spot (one building) stay together; only a spot with more than
+    ``max_weight`` members is itself cut, by flat number.
     """
     spots = coordinate_keys(
         np.round(shapely.get_coordinates(members.geometry.to_numpy()[order]), 1)
@@ -515,11 +509,8 @@ def _house_ranges(
     current: list[np.ndarray] = []
     filled = 0
     for spot in np.split(grouped, np.cumsum(sizes)[:-1]):
-        if len(spot) > max_weight:  # a full building: its own run; over-full: cut by flat
-            over_full = len(spot) > max_building
-            runs.extend(
-                np.array_split(spot, math.ceil(len(spot) / max_weight)) if over_full else [spot]
-            )
+        if len(spot) > max_weight:  # an over-full building: its own runs, by flat number
+            runs.extend(np.array_split(spot, math.ceil(len(spot) / max_weight)))
             continue
         if current and (filled + len(spot) > max_weight or filled >= target):
             runs.append(np.concatenate(current))

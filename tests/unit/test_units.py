@@ -130,7 +130,7 @@ def test_a_stray_part_no_neighbour_can_take_is_a_unit_of_its_own() -> None:
     members = members_along(streets, 757, seed=1)
     members = members.loc[members.within(boundary)].iloc[:293].reset_index(drop=True)
 
-    units = build_units(boundary, streets, members, max_weight=24, max_building=30)
+    units = build_units(boundary, streets, members, max_weight=24)
 
     polygons = units.frame.geometry.to_numpy()
     assert (shapely.get_num_geometries(polygons) <= 1).all(), "every unit is one polygon"
