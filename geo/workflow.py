@@ -62,7 +62,7 @@ from geo.sources import (
     read_streets,
     streets_from_osm,
 )
-from geo.tables import write_csv
+from geo.tables import unescape_formula, write_csv
 
 APPLICANTS_FILE = "applicants.csv"
 REJECTS_FILE = "rejects.csv"
@@ -440,8 +440,20 @@ def _carry_forward(plan_dir: Path, out_dir: Path) -> None:
 
 
 def read_text_table(path: Path) -> pd.DataFrame:
-    """A CSV the planner wrote or edited, every cell as text (empty cells as ``""``)."""
-    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    """A CSV the planner wrote or edited, every cell as text (empty cells as ``""``), with
+    :func:`~geo.tables.write_csv`'s formula escaping undone: written again, a value gets one
+    ``'`` again, not one more."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    table.columns = pd.Index([unescape_formula(str(name)) for name in table.columns])
+    for position, (_, column) in enumerate(table.items()):
+        quoted = column.str.startswith("'").to_numpy(dtype=bool)
+        if quoted.any():
+            values = column.to_numpy(dtype=object).copy()
+            values[quoted] = [unescape_formula(value) for value in values[quoted]]
+            table.isetitem(
+                position, pd.Series(values, index=column.index).astype(column.dtype).array
+            )
+    return table
 
 
 def _register_of(wijk: Wijk) -> AddressRegister | None:

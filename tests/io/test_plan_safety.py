@@ -362,3 +362,23 @@ def test_rejects_keep_where_a_sign_up_came_from(wijk: tuple[Path, Path], tmp_pat
     assert plan(wijk, path, out) == 0
     [outside] = read(out / "rejects.csv")
     assert outside["bericht_id"] == "<bericht-3@voorbeeld.nl>"
+
+
+def test_a_formula_in_a_name_keeps_one_quote_through_plan_rejects_and_assign(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    rows = people(8, outside=2)
+    rows[0][0] = "=1+1 Fictief"  # inside the wijk: applicants.csv, then members.csv
+    rows[-1][0] = "=2+2 Fictief"  # outside the wijk: moved from applicants.csv to rejects.csv
+    out = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", rows), out) == 0
+    later = people(3, start=100, outside=1)
+    later[0][0] = "@SUM(A1) Fictief"
+    again = tmp_path / "plan-2"
+    assert assign(out, write_people(tmp_path / "b.csv", later), again) == 0
+
+    for folder in (out, again):
+        names = {r["naam"] for name in ("members.csv", "rejects.csv") for r in read(folder / name)}
+        assert {"'=1+1 Fictief", "'=2+2 Fictief"} <= names  # escaped once, however often
+        assert not any(name.startswith(("=", "''")) for name in names)  # it is rewritten
+    assert "'@SUM(A1) Fictief" in {r["naam"] for r in read(again / "members.csv")}
