@@ -13,6 +13,7 @@ import shapely
 
 from geo.address import normalize_name
 from geo.partition import containing_area
+from geo.units import fold_each
 
 NEAR_CAP_SHARE = 0.9  # an area this full (of the cap) is reported as nearly full
 
@@ -64,11 +65,15 @@ def uncovered_streets(
     homes = pd.DataFrame(
         {
             "area_id": areas["area_id"].to_numpy()[np.maximum(holder, 0)],
-            "key": _folded(addresses["straat"]),
+            "key": fold_each(addresses["straat"], normalize_name),
             "street": streets_of_homes.to_numpy(),
         }
     ).loc[(holder >= 0) & (streets_of_homes != "").to_numpy()]
-    signed = set(zip(members["area_id"].to_numpy(), _folded(members["straat"]), strict=True))
+    signed = set(
+        zip(
+            members["area_id"].to_numpy(), fold_each(members["straat"], normalize_name), strict=True
+        )
+    )
     groups = homes.groupby(["area_id", "key"])["street"]
     per_street = pd.DataFrame({"street": groups.first(), "households": groups.size()})
     empty = per_street.loc[[pair not in signed for pair in per_street.index]].reset_index()
@@ -84,7 +89,7 @@ def _street_lines(
 ) -> np.ndarray:
     """Per row of ``wanted`` (``area_id``, ``key``): the lines of the streets named ``key``
     (folded) inside that area, merged; ``None`` where there are none."""
-    keys = _folded(streets["name"])
+    keys = fold_each(streets["name"], normalize_name)
     shapes = streets.geometry.to_numpy()
     rows: dict[str, list[int]] = {}
     for index, key in enumerate(keys.tolist()):
@@ -104,9 +109,3 @@ def _street_lines(
     )
     lines[shapely.is_empty(lines)] = None
     return lines
-
-
-def _folded(values: pd.Series) -> np.ndarray:
-    """:func:`normalize_name` of each text (missing: empty), once per distinct text."""
-    codes, distinct = pd.factorize(values.fillna("").astype(str))
-    return np.array([normalize_name(text) for text in distinct] + [""], dtype=object)[codes]

@@ -369,8 +369,8 @@ def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> 
     if points.empty:
         return result
     geoms = points.geometry.to_numpy()
-    point_names = _folded(points["straat"], normalize_name)
-    segment_names = _folded(
+    point_names = fold_each(points["straat"], normalize_name)
+    segment_names = fold_each(
         segments["name"], lambda n: frozenset(normalize_name(p) for p in n.split(";"))
     )
     by_name: dict[str, list[int]] = {}
@@ -416,8 +416,9 @@ def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> 
     return result
 
 
-def _folded(texts: pd.Series, fold: Callable[[str], T]) -> np.ndarray:
-    """``fold`` of every text (missing as empty), computed once per distinct text."""
+def fold_each(texts: pd.Series, fold: Callable[[str], T]) -> np.ndarray:
+    """``fold`` of every text (missing as empty), computed once per distinct text (a street's
+    name comes with each of its pieces and homes)."""
     codes, distinct = pd.factorize(texts.fillna("").astype(str))
     folded = np.empty(len(distinct), dtype=object)
     folded[:] = [fold(text) for text in distinct]

@@ -167,22 +167,30 @@ def test_the_cap_holds_at_any_density(
     assert boundary.symmetric_difference(union).area < 1.0, "areas still tile the wijk"
 
 
-def test_dense_apartment_block_over_the_cap_is_split_by_house_number() -> None:
-    streets = grid_streets(3, 3)
-    boundary = grid_boundary(3, 3)
-    block = gpd.GeoDataFrame(
+FLAT_SPOT = Point(186_112, 331_150)
+
+
+def flat_building(count: int) -> gpd.GeoDataFrame:
+    """``count`` fictitious residents of one flat building (Laan 2, flats 1..count), one point."""
+    return gpd.GeoDataFrame(
         {
-            "naam": [f"Flatbewoner {i}" for i in range(300)],
-            "telefoon": [f"+3162{i:07d}" for i in range(300)],
+            "naam": [f"Flatbewoner {i}" for i in range(count)],
+            "telefoon": [f"+3162{i:07d}" for i in range(count)],
             "straat": "Laan 2",
             "huisnummer": 1,
             "huisletter": "",
-            "toevoeging": [str(i + 1) for i in range(300)],
+            "toevoeging": [str(i + 1) for i in range(count)],
             "beheerder": False,
         },
-        geometry=[Point(186_112, 331_150)] * 300,
+        geometry=[FLAT_SPOT] * count,
         crs=RD,
     )
+
+
+def test_dense_apartment_block_over_the_cap_is_split_by_house_number() -> None:
+    streets = grid_streets(3, 3)
+    boundary = grid_boundary(3, 3)
+    block = flat_building(300)
     members = pd.concat([block, members_along(streets, 40, seed=2)], ignore_index=True)
     plan = make_plan(boundary, streets, gpd.GeoDataFrame(members, crs=RD), max_members=255)
     assert (plan.areas["members"] <= 255).all()
@@ -202,20 +210,7 @@ def test_dense_apartment_block_over_the_cap_is_split_by_house_number() -> None:
 def test_a_building_over_a_group_is_split_by_flat_and_named_in_the_plan() -> None:
     streets = grid_streets(3, 3)
     boundary = grid_boundary(3, 3)
-    spot = Point(186_112, 331_150)
-    block = gpd.GeoDataFrame(
-        {
-            "naam": [f"Flatbewoner {i}" for i in range(45)],
-            "telefoon": [f"+3162{i:07d}" for i in range(45)],
-            "straat": "Laan 2",
-            "huisnummer": 1,
-            "huisletter": "",
-            "toevoeging": [str(i + 1) for i in range(45)],
-            "beheerder": False,
-        },
-        geometry=[spot] * 45,
-        crs=RD,
-    )
+    block = flat_building(45)
     members = pd.concat([block, members_along(streets, 120, seed=2)], ignore_index=True)
 
     # 45 flats: more than one group holds (40)
