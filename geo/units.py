@@ -484,8 +484,6 @@ def _cut_heavy_units(
             tree = shapely.STRtree(members.geometry.to_numpy()[homes])
             nearest = tree.query_nearest(addresses.geometry.to_numpy()[which], all_matches=False)[1]
             address_unit[which] = member_unit[homes[nearest]]
-    if not extra_rows:  # only whole buildings
-        return units, member_unit, address_unit
     extra = gpd.GeoDataFrame(extra_rows, crs=units.crs)
     return pd.concat([units, extra], ignore_index=True), member_unit, address_unit
 
