@@ -455,7 +455,10 @@ def partition_units(
         labels = _balance(blocks, labels, weights, xy, max_members=max_members)
         return _enforce_cap(blocks, labels, weights, xy, max_members=max_members, fill=fill)
 
-    candidates = [(_score(labels, weights, xy, shape), labels) for labels in map(begin, starts)]
+    def score(labels: np.ndarray) -> tuple[float, ...]:
+        return _score(labels, weights, xy, shape, areas=k)
+
+    candidates = [(score(labels), labels) for labels in map(begin, starts)]
     candidates.sort(key=lambda candidate: candidate[0])
     if shape is not None:
         # Refining is the dear part: the best-ranked candidate first; the others only when it
@@ -469,10 +472,10 @@ def partition_units(
                 if few
                 else _refine(blocks, labels, weights, shape, max_members=max_members)
             )
-            return _score(refined, weights, xy, shape), refined
+            return score(refined), refined
 
-        def settled() -> bool:  # neither off balance nor a snake (or no time for more)
-            return few or not any(candidates[0][0][:2])
+        def settled() -> bool:  # all areas, neither off balance nor a snake (or no time)
+            return few or not any(candidates[0][0][:3])
 
         waiting = [labels for _, labels in candidates[1:]]
         candidates = [refine(candidates[0][1])]
@@ -487,21 +490,29 @@ def partition_units(
 
 
 def _score(
-    labels: np.ndarray, weights: np.ndarray, xy: np.ndarray, shape: BlockShapes | None = None
+    labels: np.ndarray,
+    weights: np.ndarray,
+    xy: np.ndarray,
+    shape: BlockShapes | None = None,
+    *,
+    areas: int,
 ) -> tuple[float, ...]:
-    """Largest distance from the mean size first (when shapes are known: only beyond
-    :data:`_MAX_DEVIATION`, then no area under :data:`MIN_POLSBY_POPPER`, then the least
-    compactness cost), then spread around the centres."""
+    """All ``areas`` areas first (a growth that ran out of blocks early ranks last: fewer,
+    fuller groups leave less room to grow), then the largest distance from the mean size
+    (when shapes are known: only beyond :data:`_MAX_DEVIATION`, then no area under
+    :data:`MIN_POLSBY_POPPER`, then the least compactness cost), then spread around the
+    centres."""
+    missing = float(max(0, areas - len(np.unique(labels))))
     totals = np.bincount(labels, weights=weights)
     centres = _centres(labels, weights, xy)
     inertia = float((weights * ((xy - centres[labels]) ** 2).sum(axis=1)).sum())
     deviation = float(np.abs(totals - totals.mean()).max())
     if shape is None:
-        return deviation, inertia
+        return missing, deviation, inertia
     beyond = max(0.0, deviation - _MAX_DEVIATION * float(totals.mean()))
     thinnest = float(shape.polsby_popper(labels).min())
     snake = max(0.0, MIN_POLSBY_POPPER - thinnest)  # how far below the floor
-    return beyond, snake, shape.cost(labels), deviation, inertia
+    return missing, beyond, snake, shape.cost(labels), deviation, inertia
 
 
 @dataclass
