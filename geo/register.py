@@ -41,6 +41,7 @@ REGISTER_ALIASES: dict[str, tuple[str, ...]] = {
 }
 REGISTER_COLUMNS = tuple(REGISTER_ALIASES)
 _GEO_SUFFIXES = {".gpkg", ".geojson", ".json", ".shp", ".fgb", ".parquet"}
+_ADDRESS_LAYER = "addresses"  # the layer of a wijk GeoPackage (geo.sources.LAYERS)
 
 
 @dataclass(frozen=True)
@@ -144,10 +145,18 @@ def _register_field(header: str) -> str:
 
 
 def _read_vector_register(path: Path) -> pd.DataFrame:
-    """Read points (or polygons) of a vector file; a wijk GeoPackage's ``addresses`` layer."""
+    """Read points (or polygons) of a vector file; a wijk GeoPackage's ``addresses`` layer.
+
+    Of several layers the one named ``addresses`` (in any case, as :mod:`geo.sources` finds
+    it) is read; a file with several layers and none of that name is refused.
+    """
     try:
         layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
-        layer = "addresses" if "addresses" in layers else None
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
+        msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
+        raise InputFileError(msg) from None
+    layer = _register_layer(path, layers)
+    try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
         msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
@@ -165,6 +174,22 @@ def _read_vector_register(path: Path) -> pd.DataFrame:
     table = table.loc[:, ~table.columns.duplicated()]
     table["lat"], table["lon"] = points.y.to_numpy(), points.x.to_numpy()
     return table
+
+
+def _register_layer(path: Path, layers: list[str]) -> str | None:
+    """The layer to read: ``addresses`` (exactly, else in any case), or the only layer."""
+    if _ADDRESS_LAYER in layers:
+        return _ADDRESS_LAYER
+    named = [name for name in layers if name.casefold() == _ADDRESS_LAYER]
+    if named:
+        return named[0]
+    if len(layers) > 1:
+        msg = (
+            f"{path.name} heeft meerdere lagen ({', '.join(layers)}) en geen laag "
+            f"'{_ADDRESS_LAYER}'"
+        )
+        raise InputFileError(msg)
+    return None
 
 
 def _normalize_register(frame: pd.DataFrame, *, name: str) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -43,6 +44,7 @@ _RISKY_FIRST = frozenset("=+-@\t\r'")  # the first characters the two tests abov
 _ASCII_NUMBER = r"[+-]?[0-9][0-9.,]*"
 _MANY_RISKY = 100  # above this many risky cells in a column, the vectorised test pays
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line ends of a CSV file (universal newlines)
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ def _read_csv(data: bytes, *, name: str) -> tuple[list[list[str]], tuple[str, ..
     text = text.removeprefix("\ufeff")
     delimiter = _guess_delimiter(text)
     records = _csv_records(text, delimiter=delimiter, name=name)
-    _refuse_merged_lines(records, delimiter=delimiter, name=name)
+    _refuse_merged_lines(records, text=text, delimiter=delimiter, name=name)
     return [_clean_cells(row) for _, _, row in records], notes
 
 
@@ -227,35 +229,68 @@ def _csv_records(text: str, *, delimiter: str, name: str) -> list[tuple[int, int
 
 
 def _refuse_merged_lines(
-    records: list[tuple[int, int, list[str]]], *, delimiter: str, name: str
+    records: list[tuple[int, int, list[str]]], *, text: str, delimiter: str, name: str
 ) -> None:
     """Refuse a file in which a stray ``"`` made one cell out of several lines of rows.
 
-    A quoted cell may legitimately hold a line break (an address on two lines); it is a stray
-    quote when a line inside the cell looks like (part of) a row of its own, or when the record
-    ends up with more cells than the file's rows have.
+    A quoted cell may hold line breaks (an address on two lines, a message): a CSV writer, ours
+    too, quotes such a cell, and it is read as written. A record over several lines is taken
+    for lines merged by a stray quote when it is not valid CSV on its own (the quote is closed
+    in the middle of a cell, or never), when it has more cells than the file's rows, or when
+    a cell's lines are rows of the file: with the quotes around that cell taken away, every
+    (non-blank) line it spans has exactly as many cells as the file's rows.
     """
     widths = Counter(len(row) for first, last, row in records if first == last and len(row) > 1)
     if not widths:
         return
     width = widths.most_common(1)[0][0]
-    threshold = max(1, (width - 1) // 2)
+    lines: list[str] = []
     for first, last, row in records:
         if first == last:
             continue
-        for column, cell in enumerate(row, start=1):
-            lines = cell.splitlines()
-            if len(lines) < 2:
-                continue
-            if len(row) > width or any(line.count(delimiter) >= threshold for line in lines):
-                msg = (
-                    f'{name}, regel {first}: een aanhalingsteken (") aan het begin van cel '
-                    f"{column} opent een cel die pas op regel {last} eindigt, zodat regels "
-                    f"{first} t/m {last} één cel zouden worden; haal dat losse aanhalingsteken "
-                    "weg (of zet de hele cel tussen twee aanhalingstekens) en lees het bestand "
-                    "opnieuw in"
-                )
-                raise InputFileError(msg)
+        lines = lines or io.StringIO(text, newline="").readlines()  # as the reader counts them
+        column = _merging_cell(
+            row, "".join(lines[first - 1 : last]), width=width, delimiter=delimiter
+        )
+        if column is not None:
+            msg = (
+                f'{name}, regel {first}: een aanhalingsteken (") aan het begin van cel '
+                f"{column} opent een cel die pas op regel {last} eindigt, zodat regels "
+                f"{first} t/m {last} één cel zouden worden; haal dat losse aanhalingsteken "
+                "weg (of zet de hele cel tussen twee aanhalingstekens) en lees het bestand "
+                "opnieuw in"
+            )
+            raise InputFileError(msg)
+
+
+def _merging_cell(row: list[str], raw: str, *, width: int, delimiter: str) -> int | None:
+    """The cell (counted from 1) of a record over several lines (``raw``, as in the file) that
+    looks like rows merged by a stray quote; ``None`` when the record is a row of its own."""
+    broken = [i for i, cell in enumerate(row) if _LINE_BREAK.search(cell)]
+    if not broken:
+        return None
+    if len(row) > width or not _is_one_record(raw, delimiter=delimiter):
+        return broken[0] + 1
+    for i in broken:
+        parts = _LINE_BREAK.split(row[i])
+        counts = [
+            i + parts[0].count(delimiter) + 1,
+            *(part.count(delimiter) + 1 for part in parts[1:-1] if part.strip()),
+            parts[-1].count(delimiter) + 1 + len(row) - i - 1,
+        ]
+        if all(count == width for count in counts):
+            return i + 1
+    return None
+
+
+def _is_one_record(raw: str, *, delimiter: str) -> bool:
+    """Whether ``raw`` is exactly one record of strictly valid CSV: every quoted cell is
+    closed, and by a quote that ends the cell."""
+    reader = csv.reader(io.StringIO(raw, newline=""), delimiter=delimiter, strict=True)
+    try:
+        return len(list(reader)) == 1
+    except csv.Error:
+        return False
 
 
 def _read_xlsx(data: bytes, *, name: str) -> list[Sheet]:
@@ -338,6 +373,24 @@ def escape_column(column: pd.Series) -> pd.Series:
     )
 
 
+def unescape_column(column: pd.Series) -> pd.Series:
+    """Undo :func:`escape_column` on a column read from a CSV file: ``unescape_formula`` on
+    its text cells. A text column (:class:`pandas.StringDtype`) passes only its cells that
+    start with ``'``, and is returned itself when none does."""
+    if not isinstance(column.dtype, pd.StringDtype):
+        return column.map(
+            lambda value: unescape_formula(value) if isinstance(value, str) else value
+        )
+    quoted = column.str.startswith("'").to_numpy(dtype=bool, na_value=False)
+    if not quoted.any():
+        return column  # most columns: no cell starts with a quote
+    values = column.to_numpy(dtype=object).copy()
+    values[quoted] = [unescape_formula(value) for value in values[quoted]]
+    return pd.Series(
+        pd.array(values, dtype=column.dtype), index=column.index, name=column.name, copy=False
+    )
+
+
 def write_csv(frame: pd.DataFrame, path: Path, *, private: bool) -> None:
     """Write ``frame`` as UTF-8 CSV (with BOM, so Excel shows accents) with formulas escaped,
     in the cells and in the header.
@@ -351,5 +404,19 @@ def write_csv(frame: pd.DataFrame, path: Path, *, private: bool) -> None:
             if escaped is not column:
                 safe.isetitem(position, escaped.array)
     safe.columns = pd.Index([escape_formula(column) for column in safe.columns])
+    # Python's CSV writer quotes a cell with "\n" but not one with a lone "\r" (before 3.13),
+    # which every reader takes for a line end: a file with such a cell quotes every cell.
+    quoting: Literal[0, 1] = csv.QUOTE_ALL if _has_carriage_return(safe) else csv.QUOTE_MINIMAL
     with replacing(path, private=private) as temporary:  # whole or not at all; links replaced
-        safe.to_csv(temporary, index=False, encoding="utf-8-sig")
+        safe.to_csv(temporary, index=False, encoding="utf-8-sig", quoting=quoting)
+
+
+def _has_carriage_return(frame: pd.DataFrame) -> bool:
+    """Whether a header or a text cell of ``frame`` holds a ``\r``."""
+    if any(isinstance(name, str) and "\r" in name for name in frame.columns):
+        return True
+    return any(
+        column.astype(str).str.contains("\r", regex=False).any()
+        for _, column in frame.items()
+        if column.dtype == object or pd.api.types.is_string_dtype(column)
+    )

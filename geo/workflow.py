@@ -62,7 +62,7 @@ from geo.sources import (
     read_streets,
     streets_from_osm,
 )
-from geo.tables import unescape_formula, write_csv
+from geo.tables import unescape_column, unescape_formula, write_csv
 
 APPLICANTS_FILE = "applicants.csv"
 REJECTS_FILE = "rejects.csv"
@@ -446,13 +446,9 @@ def read_text_table(path: Path) -> pd.DataFrame:
     table = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     table.columns = pd.Index([unescape_formula(str(name)) for name in table.columns])
     for position, (_, column) in enumerate(table.items()):
-        quoted = column.str.startswith("'").to_numpy(dtype=bool)
-        if quoted.any():
-            values = column.to_numpy(dtype=object).copy()
-            values[quoted] = [unescape_formula(value) for value in values[quoted]]
-            table.isetitem(
-                position, pd.Series(values, index=column.index).astype(column.dtype).array
-            )
+        unescaped = unescape_column(column)
+        if unescaped is not column:
+            table.isetitem(position, unescaped.array)
     return table
 
 

@@ -188,6 +188,79 @@ def test_a_quoted_cell_on_two_lines_is_still_one_cell(tmp_path: Path) -> None:
     assert result.accepted.loc[1, "naam"] == "Deelnemer 2 Fictief"
 
 
+def test_our_own_csv_with_line_breaks_in_cells_is_read_back(tmp_path: Path) -> None:
+    # What write_csv writes (rejects.csv keeps a mail's message and an address as typed): a
+    # quoted cell over several lines, whose lines have commas, is one cell, not merged rows.
+    message = "Hallo,\nIk doe mee: Kerkstraat 3, 6166 AB, Geleen, 41 jaar.\r\nGroet, Fenna"
+    frame = pd.DataFrame(
+        {
+            "Naam": ["Fenna\nFictief", "Bert Fictief", "Carla Fictief"],
+            "Adres": [
+                "Kerkstraat 3, bus 2,\n6166 AB",
+                "Kerkstraat 4",
+                "Kerkstraat 5\r6166 AB Geleen",
+            ],
+            "Woonplaats": ["Geleen"] * 3,
+            "Leeftijd": ["41", "17", "60"],
+            "Telefoon": ["0610000001", "0610000002", "0610000003"],
+            "Bericht": [message, "", ""],
+        }
+    )
+    path = tmp_path / "aanmeldingen.csv"
+    write_csv(frame, path, private=False)
+    assert read_rows(path) == [list(frame.columns), *frame.to_numpy().tolist()]
+    result = read_applicants(path, today=TODAY)
+    assert result.rows_in == 3
+    assert result.accepted["naam"].to_list() == ["Fenna Fictief", "Carla Fictief"]
+    assert result.accepted["huisnummer"].to_list() == [3, 5]
+    assert result.rejects["row"].to_list() == [3]  # 17 years old, not a lost line
+
+
+def test_a_quoted_cell_whose_lines_are_rows_is_still_refused(tmp_path: Path) -> None:
+    # Valid CSV, but the quote merges lines 3 to 5, each a row of the file: a stray quote.
+    lines = people_lines(6)
+    lines[1] = '"' + lines[1]
+    lines[3] = lines[3].replace(";6166AB", '";6166AB')
+    path = write_text(tmp_path / "a.csv", "\n".join([PEOPLE_HEADER, *lines]) + "\n")
+    with pytest.raises(InputFileError, match=r"regel 3\b.*regel 5\b"):
+        read_applicants(path, today=TODAY)
+
+
+def _one_comma_a_line(text: str) -> bool:
+    """At most one comma on each line of ``text``. Left out too: the reader strips a cell
+    before it drops the escaping quote, so ``'\r`` would read as ``'`` and `` '=`` as ``=``."""
+    lines = re.split(r"\r\n|\r|\n", text)
+    quote_after_space = text.lstrip()[:1] == "'" != text[:1]
+    return (
+        all(line.count(",") <= 1 for line in lines)
+        and text.lstrip("'")[:1] != "\r"
+        and not quote_after_space
+    )
+
+
+_CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab ,\n\r\"'=+-1@")), max_size=14).filter(
+    _one_comma_a_line
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    width=st.integers(4, 8),
+    cells=st.lists(st.lists(_CELL_TEXT, min_size=8, max_size=8), min_size=1, max_size=6),
+)
+def test_write_csv_cells_come_back_as_written(width: int, cells: list[list[str]]) -> None:
+    # Line breaks, quotes and formula characters in any cell; at most one comma on a line of
+    # a cell, so that no cell's lines can be rows of the file (which is read as a stray quote).
+    frame = pd.DataFrame(
+        [row[:width] for row in cells], columns=[f"kolom {i}" for i in range(width)]
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "a.csv"
+        write_csv(frame, path, private=False)
+        rows = read_rows(path)
+    assert rows[1:] == [[cell.strip() for cell in row[:width]] for row in cells]
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     count=st.integers(2, 40),

@@ -101,3 +101,46 @@ def test_geopackage_in_rd_new_is_reprojected(tmp_path: Path) -> None:
 def test_bad_register_files(tmp_path: Path, name: str, content: str, message: str) -> None:
     with pytest.raises(InputFileError, match=message):
         AddressRegister.from_file(write_text(tmp_path / name, content))
+
+
+def _fictitious_points() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"straat": ["Markt"], "huisnummer": [7], "postcode": ["6161GE"], "woonplaats": ["Geleen"]},
+        geometry=[Point(5.8281, 50.9731)],
+        crs="EPSG:4326",
+    )
+
+
+def _boundary() -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(
+        {"naam": ["Fictieve wijk"]}, geometry=[box(5.82, 50.97, 5.84, 50.98)], crs="EPSG:4326"
+    )
+
+
+def test_a_geopackage_with_several_layers_and_none_named_addresses_is_refused(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "wijk.gpkg"
+    _boundary().to_file(path, layer="grens", engine="pyogrio")
+    _fictitious_points().to_file(path, layer="adressen_bag", engine="pyogrio")
+    with pytest.raises(InputFileError, match=r"meerdere lagen \(grens, adressen_bag\)") as error:
+        AddressRegister.from_file(path)
+    assert "addresses" in str(error.value)
+    assert "kolommen ontbreken" not in str(error.value)
+
+
+@pytest.mark.parametrize("layer", ["addresses", "Addresses", "ADDRESSES"])
+def test_the_addresses_layer_is_found_in_any_case(tmp_path: Path, layer: str) -> None:
+    path = tmp_path / "wijk.gpkg"
+    _boundary().to_file(path, layer="boundary", engine="pyogrio")  # first: read by default
+    _fictitious_points().to_file(path, layer=layer, engine="pyogrio")
+    register = AddressRegister.from_file(path)
+    found = register.lookup(Address("Markt", HouseNumber(7), "6161 GE", ""))
+    assert found is not None
+    assert (found.lat, found.lon) == (pytest.approx(50.9731), pytest.approx(5.8281))
+
+
+def test_a_geopackage_with_one_layer_of_another_name_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "bag.gpkg"
+    _fictitious_points().to_file(path, layer="verblijfsobjecten", engine="pyogrio")
+    assert len(AddressRegister.from_file(path)) == 1
