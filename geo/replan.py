@@ -86,7 +86,8 @@ def reconcile(
     rest of the wijk, members keyed by ``member_id``) matched to the other current areas.
 
     Both plans must be in the same CRS. Members of ``fresh.outside`` that lie in a locked area
-    join it; the others stay outside.
+    join it; the others stay outside. The proposal carries no figures: ``fresh.metrics``
+    describe part of the wijk under other area numbers (measure the proposal itself).
     """
     locked = {int(a) for a in locked}
     is_locked = current.areas["area_id"].astype(int).isin(locked).to_numpy()
@@ -149,7 +150,7 @@ def reconcile(
     with_beheerder = set(members.loc[members["is_beheerder"], "area_id"].astype(int))
     together["beheerder_needed"] = [int(a) not in with_beheerder for a in together["area_id"]]
     together["neighbours"] = area_neighbours(together)
-    return Plan(areas=together, members=members, outside=outside, metrics=dict(fresh.metrics))
+    return Plan(areas=together, members=members, outside=outside)
 
 
 def diff(current: Plan, proposed: Plan) -> Changes:

@@ -5,18 +5,23 @@ and a change draws the page again, so what is shown is always the state after th
 A re-plan is shown first (who changes group, which beheerders change, which areas go or come)
 and kept in the session until the planner confirms or cancels it. Locked areas stay as they
 are in a re-plan; a split or street move locks the areas it touched.
+What the plan's measurements explain (an area not in one piece, a building whose flats are in
+several groups, a thin area) is listed under the counters, and under a proposal for its areas.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from shapely.geometry.base import BaseGeometry
 
 from geo.coverage import area_coverage
 from geo.errors import GeoError
 from geo.maps import participation_text, planner_map
+from geo.partition import MIN_POLSBY_POPPER, Plan, measure
 from geo.project import (
     confirm_replan,
     propose_replan,
@@ -31,6 +36,7 @@ from views.common import (
     action_key,
     allow,
     changed,
+    md,
     settings,
     show_map,
     show_notice,
@@ -49,6 +55,73 @@ def _area(names: dict[int, str], area: Any) -> str:
     return f"{int(area)} – {names.get(int(area), '')}"
 
 
+def _label(names: Mapping[int, str], area: Any, word: str = "Gebied") -> str:
+    """``Gebied 3 – Naam`` for markdown (the name escaped: it comes from street data)."""
+    name = names.get(int(area), "")
+    return f"{word} {int(area)}" + (f" – {md(name)}" if name else "")
+
+
+def _building(street: Any) -> str:
+    text = " ".join(str(street).split())  # one line: a note is one paragraph
+    if not text or text.lower() in {"nan", "none"}:
+        return "Gebouw (straat onbekend)"
+    return f"Gebouw aan de {md(text)}"
+
+
+def note_lines(metrics: Mapping[str, Any], names: Mapping[int, str]) -> list[str]:
+    """The plan's explanations (``areas_not_one_piece``, ``building_notes``,
+    ``compactness_notes`` of :func:`geo.partition.measure`) as Dutch markdown lines, every
+    name, street and reason escaped. A missing key (figures of an older plan) is no note."""
+    lines: list[str] = []
+    no_land: set[int] = set()
+    for note in metrics.get("areas_not_one_piece") or []:
+        parts = int(note.get("parts", 0))
+        if parts == 0:
+            no_land.add(int(note["area_id"]))
+        pieces = f" maar {parts} losse delen" if parts > 1 else ""
+        lines.append(
+            f"**{_label(names, note['area_id'])}** is niet één aaneengesloten stuk{pieces}: "
+            f"{md(note.get('reason', ''))}."
+        )
+    for note in metrics.get("building_notes") or []:
+        areas = {int(a): int(n) for a, n in dict(note.get("areas") or {}).items()}
+        spread = ", ".join(f"{_label(names, a, 'gebied')} ({n})" for a, n in sorted(areas.items()))
+        lines.append(
+            f"**{_building(note.get('street', ''))}**: {md(note.get('reason', ''))}. "
+            f"Aanmeldingen per gebied: {spread}."
+        )
+    for note in metrics.get("compactness_notes") or []:
+        if int(note["area_id"]) in no_land:  # no land of its own: already explained above
+            continue
+        lines.append(
+            f"**{_label(names, note['area_id'])}** is smal of grillig van vorm "
+            f"(Polsby–Popper {float(note.get('polsby_popper', 0.0)):.2f}, ondergrens "
+            f"{MIN_POLSBY_POPPER:.2f}): {md(note.get('reason', ''))}."
+        )
+    return lines
+
+
+def plan_notes(plan: Plan, boundary: BaseGeometry, *, max_members: int, fill: float) -> list[str]:
+    """The explanations of ``plan`` (metric CRS, like ``boundary``), measured now.
+
+    The project keeps no plan.json, and a proposal's ``plan.metrics`` are those of the fresh
+    plan before its areas were renumbered, so both are measured on the areas as shown.
+    """
+    metrics = measure(plan, boundary=boundary, max_members=max_members, fill=fill)
+    names = dict(zip(plan.areas["area_id"].astype(int), plan.areas["name"].astype(str),
+                     strict=True))  # fmt: skip
+    return note_lines(metrics, names)
+
+
+def show_notes(lines: list[str]) -> None:
+    for line in lines:
+        st.markdown(line)
+
+
+def count_notes(count: int) -> str:
+    return f"{count} opmerking" + ("" if count == 1 else "en")
+
+
 def show_proposal(proposal: Proposal, store: Store) -> None:
     """What confirming ``proposal`` would change, in tables (nothing is saved here)."""
     changes = proposal.changes
@@ -58,6 +131,16 @@ def show_proposal(proposal: Proposal, store: Store) -> None:
     )
     for note in proposal.notes:
         st.warning(note)
+    crs = proposal.plan.areas.crs
+    lines = plan_notes(
+        proposal.plan,
+        wijk_of(store).boundary.to_crs(crs).geometry.iloc[0],
+        max_members=proposal.max_members,
+        fill=proposal.fill,
+    )
+    if lines:  # no expander here: the proposal is shown inside one already
+        st.markdown(f"**Toelichting bij het voorstel: {count_notes(len(lines))}**")
+        show_notes(lines)
     if changes.empty:
         st.info(
             "Dit voorstel verandert niets aan de groepen: alle leden, namen, nummers en "
@@ -242,11 +325,18 @@ with st.form("vastzetten", enter_to_submit=False):
             )
 wijk = wijk_of(store)
 crs = wijk_crs(store)
+metric_areas, metric_members = plan.areas.to_crs(crs), plan.members.to_crs(crs)
 coverage = area_coverage(
-    plan.areas.to_crs(crs),
-    plan.members.to_crs(crs),
+    metric_areas,
+    metric_members,
     wijk.addresses_in(crs),
     max_members=int(store.setting("max_members")),
+)
+notes = plan_notes(
+    Plan(metric_areas, metric_members, plan.outside),
+    wijk.boundary.to_crs(crs).geometry.iloc[0],
+    max_members=store.max_members,
+    fill=store.fill,
 )
 areas = plan.areas.assign(
     participation_pct=coverage["participation_pct"].to_numpy(),
@@ -257,6 +347,9 @@ with view:
     count, people = st.columns(2)
     count.metric("Gebieden", len(areas))
     people.metric("Leden met een gebied", int(areas["members"].sum()))
+    if notes:
+        with st.expander(f"Toelichting bij het plan: {count_notes(len(notes))}"):
+            show_notes(notes)
     show_map(
         planner_map(areas, wijk.boundary, members=plan.members[["geometry"]]),
         key="planner_kaart",

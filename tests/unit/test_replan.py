@@ -138,6 +138,9 @@ def test_a_locked_area_keeps_its_land_and_members(
     assert locked not in set(changes.moves["from_area"]) | set(changes.moves["to_area"])
     assert not changes.empty, "the rest was re-planned with the lower cap"
     assert proposed.areas["name"].is_unique
+    # The fresh plan's figures count only the rest, under its own numbers: not the proposal's.
+    assert fresh.metrics["areas"] == len(fresh.areas)
+    assert proposed.metrics == {}
 
 
 def test_a_split_gives_every_part_its_own_name(
