@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 import unicodedata
@@ -21,13 +22,19 @@ MIXED = ["=1+2", "+hoi", "-min", "@at", "\tTab", "\rCR", "'=al", "''=twee", "'ge
 
 
 def _reference_write(frame: pd.DataFrame, path: Path) -> None:
-    """write_csv as it was: a deep copy and escape_formula on every cell of text columns."""
+    """write_csv cell by cell: a deep copy, escape_formula on every cell of text columns, and
+    every cell quoted when a text cell or header holds a lone carriage return."""
     safe = frame.copy()
-    for column in safe.columns:
-        if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
-            safe[column] = safe[column].map(escape_formula)
+    text = [
+        c for c in safe.columns if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c])
+    ]
+    for column in text:
+        safe[column] = safe[column].map(escape_formula)
     safe.columns = pd.Index([escape_formula(column) for column in safe.columns])
-    safe.to_csv(path, index=False, encoding="utf-8-sig")
+    cells = [*safe.columns, *(v for c in text for v in safe[escape_formula(c)])]
+    quote_all = any(isinstance(cell, str) and "\r" in cell for cell in cells)
+    quoting = csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+    safe.to_csv(path, index=False, encoding="utf-8-sig", quoting=quoting)
 
 
 @pytest.mark.parametrize("dtype", ["str", "string", "string[python]", object, "category"])
