@@ -39,8 +39,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix
+from scipy.sparse import coo_matrix, diags
 from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.linalg import cg
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
@@ -76,6 +77,7 @@ _MIN_GAIN = 1e-6
 _BARRIER_DISCOUNT = 0.5
 _LLOYD_ROUNDS = 8
 _RESEEDS = 3
+_DIFFUSION_ROUNDS = 10
 _SEEDED = math.inf  # the start that grows all areas at once from k-means seeds
 
 
@@ -436,55 +438,67 @@ def partition_units(
     empty streets) nearest to it along the street graph. Blocks are connected, so areas made
     of neighbouring blocks are too, and every move between areas moves real members. With
     ``compact`` (and the units' borders measured) the best-ranked candidate is refined for
-    compact areas whose borders follow barriers (:func:`_compact`); the others only when it
-    ends off balance or with a snake.
+    compact areas whose borders follow barriers (:func:`_refine`); the others only when it
+    ends off balance or with a snake. On many blocks there is time for one refinement: of the
+    regions grown together (:func:`_even_out`), with a peel to fall back on.
     """
     block_of, blocks, weights, xy = block_graph(units)
     shape = block_shapes(units, block_of, len(weights)) if compact else None
-    starts = _STARTS if len(weights) <= _MANY_BLOCKS else _STARTS[:_STARTS_WHEN_MANY]
-    if shape is not None:  # the refinement does the shaping: fewer peels, plus a seeded growth
-        peels = _COMPACT_STARTS if len(weights) <= _MANY_BLOCKS else _COMPACT_STARTS[:1]
-        starts = (*peels, _SEEDED)
 
     def begin(start: float | None) -> np.ndarray:
-        labels = (
-            _grow_together(blocks, weights, xy, k)
-            if start is _SEEDED
-            else _peel(blocks, weights, xy, k, nodes=set(blocks.nodes), start=start)
-        )
-        labels = _balance(blocks, labels, weights, xy, max_members=max_members)
+        if start is _SEEDED:
+            labels = _grow_together(blocks, weights, xy, k)
+            labels = (
+                _even_out(blocks, labels, weights, shape, max_members=max_members)
+                if shape is not None
+                else _balance(blocks, labels, weights, xy, max_members=max_members)
+            )
+        else:
+            labels = _peel(blocks, weights, xy, k, nodes=set(blocks.nodes), start=start)
+            labels = _balance(blocks, labels, weights, xy, max_members=max_members)
         return _enforce_cap(blocks, labels, weights, xy, max_members=max_members, fill=fill)
 
     def score(labels: np.ndarray) -> tuple[float, ...]:
         return _score(labels, weights, xy, shape, areas=k)
 
-    candidates = [(score(labels), labels) for labels in map(begin, starts)]
-    candidates.sort(key=lambda candidate: candidate[0])
-    if shape is not None:
-        # Refining is the dear part: the best-ranked candidate first; the others only when it
-        # ends off balance or a snake (on large graphs never, and without the loose phase,
-        # whose repairs cost areas × blocks).
-        few = len(weights) > _REFINE_ALL_BLOCKS
+    if shape is None:
+        starts = _STARTS if len(weights) <= _MANY_BLOCKS else _STARTS[:_STARTS_WHEN_MANY]
+        unshaped: np.ndarray = min(map(begin, starts), key=score)[block_of]
+        return unshaped
 
-        def refine(labels: np.ndarray) -> tuple[tuple[float, ...], np.ndarray]:
-            refined = (
-                _compact(blocks, labels, weights, shape, max_members=max_members)
-                if few
-                else _refine(blocks, labels, weights, shape, max_members=max_members)
+    def refine(labels: np.ndarray) -> tuple[tuple[float, ...], np.ndarray]:
+        refined = _refine(blocks, labels, weights, shape, max_members=max_members)
+        return score(refined), refined
+
+    def settled() -> bool:  # all areas, neither off balance nor a snake
+        return not any(candidates[0][0][:3])
+
+    if len(weights) > _REFINE_ALL_BLOCKS:
+        # Many blocks: regions grown together and evened out across the plan are compact at
+        # any size, and refining one candidate is all the time there is; a peel, only
+        # compacted, when they end off balance or with a snake.
+        candidates = [refine(begin(_SEEDED))]
+        if not settled():
+            peeled = _compact(
+                blocks, begin(_COMPACT_STARTS[0]), weights, shape, max_members=max_members
             )
-            return score(refined), refined
-
-        def settled() -> bool:  # all areas, neither off balance nor a snake (or no time)
-            return few or not any(candidates[0][0][:3])
-
-        waiting = [labels for _, labels in candidates[1:]]
-        candidates = [refine(candidates[0][1])]
-        if not settled():  # the other candidates too
-            candidates = sorted([*candidates, *map(refine, waiting)], key=lambda c: c[0])
-        if not settled():  # and the other starts
-            others = [start for start in _STARTS if start not in starts]
-            fresh = [refine(begin(start)) for start in others]
-            candidates = sorted([*candidates, *fresh], key=lambda c: c[0])
+            candidates = sorted([*candidates, (score(peeled), peeled)], key=lambda c: c[0])
+        large: np.ndarray = candidates[0][1][block_of]
+        return large
+    # Refining is the dear part: the best-ranked candidate first; the others only when it ends
+    # off balance or a snake, and then the other starts.
+    starts = (*_COMPACT_STARTS, _SEEDED)
+    candidates = sorted(
+        ((score(labels), labels) for labels in map(begin, starts)), key=lambda c: c[0]
+    )
+    waiting = [labels for _, labels in candidates[1:]]
+    candidates = [refine(candidates[0][1])]
+    if not settled():  # the other candidates too
+        candidates = sorted([*candidates, *map(refine, waiting)], key=lambda c: c[0])
+    if not settled():  # and the other starts
+        others = [start for start in _STARTS if start not in starts]
+        fresh = [refine(begin(start)) for start in others]
+        candidates = sorted([*candidates, *fresh], key=lambda c: c[0])
     per_unit: np.ndarray = candidates[0][1][block_of]
     return per_unit
 
@@ -635,6 +649,23 @@ def _refine(
     return _compact(graph, labels, weights, shape, max_members=max_members)
 
 
+def _even_out(
+    graph: nx.Graph[int],
+    labels: np.ndarray,
+    weights: np.ndarray,
+    shape: BlockShapes,
+    *,
+    max_members: int,
+) -> np.ndarray:
+    """Sizes of regions grown together brought towards the mean by :meth:`_Refiner.diffuse`:
+    unlike :func:`_balance`, which only moves blocks to a lighter neighbour, it passes members
+    on through areas of about the right size, and it keeps the regions' compact shapes."""
+    refiner = _Refiner(graph, labels.copy(), weights, shape, max_members=max_members)
+    refiner.limit(_MAX_DEVIATION)
+    refiner.diffuse()
+    return refiner.labels
+
+
 def _compact(
     graph: nx.Graph[int],
     labels: np.ndarray,
@@ -712,21 +743,134 @@ class _Refiner:
             if not self.sweep(self.boundary()):
                 break
 
+    def diffuse(self, rounds: int = _DIFFUSION_ROUNDS) -> None:
+        """Even out sizes across the whole plan: the least-squares flow of members between
+        touching areas that levels every area to the mean (the areas' graph Laplacian solved
+        for the excess), then along each flow, largest first, the most compact border blocks
+        that carry it. Repeated while sizes are off and blocks move; single blocks are coarse,
+        so :meth:`repair` finishes."""
+        for _ in range(rounds):
+            if self.in_range():
+                return
+            givers, takers, amounts = self.flows()
+            moved = False
+            for giver, taker, amount in zip(givers, takers, amounts, strict=True):
+                left = amount
+                while left > 0 and (block := self.carrier(giver, taker, left)) is not None:
+                    self.apply(block, taker)
+                    left -= self.weights[block]
+                    moved = True
+            if not moved:
+                return
+
+    def flows(self) -> tuple[list[int], list[int], list[float]]:
+        """Giver, taker and members to pass for every pair of touching areas, largest first."""
+        count, labels = len(self.totals), self.labels
+        a, b = labels[self.edges[:, 0]], labels[self.edges[:, 1]]
+        cut = a != b
+        pairs = np.unique(np.minimum(a[cut], b[cut]) * count + np.maximum(a[cut], b[cut]))
+        first, second = pairs // count, pairs % count
+        touching = coo_matrix((np.ones(len(pairs)), (first, second)), shape=(count, count))
+        touching = (touching + touching.T).tocsr()
+        laplacian = diags(np.asarray(touching.sum(axis=1)).ravel()) - touching
+        potential = cg(laplacian, np.array(self.totals) - self.mean, maxiter=10 * count)[0]
+        flow = potential[first] - potential[second]  # > 0: from first to second
+        order = np.argsort(-np.abs(flow), kind="stable")
+        order = order[np.abs(flow[order]) >= 0.5]
+        givers = np.where(flow > 0, first, second)[order]
+        takers = np.where(flow > 0, second, first)[order]
+        return givers.tolist(), takers.tolist(), np.abs(flow[order]).tolist()
+
+    def carrier(self, giver: int, taker: int, amount: float) -> int | None:
+        """The most compact block of ``giver`` on its border with ``taker`` to pass on: not
+        more than twice ``amount`` (it would overshoot more than it helps), within the cap,
+        leaving ``giver`` connected."""
+        best: tuple[float, int] | None = None
+        for block in sorted(self.groups[giver]):
+            weight = self.weights[block]
+            if not 0 < weight <= 2 * amount or self.totals[taker] + weight > self.max_members:
+                continue
+            if not any(self.label[n] == taker for n in self.adjacency[block]):
+                continue
+            value = self.gain(block, taker)
+            if (best is None or value > best[0]) and self.movable(block):
+                best = (value, block)
+        return None if best is None else best[1]
+
     def excess(self, total: float) -> float:
         return max(0.0, total - self.high) + max(0.0, self.low - total)
 
     def repair(self) -> None:
         """Bring areas outside the size range back into it, one block at a time, each time the
-        move that costs least compactness among those that narrow the excess."""
+        move that costs least compactness among those that narrow the excess; where no single
+        block fits the gap, a block exchanged for a lighter one (:meth:`repair_by_swap`)."""
         for _ in range(_COMPACT_SWEEPS):
             order = np.argsort(-np.array(self.totals)).tolist()
             outside = [area for area in order if self.excess(self.totals[area]) > 0]
             progress = False
             for area in outside:
-                while self.excess(self.totals[area]) > 0 and self.repair_area(area):
+                while self.excess(self.totals[area]) > 0 and (
+                    self.repair_area(area) or self.repair_by_swap(area)
+                ):
                     progress = True
             if not progress:
                 return
+
+    def repair_by_swap(self, area: int) -> bool:
+        """Narrow the excess of ``area`` by passing a block to (or taking one from) a
+        neighbouring area and a lighter block back: the exchange moves only their difference,
+        finer than any single block. The best such exchange for compactness; whether one was
+        made."""
+        heavy = self.totals[area] > self.high
+        label, totals = self.label, self.totals
+        best: tuple[float, int, int, int, int] | None = None
+        others = {label[n] for block in self.groups[area] for n in self.adjacency[block]}
+        for other in sorted(others - {area}):
+            giver, taker = (area, other) if heavy else (other, area)
+            before = self.excess(totals[giver]) + self.excess(totals[taker])
+            for block in sorted(self.groups[giver]):
+                touching = any(label[n] == taker for n in self.adjacency[block])
+                if not touching or not self.movable(block):
+                    continue
+                first = self.gain(block, taker)
+                self.apply(block, taker)
+                best = self.best_return(best, block, giver, taker, before=before, first=first)
+                self.apply(block, giver)
+        if best is None:
+            return False
+        _, block, taker, back, giver = best
+        self.apply(block, taker)
+        self.apply(back, giver)
+        return True
+
+    def best_return(
+        self,
+        best: tuple[float, int, int, int, int] | None,
+        block: int,
+        giver: int,
+        taker: int,
+        *,
+        before: float,
+        first: float,
+    ) -> tuple[float, int, int, int, int] | None:
+        """``best`` or, with ``block`` just moved from ``giver`` to ``taker``, the block of
+        ``taker`` that going back leaves the two areas' excess narrower than ``before``."""
+        totals, weight = self.totals, self.weights[block]
+        for back in sorted(self.groups[taker]):
+            net = weight - self.weights[back]
+            if back == block or net <= 0:
+                continue
+            given, taken = totals[giver] + self.weights[back], totals[taker] - self.weights[back]
+            if taken > self.max_members or given > self.max_members:
+                continue
+            if self.excess(given) + self.excess(taken) >= before - 1e-9:
+                continue
+            if not any(self.label[n] == giver for n in self.adjacency[back]):
+                continue
+            value = first + self.gain(back, giver)
+            if (best is None or value > best[0]) and self.movable(back):
+                best = (value, block, taker, back, giver)
+        return best
 
     def repair_area(self, area: int) -> bool:
         """Make the best narrowing move into or out of ``area``; whether one was made."""
