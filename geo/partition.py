@@ -40,7 +40,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from scipy.sparse import coo_matrix, diags
-from scipy.sparse.csgraph import dijkstra
+from scipy.sparse.csgraph import connected_components, dijkstra
 from scipy.sparse.linalg import cg
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
@@ -458,8 +458,10 @@ def partition_units(
             labels = _balance(blocks, labels, weights, xy, max_members=max_members)
         return _enforce_cap(blocks, labels, weights, xy, max_members=max_members, fill=fill)
 
+    edges = np.array(blocks.edges, dtype=int).reshape(-1, 2)
+
     def score(labels: np.ndarray) -> tuple[float, ...]:
-        return _score(labels, weights, xy, shape, areas=k)
+        return _score(labels, weights, xy, shape, areas=k, edges=edges)
 
     if shape is None:
         starts = _STARTS if len(weights) <= _MANY_BLOCKS else _STARTS[:_STARTS_WHEN_MANY]
@@ -510,13 +512,16 @@ def _score(
     shape: BlockShapes | None = None,
     *,
     areas: int,
+    edges: np.ndarray,
 ) -> tuple[float, ...]:
-    """All ``areas`` areas first (a growth that ran out of blocks early ranks last: fewer,
-    fuller groups leave less room to grow), then the largest distance from the mean size
-    (when shapes are known: only beyond :data:`_MAX_DEVIATION`, then no area under
+    """Broken rules first: areas missing of ``areas`` (a growth that ran out of blocks early:
+    fewer, fuller groups leave less room to grow) and areas in more than one piece along
+    ``edges`` (the block graph); then the largest distance from the mean size (when shapes
+    are known: only beyond :data:`_MAX_DEVIATION`, then no area under
     :data:`MIN_POLSBY_POPPER`, then the least compactness cost), then spread around the
     centres."""
-    missing = float(max(0, areas - len(np.unique(labels))))
+    count = len(np.unique(labels))
+    missing = float(max(0, areas - count) + _pieces(edges, labels) - count)
     totals = np.bincount(labels, weights=weights)
     centres = _centres(labels, weights, xy)
     inertia = float((weights * ((xy - centres[labels]) ** 2).sum(axis=1)).sum())
@@ -527,6 +532,16 @@ def _score(
     thinnest = float(shape.polsby_popper(labels).min())
     snake = max(0.0, MIN_POLSBY_POPPER - thinnest)  # how far below the floor
     return missing, beyond, snake, shape.cost(labels), deviation, inertia
+
+
+def _pieces(edges: np.ndarray, labels: np.ndarray) -> int:
+    """Connected pieces of all areas together (one per area when every area is whole)."""
+    same = labels[edges[:, 0]] == labels[edges[:, 1]]
+    inside = coo_matrix(
+        (np.ones(int(same.sum())), (edges[same, 0], edges[same, 1])),
+        shape=(len(labels), len(labels)),
+    )
+    return int(connected_components(inside, directed=False)[0])
 
 
 @dataclass
@@ -1206,9 +1221,11 @@ def _grow(
     seed = int(pool[np.argmax(reach)])
     weight_of, points = plain
     seed_x, seed_y = points[seed]
-    region, total = {seed}, weight_of[seed]
-    frontier: list[tuple[float, int]] = [(0.0, seed)]
-    queued = {seed}
+    # A seed can cut the rest in two as well (a block between a dead end and the rest).
+    region = {seed} | (_pockets(adjacency, remaining, seed) if whole else set())
+    total = sum(weight_of[b] for b in region)
+    frontier: list[tuple[float, int]] = [(0.0, b) for b in sorted(region)]
+    queued = set(region)
     deferred: dict[int, int] = {}
     while frontier and total < share:
         distance, node = heapq.heappop(frontier)

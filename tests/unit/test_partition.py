@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import geopandas as gpd
+import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +18,8 @@ from shapely import LineString, Point, box
 from geo.partition import (
     Plan,
     PlanError,
+    _peel,
+    _score,
     area_count,
     assign,
     make_plan,
@@ -465,6 +469,8 @@ def assert_tiles(plan: Plan, boundary: shapely.Geometry, *, max_members: int) ->
 @example(columns=5, rows=4, start=252, batches=[31, 49, 119], cap=30, seed=4)
 # A stray part of a unit that no neighbour had room for stayed with its unit: an area in two.
 @example(columns=2, rows=3, start=293, batches=[226, 238], cap=30, seed=1)
+# A peel seeded on a block that cut a dead end off the rest: an area in two (see below).
+@example(columns=2, rows=3, start=54, batches=[16, 239], cap=30, seed=3232)
 def test_random_sign_up_batches_leave_every_area_one_valid_polygon(
     columns: int, rows: int, start: int, batches: list[int], cap: int, seed: int
 ) -> None:
@@ -485,6 +491,37 @@ def test_random_sign_up_batches_leave_every_area_one_valid_polygon(
         plan, _ = assign(plan, batch, boundary=boundary, streets=streets, max_members=cap)
         assert_tiles(plan, boundary, max_members=cap)
         assert len(plan.members) == min(offset, len(everyone))
+
+
+def test_a_peel_seeded_on_a_block_that_cuts_the_rest_takes_the_cut_off_part_along() -> None:
+    """Block 5 lies between the dead end 9 and the rest: a region seeded on 5 must take 9 too,
+    or the last area is in two pieces (found by the batches test above)."""
+    edges = [(0, 3), (0, 7), (1, 3), (1, 4), (1, 6), (2, 4), (4, 5), (4, 6), (4, 8), (5, 9)]
+    graph = nx.Graph(edges)
+    weights = np.array([20.0, 11.0, 14.0, 10.0, 22.0, 24.0, 2.0, 2.0, 2.0, 8.0])
+    xy = np.array(  # as found: the dead end's point lies far from block 5, its only link
+        [(52, 0), (22, 120), (116, 128), (0, 44), (83, 79), (125, 34), (59, 147), (52, 0),
+         (116, 128), (52, 0)],
+        dtype=float,
+    )  # fmt: skip
+    for start in (None, 0.0, math.pi / 2, math.pi, 3 * math.pi / 2):
+        labels = _peel(graph, weights, xy, 5, nodes=set(graph.nodes), start=start)
+        for area in np.unique(labels):
+            assert nx.is_connected(graph.subgraph(np.flatnonzero(labels == area).tolist()))
+
+
+def test_a_candidate_missing_an_area_or_with_an_area_in_two_pieces_ranks_last() -> None:
+    """Broken rules outrank balance: even sizes in pieces, or fewer areas, never win."""
+    edges = np.array([(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)])  # blocks in a row
+    weights = np.ones(6)
+    xy = np.array([(100.0 * i, 0.0) for i in range(6)])
+    whole = _score(np.array([0, 0, 0, 0, 1, 1]), weights, xy, areas=2, edges=edges)
+    pieces = _score(np.array([0, 1, 1, 1, 0, 0]), weights, xy, areas=2, edges=edges)
+    fewer = _score(np.zeros(6, dtype=int), weights, xy, areas=2, edges=edges)
+    assert pieces[1] < whole[1], "the broken candidate is the better balanced one"
+    assert whole < pieces
+    assert whole < fewer
+    assert (whole[0], pieces[0], fewer[0]) == (0, 1, 1)
 
 
 def test_assign_repairs_broken_areas_read_back_from_a_file() -> None:
