@@ -17,6 +17,9 @@ How cells are read:
   ``+31612345678``. Words around the number (``0612345678 (werk)``) become a remark, never
   digits; two numbers in one cell, service numbers (0800, 0900, 088) and numbers Excel turned
   into ``3,16E+10`` are refused;
+- e-mail: kept as given (an address that is not usable is no reason to refuse: messages then
+  go by WhatsApp), but a cell with two addresses or a line break is refused, as a phone cell
+  with two numbers is;
 - beheerder: ja/nee, WAAR/ONWAAR, true/false, 1/0, x (see :func:`parse_bool`);
 - a workbook is read from its first visible sheet with a header (hidden sheets last).
 
@@ -373,6 +376,7 @@ def _validate(
         msg = f"deelnemers moeten minimaal {MINIMUM_AGE} jaar zijn (leeftijd {age})"
         raise ValueError(msg)
     phone, phone_remark = normalize_phone(values.get("telefoon", ""), regions=regions)
+    email = normalize_email(values.get("email", ""))
     lat, lon = _parse_coordinates(values.get("lat", ""), values.get("lon", ""))
     address = _parse_address_fields(
         values, default_place=default_place, has_point=not math.isnan(lat)
@@ -392,7 +396,7 @@ def _validate(
         "postcode": address.postcode if address else normalize_postcode(values.get("postcode", "")),
         "woonplaats": address.place if address else values.get("woonplaats", "").strip(),
         "telefoon": phone,
-        "email": values.get("email", "").strip(),
+        "email": email,
         "beheerder": admin,
         "lat": lat,
         "lon": lon,
@@ -536,6 +540,23 @@ def phone_e164(text: str, *, regions: Sequence[str] = DEFAULT_REGIONS) -> str:
     Raises :class:`ValueError` with a Dutch message for anything else.
     """
     return normalize_phone(text, regions=regions)[0]
+
+
+def normalize_email(text: str) -> str:
+    """The e-mail address of a cell, without surrounding white space; empty when none is given.
+
+    The address itself is kept as given, but a cell with two addresses (``a@x.nl; b@y.nl``) or
+    a line break (``a@x.nl`` and ``b@y.nl`` on two lines of one cell) is refused with a
+    :class:`ValueError`, as a phone cell with two numbers is: which one to use is unknown.
+    """
+    raw = text.strip()
+    if raw.count("@") > 1:
+        msg = f"e-mailadres {' '.join(raw.split())!r} bevat meer dan één adres; laat er één staan"
+        raise ValueError(msg)
+    if len(raw.splitlines()) > 1:
+        msg = f"e-mailadres {raw!r} loopt over meer dan één regel; laat alleen het adres staan"
+        raise ValueError(msg)
+    return raw
 
 
 def _digits(text: str) -> int:

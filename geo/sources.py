@@ -539,10 +539,11 @@ def read_addresses(
         if found.empty:  # a wijk without register
             return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
         return _inside(_checked(path, found), boundary)
-    if path.suffix.lower() == ".gpkg" and "addresses" in _layers(path):
-        if pyogrio.read_info(path, layer="addresses")["features"] == 0:  # a wijk without register
+    layer = find_layer(path, "addresses") if path.suffix.lower() == ".gpkg" else None
+    if layer is not None:
+        if pyogrio.read_info(path, layer=layer)["features"] == 0:  # a wijk without register
             return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
-        return _inside(_read_vector(path, layer="addresses"), boundary)
+        return _inside(_read_vector(path, layer=layer), boundary)
     table = (register if register is not None else AddressRegister.from_file(path)).frame
     points = gpd.points_from_xy(table["lon"], table["lat"], crs=WGS84)
     return _inside(gpd.GeoDataFrame(table.loc[:, list(ADDRESS_COLUMNS)], geometry=points), boundary)
@@ -620,12 +621,27 @@ def save_wijk(wijk: Wijk, path: Path) -> None:
 
 def load_wijk(path: Path) -> Wijk:
     """Read a GeoPackage written by :func:`save_wijk` (or by ``python -m geo fetch``)."""
-    missing = [layer for layer in LAYERS if layer not in _layers(path)]
+    layers = _layers(path)
+    missing = [layer for layer in LAYERS if layer_named(layers, layer) is None]
     if missing:
         msg = f"{path.name} mist de laag/lagen {', '.join(missing)} (verwacht: {', '.join(LAYERS)})"
         raise InputFileError(msg)
     boundary = read_boundary(path)
     return Wijk(boundary, read_streets(path, boundary), read_addresses(path, boundary))
+
+
+def layer_named(layers: Sequence[str], name: str) -> str | None:
+    """The layer called ``name`` among ``layers``: that exact name, else the first in any case
+    (``Addresses``, ``STREETS``: GDAL opens a GeoPackage layer so too); ``None`` if none."""
+    if name in layers:
+        return name
+    folded = name.casefold()
+    return next((layer for layer in layers if layer.casefold() == folded), None)
+
+
+def find_layer(path: Path, name: str) -> str | None:
+    """The name of the layer of ``path`` called ``name`` (see :func:`layer_named`), or ``None``."""
+    return layer_named(_layers(path), name)
 
 
 def _layers(path: Path) -> list[str]:
@@ -663,7 +679,7 @@ def _read_layer(
 
 def _read_chosen(path: Path, layer: str, columns: Sequence[str] | None) -> gpd.GeoDataFrame:
     layers = _layers(path)
-    chosen = layer if layer in layers else None
+    chosen = layer_named(layers, layer)
     if chosen is None and len(layers) > 1:
         msg = f"{path.name} heeft meerdere lagen ({', '.join(layers)}) en geen laag '{layer}'"
         raise InputFileError(msg)

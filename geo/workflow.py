@@ -10,7 +10,6 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pyogrio
 
 from geo._http import HttpClient
 from geo.address import Address, HouseNumber
@@ -57,6 +56,7 @@ from geo.sources import (
     Wijk,
     addresses_from_bag,
     boundary_from_cbs,
+    find_layer,
     read_addresses,
     read_boundary,
     read_streets,
@@ -222,7 +222,7 @@ def load_wijk_layers(
     streets = read_streets(streets_path, boundary)
     if addresses_path is not None:
         addresses = read_addresses(addresses_path, boundary, register=register)
-    elif boundary_path.suffix.lower() == ".gpkg" and "addresses" in _layer_names(boundary_path):
+    elif boundary_path.suffix.lower() == ".gpkg" and find_layer(boundary_path, "addresses"):
         addresses = read_addresses(boundary_path, boundary)
     else:
         addresses = gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
@@ -681,7 +681,3 @@ def run_export(plan_dir: Path, *, profile: str, fmt: str, out: Path) -> list[Pat
 
 
 EXPORT_LAYERS = ("boundary", "areas", "signs", "coverage", "open_streets", "members")
-
-
-def _layer_names(path: Path) -> list[str]:
-    return [str(name) for name in pyogrio.list_layers(path)[:, 0]]

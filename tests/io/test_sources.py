@@ -10,6 +10,7 @@ import geopandas as gpd
 import pytest
 import requests
 import shapely
+from geopandas.testing import assert_geodataframe_equal
 from shapely import LineString, Point, box
 
 from geo._http import HttpClient
@@ -30,6 +31,7 @@ from geo.sources import (
     save_wijk,
     streets_from_osm,
 )
+from geo.workflow import load_wijk_layers
 from tests.conftest import FIXTURES, recorded, write_text
 
 
@@ -468,6 +470,58 @@ def test_wijk_geopackage_round_trip(tmp_path: Path) -> None:
     assert (
         read_boundary(path).loc[0, "name"] == "mini"
     )  # the GeoPackage stands in for a boundary file
+
+
+def _write_wijk_layers(path: Path, names: tuple[str, str, str]) -> Path:
+    """A fictitious wijk GeoPackage whose boundary, streets and addresses layers are ``names``."""
+    streets = read_streets(FIXTURES / "mini.osm", MINI_BOUNDARY)
+    addresses = gpd.GeoDataFrame(
+        {
+            "straat": ["Kerkstraat", "Kerkstraat"],
+            "huisnummer": [1, 3],
+            "woonplaats": ["Geleen"] * 2,
+        },
+        geometry=[Point(5.821, 50.971), Point(5.822, 50.971)],
+        crs=4326,
+    )
+    for frame, name in zip((MINI_BOUNDARY, streets, addresses), names, strict=True):
+        frame.to_file(path, layer=name, driver="GPKG", engine="pyogrio")
+    return path
+
+
+def _assert_same_wijk(wijk: Wijk, expected: Wijk) -> None:
+    for layer in ("boundary", "streets", "addresses"):
+        assert_geodataframe_equal(getattr(wijk, layer), getattr(expected, layer))
+
+
+@pytest.mark.parametrize(
+    "names", [("Boundary", "Streets", "Addresses"), ("BOUNDARY", "STREETS", "ADDRESSES")]
+)
+def test_wijk_geopackage_layer_names_in_any_case_load_like_lower_case(
+    tmp_path: Path, names: tuple[str, str, str]
+) -> None:
+    lower = _write_wijk_layers(tmp_path / "wijk.gpkg", ("boundary", "streets", "addresses"))
+    other = _write_wijk_layers(tmp_path / "Wijk-hoofdletters.gpkg", names)
+    expected = load_wijk_layers(lower, lower)  # as `python -m geo plan --boundary --streets`
+    assert len(expected.addresses) == 2
+    _assert_same_wijk(load_wijk_layers(other, other), expected)
+    _assert_same_wijk(load_wijk(other), load_wijk(lower))  # as a project's wijk.gpkg
+
+
+def test_a_multi_layer_file_of_another_kind_finds_its_layers_in_any_case(tmp_path: Path) -> None:
+    # Not a GeoPackage: its layers are listed and one is chosen by name.
+    path = tmp_path / "wijk.sqlite"
+    streets = gpd.GeoDataFrame(
+        {"name": ["Kerkstraat"], "highway": ["residential"]},
+        geometry=[LineString([(5.82, 50.97), (5.826, 50.97)])],
+        crs=4326,
+    )
+    for frame, name in ((MINI_BOUNDARY, "Boundary"), (streets, "Streets")):
+        frame.to_file(
+            path, layer=name, driver="SQLite", engine="pyogrio", layer_options={"LAUNDER": "NO"}
+        )
+    assert read_boundary(path).loc[0, "name"] == "mini"
+    assert read_streets(path, MINI_BOUNDARY)["name"].to_list() == ["Kerkstraat"]
 
 
 def test_geopackage_without_the_layers_is_refused(tmp_path: Path) -> None:

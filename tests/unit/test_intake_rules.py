@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 from datetime import date
+from pathlib import Path
 
 import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from openpyxl import Workbook
 
 from geo.errors import InputFileError
 from geo.intake import (
@@ -16,6 +19,7 @@ from geo.intake import (
     parse_bool,
     parse_yes_no,
     phone_e164,
+    read_applicants,
     validate_rows,
 )
 
@@ -359,6 +363,72 @@ def test_national_number_is_read_in_the_first_region_only() -> None:
 def test_numbers_of_nobody_are_refused_with_a_reason(raw: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         normalize_phone(raw)
+
+
+EMAIL_HEADER = [*HEADER, "E-mail"]
+
+
+def with_email(email: str, **overrides: str) -> list[str]:
+    """:func:`person` with an ``E-mail`` cell (the last column of :data:`EMAIL_HEADER`)."""
+    return [*person(**overrides), email]
+
+
+@pytest.mark.parametrize(
+    ("email", "reason"),
+    [
+        (
+            "a@x.nl\nb@y.nl",
+            "e-mailadres 'a@x.nl b@y.nl' bevat meer dan één adres; laat er één staan",
+        ),
+        ("a@x.nl\r\nb@y.nl", "bevat meer dan één adres"),
+        ("a@x.nl; b@y.nl", "bevat meer dan één adres"),
+        ("a@x.nl of b@y.nl", "bevat meer dan één adres"),
+        ("fenna@x.nl\n(werk)", "loopt over meer dan één regel"),
+        ("fenna@x.\nnl", "loopt over meer dan één regel"),
+    ],
+)
+def test_an_email_cell_with_two_addresses_or_a_line_break_is_refused(
+    email: str, reason: str
+) -> None:
+    result = run(with_email(email), header=EMAIL_HEADER)
+    assert result.accepted.empty
+    assert reason in result.rejects.loc[0, "reason"]
+    assert result.rejects.loc[0, "E-mail"] == email  # the original cell, line break and all
+
+
+def test_one_email_address_is_kept_as_given() -> None:
+    rows = [
+        with_email(" fenna@example.org\n"),
+        with_email("geen", Naam="Gijs", Telefoon="0687654321"),
+        with_email("", Naam="Hanna", Telefoon="0611111111"),
+    ]
+    result = run(*rows, header=EMAIL_HEADER)
+    assert result.rejects.empty
+    assert result.accepted["email"].to_list() == ["fenna@example.org", "geen", ""]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_an_email_cell_with_a_line_break_is_refused_in_csv_and_xlsx(
+    tmp_path: Path, suffix: str
+) -> None:
+    rows = [
+        EMAIL_HEADER,
+        with_email("fenna@example.org"),
+        with_email("g@x.nl\ng@y.nl", Naam="Gijs Fictief", Telefoon="0687654321"),
+    ]
+    path = tmp_path / f"aanmeldingen{suffix}"
+    if suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows(rows)  # the line break inside a quoted cell
+    else:
+        workbook = Workbook()
+        for row in rows:
+            workbook.active.append(row)  # type: ignore[union-attr]
+        workbook.save(path)
+    result = read_applicants(path, today=TODAY)
+    assert result.accepted["email"].to_list() == ["fenna@example.org"]
+    assert result.rejects["naam"].to_list() == ["Gijs Fictief"]
+    assert "bevat meer dan één adres" in result.rejects.loc[0, "reason"]
 
 
 @settings(max_examples=200, deadline=None)
