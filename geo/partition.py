@@ -2240,11 +2240,16 @@ def building_notes(members: pd.DataFrame, share: int) -> list[dict[str, Any]]:
     spots = pd.DataFrame(
         {
             "area_id": members["area_id"].to_numpy(),
-            "straat": members["straat"].astype(str).to_numpy() if "straat" in members else "",
             "x": np.round(shapely.get_x(points), 1),
             "y": np.round(shapely.get_y(points), 1),
         }
     ).dropna(subset=["x", "y"])
+    split = spots.groupby(["x", "y"])["area_id"].transform("nunique").to_numpy() > 1
+    if not split.any():  # most plans: no building in two groups
+        return []
+    spots = spots.loc[split]
+    streets = members["straat"].astype(str).to_numpy() if "straat" in members else None
+    spots["straat"] = streets[spots.index.to_numpy()] if streets is not None else ""
     table = spots.groupby(["x", "y", "area_id"]).size().reset_index(name="count")
     by_spot: dict[tuple[float, float], dict[int, int]] = {}
     for x, y, area_id, count in zip(
@@ -2255,9 +2260,14 @@ def building_notes(members: pd.DataFrame, share: int) -> list[dict[str, Any]]:
         strict=True,
     ):
         by_spot.setdefault((x, y), {})[int(area_id)] = int(count)
-    street_of: dict[tuple[float, float], str] = {}
-    for x, y, street in zip(spots["x"].tolist(), spots["y"].tolist(), spots["straat"], strict=True):
-        street_of.setdefault((x, y), str(street))
+    first = spots.drop_duplicates(["x", "y"])  # the street of a building's first sign-up
+    street_of = dict(
+        zip(
+            zip(first["x"].tolist(), first["y"].tolist(), strict=True),
+            first["straat"].tolist(),
+            strict=True,
+        )
+    )
     return [
         {
             "street": street_of[spot],
@@ -2269,7 +2279,6 @@ def building_notes(members: pd.DataFrame, share: int) -> list[dict[str, Any]]:
             ),
         }
         for spot, areas in by_spot.items()
-        if len(areas) > 1
     ]
 
 
