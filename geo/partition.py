@@ -78,6 +78,7 @@ _BARRIER_DISCOUNT = 0.5
 _LLOYD_ROUNDS = 8
 _RESEEDS = 3
 _DIFFUSION_ROUNDS = 10
+_FINE_BLOCK_SHARE = 0.12  # a typical member's block at most this share of an area: sizes tunable
 _SEEDED = math.inf  # the start that grows all areas at once from k-means seeds
 
 
@@ -468,8 +469,10 @@ def partition_units(
         unshaped: np.ndarray = min(map(begin, starts), key=score)[block_of]
         return unshaped
 
+    fine = _fine_blocks(weights, k)
+
     def refine(labels: np.ndarray) -> tuple[tuple[float, ...], np.ndarray]:
-        refined = _refine(blocks, labels, weights, shape, max_members=max_members)
+        refined = _refine(blocks, labels, weights, shape, max_members=max_members, exchange=fine)
         return score(refined), refined
 
     def settled() -> bool:  # all areas, neither off balance nor a snake
@@ -478,9 +481,10 @@ def partition_units(
     if len(weights) > _REFINE_ALL_BLOCKS:
         # Many blocks: regions grown together and evened out across the plan are compact at
         # any size, and refining one candidate is all the time there is; a peel, only
-        # compacted, when they end off balance or with a snake.
-        candidates = [refine(begin(_SEEDED))]
-        if not settled():
+        # compacted, when they end off balance or with a snake, or when blocks are too coarse
+        # for a refinement to bring the sizes within 3 % (it would spend its time in vain).
+        candidates = [refine(begin(_SEEDED))] if fine else []
+        if not candidates or not settled():
             peeled = _compact(
                 blocks, begin(_COMPACT_STARTS[0]), weights, shape, max_members=max_members
             )
@@ -639,6 +643,19 @@ def _deviation(labels: np.ndarray, weights: np.ndarray) -> float:
     return float(np.abs(totals - totals.mean()).max() / max(totals.mean(), 1e-9))
 
 
+def _fine_blocks(weights: np.ndarray, areas: int) -> bool:
+    """Whether the blocks are fine enough to tune ``areas`` sizes within 3 %: the block of a
+    typical member (the member-weighted median) holds at most :data:`_FINE_BLOCK_SHARE` of an
+    area. Coarser blocks (a dense city grid, a street of flats) leave a refinement nothing to
+    tune but time to spend."""
+    order = np.sort(weights)
+    total = np.cumsum(order)
+    if len(total) == 0 or total[-1] <= 0:
+        return True
+    typical = float(order[np.searchsorted(total, total[-1] / 2)])
+    return typical <= _FINE_BLOCK_SHARE * float(total[-1]) / max(1, areas)
+
+
 def _refine(
     graph: nx.Graph[int],
     labels: np.ndarray,
@@ -646,13 +663,15 @@ def _refine(
     shape: BlockShapes,
     *,
     max_members: int,
+    exchange: bool = True,
 ) -> np.ndarray:
     """Compact areas, with the sizes first free within the first of :data:`_TIGHTENING` (so a
     snake can straighten) and brought back step by step to :data:`_MAX_DEVIATION` (or the
-    deviation the plan already had); if they cannot all be brought back, only compacted within
-    :data:`_BALANCE_TOLERANCE`."""
+    deviation the plan already had), with ``exchange`` also by exchanging blocks; if they
+    cannot all be brought back, only compacted within :data:`_BALANCE_TOLERANCE`."""
     start = _deviation(labels, weights)
     refiner = _Refiner(graph, labels.copy(), weights, shape, max_members=max_members)
+    refiner.exchange = exchange
     for tolerance in (*_TIGHTENING, max(start, _MAX_DEVIATION)):
         refiner.limit(tolerance)
         refiner.repair()
@@ -731,6 +750,7 @@ class _Refiner:
         self.totals = np.bincount(labels, weights=weights, minlength=count).astype(float).tolist()
         self.mean = float(np.mean(self.totals))
         self.low, self.high = 0.0, float(max_members)
+        self.exchange = True  # whether a repair may exchange blocks (:meth:`repair_by_swap`)
         land, edge = shape.perimeters(labels)
         self.land: list[float] = land.tolist()
         self.edge: list[float] = edge.tolist()
@@ -788,7 +808,14 @@ class _Refiner:
         touching = coo_matrix((np.ones(len(pairs)), (first, second)), shape=(count, count))
         touching = (touching + touching.T).tocsr()
         laplacian = diags(np.asarray(touching.sum(axis=1)).ravel()) - touching
-        potential = cg(laplacian, np.array(self.totals) - self.mean, maxiter=10 * count)[0]
+        # Members flow only between areas that touch: each group of touching areas levels
+        # to its own mean (for one group, the plan's), so the equations always have a solution.
+        _, group = connected_components(touching, directed=False)
+        totals = np.array(self.totals)
+        level = np.bincount(group, weights=totals) / np.bincount(group)
+        potential = cg(laplacian, totals - level[group], maxiter=10 * count)[0]
+        if not np.isfinite(potential).all():
+            return [], [], []
         flow = potential[first] - potential[second]  # > 0: from first to second
         order = np.argsort(-np.abs(flow), kind="stable")
         order = order[np.abs(flow[order]) >= 0.5]
@@ -825,7 +852,7 @@ class _Refiner:
             progress = False
             for area in outside:
                 while self.excess(self.totals[area]) > 0 and (
-                    self.repair_area(area) or self.repair_by_swap(area)
+                    self.repair_area(area) or (self.exchange and self.repair_by_swap(area))
                 ):
                     progress = True
             if not progress:

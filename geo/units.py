@@ -291,8 +291,10 @@ def _ring_coordinates(polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     units that is most of the work, the garbage collector's included).
     """
     try:
-        _, coords, offsets = shapely.to_ragged_array(polygons)
-    except ValueError:  # not all (multi)polygons: take them apart the plain way
+        kind, coords, offsets = shapely.to_ragged_array(polygons)
+    except ValueError:  # mixed kinds (a line among the polygons): take them apart plainly
+        kind = None
+    if kind not in {shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON}:
         parts, owner = shapely.get_parts(polygons, return_index=True)
         rings, ring_part = shapely.get_rings(parts, return_index=True)
         coords, ring = shapely.get_coordinates(rings, return_index=True)
@@ -600,10 +602,25 @@ def _clip_cells(cells: np.ndarray, area: BaseGeometry) -> np.ndarray:
     outside = np.flatnonzero(elsewhere)[~shapely.contains_xy(area, corner[:, 0], corner[:, 1])]
     clipped[outside] = shapely.Polygon()
     edge = near[~shapely.covers(area, cells[near])]  # the prepared area is the first argument
-    clipped[edge] = shapely.intersection(cells[edge], area)
+    clipped[edge] = _polygonal(shapely.intersection(cells[edge], area))
     if abs(float(shapely.area(clipped).sum()) - area.area) > _AREA_TOLERANCE_M2:
-        clipped[edge] = shapely.intersection(cells[edge], area, grid_size=_OVERLAY_GRID_M)
+        cut = shapely.intersection(cells[edge], area, grid_size=_OVERLAY_GRID_M)
+        clipped[edge] = _polygonal(cut)
     return clipped
+
+
+def _polygonal(shapes: np.ndarray) -> np.ndarray:
+    """``shapes`` with what has no area dropped: a cell cut along the area's edge can come out
+    as polygons with a line, or only a line, where it touches the edge."""
+    odd = np.flatnonzero(~np.isin(shapely.get_type_id(shapes), (3, 6)))
+    for index in odd.tolist():
+        parts = shapely.get_parts(shapely.get_parts(shapes[index]))  # collections, multi-parts
+        polygons = parts[shapely.get_type_id(parts) == 3]
+        shapes[index] = (
+            shapely.multipolygons(polygons) if len(polygons) > 1
+            else polygons[0] if len(polygons) else shapely.Polygon()
+        )  # fmt: skip
+    return shapes
 
 
 def _edge_segments(area: BaseGeometry) -> np.ndarray:

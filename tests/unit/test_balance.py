@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from geo import partition
-from geo.partition import BlockShapes, _balance, _even_out, _Refiner, make_plan
+from geo.partition import BlockShapes, _balance, _even_out, _fine_blocks, _Refiner, make_plan
 from tests.grids import grid_boundary, grid_streets, members_along
 from tests.unit.test_partition import assert_good_plan
 
@@ -79,3 +79,40 @@ def test_a_wijk_of_many_blocks_keeps_every_rule(
     assert_good_plan(plan, grid_boundary(side, side), max_members=255)
     sizes = plan.areas["members"].to_numpy()
     assert np.abs(sizes - sizes.mean()).max() <= 0.03 * sizes.mean() + 1
+
+
+def test_areas_on_two_islands_even_out_within_each() -> None:
+    """No block links the two strips (a canal without a bridge): members cannot flow across,
+    so each strip levels on its own (50 | 30 to 40 | 40, and 50 | 50 stays) without a failed
+    solve, though the plan's mean (45) is neither strip's."""
+    graph, shape, _ = square_blocks(18, 1)
+    graph.remove_edge(7, 8)
+    shape.border[7].pop(8)
+    shape.border[8].pop(7)
+    weights = np.full(18, 10.0)
+    labels = np.array([0] * 5 + [1] * 3 + [2] * 5 + [3] * 5)
+    even = _even_out(graph, labels, weights, shape, max_members=255)
+    assert np.bincount(even, weights=weights).tolist() == [40, 40, 50, 50]
+    assert connected_areas(graph, even)
+
+
+def test_blocks_are_fine_when_a_typical_member_s_block_is_a_small_share_of_an_area() -> None:
+    assert _fine_blocks(np.full(100, 10.0), areas=5)  # blocks of 10 for areas of 200
+    assert not _fine_blocks(np.full(100, 40.0), areas=20)  # a dense city grid: 40 of 200
+    skewed = np.array([1.0] * 90 + [180.0] * 10)  # most blocks small, most members in flats
+    assert not _fine_blocks(skewed, areas=10)
+
+
+def test_coarse_blocks_are_not_tuned_by_exchanges(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where blocks are too coarse for 3 % an exchange only spends time: none is tried, and the
+    plan keeps every rule."""
+
+    def refuse(self: _Refiner, area: int) -> bool:
+        raise AssertionError("an exchange was tried on coarse blocks")
+
+    monkeypatch.setattr(_Refiner, "repair_by_swap", refuse)
+    monkeypatch.setattr(partition, "_REFINE_ALL_BLOCKS", 10)
+    streets = grid_streets(8, 8)
+    members = members_along(streets, 4000, seed=4)  # about 28 a street: blocks of 14 % of 204
+    plan = make_plan(grid_boundary(8, 8), streets, members, max_members=255, fill=0.8)
+    assert_good_plan(plan, grid_boundary(8, 8), max_members=255)

@@ -40,6 +40,28 @@ def test_cut_cells_tile_a_wijk_with_a_hole_and_two_parts() -> None:
     assert len(in_gap) and shapely.is_empty(cut[np.isin(cells, in_gap)]).all()
 
 
+def test_cells_touching_the_edge_leave_no_lines_behind() -> None:
+    """A cell that only touches the wijk's edge, or crosses it and touches it again further on,
+    is cut to polygons or to nothing: never a line or a collection with a line."""
+    wijk = box(0, 0, 100, 100)
+    cells = np.array(
+        [
+            box(100, 20, 150, 60),  # shares the edge x = 100 only: a line if cut plainly
+            shapely.Polygon([(90, 0), (120, 0), (120, 50), (100, 40), (100, 30), (90, 30)]),
+            box(10, 10, 50, 50),  # inside
+        ],
+        dtype=object,
+    )
+    plain = shapely.intersection(cells, wijk)
+    assert {shapely.get_type_id(g) for g in plain} - {3, 6}, "the plain cut leaves a line"
+
+    cut = _clip_cells(cells, wijk)
+
+    assert set(shapely.get_type_id(cut).tolist()) <= {3, 6}
+    assert shapely.is_empty(cut[0])
+    assert abs(shapely.area(cut[1]) - shapely.area(plain[1])) < 1e-9
+
+
 def test_a_grid_wijk_has_its_borders_matched_completely() -> None:
     streets = grid_streets(4, 3)
     members = members_along(streets, 300, seed=5)
@@ -169,6 +191,7 @@ def test_ring_coordinates_are_those_of_the_rings_taken_apart() -> None:
         [box(0, 0, 1, 1), shapely.Polygon(), holed],  # polygons only
         [box(0, 0, 1, 1), shapely.MultiPolygon([box(2, 2, 3, 3), holed]), shapely.Polygon()],
         [box(0, 0, 1, 1), shapely.GeometryCollection([box(2, 2, 3, 3)])],  # the plain way
+        [shapely.LineString([(0, 0), (0, 1)])],  # only a line: no rings
     ]
     for shapes in polygon_sets:
         polygons = np.array(shapes, dtype=object)
