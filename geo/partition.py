@@ -667,13 +667,14 @@ def _refine(
 ) -> np.ndarray:
     """Compact areas, with the sizes first free within the first of :data:`_TIGHTENING` (so a
     snake can straighten) and brought back step by step to :data:`_MAX_DEVIATION` (or the
-    deviation the plan already had), with ``exchange`` also by exchanging blocks; if they
-    cannot all be brought back, only compacted within :data:`_BALANCE_TOLERANCE`."""
+    deviation the plan already had), with ``exchange`` the last steps also by exchanging
+    blocks; if they cannot all be brought back, only compacted within
+    :data:`_BALANCE_TOLERANCE`."""
     start = _deviation(labels, weights)
     refiner = _Refiner(graph, labels.copy(), weights, shape, max_members=max_members)
-    refiner.exchange = exchange
     for tolerance in (*_TIGHTENING, max(start, _MAX_DEVIATION)):
         refiner.limit(tolerance)
+        refiner.exchange = exchange and tolerance <= _MAX_DEVIATION  # the fine tuning
         refiner.repair()
         refiner.compact()
         if tolerance <= _MAX_DEVIATION and refiner.in_range():
@@ -826,18 +827,16 @@ class _Refiner:
     def carrier(self, giver: int, taker: int, amount: float) -> int | None:
         """The most compact block of ``giver`` on its border with ``taker`` to pass on: not
         more than twice ``amount`` (it would overshoot more than it helps), within the cap,
-        leaving ``giver`` connected."""
-        best: tuple[float, int] | None = None
+        leaving ``giver`` connected (checked last: it is the dear test)."""
+        options: list[tuple[float, int]] = []
         for block in sorted(self.groups[giver]):
             weight = self.weights[block]
             if not 0 < weight <= 2 * amount or self.totals[taker] + weight > self.max_members:
                 continue
-            if not any(self.label[n] == taker for n in self.adjacency[block]):
-                continue
-            value = self.gain(block, taker)
-            if (best is None or value > best[0]) and self.movable(block):
-                best = (value, block)
-        return None if best is None else best[1]
+            if any(self.label[n] == taker for n in self.adjacency[block]):
+                options.append((-self.gain(block, taker), block))
+        options.sort()  # the best first; of equals, the lowest block
+        return next((block for _, block in options if self.movable(block)), None)
 
     def excess(self, total: float) -> float:
         return max(0.0, total - self.high) + max(0.0, self.low - total)
