@@ -783,21 +783,25 @@ class _Refiner:
         """Even out sizes across the whole plan: the least-squares flow of members between
         touching areas that levels every area to the mean (the areas' graph Laplacian solved
         for the excess), then along each flow, largest first, the most compact border blocks
-        that carry it. Repeated while sizes are off and blocks move; single blocks are coarse,
-        so :meth:`repair` finishes."""
+        that carry it. Repeated while sizes are off and the farthest area comes nearer; single
+        blocks are coarse, so :meth:`repair` finishes."""
+        worst = self.worst()
         for _ in range(rounds):
             if self.in_range():
                 return
             givers, takers, amounts = self.flows()
-            moved = False
             for giver, taker, amount in zip(givers, takers, amounts, strict=True):
                 left = amount
                 while left > 0 and (block := self.carrier(giver, taker, left)) is not None:
                     self.apply(block, taker)
                     left -= self.weights[block]
-                    moved = True
-            if not moved:
-                return
+            if self.worst() >= worst - 1e-9:
+                return  # the farthest area came no nearer: what is left is for the repair
+            worst = self.worst()
+
+    def worst(self) -> float:
+        """The largest distance of an area's size from the mean."""
+        return float(max(abs(total - self.mean) for total in self.totals))
 
     def flows(self) -> tuple[list[int], list[int], list[float]]:
         """Giver, taker and members to pass for every pair of touching areas, largest first."""
