@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import re
 from collections import deque
 from collections.abc import Collection, Container, Mapping
 from dataclasses import dataclass, field
@@ -78,6 +79,7 @@ _BARRIER_DISCOUNT = 0.5
 _LLOYD_ROUNDS = 8
 _RESEEDS = 3
 _DIFFUSION_ROUNDS = 10
+_NUMBERED = re.compile(r" \(\d+\)$")  # the number unique_names gives a name
 _FINE_BLOCK_SHARE = 0.12  # a typical member's block at most this share of an area: sizes tunable
 _SEEDED = math.inf  # the start that grows all areas at once from k-means seeds
 
@@ -1857,14 +1859,18 @@ def _network_streets(
 
 
 def unique_names(ids: list[int], bases: list[str], keep: Mapping[int, str]) -> list[str]:
-    """Names per area: ``keep`` where given, else the base, numbered ``(2)``, ``(3)`` if taken."""
+    """Names per area: ``keep`` where given, else the base, numbered ``(2)``, ``(3)`` if taken.
+
+    A base that is numbered already (a name from another plan) is numbered anew, never twice.
+    """
     kept = {i: str(keep[i]) for i in ids if i in keep and isinstance(keep[i], str) and keep[i]}
     taken = set(kept.values())
     names = []
-    for area_id, base in zip(ids, bases, strict=True):
+    for area_id, numbered in zip(ids, bases, strict=True):
         if area_id in kept:
             names.append(kept[area_id])
             continue
+        base = _NUMBERED.sub("", numbered)
         name, number = base, 1
         while name in taken:
             number += 1

@@ -85,7 +85,7 @@ def note_lines(metrics: Mapping[str, Any], names: Mapping[int, str]) -> list[str
         )
     for note in metrics.get("building_notes") or []:
         areas = {int(a): int(n) for a, n in dict(note.get("areas") or {}).items()}
-        spread = ", ".join(f"{_label(names, a, 'gebied')} ({n})" for a, n in sorted(areas.items()))
+        spread = "; ".join(f"{_label(names, a, 'gebied')}: {n}" for a, n in sorted(areas.items()))
         lines.append(
             f"**{_building(note.get('street', ''))}**: {md(note.get('reason', ''))}. "
             f"Aanmeldingen per gebied: {spread}."

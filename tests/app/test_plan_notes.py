@@ -150,7 +150,7 @@ def test_a_building_split_over_groups_is_explained_with_its_areas(
     shown = unescaped(note)
     assert shown.startswith(f"**Gebouw aan de {HOSTILE}**: 45 aanmeldingen op één adres")
     assert f"verdeeld over {len(counts)} groepen" in shown
-    spread = ", ".join(f"gebied {a} – {names[a]} ({n})" for a, n in sorted(counts.items()))
+    spread = "; ".join(f"gebied {a} – {names[a]}: {n}" for a, n in sorted(counts.items()))
     assert shown.endswith(f"Aanmeldingen per gebied: {spread}."), shown
 
 
@@ -201,7 +201,7 @@ def test_the_proposal_explains_its_own_areas(
     button(at, "bevestigen").click().run()
     assert not at.exception
     counts, names = flats_per_area(project)
-    spread = ", ".join(f"gebied {a} – {names[a]} ({n})" for a, n in sorted(counts.items()))
+    spread = "; ".join(f"gebied {a} – {names[a]}: {n}" for a, n in sorted(counts.items()))
     assert note.endswith(f"Aanmeldingen per gebied: {spread}."), (note, spread)
     assert building_note(plan_notes(at)) == note, "the saved plan explains the same"
 

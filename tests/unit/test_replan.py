@@ -6,7 +6,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.partition import Plan, make_plan, split_area
+from geo.partition import Plan, make_plan, split_area, unique_names
 from geo.replan import diff, match_areas, reconcile
 from tests.grids import grid_boundary, grid_streets, members_along
 
@@ -83,6 +83,23 @@ def test_a_replan_without_new_sign_ups_changes_nothing(
     )
 
 
+def test_a_name_numbered_in_another_plan_is_numbered_anew_never_twice() -> None:
+    """A re-plan keeps "Kerkstraat e.o. (2)" for a matched group; the fresh plan's own
+    "Kerkstraat e.o. (2)" for a new group must not become "Kerkstraat e.o. (2) (2)"."""
+    names = unique_names(
+        [1, 5, 6, 7],
+        ["Kerkstraat e.o.", "Kerkstraat e.o. (2)", "Kerkstraat e.o. (3)", "Markt e.o."],
+        keep={1: "Kerkstraat e.o.", 2: "unused", 5: ""},
+    )
+    assert names == ["Kerkstraat e.o.", "Kerkstraat e.o. (2)", "Kerkstraat e.o. (3)", "Markt e.o."]
+    # The matched group keeps its "(2)"; the new one had "(2)" in the fresh plan too.
+    again = unique_names(
+        [3, 4], ["Kerkstraat e.o. (2)", "Kerkstraat e.o. (2)"], keep={3: "Kerkstraat e.o. (2)"}
+    )
+    assert again == ["Kerkstraat e.o. (2)", "Kerkstraat e.o."]
+    assert not any(") (" in name for name in [*names, *again])
+
+
 def test_a_lower_cap_lists_the_moves_and_new_areas_get_new_ids_and_names(
     wijk: tuple[object, gpd.GeoDataFrame, gpd.GeoDataFrame],
     people: gpd.GeoDataFrame,
@@ -99,6 +116,7 @@ def test_a_lower_cap_lists_the_moves_and_new_areas_get_new_ids_and_names(
     assert set(changes.new["area_id"]) == set(proposed.areas["area_id"]) - old_ids
     assert min(changes.new["area_id"]) > max(old_ids), "new groups never reuse a number"
     assert proposed.areas["name"].is_unique
+    assert not proposed.areas["name"].str.contains(r"\) \(").any(), "a name numbered twice"
     kept = proposed.areas.set_index("area_id").loc[sorted(old_ids), "name"]
     assert list(kept) == [f"Groep {a}" for a in sorted(old_ids)]
     old = current.members.set_index("member_id")["area_id"]
