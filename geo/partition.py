@@ -527,17 +527,17 @@ def _score(
     :data:`MIN_POLSBY_POPPER`, then the least compactness cost), then spread around the
     centres."""
     count = len(np.unique(labels))
-    missing = float(max(0, areas - count) + _pieces(edges, labels) - count)
+    broken = float(max(0, areas - count) + _pieces(edges, labels) - count)
     totals = np.bincount(labels, weights=weights)
     centres = _centres(labels, weights, xy)
     inertia = float((weights * ((xy - centres[labels]) ** 2).sum(axis=1)).sum())
     deviation = float(np.abs(totals - totals.mean()).max())
     if shape is None:
-        return missing, deviation, inertia
+        return broken, deviation, inertia
     beyond = max(0.0, deviation - _MAX_DEVIATION * float(totals.mean()))
     thinnest = float(shape.polsby_popper(labels).min())
     snake = max(0.0, MIN_POLSBY_POPPER - thinnest)  # how far below the floor
-    return missing, beyond, snake, shape.cost(labels), deviation, inertia
+    return broken, beyond, snake, shape.cost(labels), deviation, inertia
 
 
 def _pieces(edges: np.ndarray, labels: np.ndarray) -> int:
