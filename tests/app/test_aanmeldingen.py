@@ -24,6 +24,7 @@ from geo.partition import containing_area
 from geo.project import import_applicants, place_members, split_area_in_project
 from geo.sources import Wijk
 from geo.store import Store
+from tests.app.projects import open_copy
 from tests.app.test_app import (
     APP,
     TIMEOUT,
@@ -68,13 +69,7 @@ def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(small_project: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """A private copy of the small project, opened by the app in demo mode."""
-    copy = tmp_path / "demo.sqlite"
-    copy.write_bytes(small_project.read_bytes())
-    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
-    monkeypatch.delenv("GEO_IMAP_URL", raising=False)
-    return copy
+    return open_copy(small_project, tmp_path, monkeypatch, unset=["GEO_IMAP_URL"])
 
 
 def mail(number: int, sender: str, subject: str, body: str) -> bytes:

@@ -24,6 +24,7 @@ from geo.config import Settings
 from geo.project import import_applicants, place_members
 from geo.sources import Wijk
 from geo.store import Store
+from tests.app.projects import open_copy
 from tests.app.test_app import button, click_and_keep, send_again
 from tests.grids import RD, grid_boundary, grid_streets
 from tests.io.test_store import sign_up_sheet
@@ -69,12 +70,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy of the project, opened by the app in demo mode."""
-    copy = tmp_path / "demo.sqlite"
-    copy.write_bytes(built.read_bytes())
-    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("GEO_PLANNER_PASSWORD_HASH", raising=False)
-    return copy
+    return open_copy(built, tmp_path, monkeypatch)
 
 
 @pytest.fixture

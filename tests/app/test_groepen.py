@@ -3,7 +3,6 @@ starting a group, previews and drafts to download (on a small grid project in de
 
 from __future__ import annotations
 
-import shutil
 import ssl
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from geo.config import Settings
 from geo.project import import_applicants, place_members
 from geo.sources import Wijk
 from geo.store import Store
+from tests.app.projects import open_copy
 from tests.app.test_app import button, metric
 from tests.conftest import write_text
 from tests.grids import RD, grid_boundary, grid_streets, members_along
@@ -62,14 +62,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def project(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private copy, opened by the app in demo mode (no password: the planner's role)."""
-    copy = tmp_path / "demo.sqlite"
-    shutil.copyfile(template, copy)
-    copy.chmod(0o600)
-    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("GEO_PLANNER_PASSWORD_HASH", "GEO_MUNICIPALITY_PASSWORD_HASH", "GEO_SMTP_HOST"):
-        monkeypatch.delenv(name, raising=False)
-    return copy
+    return open_copy(template, tmp_path, monkeypatch, unset=["GEO_SMTP_HOST"])
 
 
 def page(project: Path) -> AppTest:

@@ -4,7 +4,6 @@ area names from the data are shown as text, never as links or HTML (AppTest, dem
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,6 +15,7 @@ from geo.config import Settings
 from geo.project import import_applicants, place_members
 from geo.sources import Wijk
 from geo.store import Store
+from tests.app.projects import open_copy
 from tests.app.test_app import button, data_dir, demo_app, texts  # noqa: F401  (fixtures)
 from tests.conftest import write_text
 from tests.grids import RD, grid_boundary, grid_streets, members_along
@@ -75,18 +75,6 @@ def strip_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     people = members_along(streets, 20, seed=3, spacing=50.0)
     boundary = grid_boundary(40, 1, spacing=50.0)
     return make_project(tmp_path_factory.mktemp("strip"), streets, boundary, people)
-
-
-def open_copy(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private copy of ``template``, opened by the app in demo mode (the planner's role)."""
-    copy = tmp_path / "demo.sqlite"
-    shutil.copyfile(template, copy)
-    copy.chmod(0o600)
-    monkeypatch.setenv("GEO_DATA_DIR", str(tmp_path))
-    monkeypatch.setenv("GEO_CACHE_DIR", str(tmp_path / "cache"))
-    for name in ("GEO_PLANNER_PASSWORD_HASH", "GEO_MUNICIPALITY_PASSWORD_HASH"):
-        monkeypatch.delenv(name, raising=False)
-    return copy
 
 
 def page() -> AppTest:
