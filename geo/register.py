@@ -17,6 +17,7 @@ import pyogrio
 from geo.address import Address, HouseNumber, normalize_name, postcode_key, street_key
 from geo.errors import InputFileError
 from geo.intake import fold_header
+from geo.layers import chosen_layer
 from geo.tables import read_rows
 
 REGISTER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -155,7 +156,7 @@ def _read_vector_register(path: Path) -> pd.DataFrame:
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
         msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
         raise InputFileError(msg) from None
-    layer = _register_layer(path, layers)
+    layer = chosen_layer(path, layers, _ADDRESS_LAYER)
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
@@ -174,22 +175,6 @@ def _read_vector_register(path: Path) -> pd.DataFrame:
     table = table.loc[:, ~table.columns.duplicated()]
     table["lat"], table["lon"] = points.y.to_numpy(), points.x.to_numpy()
     return table
-
-
-def _register_layer(path: Path, layers: list[str]) -> str | None:
-    """The layer to read: ``addresses`` (exactly, else in any case), or the only layer."""
-    if _ADDRESS_LAYER in layers:
-        return _ADDRESS_LAYER
-    named = [name for name in layers if name.casefold() == _ADDRESS_LAYER]
-    if named:
-        return named[0]
-    if len(layers) > 1:
-        msg = (
-            f"{path.name} heeft meerdere lagen ({', '.join(layers)}) en geen laag "
-            f"'{_ADDRESS_LAYER}'"
-        )
-        raise InputFileError(msg)
-    return None
 
 
 def _normalize_register(frame: pd.DataFrame, *, name: str) -> pd.DataFrame:

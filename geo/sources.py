@@ -30,6 +30,7 @@ from shapely.geometry.base import BaseGeometry
 from geo._http import HttpClient, ServiceRejectedError, user_agent
 from geo.config import Settings
 from geo.errors import InputFileError, ServiceUnavailableError
+from geo.layers import chosen_layer, layer_named
 from geo.pdok import PDOK_FREE_PATH, solr_escape
 from geo.register import AddressRegister
 
@@ -630,15 +631,6 @@ def load_wijk(path: Path) -> Wijk:
     return Wijk(boundary, read_streets(path, boundary), read_addresses(path, boundary))
 
 
-def layer_named(layers: Sequence[str], name: str) -> str | None:
-    """The layer called ``name`` among ``layers``: that exact name, else the first in any case
-    (``Addresses``, ``STREETS``: GDAL opens a GeoPackage layer so too); ``None`` if none."""
-    if name in layers:
-        return name
-    folded = name.casefold()
-    return next((layer for layer in layers if layer.casefold() == folded), None)
-
-
 def find_layer(path: Path, name: str) -> str | None:
     """The name of the layer of ``path`` called ``name`` (see :func:`layer_named`), or ``None``."""
     return layer_named(_layers(path), name)
@@ -678,11 +670,7 @@ def _read_layer(
 
 
 def _read_chosen(path: Path, layer: str, columns: Sequence[str] | None) -> gpd.GeoDataFrame:
-    layers = _layers(path)
-    chosen = layer_named(layers, layer)
-    if chosen is None and len(layers) > 1:
-        msg = f"{path.name} heeft meerdere lagen ({', '.join(layers)}) en geen laag '{layer}'"
-        raise InputFileError(msg)
+    chosen = chosen_layer(path, _layers(path), layer)
     try:
         return _read_file(path, chosen, columns)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
