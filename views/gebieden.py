@@ -21,7 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.coverage import area_coverage
 from geo.errors import GeoError
 from geo.maps import participation_text, planner_map
-from geo.partition import MIN_POLSBY_POPPER, Plan, measure
+from geo.partition import MIN_POLSBY_POPPER, Plan, measure, names_by_id
 from geo.project import (
     confirm_replan,
     propose_replan,
@@ -104,13 +104,11 @@ def note_lines(metrics: Mapping[str, Any], names: Mapping[int, str]) -> list[str
 def plan_notes(plan: Plan, boundary: BaseGeometry, *, max_members: int, fill: float) -> list[str]:
     """The explanations of ``plan`` (metric CRS, like ``boundary``), measured now.
 
-    The project keeps no plan.json, and a proposal's ``plan.metrics`` are those of the fresh
-    plan before its areas were renumbered, so both are measured on the areas as shown.
+    The project keeps no plan.json and a proposal carries no figures (see
+    :func:`geo.replan.reconcile`), so both are measured on the areas as shown.
     """
     metrics = measure(plan, boundary=boundary, max_members=max_members, fill=fill)
-    names = dict(zip(plan.areas["area_id"].astype(int), plan.areas["name"].astype(str),
-                     strict=True))  # fmt: skip
-    return note_lines(metrics, names)
+    return note_lines(metrics, names_by_id(plan.areas))
 
 
 def show_notes(lines: list[str]) -> None:
