@@ -501,8 +501,10 @@ def partition_units(
     )
     waiting = [labels for _, labels in candidates[1:]]
     candidates = [refine(candidates[0][1])]
-    if not settled():  # the other candidates too
-        candidates = sorted([*candidates, *map(refine, waiting)], key=lambda c: c[0])
+    for labels in waiting:  # the next ones in rank, until one settles
+        if settled():
+            break
+        candidates = sorted([*candidates, refine(labels)], key=lambda c: c[0])
     if not settled():  # and the other starts
         others = [start for start in _STARTS if start not in starts]
         fresh = [refine(begin(start)) for start in others]
@@ -2207,7 +2209,7 @@ def measure(
     compactness = np.where(
         length > 0, 4 * math.pi * polygons.area.to_numpy() / np.maximum(length, 1e-9) ** 2, 0.0
     )
-    union = shapely.union_all(geometries)
+    union = _union_of(geometries)
     overlap = float(polygons.area.sum() - union.area)
     mean = float(sizes.mean())
     return {
@@ -2239,10 +2241,33 @@ def measure(
             if barriers is not None
             else {}
         ),
-        "gap_m2": round(float(boundary.difference(union).area), 1),
+        "gap_m2": round(_gap(boundary, union), 1),
         "overlap_m2": round(overlap, 1),
         "areas_without_beheerder": int(plan.areas["beheerder_needed"].sum()),
     }
+
+
+def _union_of(polygons: np.ndarray) -> BaseGeometry:
+    """The union of area polygons: a coverage union (many times faster) when they form a valid
+    coverage (no overlaps, shared borders vertex for vertex), else the exact union."""
+    drawn = polygons[~shapely.is_empty(polygons)]
+    try:
+        if len(drawn) and shapely.coverage_is_valid(drawn):
+            return shapely.coverage_union_all(drawn)
+    except shapely.errors.GEOSException:
+        pass
+    return shapely.union_all(polygons)
+
+
+def _gap(boundary: BaseGeometry, union: BaseGeometry) -> float:
+    """Land of the wijk in no area (m²): the wijk less what of the union lies inside it.
+
+    Measured as ``|wijk| − |union| + |union outside the wijk|``: the same figure as
+    ``|wijk − union|``, but that overlay falls back to its slow robust mode when the two share
+    their outer edge vertex for vertex (they do), and this one does not.
+    """
+    outside = shapely.difference(union, boundary).area if not union.is_empty else 0.0
+    return max(0.0, float(boundary.area - union.area + outside))
 
 
 def compactness_notes(

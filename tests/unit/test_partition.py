@@ -636,6 +636,34 @@ def test_a_loose_piece_with_members_stays_when_the_neighbour_is_full() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("polygons", "gap", "overlap"),
+    [
+        ([box(0, 0, 50, 100), box(50, 0, 100, 100)], 0.0, 0.0),  # a tiling (a coverage)
+        ([box(0, 0, 40, 100), box(50, 0, 100, 100)], 1000.0, 0.0),
+        ([box(0, 0, 60, 100), box(50, 0, 100, 100)], 0.0, 1000.0),
+        ([box(-10, 0, 40, 100), box(50, 0, 100, 100)], 1000.0, 0.0),  # part outside the wijk
+    ],
+)
+def test_measure_reports_land_in_no_area_and_land_in_two(
+    polygons: list[shapely.Polygon], gap: float, overlap: float
+) -> None:
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1, 2], "members": [1, 1], "beheerder_needed": [False, False]},
+        geometry=polygons,
+        crs=RD,
+    )
+    members = gpd.GeoDataFrame(
+        {"area_id": [1, 2], "straat": ["A", "B"]},
+        geometry=[Point(45, 50) if gap else Point(25, 50), Point(75, 50)],
+        crs=RD,
+    )
+    plan = Plan(areas, members, members.iloc[0:0])
+    metrics = measure(plan, boundary=box(0, 0, 100, 100), max_members=3, fill=0.8)
+    assert metrics["gap_m2"] == pytest.approx(gap)
+    assert metrics["overlap_m2"] == pytest.approx(overlap)
+
+
 # --- public names and street lists (issue 12, item 11) --------------------------------------
 
 DUTCH = [
