@@ -441,9 +441,10 @@ def partition_units(
     empty streets) nearest to it along the street graph. Blocks are connected, so areas made
     of neighbouring blocks are too, and every move between areas moves real members. With
     ``compact`` (and the units' borders measured) the best-ranked candidate is refined for
-    compact areas whose borders follow barriers (:func:`_refine`); the others only when it
-    ends off balance or with a snake. On many blocks there is time for one refinement: of the
-    regions grown together (:func:`_even_out`), with a peel to fall back on.
+    compact areas whose borders follow barriers (:func:`_refine`); the next ones in rank only
+    while the best so far ends off balance or with a snake. On many blocks there is time for
+    one refinement: of the regions grown together (:func:`_even_out`), with a peel to fall
+    back on.
     """
     block_of, blocks, weights, xy = block_graph(units)
     shape = block_shapes(units, block_of, len(weights)) if compact else None
