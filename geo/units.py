@@ -130,8 +130,8 @@ class Borders:
 
 def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     """Split street lines at vertices they share with other lines (junctions)."""
-    lines = streets.loc[~streets["highway"].isin(NOT_WALKABLE)]
-    parts, line_of_part = _parts(lines.geometry.to_numpy())
+    walkable = np.flatnonzero(~streets["highway"].isin(NOT_WALKABLE).to_numpy())
+    parts, line_of_part = _parts(streets.geometry.to_numpy()[walkable])
     coords, owner = shapely.get_coordinates(parts, return_index=True)
     keys = coordinate_keys(coords)
     _, inverse = np.unique(keys, return_inverse=True)
@@ -146,8 +146,8 @@ def split_at_junctions(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     begin, end = cut[:-1], cut[1:]
     keep = (owner[begin] == owner[end]) & (end > begin)
     begin, end = begin[keep], end[keep]
-    rows = line_of_part[owner[begin]]
-    segments = lines.iloc[rows].drop(columns=lines.geometry.name).reset_index(drop=True)
+    rows = walkable[line_of_part[owner[begin]]]  # one selection of the street rows, not two
+    segments = streets.iloc[rows].drop(columns=streets.geometry.name).reset_index(drop=True)
     if len(begin) == 0:
         return gpd.GeoDataFrame(segments, geometry=[], crs=streets.crs)
     sizes = end - begin + 1
@@ -179,11 +179,11 @@ def build_units(
         msg = "geen straten binnen het gebied"
         raise ValueError(msg)
     addresses = addresses if addresses is not None else members.iloc[0:0]
-    homes = gpd.GeoDataFrame(  # members and addresses in one search
-        {"straat": np.concatenate([members["straat"].to_numpy(), addresses["straat"].to_numpy()])},
-        geometry=np.concatenate([members.geometry.to_numpy(), addresses.geometry.to_numpy()]),
+    home_unit = _assign_to_segments(  # members and addresses in one search
+        np.concatenate([members.geometry.to_numpy(), addresses.geometry.to_numpy()]),
+        pd.Series(np.concatenate([members["straat"].to_numpy(), addresses["straat"].to_numpy()])),
+        segments,
     )
-    home_unit = assign_to_segments(homes, segments)
     member_unit, address_unit = home_unit[: len(members)], home_unit[len(members) :]
     units, member_unit, address_unit = _cut_heavy_units(
         segments.assign(parent=np.arange(len(segments))),
@@ -210,24 +210,29 @@ def build_units(
     )
     # A part no neighbour could take is a piece of its street of its own (after the others).
     new = sorted((target, source) for _, source, target in moves if target >= len(units))
-    units = pd.concat([units, units.iloc[[source for _, source in new]]], ignore_index=True)
+    if new:
+        units = pd.concat([units, units.iloc[[source for _, source in new]]], ignore_index=True)
     member_unit = _follow_moves(members, member_unit, moves)
     address_unit = _follow_moves(addresses, address_unit, moves)
-    frame = gpd.GeoDataFrame(
+    segment = units.geometry.to_numpy()
+    anchor = shapely.line_interpolate_point(segment, 0.5, normalized=True)
+    highway = units["highway"]
+    frame = gpd.GeoDataFrame(  # all columns at once: adding them one by one copies the frame
         {
             "street": units["name"].to_numpy(),
-            "highway": units["highway"].to_numpy(),
+            "highway": highway.to_numpy(),
             "weight": np.bincount(member_unit, minlength=len(units)),
             "households": np.bincount(address_unit, minlength=len(units)),
             "parent": units["parent"].to_numpy(),
-            "segment": units.geometry.to_numpy(),
+            "segment": segment,
+            "geometry": polygons,
+            "x": shapely.get_x(anchor),
+            "y": shapely.get_y(anchor),
+            "barrier": highway.isin(BARRIER_HIGHWAYS).to_numpy(),
         },
-        geometry=polygons,
+        geometry="geometry",
         crs=streets.crs,
     )
-    anchor = shapely.line_interpolate_point(frame["segment"].to_numpy(), 0.5, normalized=True)
-    frame["x"], frame["y"] = shapely.get_x(anchor), shapely.get_y(anchor)
-    frame["barrier"] = frame["highway"].isin(BARRIER_HIGHWAYS).to_numpy()
     borders = unit_borders(frame.geometry.to_numpy(), frame["barrier"].to_numpy(dtype=bool))
     borders.complete = abs(float(borders.outer.sum()) - area.length) <= _EDGE_TOLERANCE_M
     borders = _mark_line_barriers(borders, frame.geometry.to_numpy(), line_barriers(streets))
@@ -287,23 +292,31 @@ def _ring_coordinates(polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.
     """The coordinates of every ring of ``polygons`` (exterior, then holes, part by part), the
     ring of each coordinate and the polygon (position) of each ring.
 
-    Read as arrays, without making a geometry object per part and ring (for thousands of
-    units that is most of the work, the garbage collector's included).
+    Read as arrays: only polygons with holes or several parts are taken apart into rings (a
+    geometry object per part and ring is most of the work for thousands of units, the garbage
+    collector's included).
     """
-    try:
-        kind, coords, offsets = shapely.to_ragged_array(polygons)
-    except ValueError:  # mixed kinds (a line among the polygons): take them apart plainly
-        kind = None
-    if kind not in {shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON}:
-        parts, owner = shapely.get_parts(polygons, return_index=True)
+    kinds = shapely.get_type_id(polygons)
+    if not np.isin(kinds, (shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON)).all():
+        parts, owner = shapely.get_parts(polygons, return_index=True)  # a line among them
         rings, ring_part = shapely.get_rings(parts, return_index=True)
         coords, ring = shapely.get_coordinates(rings, return_index=True)
         return coords, ring, owner[ring_part]
-    ring = np.repeat(np.arange(len(offsets[0]) - 1), np.diff(offsets[0]))
-    part = np.repeat(np.arange(len(offsets[1]) - 1), np.diff(offsets[1]))
-    if len(offsets) == 2:  # polygons only: a part is its polygon
-        return coords, ring, part
-    return coords, ring, np.repeat(np.arange(len(offsets[2]) - 1), np.diff(offsets[2]))[part]
+    plain = (kinds == shapely.GeometryType.POLYGON) & (
+        shapely.get_num_interior_rings(polygons) == 0
+    )
+    parts, part_owner = shapely.get_parts(polygons[~plain], return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    sizes = np.concatenate(
+        [shapely.get_num_coordinates(polygons[plain]), shapely.get_num_coordinates(rings)]
+    )
+    owners = np.concatenate([np.flatnonzero(plain), np.flatnonzero(~plain)[part_owner[ring_part]]])
+    order = np.argsort(owners, kind="stable")  # rings in the order of their polygons
+    sizes, owners = sizes[order], owners[order]
+    real = sizes > 0  # an empty polygon has no ring
+    sizes, owners = sizes[real], owners[real]
+    coords = shapely.get_coordinates(polygons)
+    return coords, np.repeat(np.arange(len(sizes)), sizes), owners
 
 
 def _mark_line_barriers(borders: Borders, polygons: np.ndarray, lines: np.ndarray) -> Borders:
@@ -367,11 +380,17 @@ def _parts(shapes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def assign_to_segments(points: gpd.GeoDataFrame, segments: gpd.GeoDataFrame) -> np.ndarray:
     """Index of the segment each point belongs to (own street name first, then nearest)."""
-    result = np.full(len(points), -1, dtype=int)
-    if points.empty:
+    return _assign_to_segments(points.geometry.to_numpy(), points["straat"], segments)
+
+
+def _assign_to_segments(
+    geoms: np.ndarray, streets: pd.Series, segments: gpd.GeoDataFrame
+) -> np.ndarray:
+    """:func:`assign_to_segments` of points and their street names, without a frame of them."""
+    result = np.full(len(geoms), -1, dtype=int)
+    if len(geoms) == 0:
         return result
-    geoms = points.geometry.to_numpy()
-    point_names = fold_each(points["straat"], normalize_name)
+    point_names = fold_each(streets, normalize_name)
     segment_names = fold_each(
         segments["name"], lambda n: frozenset(normalize_name(p) for p in n.split(";"))
     )
@@ -575,11 +594,10 @@ def _unit_polygons(
         ordered=True,
     )
     clipped = _clip_cells(np.asarray(shapely.get_parts(cells)), area)
-    cell_frame = gpd.GeoDataFrame({"unit": labels[first]}, geometry=clipped)
-    cell_frame = cell_frame.loc[~cell_frame.geometry.is_empty]
-    dissolved = dissolve(cell_frame, "unit")
+    land = ~shapely.is_empty(clipped)
+    index, merged = _dissolve_arrays(labels[first][land], clipped[land])
     polygons = np.array([shapely.Polygon()] * len(units), dtype=object)
-    polygons[dissolved.index.to_numpy(dtype=int)] = dissolved.to_numpy()  # valid (see dissolve)
+    polygons[index.astype(int)] = merged  # valid (see dissolve)
     return polygons
 
 
@@ -676,37 +694,65 @@ def _single_parts(
     )
     own_home = home_unit[at_home] == stray_owner[in_part]
     carried_all = np.bincount(in_part[own_home], minlength=len(stray))
-    received: dict[int, list[BaseGeometry]] = {}
-    by_part = np.argsort(found_part, kind="stable")  # each part's neighbours, in query order
-    bounds = np.searchsorted(found_part[by_part], np.arange(len(stray) + 1)).tolist()
-    neighbours, borders = found_unit[by_part].tolist(), shared_all[by_part].tolist()
-    weights = weight.tolist()
-    alone: list[BaseGeometry] = []
-    for index, (part, unit, carried) in enumerate(
-        zip(stray, stray_owner.tolist(), carried_all.tolist(), strict=True)
-    ):
-        touching = neighbours[bounds[index] : bounds[index + 1]]
-        shared = borders[bounds[index] : bounds[index + 1]]
-        if not touching:
-            received.setdefault(unit, []).append(part)
-            continue
-        target = _receiver(touching, shared, weights, carried, max_weight)
-        if target is None:
-            target = len(polygons) + len(alone)
-            alone.append(part)
+    target = _receivers(
+        (found_part, found_unit, shared_all), stray_owner, carried_all, weight, max_weight
+    )
+    moved = np.flatnonzero(target != stray_owner)  # a part touching no other unit stays
+    moves = list(
+        zip(stray[moved].tolist(), stray_owner[moved].tolist(), target[moved].tolist(), strict=True)
+    )
+    joined = np.flatnonzero(target < len(polygons))
+    if len(joined):  # each unit with its parts in order, as they were received
+        receivers = np.unique(target[joined])
+        index, merged = _dissolve_arrays(
+            np.concatenate([receivers, target[joined]]),
+            np.concatenate([polygons[receivers], stray[joined]]),
+        )
+        polygons[index] = merged
+    return np.concatenate([polygons, stray[target >= len(polygons)]]), moves
+
+
+def _receivers(
+    touching: tuple[np.ndarray, np.ndarray, np.ndarray],
+    owner: np.ndarray,
+    carried: np.ndarray,
+    weight: np.ndarray,
+    max_weight: int,
+) -> np.ndarray:
+    """The unit each stray part joins, part by part as :func:`_receiver` decides: its own
+    when it touches no other, and numbers after ``len(weight)`` (in order) for parts no
+    neighbour has room for. ``touching`` holds part, unit and shared border of each touching
+    pair; ``carried`` counts each part's homes.
+
+    Only parts carrying homes change weights, so while every unit is within ``max_weight`` a
+    part without homes fits anywhere: it takes its longest border at once (the first found
+    among equal ones) and only the others are decided one by one.
+    """
+    part, unit, shared = touching
+    target = owner.copy()
+    by_part = np.argsort(part, kind="stable")  # each part's neighbours, in query order
+    bounds = np.searchsorted(part[by_part], np.arange(len(owner) + 1))
+    touches = bounds[1:] > bounds[:-1]
+    one_by_one = touches & (carried > 0) if weight.max(initial=0) <= max_weight else touches
+    longest = by_part[np.lexsort((-shared[by_part], part[by_part]))]
+    best = unit[longest[bounds[:-1][touches]]]  # each touching part's longest border first
+    quick = touches & ~one_by_one
+    target[quick] = best[quick[touches]]
+    neighbours, borders = unit[by_part].tolist(), shared[by_part].tolist()
+    weights, limits, homes = weight.tolist(), bounds.tolist(), carried.tolist()
+    new = len(weight)
+    for index in np.flatnonzero(one_by_one).tolist():
+        low, high = limits[index], limits[index + 1]
+        chosen = _receiver(
+            neighbours[low:high], borders[low:high], weights, homes[index], max_weight
+        )
+        if chosen is None:
+            chosen, new = new, new + 1
         else:
-            received.setdefault(target, []).append(part)
-            weights[target] += carried
-        weights[unit] -= carried
-        moves.append((part, unit, target))
-    if received:
-        units = np.array([u for u, pieces in received.items() for _ in range(len(pieces) + 1)])
-        cells = [g for u, pieces in received.items() for g in (polygons[u], *pieces)]
-        merged = dissolve(gpd.GeoDataFrame({"unit": units}, geometry=cells), "unit")
-        polygons[merged.index.to_numpy(dtype=int)] = merged.to_numpy()
-    new_units = np.empty(len(alone), dtype=object)
-    new_units[:] = alone
-    return np.concatenate([polygons, new_units]), moves
+            weights[chosen] += homes[index]
+        weights[int(owner[index])] -= homes[index]
+        target[index] = chosen
+    return target
 
 
 def _receiver(
@@ -775,9 +821,15 @@ def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
     Groups of up to :data:`_BATCH_CELLS` cells are unioned in one vectorised call (a table of
     groups × cells, padded with ``None``); larger groups, and any batch GEOS refuses, one by one.
     """
-    labels, values = frame[by].to_numpy(), frame.geometry.to_numpy()
+    index, merged = _dissolve_arrays(frame[by].to_numpy(), frame.geometry.to_numpy())
+    return gpd.GeoSeries(merged, index=index, crs=frame.crs)
+
+
+def _dissolve_arrays(labels: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`dissolve` of ``values`` by ``labels``: the distinct labels (sorted) and their
+    unions, without a frame in or out (for thousands of cells a frame costs more than a union)."""
     if len(labels) == 0:
-        return gpd.GeoSeries([], index=labels, crs=frame.crs)
+        return labels, np.empty(0, dtype=object)
     order = np.argsort(labels, kind="stable")
     ordered, cells = labels[order], values[order]
     first = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
@@ -804,7 +856,7 @@ def dissolve(frame: gpd.GeoDataFrame, by: str) -> gpd.GeoSeries:
             loose = np.concatenate([loose, batch[bad]])
     for index in loose:
         merged[index] = _union(cells[first[index] : first[index] + sizes[index]])
-    return gpd.GeoSeries(merged, index=ordered[first], crs=frame.crs)
+    return ordered[first], merged
 
 
 def _union(cells: np.ndarray) -> BaseGeometry:
@@ -855,9 +907,7 @@ def _neighbour_edges(frame: gpd.GeoDataFrame, borders: Borders | None = None) ->
     Returns the edges (``m × 2``, smaller index first) in the order a networkx graph built
     from them lists its edges, so that every later tie breaks as it always has.
     """
-    segments = frame["segment"].to_numpy()
-    ends = np.concatenate([shapely.get_point(segments, 0), shapely.get_point(segments, -1)])
-    keys = coordinate_keys(shapely.get_coordinates(ends))
+    keys = coordinate_keys(_line_ends(frame["segment"].to_numpy()))
     owners = np.concatenate([np.arange(len(frame)), np.arange(len(frame))])
     pairs = _same_key_pairs(keys, owners)
     parents = frame["parent"].to_numpy()
@@ -876,6 +926,17 @@ def _neighbour_edges(frame: gpd.GeoDataFrame, borders: Borders | None = None) ->
     joined = np.concatenate(edges).astype(int)
     joined = np.concatenate([joined, _component_links(frame, joined, borders)])
     return _graph_order(joined, len(frame))
+
+
+def _line_ends(lines: np.ndarray) -> np.ndarray:
+    """The first points of ``lines`` (none empty), then their last points: read from their
+    coordinates, without a point object for each."""
+    coords, line = shapely.get_coordinates(lines, return_index=True)
+    if len(line) == 0:
+        return np.zeros((0, 2))
+    last = np.r_[np.flatnonzero(line[1:] != line[:-1]), len(line) - 1]
+    first = np.r_[0, last[:-1] + 1]
+    return np.concatenate([coords[first], coords[last]])
 
 
 def _graph_order(edges: np.ndarray, count: int) -> np.ndarray:
@@ -941,6 +1002,15 @@ def _shared_border(
     return shared
 
 
+def _first_per_component_pair(pairs: np.ndarray, component_of: np.ndarray) -> np.ndarray:
+    """The first of ``pairs`` (in order) between each two components: once it has been tried,
+    those components are joined, so the later ones would be passed over anyway."""
+    a, b = component_of[pairs[:, 0]], component_of[pairs[:, 1]]
+    count = int(component_of.max()) + 1 if len(component_of) else 0
+    _, first = np.unique(np.minimum(a, b) * count + np.maximum(a, b), return_index=True)
+    return pairs[np.sort(first)]
+
+
 def _component_links(
     frame: gpd.GeoDataFrame, edges: np.ndarray, borders: Borders | None = None
 ) -> np.ndarray:
@@ -966,10 +1036,12 @@ def _component_links(
     union = nx.utils.UnionFind(range(parts))
     links: list[tuple[int, int]] = []
     part_of = component_of.tolist()
-    for a, b in pairs[order].tolist():
+    for a, b in _first_per_component_pair(pairs[order], component_of).tolist():
         if union[part_of[a]] != union[part_of[b]]:
             union.union(part_of[a], part_of[b])
             links.append((a, b))
+    if len(links) == parts - 1:  # every part joined through shared borders: no nearest search
+        return np.array(links, dtype=int).reshape(-1, 2)
     anchors = shapely.points(frame["x"].to_numpy(), frame["y"].to_numpy())
     for number in range(parts):  # no shared border at all: nearest unit
         if union[number] == union[0]:

@@ -12,9 +12,11 @@ from shapely import box
 from geo.units import (
     _clip_cells,
     _graph_order,
+    _line_ends,
     _nearest_segments,
     _parts,
     _receiver,
+    _receivers,
     _ring_coordinates,
     _shared_border,
     build_units,
@@ -145,6 +147,53 @@ def test_a_stray_part_joins_the_neighbour_with_the_longest_border_and_room() -> 
     assert _receiver([0, 1, 2], [4.0, 9.0, 6.0], weights, 12, 40) == 2
     assert _receiver([1], [9.0], weights, 12, 40) is None
     assert _receiver([], [], weights, 1, 40) is None
+
+
+def test_stray_parts_are_decided_as_one_by_one_in_part_order() -> None:
+    """Parts without homes take their longest border at once; the others one by one, with the
+    weights the parts before them left."""
+    weight = np.array([38, 10, 35, 0])
+    owner = np.array([3, 3, 3, 3, 3, 3])
+    carried = np.array([0, 5, 0, 0, 5, 2])
+    part = np.array([0, 0, 0, 1, 1, 2, 4, 4, 5])  # part 3 touches no other unit
+    unit = np.array([0, 1, 2, 0, 2, 1, 2, 1, 2])
+    shared = np.array([9.0, 9.0, 4.0, 8.0, 7.0, 3.0, 6.0, 1.0, 5.0])
+
+    target = _receivers((part, unit, shared), owner, carried, weight, 40)
+
+    weights, want = weight.tolist(), []
+    for index in range(len(owner)):
+        mine = part == index
+        if not mine.any():
+            want.append(int(owner[index]))
+            continue
+        homes = int(carried[index])
+        chosen = _receiver(unit[mine].tolist(), shared[mine].tolist(), weights, homes, 40)
+        if chosen is None:
+            chosen = len(weight) + sum(value >= len(weight) for value in want)
+        else:
+            weights[chosen] += homes
+        weights[int(owner[index])] -= homes
+        want.append(chosen)
+    assert target.tolist() == want
+    assert target.tolist() == [0, 2, 1, 3, 1, 4]  # ties: the first found; full: a unit of its own
+
+
+def test_line_ends_are_the_first_and_last_points_of_each_line() -> None:
+    lines = np.array(
+        [
+            shapely.LineString([(0, 0), (1, 1), (2, 0)]),
+            shapely.LineString([(5, 5), (6, 6)]),
+            shapely.LineString([(9, 9), (8, 8), (7, 9), (9, 9)]),  # a loop: its ends meet
+        ],
+        dtype=object,
+    )
+
+    ends = _line_ends(lines)
+
+    first = shapely.get_coordinates(shapely.get_point(lines, 0))
+    last = shapely.get_coordinates(shapely.get_point(lines, -1))
+    assert ends.tolist() == np.concatenate([first, last]).tolist()
 
 
 def test_a_stray_part_no_neighbour_can_take_is_a_unit_of_its_own() -> None:
