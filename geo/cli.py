@@ -22,10 +22,10 @@ from geo import __version__
 from geo._http import HttpClient
 from geo.config import Settings
 from geo.errors import ConfigError, GeoError
-from geo.export import FORMATS, PROFILES, SIGNS_FILE, SIGNS_MAP_FILE, read_areas
+from geo.export import FORMATS, PLAN_FILE, PROFILES, SIGNS_FILE, SIGNS_MAP_FILE, read_areas
 from geo.geocode import OnlineService, Progress
 from geo.intake import normalize_phone
-from geo.outputs import reason, refuse_overwrite
+from geo.outputs import OutputError, reason, refuse_overwrite, resolved
 from geo.print_map import PRINT_FORMATS
 from geo.register import AddressRegister
 from geo.sources import save_wijk
@@ -66,6 +66,32 @@ def _add_plan_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--budget", type=int, help="alleen de N belangrijkste borden")
     parser.add_argument("--out", type=Path, required=True, help="uitvoermap")
+    _add_overwrite(parser)
+
+
+def _add_overwrite(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--overschrijven",
+        action="store_true",
+        help="een plan dat al in de uitvoermap staat vervangen (anders stopt de opdracht)",
+    )
+
+
+def _refuse_existing_plan(out: Path, *, overwrite: bool, source: Path | None = None) -> None:
+    """Stop before anything is written when ``out`` holds a plan the planner did not ask to
+    replace: its groups are real WhatsApp groups (a new plan or an export goes elsewhere).
+
+    Writing into the ``source`` plan folder itself is refused later, with its own message.
+    """
+    if overwrite or not (out / PLAN_FILE).is_file():
+        return
+    if source is not None and resolved(source) in (resolved(out), *resolved(out).parents):
+        return
+    msg = (
+        f"in {out} staat al een plan; kies een nieuwe map voor --out, of geef --overschrijven "
+        "om dat plan te vervangen"
+    )
+    raise OutputError(msg)
 
 
 def _add_wijk_files(parser: argparse.ArgumentParser) -> None:
@@ -214,6 +240,7 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         description="Draait offline op echte straten van Helsinki (OpenStreetMap) met fictieve deelnemers.",
     )
     demo.add_argument("--out", type=Path, required=True, help="uitvoermap")
+    _add_overwrite(demo)
     demo.add_argument(
         "--count", type=int, default=1500, help="aantal fictieve aanmeldingen (standaard 1500)"
     )
@@ -258,6 +285,7 @@ def _add_signs_and_export(commands: argparse._SubParsersAction[argparse.Argument
         help="uitvoerformaat",
     )
     export.add_argument("--out", type=Path, required=True, help="uitvoermap of -bestand")
+    _add_overwrite(export)
     export.set_defaults(handler=_export)
 
 
@@ -776,6 +804,7 @@ def _fetch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _plan(args: argparse.Namespace, settings: Settings) -> int:
+    _refuse_existing_plan(args.out, overwrite=args.overschrijven)
     settings = _plan_settings(args, settings)
     register = AddressRegister.from_file(args.addresses) if args.addresses else None
     wijk = load_wijk_layers(args.boundary, args.streets, args.addresses, register=register)
@@ -814,6 +843,7 @@ def _signs(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, _settings: Settings) -> int:
+    _refuse_existing_plan(args.out, overwrite=args.overschrijven, source=args.plan)
     if args.project is not None:
         from geo.project import export_project  # noqa: PLC0415
         from geo.store import Store  # noqa: PLC0415
@@ -838,6 +868,7 @@ def _assign(args: argparse.Namespace, settings: Settings) -> int:
             "fout: --fill hoort bij een nieuw plan; assign houdt die van het plan", file=sys.stderr
         )
         return EXIT_ERROR
+    _refuse_existing_plan(args.out, overwrite=args.overschrijven, source=args.plan)
     settings = _plan_settings(args, settings)
     with _progress_bar("geocoderen") as progress:
         report = run_assign(
@@ -870,6 +901,9 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     if args.count < 10:
         print("fout: --count moet minstens 10 zijn", file=sys.stderr)
         return EXIT_ERROR
+    # The demo's own folder (its fictitious sign-ups beside the plan) is made anew each run.
+    demo_folder = (args.out / "aanmeldingen.csv").is_file() and (args.out / "wijk.gpkg").is_file()
+    _refuse_existing_plan(args.out, overwrite=args.overschrijven or demo_folder)
     wijk = demo_wijk()
     save_wijk(wijk, args.out / "wijk.gpkg")
     register_table = register_from_points(wijk.addresses)

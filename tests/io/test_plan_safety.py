@@ -187,6 +187,28 @@ def test_assign_into_its_own_plan_folder_is_refused(
     assert before == {p.name: p.read_bytes() for p in plan_dir.iterdir() if p.is_file()}
 
 
+def test_a_plan_in_the_output_folder_is_replaced_only_when_asked(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first, second = tmp_path / "eerste", tmp_path / "tweede"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(30)), first) == 0
+    assert plan(wijk, write_people(tmp_path / "b.csv", people(5, start=100)), second) == 0
+    kept = {p.name: p.read_bytes() for p in second.iterdir() if p.is_file()}
+    later = write_people(tmp_path / "c.csv", people(3, start=50))
+    attempts = {
+        "plan": lambda *extra: plan(wijk, later, second, *extra),
+        "assign": lambda *extra: assign(first, later, second, *extra),
+        "export": lambda *extra: main(["export", "--plan", str(first), "--out", str(second), *extra]),
+    }  # fmt: skip
+    for command, attempt in attempts.items():
+        capsys.readouterr()
+        assert attempt() == EXIT_ERROR, command
+        one_line_error(capsys, "staat al een plan", "--overschrijven")
+        assert kept == {p.name: p.read_bytes() for p in second.iterdir() if p.is_file()}, command
+    assert attempts["assign"]("--overschrijven") == 0
+    assert json.loads((second / "plan.json").read_text())["members"] == 33
+
+
 def test_an_input_inside_the_output_folder_is_never_written_over(
     wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
