@@ -589,6 +589,49 @@ class _GeoJsonTooltip(folium.GeoJsonTooltip, _PlainMacro):
         return ""
 
 
+# Value types whose ``repr`` tells their JSON text apart (``0.0`` from ``-0.0``, ``1`` from ``True``).
+_PLAIN_STYLE_VALUES = frozenset((str, int, float, bool, type(None)))
+_TEXT = frozenset((str,))
+
+
+class _StyleMapper(GeoJsonStyleMapper):
+    """folium's style mapper, each distinct style written as its JSON key once, not per feature.
+
+    A layer's style function gives a new dict for each of its thousands of features, mostly
+    the same few styles; folium makes a JSON encoder and a text for every one of them.
+    """
+
+    @staticmethod
+    def _to_key(d: dict[Any, Any]) -> str:
+        if not (
+            _TEXT.issuperset(map(type, d)) and _PLAIN_STYLE_VALUES.issuperset(map(type, d.values()))
+        ):
+            return GeoJsonStyleMapper._to_key(d)  # elements, lists, ...: as folium does
+        return _style_key((tuple(d), tuple(map(repr, d.values()))), d)
+
+    def get_feature_id(self, feature: dict[str, Any]) -> str | int:
+        """folium's feature id; this module's layers find it under ``id``, looked up directly."""
+        if self.feature_identifier != "feature.id":
+            return super().get_feature_id(feature)
+        value = feature["id"]
+        assert isinstance(value, (str, int))  # as folium asserts
+        return value
+
+
+_STYLE_KEYS: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+_STYLE_KEYS_KEPT = 10_000  # styles differ by colour or weight only: a few dozen in a wijk
+
+
+def _style_key(memo: tuple[tuple[str, ...], tuple[str, ...]], style: dict[Any, Any]) -> str:
+    """folium's key of ``style`` (``memo``: its names and their values' ``repr``), kept."""
+    key = _STYLE_KEYS.get(memo)
+    if key is None:
+        if len(_STYLE_KEYS) >= _STYLE_KEYS_KEPT:
+            _STYLE_KEYS.clear()
+        key = _STYLE_KEYS[memo] = GeoJsonStyleMapper._to_key(style)
+    return key
+
+
 class _GeoJsonLayer(folium.GeoJson):
     """folium's ``GeoJson``, drawn by :func:`_render_plainly`: its GeoJSON text is not lexed
     as a template once more, and is ``data_text`` when that is set (see :func:`_data_text`).
@@ -606,7 +649,7 @@ class _GeoJsonLayer(folium.GeoJson):
             return ""
         self.parent_map = get_obj_in_upper_tree(self, folium.Map)  # type: ignore[assignment]
         if (self.style or self.highlight) and self.data["features"]:
-            mapper = GeoJsonStyleMapper(self.data, self.feature_identifier, self)
+            mapper = _StyleMapper(self.data, self.feature_identifier, self)
             if self.style:
                 self.style_map = mapper.get_style_map(self.style_function)
             if self.highlight:

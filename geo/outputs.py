@@ -114,7 +114,7 @@ def refuse_overwrite(outputs: Iterable[Path], inputs: Iterable[Path | None]) -> 
     for output in outputs:
         target = resolved(output)
         for source in read:
-            if target == source or source in target.parents or target in source.parents:
+            if target.is_relative_to(source) or source.is_relative_to(target):  # or the same
                 msg = (
                     f"{output} zou een invoerbestand ({source.name}) overschrijven; "
                     "kies een andere uitvoermap of geef de invoer een andere naam"

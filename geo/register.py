@@ -72,11 +72,9 @@ class AddressRegister:
         self._exact: dict[str, int] = {}
         self._loose: dict[str, int] = {}
         for column in ("postcode_key", "street_key"):
-            keys = self.frame[column]
-            self._exact.update(_first_positions(keys[keys != ""]))
+            self._exact.update(_first_positions(self.frame[column]))
         for column in ("postcode_loose", "street_loose"):
-            keys = self.frame[column]
-            self._loose.update(_first_positions(keys[keys != ""]))
+            self._loose.update(_first_positions(self.frame[column]))
         # the columns a match returns, as Python lists: a row of the frame costs ~0.25 ms
         self._lat, self._lon = self.frame["lat"].to_list(), self.frame["lon"].to_list()
         self._buurtcode = self.frame["buurtcode"].to_list()
@@ -202,18 +200,44 @@ def _normalize_register(frame: pd.DataFrame, *, name: str) -> pd.DataFrame:
 
 
 def _add_keys(table: pd.DataFrame) -> None:
-    number = table["huisnummer"].astype(str)
-    postcode = table["postcode"].str.replace(" ", "", regex=False)
-    street = table["straat"].map(normalize_name)
-    place = table["woonplaats"].map(normalize_name)
-    has_postcode, has_street = postcode != "", street != ""
-    full = number + "|" + table["huisletter"] + "|" + table["toevoeging"]
-    table["postcode_key"] = np.where(has_postcode, postcode + "|" + full, "")
-    table["postcode_loose"] = np.where(has_postcode, postcode + "|" + number + "||", "")
-    table["street_key"] = np.where(has_street, street + "|" + full + "|" + place, "")
-    table["street_loose"] = np.where(has_street, street + "|" + number + "|||" + place, "")
+    """The match keys of every row, as :func:`~geo.address.postcode_key` and
+    :func:`~geo.address.street_key` make them (empty without a postcode or street).
+
+    Made in plain Python: a column operation costs more than the work on a wijk's addresses.
+    """
+    numbers = [str(number) for number in table["huisnummer"].tolist()]
+    postcodes = [postcode.replace(" ", "") for postcode in table["postcode"].tolist()]
+    streets = [normalize_name(street) for street in table["straat"].tolist()]
+    places = [normalize_name(place) for place in table["woonplaats"].tolist()]
+    rows = list(
+        zip(numbers, table["huisletter"].tolist(), table["toevoeging"].tolist(), strict=True)
+    )
+    full = [f"{number}|{letter}|{addition}" for number, letter, addition in rows]
+    table["postcode_key"] = _keys(
+        postcodes, [f"{p}|{f}" for p, f in zip(postcodes, full, strict=True)]
+    )
+    table["postcode_loose"] = _keys(
+        postcodes, [f"{p}|{n}||" for p, n in zip(postcodes, numbers, strict=True)]
+    )
+    table["street_key"] = _keys(
+        streets, [f"{s}|{f}|{p}" for s, f, p in zip(streets, full, places, strict=True)]
+    )
+    table["street_loose"] = _keys(
+        streets, [f"{s}|{n}|||{p}" for s, n, p in zip(streets, numbers, places, strict=True)]
+    )
+
+
+def _keys(parts: list[str], keys: list[str]) -> np.ndarray:
+    """``keys`` where ``parts`` (postcode or street) is given, else ``""`` (as text objects)."""
+    result = np.empty(len(keys), dtype=object)
+    result[:] = [key if part else "" for part, key in zip(parts, keys, strict=True)]
+    return result
 
 
 def _first_positions(keys: pd.Series) -> dict[str, int]:
-    first = keys[~keys.duplicated()]
-    return dict(zip(first.to_list(), first.index.to_list(), strict=True))
+    """Each non-empty key with the index label of its first row."""
+    first: dict[str, int] = {}
+    for label, key in zip(keys.index.to_list(), keys.to_list(), strict=True):
+        if key and key not in first:
+            first[key] = label
+    return first

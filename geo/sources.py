@@ -16,7 +16,7 @@ import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -83,15 +83,39 @@ class Wijk:
     boundary: gpd.GeoDataFrame
     streets: gpd.GeoDataFrame
     addresses: gpd.GeoDataFrame
+    # What was derived from a layer, with that layer: a plan run asks for the metric CRS and
+    # the streets and addresses in it at several steps. A replaced layer is derived again.
+    _derived: dict[tuple[str, str], tuple[gpd.GeoDataFrame, Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     @property
     def crs(self) -> str:
         """The metric CRS for this wijk (RD New in the Netherlands, else the local UTM zone)."""
-        return metric_crs(self.boundary)
+        crs: str = self._kept("crs", "", self.boundary, metric_crs)
+        return crs
+
+    def streets_in(self, crs: str) -> gpd.GeoDataFrame:
+        """The streets in ``crs``: one transformation per CRS, a shallow copy each time."""
+        return self._in("streets", self.streets, crs)
 
     def addresses_in(self, crs: str) -> gpd.GeoDataFrame | None:
         """The register's addresses in ``crs``; ``None`` for a wijk without a register."""
-        return self.addresses.to_crs(crs) if len(self.addresses) else None
+        return self._in("addresses", self.addresses, crs) if len(self.addresses) else None
+
+    def _in(self, name: str, layer: gpd.GeoDataFrame, crs: str) -> gpd.GeoDataFrame:
+        moved: gpd.GeoDataFrame = self._kept(name, crs, layer, lambda frame: frame.to_crs(crs))
+        return moved.copy(deep=False)
+
+    def _kept(
+        self, name: str, crs: str, layer: gpd.GeoDataFrame, derive: Callable[[Any], Any]
+    ) -> Any:
+        """``derive(layer)``, made once while ``layer`` is the wijk's."""
+        entry = self._derived.get((name, crs))
+        if entry is None or entry[0] is not layer:
+            entry = (layer, derive(layer))
+            self._derived[(name, crs)] = entry
+        return entry[1]
 
 
 def metric_crs(frame: gpd.GeoDataFrame | gpd.GeoSeries) -> str:

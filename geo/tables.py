@@ -20,10 +20,12 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import math
 import re
 import unicodedata
 import zipfile
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -355,6 +357,9 @@ def escape_column(column: pd.Series) -> pd.Series:
     """``column.map(escape_formula)``; a text column (:class:`pandas.StringDtype`) passes only
     its cells that start with a risky character, and is returned itself when none does."""
     if not isinstance(column.dtype, pd.StringDtype):
+        cells = column.to_numpy()
+        if column.dtype == object and _plain_text(cells) and not _any_risky(cells):
+            return column  # text and gaps only, none risky: map would give the same cells
         return column.map(escape_formula)
     if _RISKY_FIRST.isdisjoint(column.str[:1].unique().tolist()):
         return column  # most columns: no cell starts with a formula character or a quote
@@ -416,7 +421,32 @@ def _has_carriage_return(frame: pd.DataFrame) -> bool:
     if any(isinstance(name, str) and "\r" in name for name in frame.columns):
         return True
     return any(
-        column.astype(str).str.contains("\r", regex=False).any()
+        _column_has_carriage_return(column)
         for _, column in frame.items()
         if column.dtype == object or pd.api.types.is_string_dtype(column)
     )
+
+
+def _column_has_carriage_return(column: pd.Series) -> bool:
+    """Whether a text cell of ``column`` holds a ``\r``; an object column of text and gaps
+    only is searched in plain Python (pandas' string methods cost more on small tables)."""
+    if column.dtype == object:
+        values = column.to_numpy()
+        if _plain_text(values):
+            return any("\r" in value for value in values if isinstance(value, str))
+    elif isinstance(column.dtype, pd.StringDtype):
+        return bool(column.str.contains("\r", regex=False).any())
+    return bool(column.astype(str).str.contains("\r", regex=False).any())
+
+
+def _plain_text(values: Iterable[object]) -> bool:
+    """Whether every value is text or missing (``None``, NaN): no numbers, no other objects."""
+    return all(
+        isinstance(value, str) or value is None or (isinstance(value, float) and math.isnan(value))
+        for value in values
+    )
+
+
+def _any_risky(values: Iterable[object]) -> bool:
+    """Whether a text value starts with a character :func:`escape_formula` looks at."""
+    return any(isinstance(value, str) and value[:1] in _RISKY_FIRST for value in values)

@@ -250,9 +250,11 @@ def make_signs(
     """
     check_budget(budget)
     crs = wijk.crs
-    streets = wijk.streets.to_crs(crs)
-    points = wijk.addresses if len(wijk.addresses) else homes
-    points = points.to_crs(crs) if points is not None and len(points) else None
+    streets = wijk.streets_in(crs)
+    if len(wijk.addresses):
+        points = wijk.addresses_in(crs)
+    else:
+        points = homes.to_crs(crs) if homes is not None and len(homes) else None
     if areas is None:
         signs = find_signs(wijk.boundary.to_crs(crs).geometry.iloc[0], streets, points)
     else:
@@ -318,7 +320,7 @@ def run_plan(
     crs = wijk.crs
     plan = make_plan(
         wijk.boundary.to_crs(crs).geometry.iloc[0],
-        wijk.streets.to_crs(crs),
+        wijk.streets_in(crs),
         located.to_crs(crs),
         wijk.addresses_in(crs),
         max_members=settings.max_members,
@@ -385,7 +387,7 @@ def run_assign(
         plan,
         located.to_crs(crs),
         boundary=wijk.boundary.to_crs(crs).geometry.iloc[0],
-        streets=wijk.streets.to_crs(crs),
+        streets=wijk.streets_in(crs),
         addresses=wijk.addresses_in(crs),
         max_members=settings.max_members,
         fill=settings.fill,
@@ -554,7 +556,7 @@ def coverage_layers(
     addresses = wijk.addresses_in(crs)
     metric_areas, metric_members = areas.to_crs(crs), members.to_crs(crs)
     coverage = area_coverage(metric_areas, metric_members, addresses, max_members=max_members)
-    uncovered = uncovered_streets(wijk.streets.to_crs(crs), metric_members, addresses, metric_areas)
+    uncovered = uncovered_streets(wijk.streets_in(crs), metric_members, addresses, metric_areas)
     return coverage, uncovered
 
 
