@@ -147,6 +147,21 @@ _NUMBER_SEPARATORS = re.compile(r"[/,;&|]|\s+of\s+|\s+en\s+")  # between two num
 _PHONE_PUNCTUATION = re.compile(r"[\s()\-./]")
 _PHONE_DIGITS = re.compile(r"\+?\d+")
 _NOT_FOLDED = re.compile(r"[^0-9a-z]")
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]")  # "Beheerder (ja/nee)": the words outside
+_ALIAS_RANK = {
+    alias: (name, place) for name, aliases in ALIASES.items() for place, alias in enumerate(aliases)
+}
+# Words that name a field inside a longer header ("Wil je beheerder worden?"), when only one
+# field's word is in it; short or common words (nr, tel, x) are aliases only.
+_KEYWORDS: Mapping[str, tuple[str, ...]] = {
+    "beheerder": ("beheerder",),
+    "telefoon": ("telefoon", "mobiel"),
+    "email": ("email",),
+    "leeftijd": ("leeftijd",),
+    "geboortedatum": ("geboortedatum",),
+    "postcode": ("postcode",),
+    "woonplaats": ("woonplaats",),
+}
 
 ACCEPTED_COLUMNS = (
     "row", "naam", "straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats",
@@ -178,14 +193,39 @@ def fold_header(text: str) -> str:
 
 
 def map_columns(header: Sequence[str]) -> dict[str, int]:
-    """Map canonical field names to column positions; the first matching column wins."""
-    lookup = {alias: name for name, aliases in ALIASES.items() for alias in aliases}
-    found: dict[str, int] = {}
+    """Map canonical field names to column positions.
+
+    A header that is an alias matches best, the earlier in :data:`ALIASES` the better (a
+    ``Huisnummer`` column wins over a serial ``Nr``); then one whose words outside brackets
+    are an alias (``Beheerder (ja/nee)``); then one holding a field's keyword
+    (:data:`_KEYWORDS`: ``Wil je beheerder worden?``). Of equal matches the first column wins.
+    """
+    best: dict[str, tuple[tuple[int, int], int]] = {}
     for position, cell in enumerate(header):
-        name = lookup.get(fold_header(cell))
-        if name is not None and name not in found:
-            found[name] = position
-    return found
+        match = _header_match(cell)
+        if match is None:
+            continue
+        name, rank = match
+        if name not in best or rank < best[name][0]:
+            best[name] = (rank, position)
+    return {name: position for name, (_, position) in best.items()}
+
+
+def _header_match(cell: str) -> tuple[str, tuple[int, int]] | None:
+    """The field a header names and how well: (tier, place of the alias in its list)."""
+    for tier, folded in enumerate((fold_header(cell), fold_header(_BRACKETS.sub(" ", cell)))):
+        if folded in _ALIAS_RANK:
+            name, place = _ALIAS_RANK[folded]
+            return name, (tier, place)
+    folded = fold_header(cell)
+    named = {name for name, words in _KEYWORDS.items() if any(w in folded for w in words)}
+    return (named.pop(), (2, 0)) if len(named) == 1 else None
+
+
+def unread_columns(header: Sequence[str], columns: Mapping[str, int]) -> list[str]:
+    """Header cells of columns that are not read (no field, or another column won)."""
+    used = set(columns.values())
+    return [cell for position, cell in enumerate(header) if cell.strip() and position not in used]
 
 
 def read_applicants(
@@ -262,6 +302,8 @@ def validate_rows(
     header_index, columns = _find_header(rows, name=name)
     header = [cell or f"kolom {i + 1}" for i, cell in enumerate(rows[header_index])]
     original_headers = _unique_headers(header)
+    unread = unread_columns(rows[header_index], columns)
+    notes = [f"kolommen niet gelezen: {', '.join(map(repr, unread))}"] if unread else []
     reference = today or date.today()
     accepted: list[dict[str, object]] = []
     rejects: list[dict[str, object]] = []
@@ -314,6 +356,7 @@ def validate_rows(
         rows_in=rows_in,
         empty_rows=empty_rows,
         columns={field_name: header[pos] for field_name, pos in columns.items()},
+        notes=notes,
     )
 
 

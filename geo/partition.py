@@ -2211,7 +2211,7 @@ def measure(
         length > 0, 4 * math.pi * polygons.area.to_numpy() / np.maximum(length, 1e-9) ** 2, 0.0
     )
     union = _union_of(geometries)
-    overlap = float(polygons.area.sum() - union.area)
+    overlap = max(0.0, float(polygons.area.sum() - union.area))  # not -0.0 from rounding
     mean = float(sizes.mean())
     return {
         "members": int(sizes.sum()),

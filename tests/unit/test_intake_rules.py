@@ -137,6 +137,29 @@ def test_birthdate_instead_of_age() -> None:
     assert result.rejects["reason"].str.contains("minimaal 18|niet te lezen").all()
 
 
+def test_a_serial_number_column_does_not_take_the_house_number() -> None:
+    header = ["Nr", "Naam", "Straat", "Huisnummer", "Woonplaats", "Leeftijd", "Telefoon"]
+    result = run(["1", "A Fictief", "Markt", "51", "Geleen", "40", "0611111111"], header=header)
+    assert result.accepted["huisnummer"].to_list() == [51]
+    assert result.notes == ["kolommen niet gelezen: 'Nr'"], "the planner sees what was skipped"
+
+
+@pytest.mark.parametrize("beheerder", ["Beheerder (ja/nee)", "Wil je beheerder worden?"])
+def test_a_beheerder_column_is_read_under_a_longer_header(beheerder: str) -> None:
+    header = ["Naam", "Adres", "Woonplaats", "Leeftijd", "Telefoonnummer (mobiel)", beheerder]
+    result = run(["A Fictief", "Markt 1", "Geleen", "40", "0611111111", "ja"], header=header)
+    assert result.accepted["beheerder"].to_list() == [True]
+    assert result.notes == []
+
+
+def test_a_header_naming_two_fields_is_not_guessed() -> None:
+    header = [*HEADER, "Postcode en woonplaats van de beheerder"]
+    row = ["A Fictief", "Markt 1", "6161AB", "Geleen", "40", "0611111111", "nee", "x"]
+    result = run(row, header=header)
+    assert result.accepted["beheerder"].to_list() == [False]
+    assert result.notes == ["kolommen niet gelezen: 'Postcode en woonplaats van de beheerder'"]
+
+
 def test_english_headers_and_split_address_columns() -> None:
     header = [
         "First name",
