@@ -310,10 +310,15 @@ def run_plan(
         progress=progress,
     )
     if intake.accepted == 0:
+        files = [
+            str(out_dir / name)
+            for name, count in ((REJECTS_FILE, intake.rejected), (PENDING_FILE, intake.pending))
+            if count
+        ]
         msg = (
             f"geen van de {intake.rows_in} aanmeldingen is aangenomen ({intake.rejected} "
             f"afgewezen, {intake.pending} wachten op een adres); de redenen staan in "
-            f"{out_dir / REJECTS_FILE}"
+            f"{' en '.join(files or [str(out_dir / REJECTS_FILE)])}"
         )
         raise InputFileError(msg)
     located = _located_members(out_dir / APPLICANTS_FILE)

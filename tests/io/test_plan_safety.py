@@ -209,6 +209,15 @@ def test_a_plan_in_the_output_folder_is_replaced_only_when_asked(
     assert json.loads((second / "plan.json").read_text())["members"] == 33
 
 
+def test_when_everyone_waits_for_an_address_the_error_names_the_waiting_list(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unplaced = [[*row[:-2], "", ""] for row in people(3)]  # no coordinates, offline, no register
+    assert plan(wijk, write_people(tmp_path / "a.csv", unplaced), tmp_path / "uit") == EXIT_ERROR
+    err = one_line_error(capsys, "3 wachten op een adres", "pending.csv")
+    assert "rejects.csv" not in err, "nobody was rejected: that file is empty"
+
+
 def test_an_input_inside_the_output_folder_is_never_written_over(
     wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
