@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -43,7 +43,13 @@ from geo.geocode import (
     address_label,
     geocode_applicants,
 )
-from geo.intake import MESSAGE_FIELD, SOURCE_FIELDS, read_applicants
+from geo.intake import (
+    MESSAGE_FIELD,
+    SOURCE_FIELDS,
+    map_columns,
+    normalize_phone,
+    read_applicants,
+)
 from geo.maps import PUBLIC_MIN_MEMBERS, area_maps, municipality_map, planner_map, signs_map
 from geo.outputs import ensure_dir, refuse_overwrite, replacing, resolved
 from geo.partition import Plan, assign, make_plan
@@ -398,7 +404,12 @@ def run_assign(
         fill=settings.fill,
     )
     intake = _reject_outside(updated.outside, out_dir, intake, already=report.already_member)
-    _carry_forward(plan_dir, out_dir)
+    _carry_forward(
+        plan_dir,
+        out_dir,
+        members=set(updated.members["telefoon"].astype(str)),
+        regions=settings.phone_regions,
+    )
     return _write_outputs(
         out_dir,
         updated.areas,
@@ -430,20 +441,46 @@ def plan_settings(metrics: dict[str, object], settings: Settings) -> Settings:
     return replace(settings, max_members=recorded, fill=fill)
 
 
-def _carry_forward(plan_dir: Path, out_dir: Path) -> None:
-    """Add the sign-ups still rejected or waiting in ``plan_dir`` to those of ``out_dir``."""
+def _carry_forward(
+    plan_dir: Path, out_dir: Path, *, members: Collection[str], regions: Sequence[str]
+) -> None:
+    """Add the sign-ups still rejected or waiting in ``plan_dir`` to those of ``out_dir``.
+
+    ``uit_plan`` names the folder whose input each row came from. A row whose phone number
+    now belongs to one of the ``members`` (sent in again, corrected, and placed) is done: it
+    is not carried on, so nobody chases a member.
+    """
     for name in (REJECTS_FILE, PENDING_FILE):
         earlier = plan_dir / name
         if not earlier.exists():
             continue
         old = read_text_table(earlier)
+        if "uit_plan" not in old:
+            old.insert(0, "uit_plan", "")
+        old["uit_plan"] = old["uit_plan"].mask(old["uit_plan"] == "", plan_dir.name)
+        old = old.loc[~_now_members(old, members, regions)]
         if old.empty:
             continue
-        if "uit_plan" not in old:
-            old.insert(0, "uit_plan", plan_dir.name)
         new = read_text_table(out_dir / name)
         new.insert(0, "uit_plan", "")
         write_csv(pd.concat([old, new], ignore_index=True), out_dir / name, private=True)
+
+
+def _now_members(
+    rows: pd.DataFrame, members: Collection[str], regions: Sequence[str]
+) -> np.ndarray:
+    """Per row of a rejects or pending table (the sign-up's own columns): whether its phone
+    number is one of the ``members``' (E.164)."""
+    column = map_columns([str(name) for name in rows.columns]).get("telefoon")
+    found = np.zeros(len(rows), dtype=bool)
+    if column is None:
+        return found
+    for position, text in enumerate(rows.iloc[:, column].tolist()):
+        try:
+            found[position] = normalize_phone(str(text), regions=regions)[0] in members
+        except ValueError:
+            continue  # no readable number: it stays where it is
+    return found
 
 
 def read_text_table(path: Path) -> pd.DataFrame:

@@ -175,6 +175,22 @@ def test_assign_keeps_the_plans_cap_and_carries_rejects_forward(
     one_line_error(capsys, "hoogstens 4", "nieuw plan")
 
 
+def test_a_chain_of_assigns_keeps_where_each_reject_came_from_and_drops_the_corrected(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    minor = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
+    first, second, third = tmp_path / "een", tmp_path / "twee", tmp_path / "drie"
+    assert plan(wijk, write_people(tmp_path / "a.csv", [*people(6), minor]), first) == 0
+    later_minor = ["Ook Jong Fictief", "Laan 2", "11", "6163AB", "Geleen", "15", "0612388888", "", ""]  # fmt: skip
+    assert assign(first, write_people(tmp_path / "b.csv", [*people(2, start=50), later_minor]), second) == 0  # fmt: skip
+    grown_up = [*people(1, start=90)[0][:5], "40", "06 12 39 99 99", *people(1, start=90)[0][7:]]
+    grown_up[0] = "Jong Fictief"
+    assert assign(second, write_people(tmp_path / "c.csv", [grown_up]), third) == 0
+    carried = {r["naam"]: r["uit_plan"] for r in read(third / "rejects.csv")}
+    assert carried == {"Ook Jong Fictief": "twee"}, "the corrected sign-up is a member now"
+    assert "+31612399999" in {r["telefoon"] for r in read(third / "members.csv")}
+
+
 def test_assign_into_its_own_plan_folder_is_refused(
     wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
