@@ -301,7 +301,6 @@ def validate_rows(
     rows = [[cell if cell.isascii() else strip_format_chars(cell) for cell in row] for row in rows]
     header_index, columns = _find_header(rows, name=name)
     header = [cell or f"kolom {i + 1}" for i, cell in enumerate(rows[header_index])]
-    original_headers = _unique_headers(header)
     unread = unread_columns(rows[header_index], columns)
     notes = [f"kolommen niet gelezen: {', '.join(map(repr, unread))}"] if unread else []
     reference = today or date.today()
@@ -310,6 +309,9 @@ def validate_rows(
     seen_person: dict[tuple[str, str], int] = {}
     seen_phone: dict[str, int] = {}
     empty_rows = 0
+    widest = max([len(header), *(len(_trimmed(row)) for row in rows[header_index + 1 :])])
+    beyond = [f"kolom {n + 1}" for n in range(len(header), widest)]  # cells past the header
+    original_headers = _unique_headers([*header, *beyond])
     for offset, raw in enumerate(rows[header_index + 1 :]):
         cells = [*raw, *[""] * (len(header) - len(raw))]
         if not any(cells):
@@ -319,6 +321,7 @@ def validate_rows(
         values = {field_name: cells[pos] for field_name, pos in columns.items()}
         person_name = _full_name(values)
         try:
+            _check_width(_trimmed(raw), len(header))
             record = _validate(
                 values,
                 name=person_name,
@@ -382,6 +385,25 @@ def _find_header(rows: Sequence[Sequence[str]], *, name: str) -> tuple[int, dict
         )
         raise InputFileError(msg)
     return best
+
+
+def _trimmed(row: Sequence[str]) -> Sequence[str]:
+    """``row`` without its empty cells at the end."""
+    end = len(row)
+    while end and not row[end - 1].strip():
+        end -= 1
+    return row[:end]
+
+
+def _check_width(cells: Sequence[str], width: int) -> None:
+    """Refuse a row with filled cells past the header: its cells may have shifted (a ``;`` in a
+    name without quotes), so none of them can be trusted where they stand."""
+    if len(cells) > width:
+        msg = (
+            f"de regel heeft {len(cells)} cellen en de kopregel {width}: staat er een "
+            "scheidingsteken in een naam of adres? Controleer de regel en lever hem opnieuw aan"
+        )
+        raise ValueError(msg)
 
 
 def _unique_headers(header: Sequence[str]) -> list[str]:

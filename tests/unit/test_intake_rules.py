@@ -160,6 +160,17 @@ def test_a_header_naming_two_fields_is_not_guessed() -> None:
     assert result.notes == ["kolommen niet gelezen: 'Postcode en woonplaats van de beheerder'"]
 
 
+def test_a_row_wider_than_the_header_is_refused_with_every_cell_kept() -> None:
+    header = ["Naam", "Telefoon", "Adres", "Woonplaats", "Leeftijd"]
+    shifted = ["Fictief", " Persoon", "0611111111", "Markt 1", "Geleen", "40"]  # ; in a name
+    tail = ["B Fictief", "0622222222", "Markt 2", "Geleen", "40", "wil graag beheerder zijn"]
+    fine = ["C Fictief", "0633333333", "Markt 3", "Geleen", "40", "", ""]  # empty cells: fine
+    result = run(shifted, tail, fine, header=header)
+    assert result.accepted["naam"].to_list() == ["C Fictief"]
+    assert result.rejects["reason"].str.contains("6 cellen en de kopregel 5").all()
+    assert result.rejects["kolom 6"].to_list() == ["40", "wil graag beheerder zijn"]
+
+
 def test_english_headers_and_split_address_columns() -> None:
     header = [
         "First name",
