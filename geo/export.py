@@ -8,6 +8,7 @@ files, owner-only), plus ``plan.gpkg`` with the wijk layers and areas that ``ass
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -19,7 +20,7 @@ import pyogrio
 
 from geo.errors import InputFileError
 from geo.intake import parse_bool, phone_e164
-from geo.outputs import ensure_dir, owner_only, replacing
+from geo.outputs import ensure_dir, owner_only, reason, replacing
 from geo.sources import WGS84, Wijk, read_addresses, read_boundary, read_streets
 from geo.tables import read_rows, write_csv
 
@@ -56,7 +57,12 @@ def write_geojson(frame: gpd.GeoDataFrame, path: Path, *, private: bool = False)
     """GeoJSON per RFC 7946: WGS84, lon/lat, right-hand rings, 7 decimals (about 1 cm)."""
     with replacing(path, private=private) as temporary:
         frame.to_crs(WGS84).to_file(
-            temporary, driver="GeoJSON", engine="pyogrio", RFC7946="YES", COORDINATE_PRECISION=7
+            temporary,
+            layer=path.stem,  # the layer's name in GIS, not the temporary file's
+            driver="GeoJSON",
+            engine="pyogrio",
+            RFC7946="YES",
+            COORDINATE_PRECISION=7,
         )
 
 
@@ -180,8 +186,99 @@ def read_plan_folder(
     wijk = Wijk(boundary, read_streets(layers, boundary), read_addresses(layers, boundary))
     areas = gpd.read_file(layers, layer="areas", engine="pyogrio")
     members = read_members(plan_dir / MEMBERS_FILE)
-    metrics = json.loads((plan_dir / PLAN_FILE).read_text(encoding="utf-8"))
+    metrics = read_plan_metrics(plan_dir / PLAN_FILE)
+    _check_roster(members, metrics, plan_dir / MEMBERS_FILE)
     return wijk, areas, members, metrics
+
+
+def _check_roster(members: pd.DataFrame, metrics: Mapping[str, Any], path: Path) -> None:
+    """Stop on a roster that no longer matches its plan: members missing or added (rows lost
+    in a spreadsheet), or a group with more than one beheerder. A plan goes on only from the
+    roster it was made with; people leave a plan through ``project forget``."""
+    recorded = _number(metrics.get("members"), whole=True)
+    if recorded is not None and int(recorded) != len(members):
+        msg = (
+            f"{path} telt {len(members)} leden en plan.json {int(recorded)}: is de ledenlijst "
+            f"buiten het programma bewerkt? Zet een goede kopie van {path.name} terug"
+        )
+        raise InputFileError(msg)
+    leaders = members.loc[members["is_beheerder"], "area_id"].value_counts()
+    crowded = sorted(int(area) for area in leaders.index[leaders.to_numpy() > 1])
+    if crowded:
+        areas = ", ".join(str(area) for area in crowded)
+        msg = (
+            f"{path}: meer dan één beheerder in gebied {areas}; een groep heeft precies één "
+            "beheerder (kolom is_beheerder)"
+        )
+        raise InputFileError(msg)
+
+
+def read_plan_metrics(path: Path) -> dict[str, Any]:
+    """A plan's ``plan.json``: a JSON object with the cap it was made with (``max_members``, a
+    whole number from 1) and, when given, its ``fill`` (a number above 0, at most 1).
+
+    Both come back as numbers. A damaged file stops with what is wrong in it.
+    """
+    try:
+        metrics = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise _bad_plan_file(path, _json_problem(error)) from None
+    if not isinstance(metrics, dict):
+        raise _bad_plan_file(
+            path, f"geen JSON-object met de maten van het plan, maar {_short(metrics)}"
+        )
+    if "max_members" not in metrics:
+        raise _bad_plan_file(path, "het maximum aantal leden per groep (max_members) ontbreekt")
+    cap = _number(metrics["max_members"], whole=True)
+    if cap is None or cap < 1:
+        raise _bad_plan_file(
+            path,
+            f"max_members moet een geheel getal vanaf 1 zijn, niet {_short(metrics['max_members'])}",
+        )
+    metrics["max_members"] = int(cap)
+    if "fill" in metrics:
+        fill = _number(metrics["fill"], whole=False)
+        if fill is None or not 0 < fill <= 1:
+            raise _bad_plan_file(
+                path,
+                f"fill moet een getal boven 0 en hoogstens 1 zijn, niet {_short(metrics['fill'])}",
+            )
+        metrics["fill"] = fill
+    return metrics
+
+
+def _number(value: object, *, whole: bool) -> float | None:
+    """``value`` (a JSON number, or one written as text) as a finite number, or ``None``."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    if not math.isfinite(number) or (whole and number % 1):
+        return None
+    return number
+
+
+def _json_problem(error: Exception) -> str:
+    """What is wrong with a ``plan.json`` that cannot be read, in Dutch."""
+    if isinstance(error, json.JSONDecodeError):
+        return f"geen geldige JSON (regel {error.lineno}, kolom {error.colno})"
+    if isinstance(error, UnicodeDecodeError):
+        return "geen UTF-8-tekst"
+    return f"niet te lezen ({reason(error) if isinstance(error, OSError) else error})"
+
+
+def _short(value: object) -> str:
+    """A value from a damaged file, short enough for one line."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _bad_plan_file(path: Path, problem: str) -> InputFileError:
+    """The one-line Dutch error for a damaged ``plan.json``."""
+    msg = f"{path} is beschadigd: {problem}; zet een goede kopie van {path.name} terug"
+    return InputFileError(msg)
 
 
 _MEMBER_NUMBERS = ("member_id", "row", "area_id")
@@ -257,6 +354,23 @@ def _flag(value: str, line: int, path: Path, column: str) -> bool:
 PROFILES = ("public", "private")
 FORMATS = ("geojson", "gpkg", "csv")
 ROSTER_COLUMNS = ("naam", "telefoon", "email", "adres", "is_beheerder")
+# Counts and numbers: whole numbers in every export (empty where a public export hides one).
+COUNT_COLUMNS = ("area_id", "sign_id", "rank", "members", "capacity_left", "households", "homes")
+
+
+def whole_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its :data:`COUNT_COLUMNS` as (nullable) integers: ``30``, not ``30.0``.
+
+    A column holding a fraction is left as it is.
+    """
+    columns = {}
+    for column in COUNT_COLUMNS:
+        if column not in frame or not pd.api.types.is_float_dtype(frame[column]):
+            continue
+        values = frame[column]
+        if (values.dropna() % 1 == 0).all():
+            columns[column] = values.astype("Int64")
+    return frame.assign(**columns) if columns else frame
 
 
 def export_layers(
@@ -265,8 +379,9 @@ def export_layers(
     """Write ``layers`` as one GeoJSON per layer (``out`` a folder), one GeoPackage (``out``
     a file) or CSV tables (``out`` a folder, with per-area rosters when ``private``).
 
-    Everything is WGS84. Private exports are created owner-only.
+    Everything is WGS84, counts are whole numbers. Private exports are created owner-only.
     """
+    layers = {name: whole_counts(frame) for name, frame in layers.items()}
     if fmt not in FORMATS:
         msg = f"onbekend formaat {fmt!r}; kies uit {', '.join(FORMATS)}"
         raise InputFileError(msg)

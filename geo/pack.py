@@ -17,10 +17,13 @@ files are the same with one.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import multiprocessing
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -57,7 +60,7 @@ from geo.map_drawing import (
     view_bounds,
 )
 from geo.maps import area_colour
-from geo.outputs import ensure_dir, owner_only, refuse_overwrite
+from geo.outputs import OutputError, cannot_write, ensure_dir, owner_only, refuse_overwrite
 from geo.pdf import PT_MM, Document, text_width
 from geo.sources import Wijk
 from geo.store import Store, StoreError
@@ -76,6 +79,7 @@ MAP_HEIGHT_MM = MAP_WIDTH_MM / MAP_SIZE_IN[0] * MAP_SIZE_IN[1]
 MAP_DPI = 150
 PARALLEL_FROM_AREAS = 8  # fewer areas are drawn in this process (a worker costs more)
 NO_BEHEERDER = "nog geen beheerder"
+HOME_VIEW_M = 120.0  # the map of an area without land of its own: this far around its building
 
 RULES = (
     "Meedoen kan iedereen van 18 jaar of ouder die in het gebied woont.",
@@ -122,6 +126,8 @@ class PackData:
     _beheerders: dict[int, pd.Series] = field(default_factory=dict, repr=False)
     _areas: dict[int, pd.Series] = field(default_factory=dict, repr=False)
     _rosters: dict[int, list[dict[str, Any]]] = field(default_factory=dict, repr=False)
+    _homes: dict[int, BaseGeometry] = field(default_factory=dict, repr=False)
+    _sharing: dict[int, set[int]] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         chosen = self.members.loc[self.members["is_beheerder"].to_numpy(dtype=bool)]
@@ -141,6 +147,7 @@ class PackData:
             self._rosters.setdefault(int(record["area_id"]), []).append(
                 {str(key): value for key, value in record.items()}
             )
+        self._homes, self._sharing = _homes_and_sharing(self.members)
 
     def beheerder(self, area_id: int) -> pd.Series | None:
         """The beheerder's member row of an area, or ``None`` while it has none."""
@@ -150,10 +157,43 @@ class PackData:
         """The area's row (id, name, streets, neighbours, counts, polygon)."""
         return self._areas[int(area_id)]
 
+    def has_land(self, area_id: int) -> bool:
+        """Whether the area has land of its own (a group of a building's flats has none)."""
+        polygon = self.area(area_id).geometry
+        return polygon is not None and not polygon.is_empty
+
+    def homes(self, area_id: int) -> BaseGeometry:
+        """Where the area's members live (points; empty while it has no members)."""
+        return self._homes.get(int(area_id), shapely.MultiPoint())
+
+    def place(self, area_id: int) -> BaseGeometry:
+        """The area's land, or for an area without land the building(s) its members live in."""
+        return self.area(area_id).geometry if self.has_land(area_id) else self.homes(area_id)
+
+    def sharing(self, area_id: int) -> list[int]:
+        """The other areas with members in the same building (a building split by flat number)."""
+        return sorted(self._sharing.get(int(area_id), set()) - {int(area_id)})
+
     def members_of(self, area_id: int) -> list[dict[str, Any]]:
         """The members of an area (their columns, no geometry): the beheerder first, then by
         street and house number."""
         return self._rosters.get(int(area_id), [])
+
+
+def _homes_and_sharing(
+    members: gpd.GeoDataFrame,
+) -> tuple[dict[int, BaseGeometry], dict[int, set[int]]]:
+    """Per area the points its members live at, and the areas that share each such point."""
+    points = members.geometry
+    keys = zip(points.x.round(1), points.y.round(1), strict=True)
+    at: dict[tuple[float, float], set[int]] = {}
+    spots: dict[int, set[tuple[float, float]]] = {}
+    for key, area_id in zip(keys, members["area_id"].astype(int), strict=True):
+        at.setdefault(key, set()).add(int(area_id))
+        spots.setdefault(int(area_id), set()).add(key)
+    homes = {a: shapely.MultiPoint(sorted(mine)) for a, mine in spots.items()}
+    sharing = {a: set().union(*(at[k] for k in mine)) for a, mine in spots.items()}
+    return homes, sharing
 
 
 @dataclass(frozen=True)
@@ -322,12 +362,15 @@ def area_streets(data: PackData, area_id: int) -> list[str]:
     listed = [s.strip() for s in text.split(";") if s.strip()]
     if listed:
         return listed
+    if not data.has_land(area_id):
+        return sorted({street_line({**m, "toevoeging": ""}) for m in data.members_of(area_id)})
     polygon = data.area(area_id).geometry
     inside = data.streets.loc[data.streets.intersects(polygon) & (data.streets["name"] != "")]
     return sorted(set(inside["name"]))
 
 
 def neighbours(data: PackData, area_id: int) -> list[int]:
+    """The neighbouring areas, and the areas with flats in the same building."""
     text = str(data.area(area_id)["neighbours"])
     found = []
     for part in text.replace(";", ",").split(","):
@@ -335,6 +378,7 @@ def neighbours(data: PackData, area_id: int) -> list[int]:
             found.append(int(float(part)))
         except ValueError:
             continue
+    found += [n for n in data.sharing(area_id) if n not in found]  # flats of one building
     known = set(data.areas["area_id"])
     return [n for n in found if n in known and n != area_id]
 
@@ -407,10 +451,24 @@ def _metres_per_mm(bounds: Bounds) -> float:
     return (bounds[2] - bounds[0]) / MAP_WIDTH_MM
 
 
+def _view(data: PackData, area_id: int) -> BaseGeometry:
+    """What an area's map shows: its land, or around its building when it has no land (or
+    the wijk, for an area with neither)."""
+    if data.has_land(area_id):
+        return data.area(area_id).geometry
+    homes = data.homes(area_id)
+    return data.boundary.union_all() if homes.is_empty else homes.buffer(HOME_VIEW_M)
+
+
 def area_map(data: PackData, area_id: int) -> MapPicture:
-    """The area's map: its streets with names, the neighbouring areas, signs, scale and north."""
-    polygon = data.area(area_id).geometry
-    bounds = view_bounds(polygon, MAP_SIZE_IN[0] / MAP_SIZE_IN[1])
+    """The area's map: its streets with names, the neighbouring areas, signs, scale and north.
+
+    An area without land of its own (flats of a building split over groups) shows its
+    building, marked in the area's colour, amid the areas around it.
+    """
+    land = data.has_land(area_id)
+    polygon = data.area(area_id).geometry if land else shapely.Polygon()
+    bounds = view_bounds(_view(data, area_id), MAP_SIZE_IN[0] / MAP_SIZE_IN[1])
     view = shapely.box(*bounds)
     figure, axes = blank_map(bounds, MAP_SIZE_IN, MAP_DPI)
 
@@ -429,7 +487,11 @@ def area_map(data: PackData, area_id: int) -> MapPicture:
     axes.add_collection(
         LineCollection(segments(lines.geometry), colors="#aaaaaa", linewidths=0.7, zorder=4)
     )
-    inside = shapely.intersection(lines.geometry.to_numpy(), polygon)
+    inside = (
+        shapely.intersection(lines.geometry.to_numpy(), polygon)
+        if land
+        else _home_streets(data, area_id, lines, view)
+    )
     keep = ~shapely.is_empty(inside)
     axes.add_collection(
         LineCollection(segments(inside[keep]), colors="#333333", linewidths=1.3, zorder=5)
@@ -439,6 +501,8 @@ def area_map(data: PackData, area_id: int) -> MapPicture:
             segments([polygon.boundary]), colors=area_colour(area_id), linewidths=2.6, zorder=6
         )
     )
+    if not land:
+        _draw_homes(axes, data.homes(area_id), area_colour(area_id))
     draw_signs(axes, data.signs.loc[data.signs.intersects(view)])
     names = lines["name"].to_numpy()[keep]
     taken: list[BaseGeometry] = [_corner_boxes(bounds)]
@@ -457,6 +521,23 @@ def area_map(data: PackData, area_id: int) -> MapPicture:
     return MapPicture(
         render(figure), bounds, tuple(labels), credit="Kaartgegevens © OpenStreetMap-bijdragers"
     )
+
+
+def _home_streets(
+    data: PackData, area_id: int, lines: gpd.GeoDataFrame, view: BaseGeometry
+) -> np.ndarray:
+    """For an area without land: the streets its members live on, within the view."""
+    names = {str(m["straat"]).strip() for m in data.members_of(area_id)}
+    named = lines["name"].isin(names).to_numpy()
+    pieces: np.ndarray = shapely.intersection(lines.geometry.to_numpy(), view)
+    pieces[~named] = shapely.LineString()
+    return pieces
+
+
+def _draw_homes(axes: Any, homes: BaseGeometry, colour: str) -> None:
+    """The building(s) an area's members live in, as dots in the area's colour."""
+    points = shapely.get_coordinates(homes)
+    axes.scatter(points[:, 0], points[:, 1], s=140, color=colour, ec="#333333", lw=1.2, zorder=7)
 
 
 def _corner_boxes(bounds: Bounds) -> BaseGeometry:
@@ -565,15 +646,33 @@ def overview_map(data: PackData) -> MapPicture:
         LineCollection(segments(data.boundary.boundary), colors="black", linewidths=1.4, zorder=3)
     )
     draw_signs(axes, data.signs)
+    ids = [int(a) for a in data.areas["area_id"]]
     labels = [
-        MapLabel(point.x, point.y, str(int(area_id)), 10, style="B")
-        for area_id, point in zip(
-            data.areas["area_id"], data.areas.geometry.representative_point(), strict=True
-        )
+        MapLabel(point.x, point.y, str(area_id), 10, style="B")
+        for area_id, point in zip(ids, data.areas.geometry.representative_point(), strict=True)
+        if data.has_land(area_id)
     ]
+    labels += _building_labels(data, [a for a in ids if not data.has_land(a)], axes, bounds)
     return MapPicture(
         render(figure), bounds, tuple(labels), credit="Kaartgegevens © OpenStreetMap-bijdragers"
     )
+
+
+def _building_labels(
+    data: PackData, landless: list[int], axes: Any, bounds: Bounds
+) -> list[MapLabel]:
+    """Areas without land on the overview: a dot at their building, their numbers above it."""
+    at: dict[tuple[float, float], list[int]] = {}
+    for area_id in landless:
+        for x, y in shapely.get_coordinates(data.homes(area_id)):
+            at.setdefault((float(x), float(y)), []).append(area_id)
+    lift = 0.035 * (bounds[3] - bounds[1])
+    labels = []
+    for (x, y), areas in at.items():
+        _draw_homes(axes, shapely.Point(x, y), area_colour(areas[0]))
+        text = ", ".join(str(a) for a in sorted(set(areas)))
+        labels.append(MapLabel(x, y + lift, f"{text} (gebouw)", 9, style="B"))
+    return labels
 
 
 # --- documents -----------------------------------------------------------------------------
@@ -594,8 +693,6 @@ def area_pdf(data: PackData, area_id: int, path: Path) -> Path:
         f"Gebied {area_id}: {area['name'] or 'zonder naam'}",
         f"Beheerderspakket BuurtWhatsApp {data.wijk_name}. {PRIVACY}",
     )
-    households = area["households"]
-    share = area["participation_pct"]
     document.facts(
         [
             (
@@ -609,23 +706,12 @@ def area_pdf(data: PackData, area_id: int, path: Path) -> Path:
             ),
             ("Naam van de groep", group_name(data, area_id)),
             ("Leden", f"{len(members)} (de groep heeft plaats voor 256 deelnemers)"),
-            (
-                "Huishoudens",
-                f"{int(households)}; de {len(members)} aanmeldingen zijn {share:g}% daarvan"
-                if pd.notna(households) and pd.notna(share)
-                else "onbekend (geen adresregister)",
-            ),
+            ("Huishoudens", _households_text(data, area_id, len(members))),
         ]
     )
     document.ln(1)
     document.map_picture(area_map(data, area_id), width=MAP_WIDTH_MM, height=MAP_HEIGHT_MM)
-    document.paragraph(
-        f"Gebied {area_id} is gekleurd, met de straten erin donker en hun namen (met huisnummers "
-        "waar het gebied een deel van de straat heeft). Grijs: de buurgebieden. Stippellijn: "
-        "de wijkgrens. Driehoekjes: voorgestelde borden (rood bij een hoofdingang, groen bij "
-        "een fiets- of voetpad).",
-        size=7.5,
-    )
+    document.paragraph(_map_caption(data, area_id), size=7.5)
     document.heading("Straten")
     streets = area_streets(data, area_id)
     document.paragraph(
@@ -677,16 +763,54 @@ def area_pdf(data: PackData, area_id: int, path: Path) -> Path:
     return document.save(path, private=True)
 
 
+def _households_text(data: PackData, area_id: int, members: int) -> str:
+    """The households of an area and the share that signed up, as far as known."""
+    area = data.area(area_id)
+    households, share = area["households"], area["participation_pct"]
+    if not data.has_land(area_id):
+        others = ", ".join(str(a) for a in data.sharing(area_id))
+        also = f" dat ook leden heeft in gebied {others}" if others else ""
+        return f"niet apart geteld: de leden wonen in één gebouw{also}"
+    if pd.notna(households) and pd.notna(share):
+        return f"{int(households)}; de {members} aanmeldingen zijn {share:g}% daarvan"
+    return "onbekend (geen adresregister)"
+
+
+def _map_caption(data: PackData, area_id: int) -> str:
+    """The words under an area's map: what its colours and marks mean."""
+    rest = (
+        "Stippellijn: de wijkgrens. Driehoekjes: voorgestelde borden (rood bij een hoofdingang, "
+        "groen bij een fiets- of voetpad)."
+    )
+    if not data.has_land(area_id):
+        return (
+            f"Gebied {area_id} heeft geen eigen straten: de leden wonen in het gebouw met de "
+            "gekleurde stip, waarvan de flats over meer groepen zijn verdeeld. Donker: de straat "
+            f"van het gebouw. Grijs: de gebieden eromheen. {rest}"
+        )
+    return (
+        f"Gebied {area_id} is gekleurd, met de straten erin donker en hun namen (met huisnummers "
+        f"waar het gebied een deel van de straat heeft). Grijs: de buurgebieden. {rest}"
+    )
+
+
 def _signs_text(data: PackData, area_id: int) -> str:
-    polygon = data.area(area_id).geometry
-    signs = data.signs.loc[data.signs.distance(polygon) <= NEAR_SIGN_M]
+    place = data.place(area_id)
+    if place.is_empty:
+        return "Er zijn geen borden voorgesteld in of vlak bij dit gebied."
+    signs = data.signs.loc[data.signs.distance(place) <= NEAR_SIGN_M]
     if signs.empty:
         return "Er zijn geen borden voorgesteld in of vlak bij dit gebied."
+    land = data.has_land(area_id)
     parts = []
     for _, sign in signs.sort_values("rank" if "rank" in signs else signs.geometry.name).iterrows():
         kind = "hoofdingang" if sign.get("kind") == "main" else "fiets- of voetpad"
         where = (
-            "in het gebied" if sign.geometry.within(polygon.buffer(1)) else "net buiten het gebied"
+            "bij het gebouw"
+            if not land
+            else "in het gebied"
+            if sign.geometry.within(place.buffer(1))
+            else "net buiten het gebied"
         )
         street = str(sign.get("street") or "naamloze weg")
         parts.append(f"{street} ({kind}, {where})")
@@ -811,23 +935,70 @@ def build_pack(
 ) -> PackReport:
     """Write the whole pack to ``out`` (see the module's docstring). ``workers`` processes
     share the files (default: two from :data:`PARALLEL_FROM_AREAS` areas on, where the cores
-    allow); the files are the same with one worker or more."""
+    allow); the files are the same with one worker or more.
+
+    The pack is made in a new folder next to ``out`` and moved into place when complete: a
+    pack that fails leaves ``out`` as it was (or not there at all).
+    """
     platform_email = check_platform_email(platform_email)
     if flyer_format not in FLYER_FORMATS:
         msg = f"folderformaat {flyer_format!r}: kies A5 of A4"
         raise ConfigError(msg)
+    staging = _staging_dir(out)
+    try:
+        report = _write_pack(data, staging, platform_email, workers, flyer_format)
+        _publish(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    files = tuple(out / path.relative_to(staging) for path in report.files)
+    return dataclasses.replace(report, out=out, files=files)
+
+
+def _staging_dir(out: Path) -> Path:
+    """A new owner-only folder next to ``out`` to make the pack in."""
+    if out.exists() and not out.is_dir():
+        msg = f"kan niet schrijven in {out}: dit is een bestand, geen map"
+        raise OutputError(msg)
     with owner_only():
-        ensure_dir(out)
+        parent = ensure_dir(out.parent)
+    try:
+        return Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    except OSError as error:
+        raise cannot_write(out, error) from None
+
+
+_PACK_FILES = {
+    BEHEERDERS_DIR: ("gebied-*.vcf", "gebied-*.pdf", OVERVIEW_FILE, BEHEERDERS_VCF),
+    WERVING_DIR: ("gebied-*.pdf",),
+}
+
+
+def _publish(staging: Path, out: Path) -> None:
+    """Move a complete pack into ``out``: the folder itself when new, else file by file (the
+    pack's files of areas no longer in the plan go; other files stay)."""
+    try:
+        if not out.exists():
+            staging.rename(out)
+            return
+        for folder, patterns in _PACK_FILES.items():
+            target = _private_dir(out / folder)
+            made = sorted(path.name for path in (staging / folder).iterdir())
+            _clear_stale(target, set(made), patterns)
+            for name in made:
+                (staging / folder / name).replace(target / name)
+    except OSError as error:
+        raise cannot_write(out, error) from None
+
+
+def _write_pack(
+    data: PackData, out: Path, platform_email: str, workers: int | None, flyer_format: str
+) -> PackReport:
+    """Every file of the pack, in the new folder ``out``."""
     beheerders = _private_dir(out / BEHEERDERS_DIR)
-    werving = _private_dir(out / WERVING_DIR)
+    _private_dir(out / WERVING_DIR)
     ids = [int(a) for a in data.areas["area_id"]]
-    names = {f"gebied-{a}.{s}" for a in ids for s in ("vcf", "pdf")}
-    _clear_stale(
-        beheerders, names | {OVERVIEW_FILE, BEHEERDERS_VCF}, ["gebied-*.vcf", "gebied-*.pdf"]
-    )
     notes: list[str] = []
     flyer_areas = _flyer_areas(data, platform_email, notes)
-    _clear_stale(werving, {f"gebied-{a}.pdf" for a in flyer_areas}, ["gebied-*.pdf"])
     jobs = [
         _Job("overview", cost=float(len(ids))),
         *(_Job("area", a, cost=20.0 + len(data.members_of(a)) / 10) for a in ids),
@@ -844,7 +1015,6 @@ def build_pack(
     if chosen:
         files.append(write_vcards(chosen, beheerders / BEHEERDERS_VCF))
     else:
-        (beheerders / BEHEERDERS_VCF).unlink(missing_ok=True)
         notes.append("nog geen enkel gebied heeft een beheerder: beheerders.vcf is niet gemaakt")
     return PackReport(
         out=out,

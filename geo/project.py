@@ -57,22 +57,36 @@ def init_project(
         msg = "geef een wijk (--wijk WIJK.gpkg) of een bestaand plan (--plan MAP), niet allebei"
         raise StoreError(msg)
     if plan_dir is not None:
-        wijk, areas, members, metrics = read_plan_folder(plan_dir)
-        cap = min(int(str(metrics.get("max_members", settings.max_members))), MAX_MEMBERS)
-        fill = float(str(metrics.get("fill", settings.fill)))
-        store = Store.create(path, wijk, max_members=cap, fill=fill)  # the plan's own cap
-        table = pd.DataFrame(members.drop(columns="geometry"))
-        ids = store.add_applicants(
-            table, table.iloc[0:0], table.iloc[0:0], source=plan_dir.name
-        ).ids
-        members = members.assign(member_id=ids)
-        plan = Plan(areas=areas, members=members, outside=members.iloc[0:0])
-        store.save_plan(plan, action="plan overgenomen", source=plan_dir.name)
-        return store
+        return _project_from_plan(path, plan_dir, settings=settings)
     assert wijk_file is not None
     return Store.create(
         path, load_wijk(wijk_file), max_members=settings.max_members, fill=settings.fill
     )
+
+
+def _project_from_plan(path: Path, plan_dir: Path, *, settings: Settings) -> Store:
+    """A new project holding a plan folder's areas and members, and its rejected and waiting
+    sign-ups with their reasons (``rejects.csv``, ``pending.csv``): nobody is left behind."""
+    wijk, areas, members, metrics = read_plan_folder(plan_dir)
+    rejected, pending = (_plan_table(plan_dir / name) for name in (REJECTS_FILE, PENDING_FILE))
+    cap = min(int(str(metrics.get("max_members", settings.max_members))), MAX_MEMBERS)
+    fill = float(str(metrics.get("fill", settings.fill)))
+    store = Store.create(path, wijk, max_members=cap, fill=fill)  # the plan's own cap
+    table = pd.DataFrame(members.drop(columns="geometry"))
+    ids = store.add_applicants(table, rejected, pending, source=plan_dir.name).ids
+    members = members.assign(member_id=ids)
+    plan = Plan(areas=areas, members=members, outside=members.iloc[0:0])
+    store.save_plan(plan, action="plan overgenomen", source=plan_dir.name)
+    return store
+
+
+def _plan_table(path: Path) -> pd.DataFrame:
+    """A plan folder's ``rejects.csv`` or ``pending.csv`` as the intake wrote it (empty when
+    the folder has none), without ``assign``'s ``uit_plan`` column (where it came from)."""
+    if not path.exists():
+        return pd.DataFrame()
+    table = _read_table(path, flags=path.name != REJECTS_FILE)
+    return table.drop(columns=["uit_plan"], errors="ignore")
 
 
 def import_applicants(

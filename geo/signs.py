@@ -62,6 +62,22 @@ MINOR_ROADS: dict[str, tuple[int, str]] = {
     "steps": (9, "trap"),
 }
 THROUGH_ROADS = frozenset({"motorway", "trunk", "trunk_link"})
+# OSM highway values that are never an entrance: no public road for residents, or no road yet.
+NO_ENTRANCE = frozenset(
+    {
+        "motorway", "service", "services", "rest_area", "construction", "proposed", "planned",
+        "abandoned", "disused", "razed", "raceway", "bus_guideway", "busway", "platform",
+        "corridor", "elevator", "escape", "emergency_bay", "via_ferrata", "ladder", "no",
+    }
+)  # fmt: skip
+# Dutch road classes (this module's own labels, and the motorway) read as their OSM value.
+DUTCH_CLASSES: dict[str, str] = {
+    **{label: key for key, (_, label) in (MAIN_ROADS | MINOR_ROADS).items() if key},
+    "weg": "road",
+    "pad": "path",
+    "snelweg": "motorway",
+    "autosnelweg": "motorway",
+}
 CLOSED_ACCESS = frozenset({"private", "no"})
 ROUNDABOUTS = frozenset({"roundabout", "circular"})
 MAIN = "main"
@@ -84,7 +100,7 @@ class _Streets:
     candidates: gpd.GeoDataFrame  # single lines that may be an entrance (trunk rule pending)
     trunk: np.ndarray  # per candidate: a trunk road (an entrance only with a junction inside)
     shapes: np.ndarray  # the streets' geometries as given, for the catchment
-    raw_highway: np.ndarray  # their ``highway`` ("" when missing), as the junction split reads it
+    raw_highway: np.ndarray  # their class (:func:`road_classes`), for the junction split
     main_road: np.ndarray  # per street: a road for traffic (main entrances share homes over it)
 
 
@@ -195,14 +211,26 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name].fillna("").astype(str).str.strip().str.casefold()
 
 
+def road_classes(frame: pd.DataFrame) -> pd.Series:
+    """The ``highway`` column as OSM classes: trimmed, lower case, Dutch classes translated
+    (``fietspad`` is ``cycleway``); "" where missing. Other values are kept as they are."""
+    highway = _column(frame, "highway")
+    return highway.map(lambda value: DUTCH_CLASSES.get(value, value))
+
+
+def is_street(highway: pd.Series) -> pd.Series:
+    """Per road class: a road for traffic. A class outside the OSM list (say ``straat``) is an
+    ordinary street, like a missing one; paths and the classes in :data:`NO_ENTRANCE` are not."""
+    known = MAIN_ROADS.keys() | THROUGH_ROADS
+    other = ~highway.isin(MINOR_ROADS.keys() | NO_ENTRANCE)
+    return highway.isin(known) | other
+
+
 def _prepare(streets: gpd.GeoDataFrame) -> _Streets:
     """What every boundary needs of ``streets``: the entrance candidates and the network."""
-    main_road = _column(streets, "highway").isin(MAIN_ROADS.keys() | THROUGH_ROADS).to_numpy()
-    raw_highway = (
-        streets["highway"].fillna("").to_numpy()
-        if "highway" in streets
-        else np.full(len(streets), "", dtype=object)
-    )
+    classes = road_classes(streets)
+    main_road = is_street(classes).to_numpy()
+    raw_highway = classes.to_numpy(dtype=object)
     candidates = _candidate_lines(streets)
     return _Streets(
         crs=streets.crs,
@@ -228,10 +256,9 @@ def _candidate_lines(streets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
             shapely.LineString(ring.coords) for ring in frame.geometry[rings]
         ]
     frame = frame.loc[frame.geom_type == "LineString"].reset_index(drop=True)
-    highway = _column(frame, "highway")
-    known = highway.isin(MAIN_ROADS.keys() | MINOR_ROADS.keys() | THROUGH_ROADS)
+    highway = road_classes(frame)
     open_to_all = ~_column(frame, "access").isin(CLOSED_ACCESS)
-    keep = (known & open_to_all & (highway != "motorway")).to_numpy()
+    keep = (~highway.isin(NO_ENTRANCE) & open_to_all).to_numpy()
     lines = frame.loc[keep].reset_index(drop=True)
     return lines.assign(
         highway=highway.to_numpy()[keep],
@@ -354,7 +381,7 @@ def _describe(
         sign = _sign_point(line, crossing, boundary, inset_m=inset_m)
         if sign is None:
             continue
-        main = highway in MAIN_ROADS or highway in THROUGH_ROADS
+        main = highway not in MINOR_ROADS  # a class outside the OSM list: a street
         rank, label = (MAIN_ROADS if main else MINOR_ROADS).get(highway, (5, highway))
         rows.append(
             {
@@ -392,7 +419,13 @@ def _bearing(line: BaseGeometry, crossing: _Crossing, sign: BaseGeometry) -> flo
     ahead = line.interpolate(min(line.length, max(0.0, at + crossing.inward * _PROBE_M)))
     behind = line.interpolate(min(line.length, max(0.0, at - crossing.inward * _PROBE_M)))
     dx, dy = ahead.x - behind.x, ahead.y - behind.y
-    return round(math.degrees(math.atan2(dx, dy)) % 360.0, 1)
+    return compass(math.degrees(math.atan2(dx, dy)))
+
+
+def compass(degrees: float) -> float:
+    """A direction in degrees as a compass bearing in [0, 360), to a tenth of a degree
+    (359.97 is 0.0, never 360.0)."""
+    return round(degrees % 360.0, 1) % 360.0
 
 
 def _merge(table: pd.DataFrame, lines: gpd.GeoDataFrame, *, merge_m: float) -> np.ndarray:

@@ -71,6 +71,7 @@ def test_public_geojson_follows_rfc_7946(plan_dir: Path, tmp_path: Path) -> None
         text = (tmp_path / f"{layer}.geojson").read_text(encoding="utf-8")
         data = json.loads(text)
         assert "crs" not in data, "RFC 7946: WGS84 is implied"
+        assert data["name"] == layer, "GIS shows the layer by this name"
         assert not re.search(r"\d\.\d{8,}", text), "at most 7 decimals"
         frame = pyogrio.read_dataframe(tmp_path / f"{layer}.geojson")
         assert frame.crs.to_epsg() == 4326

@@ -191,6 +191,28 @@ def test_a_chain_of_assigns_keeps_where_each_reject_came_from_and_drops_the_corr
     assert "+31612399999" in {r["telefoon"] for r in read(third / "members.csv")}
 
 
+def test_assign_refuses_a_roster_that_no_longer_matches_its_plan(
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan_dir = tmp_path / "plan"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(8)), plan_dir) == 0
+    roster = (plan_dir / "members.csv").read_text(encoding="utf-8-sig").splitlines()
+    later = write_people(tmp_path / "b.csv", people(2, start=50))
+    (plan_dir / "members.csv").write_text("\n".join(roster[:3]) + "\n", encoding="utf-8")
+    assert assign(plan_dir, later, tmp_path / "kort") == EXIT_ERROR
+    one_line_error(capsys, "telt 2 leden en plan.json 8")
+    rows = list(csv.DictReader(roster))
+    for row in rows[:2]:
+        row["is_beheerder"] = "True"
+    with (plan_dir / "members.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    assert assign(plan_dir, later, tmp_path / "twee") == EXIT_ERROR
+    one_line_error(capsys, "meer dan één beheerder in gebied 1")
+    assert not (tmp_path / "kort").exists() and not (tmp_path / "twee").exists()
+
+
 def test_assign_into_its_own_plan_folder_is_refused(
     wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -320,3 +320,37 @@ def test_lines_with_repeated_points_anywhere_are_overlaid() -> None:
     )
     assert cut[2] is lines[2], "a plain line well inside is kept as it is"
     assert shapely.get_num_coordinates(cut[:2]).tolist() == [2, 3]
+
+
+def test_a_road_class_outside_the_osm_list_is_an_ordinary_street() -> None:
+    """A planner's own classes ('woonweg', Dutch 'fietspad') give signs; known non-roads do not."""
+    roads = streets(
+        {"name": "Dorpsweg", "highway": "Woonweg", "geometry": LineString([(-50, 200), (300, 200)])},
+        {"name": "Beekpad", "highway": "fietspad", "geometry": LineString([(-50, 400), (300, 400)])},
+        {"name": "Laan", "highway": "woonstraat", "geometry": LineString([(-50, 600), (300, 600)])},
+        {"name": "Oprit", "highway": "service", "geometry": LineString([(-50, 800), (300, 800)])},
+        {"name": "Nieuwbouw", "highway": "construction", "geometry": LineString([(-50, 900), (300, 900)])},
+    )  # fmt: skip
+    signs = find_signs(WIJK, roads)
+    assert list(signs["street"]) == ["Dorpsweg", "Laan", "Beekpad"]
+    assert list(signs["kind"]) == ["main", "main", "minor"]
+    assert list(signs["road_class"]) == ["woonweg", "residential", "cycleway"]
+    assert signs["reason"].iloc[0] == "hoofdingang via Dorpsweg (woonweg)"
+    assert_placed_well(signs)
+
+
+def test_a_road_class_outside_the_osm_list_leads_to_its_homes() -> None:
+    road = streets({"name": "Dorpsweg", "highway": "woonweg", "geometry": LineString([(-50, 500), (600, 500)])})  # fmt: skip
+    homes = gpd.GeoDataFrame(geometry=[Point(x, 510) for x in (100, 200, 300)], crs=RD)
+    signs = find_signs(WIJK, road, homes)
+    assert list(signs["homes"]) == [3]
+
+
+def test_bearings_are_compass_degrees_from_0_up_to_but_not_360() -> None:
+    """A road heading 0.03° west of north enters at bearing 0.0 (never 360.0) in the south."""
+    road = streets({"name": "Noordweg", "geometry": LineString([(500.628, -100), (500, 1100)])})
+    signs = find_signs(WIJK, road)
+    south = signs.loc[signs.geometry.y < 500, "bearing_deg"].tolist()
+    north = signs.loc[signs.geometry.y > 500, "bearing_deg"].tolist()
+    assert south == [0.0] and north == [180.0]
+    assert ((signs["bearing_deg"] >= 0) & (signs["bearing_deg"] < 360)).all()
