@@ -641,6 +641,8 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
                 f"{counts['rejected']} afgewezen, {counts['pending']} nog niet gevonden, "
                 f"{counts['already']} al aangemeld (stonden al in het project)"
             )
+            for note in counts.notes:
+                print(f"let op: {note}")
         if args.action in {"import", "assign"}:
             placed = place_members(store, settings=settings)
             print(

@@ -98,7 +98,7 @@ def import_applicants(
     services: Sequence[OnlineService] = (),
     use_cache: bool = True,
     progress: Progress | None = None,
-) -> dict[str, int]:
+) -> ImportCounts:
     """Read, check and geocode a sign-up file into the store (nothing is placed yet).
 
     Counts: ``rows`` read = ``accepted`` + ``rejected`` + ``pending`` + ``already`` (sign-ups
@@ -126,13 +126,22 @@ def import_applicants(
         ]
     accepted, rejected, pending = tables
     added = store.add_applicants(accepted, rejected, pending, source=applicants_file.name)
-    return {
-        "rows": report.rows_in,
-        "accepted": len(added.ids),
-        "rejected": report.rows_in - len(added.ids) - added.pending - added.already,
-        "pending": added.pending,
-        "already": added.already,
-    }
+    counts = ImportCounts(
+        rows=report.rows_in,
+        accepted=len(added.ids),
+        rejected=report.rows_in - len(added.ids) - added.pending - added.already,
+        pending=added.pending,
+        already=added.already,
+    )
+    counts.notes = report.notes
+    return counts
+
+
+class ImportCounts(dict[str, int]):
+    """The counts of :func:`import_applicants`, with the intake's ``notes`` about the file as
+    a whole (which sheet was read, mixed encodings, columns left unread) for the planner."""
+
+    notes: tuple[str, ...] = ()
 
 
 def place_members(store: Store, *, settings: Settings) -> Placement:
@@ -238,7 +247,7 @@ def import_upload(
     settings: Settings,
     services: Sequence[OnlineService] = (),
     progress: Progress | None = None,
-) -> tuple[dict[str, int], Placement]:
+) -> tuple[ImportCounts, Placement]:
     """A sign-up file uploaded in the app: read, check, geocode (register and cache, plus
     ``services`` when given), and place."""
     own = PureWindowsPath(name).name.replace("\x00", "")  # no folders (either slash), no NUL

@@ -69,6 +69,19 @@ def test_a_new_project_has_the_current_schema_and_refuses_newer_files(
         Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
 
 
+def test_an_import_brings_the_notes_about_the_file(tmp_path: Path, wijk: Wijk) -> None:
+    settings = Settings(cache_dir=tmp_path / "cache")
+    store = Store.create(tmp_path / "p.sqlite", wijk, max_members=100, fill=0.8)
+    rows = sign_up_sheet(tmp_path / "a.csv", 3, seed=5).read_text().splitlines()
+    extra = [f"{row};x" for row in rows]  # a column the intake does not know
+    extra[0] = extra[0].removesuffix(";x") + ";Lievelingskleur"
+    counts = import_applicants(
+        store, write_text(tmp_path / "b.csv", "\n".join(extra) + "\n"), settings=settings
+    )
+    assert counts["accepted"] == 3
+    assert counts.notes == ("kolommen niet gelezen: 'Lievelingskleur'",)
+
+
 def test_sign_ups_arrive_in_batches_and_nobody_moves(tmp_path: Path, wijk: Wijk) -> None:
     settings = Settings(cache_dir=tmp_path / "cache", max_members=100)
     store = Store.create(tmp_path / "p.sqlite", wijk, max_members=100, fill=0.8)
