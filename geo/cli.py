@@ -21,6 +21,7 @@ from tqdm import tqdm
 from geo import __version__
 from geo._http import HttpClient
 from geo.config import Settings
+from geo.dutch_argparse import DutchArgumentParser
 from geo.errors import ConfigError, GeoError
 from geo.export import FORMATS, PLAN_FILE, PROFILES, SIGNS_FILE, SIGNS_MAP_FILE, read_areas
 from geo.geocode import OnlineService, Progress
@@ -117,11 +118,16 @@ def _plan_settings(args: argparse.Namespace, settings: Settings) -> Settings:
 
 def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per command
     """The argument parser with one sub-command per job."""
-    parser = argparse.ArgumentParser(
+    parser: argparse.ArgumentParser = DutchArgumentParser(
         prog="python -m geo",
         description="Buurtpreventie-planner: aanmeldingen, gebieden, borden en kaarten voor BuurtWhatsApp-groepen.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {__version__}",
+        help="het versienummer tonen en stoppen",
+    )
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="meer meldingen (zonder persoonsgegevens)"
     )
