@@ -678,8 +678,10 @@ def _read_vector(
 
     ``columns``: only these attributes (those the file has) are needed.
     """
-    found = _read_layer(path, layer, columns) if path.suffix.lower() == ".gpkg" else None
-    return _checked(path, found if found is not None else _read_chosen(path, layer, columns))
+    package = path.suffix.lower() == ".gpkg"
+    found = _read_layer(path, layer, columns) if package else None
+    frame = found if found is not None else _read_chosen(path, layer, columns)
+    return _checked(path, frame, layer=layer if package else None)
 
 
 def _read_layer(
@@ -720,10 +722,13 @@ def _read_file(path: Path, layer: str | None, columns: Sequence[str] | None) -> 
     return gpd.read_file(path, layer=layer, engine="pyogrio", columns=list(columns))
 
 
-def _checked(path: Path, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """A frame read from ``path``, refused when empty or without a CRS; in WGS84."""
+def _checked(
+    path: Path, frame: gpd.GeoDataFrame, *, layer: str | None = None
+) -> gpd.GeoDataFrame:
+    """A frame read from ``path`` (its ``layer``, in a GeoPackage), refused when empty or
+    without a CRS; in WGS84."""
     if frame.empty:
-        msg = f"{path.name} is leeg"
+        msg = f"{path.name}: de laag {layer!r} is leeg" if layer else f"{path.name} is leeg"
         raise InputFileError(msg)
     if frame.crs is None:
         msg = f"{path.name} heeft geen coördinatenstelsel (CRS); stel het in met QGIS"

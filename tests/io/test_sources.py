@@ -531,6 +531,15 @@ def test_geopackage_without_the_layers_is_refused(tmp_path: Path) -> None:
         load_wijk(path)
 
 
+def test_a_geopackage_with_an_empty_streets_layer_names_that_layer(tmp_path: Path) -> None:
+    path = tmp_path / "wijk.gpkg"
+    MINI_BOUNDARY.to_file(path, layer="boundary")
+    for layer in ("streets", "addresses"):
+        gpd.GeoDataFrame({"name": []}, geometry=[], crs=4326).to_file(path, layer=layer)
+    with pytest.raises(InputFileError, match=r"wijk\.gpkg: de laag 'streets' is leeg"):
+        load_wijk(path)
+
+
 # --- against a local OGC API server that behaves like PDOK's -----------------------------------
 
 
