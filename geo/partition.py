@@ -2225,7 +2225,9 @@ def measure(
         "max": int(sizes.max()),
         "mean": round(mean, 1),
         "spread_max_over_min": round(float(sizes.max() / max(1, sizes.min())), 3),
-        "max_deviation_from_mean_pct": round(float(np.abs(sizes - mean).max() / mean * 100), 1),
+        "max_deviation_from_mean_pct": (
+            round(float(np.abs(sizes - mean).max() / mean * 100), 1) if mean > 0 else 0.0
+        ),  # every area emptied by removals: none deviates
         "all_under_cap": bool((sizes <= max_members).all()),
         "contiguous_areas": int(one_piece.sum()),
         "areas_not_one_piece": not_one_piece(plan.areas, boundary),

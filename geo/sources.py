@@ -722,9 +722,7 @@ def _read_file(path: Path, layer: str | None, columns: Sequence[str] | None) -> 
     return gpd.read_file(path, layer=layer, engine="pyogrio", columns=list(columns))
 
 
-def _checked(
-    path: Path, frame: gpd.GeoDataFrame, *, layer: str | None = None
-) -> gpd.GeoDataFrame:
+def _checked(path: Path, frame: gpd.GeoDataFrame, *, layer: str | None = None) -> gpd.GeoDataFrame:
     """A frame read from ``path`` (its ``layer``, in a GeoPackage), refused when empty or
     without a CRS; in WGS84."""
     if frame.empty:
