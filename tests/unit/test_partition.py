@@ -636,6 +636,19 @@ def test_a_loose_piece_with_members_stays_when_the_neighbour_is_full() -> None:
     )
 
 
+@pytest.mark.filterwarnings("error")
+def test_measure_of_areas_emptied_by_removals() -> None:
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1, 2], "members": [0, 0], "beheerder_needed": [True, True]},
+        geometry=[box(0, 0, 50, 100), box(50, 0, 100, 100)],
+        crs=RD,
+    )
+    members = gpd.GeoDataFrame({"area_id": [], "straat": []}, geometry=[], crs=RD)
+    plan = Plan(areas, members, members)
+    metrics = measure(plan, boundary=box(0, 0, 100, 100), max_members=3, fill=0.8)
+    assert metrics["members"] == 0 and metrics["max_deviation_from_mean_pct"] == 0.0
+
+
 @pytest.mark.parametrize(
     ("polygons", "gap", "overlap"),
     [
