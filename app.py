@@ -17,6 +17,7 @@ from views.common import (
     demo_mode,
     log_out,
     restore_session,
+    show_setting_problems,
     start_session,
 )
 
@@ -84,5 +85,6 @@ st.sidebar.caption(f"Ingelogd als {label}")
 if not demo_mode() and st.sidebar.button("Uitloggen", key="uitloggen"):
     log_out()
     st.rerun()
+show_setting_problems()  # a wrong GEO_* setting: one message above every page
 # PAGES_FOR (geo.access) lists each role's pages in menu order; a new page is added to both.
 st.navigation([PAGES[name] for name in PAGES_FOR[role]]).run()

@@ -19,7 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -111,19 +111,19 @@ def roster_table(
     table = pd.DataFrame(
         {
             "gebied": placed["area_id"].astype(int).to_numpy(),
-            "gebiedsnaam": [area_names.get(int(a), "") for a in placed["area_id"]],
-            "rol": role.to_numpy(),
-            "naam": _texts(placed, "naam"),
-            "telefoon": [phone_text(p) for p in _column(placed, "telefoon")],
-            "e-mail": _texts(placed, "email"),
-            "straat": _texts(placed, "straat"),
+            "gebiedsnaam": _strings(area_names.get(int(a), "") for a in placed["area_id"]),
+            "rol": _strings(role),
+            "naam": _strings(_texts(placed, "naam")),
+            "telefoon": _strings(phone_text(p) for p in _column(placed, "telefoon")),
+            "e-mail": _strings(_texts(placed, "email")),
+            "straat": _strings(_texts(placed, "straat")),
             "huisnummer": numbers.to_numpy(),
-            "huisletter": _texts(placed, "huisletter"),
-            "toevoeging": _texts(placed, "toevoeging"),
-            "postcode": _texts(placed, "postcode"),
-            "woonplaats": _texts(placed, "woonplaats"),
-            "wil beheerder worden": [yes_no(v) for v in _column(placed, "beheerder")],
-            "opmerking": _texts(placed, "opmerking"),
+            "huisletter": _strings(_texts(placed, "huisletter")),
+            "toevoeging": _strings(_texts(placed, "toevoeging")),
+            "postcode": _strings(_texts(placed, "postcode")),
+            "woonplaats": _strings(_texts(placed, "woonplaats")),
+            "wil beheerder worden": _strings(yes_no(v) for v in _column(placed, "beheerder")),
+            "opmerking": _strings(_texts(placed, "opmerking")),
         },
         columns=list(ROSTER_COLUMNS),
     )
@@ -280,3 +280,9 @@ def _column(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def _texts(frame: pd.DataFrame, name: str) -> list[str]:
     return [_text(v).strip() for v in _column(frame, name)]
+
+
+def _strings(values: Iterable[str]) -> pd.Series:
+    """A text column, text even when empty (an empty list would be a float column, which has
+    no ``.str``: a roster of an area without members)."""
+    return pd.Series(list(values), dtype=object)

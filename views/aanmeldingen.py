@@ -40,7 +40,10 @@ from views.common import (
     action_key,
     allow,
     changed,
+    counted,
     local_times,
+    md,
+    safe_settings,
     settings,
     show_notice,
     store_or_stop,
@@ -71,22 +74,25 @@ def progress_bar(text: str) -> Progress:
     bar = st.progress(0.0, text=text)
 
     def report(done: int, total: int) -> None:
-        bar.progress(done / max(total, 1), text=f"{done} van {total} adressen opgezocht")
+        bar.progress(
+            done / max(total, 1), text=f"{done} van {counted(total, 'adres', 'adressen')} opgezocht"
+        )
 
     return report
 
 
 def read_counts(counts: dict[str, int]) -> str:
     return (
-        f"{counts['rows']} regels gelezen: {counts['accepted']} aangenomen, "
-        f"{counts['rejected']} afgewezen, {counts['pending']} wachten op een adres, "
+        f"{counted(counts['rows'], 'regel', 'regels')} gelezen: {counts['accepted']} aangenomen, "
+        f"{counts['rejected']} afgewezen, "
+        f"{counted(counts['pending'], 'wacht', 'wachten')} op een adres, "
         f"{counts.get('already', 0)} al aangemeld"
     )
 
 
 def services() -> list[OnlineService]:
     """The online part of the geocoding chain when the planner allows it."""
-    return online_services(settings()) if online else []
+    return online_services(safe_settings()) if online else []
 
 
 def show_message(text: str, source: dict[str, str], *, key: str) -> None:
@@ -138,8 +144,10 @@ if (
         st.session_state[READ] = upload.file_id  # everything below is drawn after the import
         st.success(
             f"{read_counts(counts)}; {placement.placed} geplaatst, "
-            f"{placement.moved_existing} bestaande leden verplaatst."
+            f"{counted(placement.moved_existing, 'bestaand lid', 'bestaande leden')} verplaatst."
         )
+        for note in counts.notes:  # which sheet was read, columns left unread, ...
+            st.info(md(note))
 
 # --- straight from the mailbox (IMAP) ---------------------------------------------------------
 mailbox_url = configured(URL_VARIABLE)
@@ -178,7 +186,7 @@ if mailbox_url:
             if read.placement is None:
                 changed(f"Geen nieuwe e-mails in {folder}.{renumbered}", kind="success")
             changed(
-                f"{read.messages} nieuwe e-mail(s) gelezen. {read_counts(read.counts)}; "
+                f"{counted(read.messages, 'nieuwe e-mail', 'nieuwe e-mails')} gelezen. {read_counts(read.counts)}; "
                 f"{read.placement.placed if read.placement else 0} geplaatst.{renumbered}"
             )
 else:
@@ -246,16 +254,20 @@ if planner and len(rejected):
         st.session_state[CLEAR] = True
     if st.session_state.get(CLEAR):
         st.warning(
-            f"Alle {len(rejected)} afgewezen aanmeldingen definitief wissen, met hun gegevens "
-            "en e-mailtekst? Dit kan niet ongedaan worden gemaakt; de geschiedenis houdt bij "
-            "dat ze gewist zijn."
+            (
+                "De afgewezen aanmelding"
+                if len(rejected) == 1
+                else f"Alle {len(rejected)} afgewezen aanmeldingen"
+            )
+            + " definitief wissen, met de gegevens en e-mailtekst? Dit kan niet ongedaan worden "
+            "gemaakt; de geschiedenis houdt bij dat er gewist is."
         )
         yes, no = st.columns(2)
         if yes.button("Ja, wissen", key=action_key("wissen"), type="primary"):
             removed = store.clear_rejects()
             store.close()
             st.session_state.pop(CLEAR, None)
-            changed(f"{removed} afgewezen aanmelding(en) gewist.")
+            changed(f"{counted(removed, 'afgewezen aanmelding', 'afgewezen aanmeldingen')} gewist.")
         if no.button("Annuleren", key="wissen_annuleren"):
             st.session_state.pop(CLEAR, None)
             st.rerun()
@@ -348,7 +360,8 @@ else:
             store.close()
             changed(
                 f"Opnieuw opgezocht: {counts['accepted']} gevonden en geplaatst, "
-                f"{counts['pending']} wachten nog op een adres, {counts['rejected']} afgewezen.",
+                f"{counted(counts['pending'], 'wacht', 'wachten')} nog op een adres, "
+                f"{counts['rejected']} afgewezen.",
                 kind="success" if counts["accepted"] else "warning",
             )
     to_fix = dict(zip(waiting["naam"] + " — " + waiting["adres"], waiting["id"], strict=True))
@@ -431,7 +444,7 @@ if len(to_check):
                 st.session_state[FIX_MEMBER] = member_id
             if wrong.button("Verwijderen…", key="controle_verwijderen"):
                 match = next(
-                    (label for label in people_to_forget(store, regions=settings().phone_regions)
+                    (label for label in people_to_forget(store, regions=safe_settings().phone_regions)
                      if label.endswith(f"nr. {member_id})")),
                     None,
                 )  # fmt: skip
@@ -468,7 +481,7 @@ if len(changes):
                                       "naar_gebied": "naar gebied", "naar_naam": "naar groep"})  # fmt: skip
         st.dataframe(table, key="verhuisd", hide_index=True)
         st.download_button(
-            f"Lijst downloaden ({len(moved)} leden, Excel)",
+            f"Lijst downloaden ({counted(len(moved), 'lid', 'leden')}, Excel)",
             roster_csv(table),
             file_name=f"van-groep-veranderd-sinds-{entry}.csv",
             mime="text/csv",
@@ -482,7 +495,7 @@ if planner:
         "De persoon verdwijnt overal uit het project, ook uit de geschiedenis (zoals "
         "`project forget`); de geschiedenis houdt alleen bij dat er iemand is verwijderd."
     )
-    regions = settings().phone_regions
+    regions = safe_settings().phone_regions  # removal works while the cap is wrong
     people = people_to_forget(store, regions=regions)
     who = st.selectbox("Wie", list(people), index=None, key="verwijder_keuze",
                        placeholder="Kies een persoon")  # fmt: skip
@@ -496,7 +509,9 @@ if planner:
             removed = store.forget(people[asked], regions=regions)
             store.close()
             st.session_state.pop(FORGET, None)
-            changed(f"Verwijderd: {removed} aanmelding(en) van deze persoon.")
+            changed(
+                f"Verwijderd: {counted(removed, 'aanmelding', 'aanmeldingen')} van deze persoon."
+            )
         if no.button("Annuleren", key="verwijder_annuleren"):
             st.session_state.pop(FORGET, None)
             st.rerun()

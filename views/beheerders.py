@@ -41,11 +41,14 @@ from geo.rosters import (
 from geo.store import Store
 from views.common import (
     CHOOSE,
+    NO_PLAN,
     ROLE,
     action_key,
     allow,
     changed,
+    counted,
     md,
+    refresh_labels,
     show_map,
     show_notice,
     store_or_stop,
@@ -207,8 +210,8 @@ def show_area(
     by_id = mine.set_index("id")
     main = mine.loc[mine["is_beheerder"] == 1]
     st.markdown(
-        f"**Gebied {area_id}** – {md(row['naam'])}: {row['leden']} leden, "
-        f"{row['plaatsen over']} plaatsen over."
+        f"**Gebied {area_id}** – {md(row['naam'])}: {counted(len(mine), 'lid', 'leden')}, "
+        f"{counted(store.max_members - len(mine), 'plaats', 'plaatsen')} over."
     )
     if row["vacature"] == NO_BEHEERDER:
         st.error("Vacature: dit gebied heeft geen hoofdbeheerder. Kies er hieronder een.")
@@ -267,7 +270,7 @@ show_notice()
 store = store_or_stop()
 plan = store.plan()
 if plan is None:
-    st.info("Nog geen gebieden: voeg eerst aanmeldingen toe.")
+    st.info(NO_PLAN)
     store.close()
     st.stop()
 members = store.applicants("accepted").dropna(subset=["area_id"])
@@ -301,6 +304,7 @@ labels = {
     + (f" ({r['vacature']})" if r["vacature"] else "")
     for _, r in overview.iterrows()
 }
+refresh_labels(AREA)  # the vacancy in the label is the one after the last action
 area = st.selectbox(
     "Gebied", list(labels), format_func=labels.__getitem__, key=AREA, placeholder=CHOOSE
 )

@@ -23,7 +23,17 @@ from geo.maps import SIGN_KINDS, signs_map
 from geo.project import sign_key
 from geo.store import Store
 from geo.workflow import make_signs
-from views.common import CHOOSE, ROLE, allow, roads_of, show_map, store_or_stop, wijk_key, wijk_of
+from views.common import (
+    CHOOSE,
+    ROLE,
+    allow,
+    counted,
+    roads_of,
+    show_map,
+    store_or_stop,
+    wijk_key,
+    wijk_of,
+)
 
 VERDICTS = {"accepted": "plaatsen", "rejected": "niet plaatsen"}
 PROPOSALS = {"proposed": "voorgesteld", "withdrawn": "niet voorgesteld"}
@@ -115,7 +125,9 @@ with st.form("top_n", enter_to_submit=False):
         todo = signs.loc[(signs["rank"] <= top) & ~signs["sleutel"].isin(decided)]
         for key in todo["sleutel"]:
             store.decide_sign(key, "accepted", f"top {int(top)}", actor=actor)
-        st.success(f"{len(todo)} borden op 'plaatsen' gezet (rang 1–{int(top)}).")
+        st.success(
+            f"{counted(len(todo), 'bord', 'borden')} op 'plaatsen' gezet (rang 1–{int(top)})."
+        )
 
 decisions = store.sign_decisions().set_index("sign_key")
 signs["besluit"] = [

@@ -38,6 +38,7 @@ DUTCH_UPLOADER_CSS = """<style>
   content: "Sleep een bestand hierheen of kies er een (hoogstens 20 MB)"; font-size: 0.875rem;
 }
 </style>"""
+NO_PLAN = "Nog geen gebieden: voeg eerst aanmeldingen toe op de pagina Aanmeldingen."
 MAX_MEMBERS = "max_leden"
 FILL = "vulgraad"
 
@@ -63,8 +64,43 @@ def data_dir() -> Path:
     return Path(os.environ.get("GEO_DATA_DIR", Path.home() / ".local" / "share" / "buurtpreventie"))
 
 
+def setting_problems() -> dict[str, str]:
+    """The ``GEO_*`` settings in the environment that are wrong, each with why (in Dutch)."""
+    problems = {}
+    for name, value in os.environ.items():
+        if name.startswith("GEO_"):
+            try:
+                Settings.from_env({name: value})
+            except ConfigError as error:
+                problems[name] = str(error)
+    return problems
+
+
+def show_setting_problems() -> None:
+    """Once, at the top of every page: which setting is wrong and what waits for it."""
+    problems = setting_problems()
+    if problems:
+        wrong = "; ".join(md(why if name in why else f"{name}: {why}")
+                          for name, why in problems.items())  # fmt: skip
+        st.error(
+            f"Een instelling van de app klopt niet: {wrong}. Inlezen, plaatsen, indelen, "
+            "splitsen en ongedaan maken kunnen pas als die is verbeterd en de app opnieuw is "
+            "gestart; de rest van de app werkt gewoon, ook iemand verwijderen."
+        )
+
+
+def safe_settings() -> Settings:
+    """Settings for what plans nothing (phone regions, online look-ups): a wrong ``GEO_*``
+    setting keeps its default here (:func:`show_setting_problems` reports it). The cap is
+    never above 255 (:class:`Settings` refuses that), and planning uses :func:`settings`."""
+    problems = setting_problems()
+    return Settings.from_env({k: v for k, v in os.environ.items() if k not in problems})
+
+
 def settings() -> Settings:
-    """Settings from the environment, with the planner's choices of this session."""
+    """Settings from the environment, with the planner's choices of this session, for
+    whatever plans or writes sign-ups: :class:`ConfigError` while a ``GEO_*`` setting is wrong
+    (the actions show it as they show any :class:`GeoError`)."""
     base = Settings.from_env()
     return Settings(
         max_members=int(st.session_state.get(MAX_MEMBERS, base.max_members)),
@@ -88,8 +124,16 @@ def open_store(*, optional: bool = False) -> Store | None:
     """
     path = project_path()
     if demo_mode():
+        if path.exists():
+            return Store.open(path)
+        try:
+            chosen = settings()
+        except ConfigError:
+            st.info("De demo wordt klaargezet zodra de instelling hierboven is verbeterd.")
+            st.stop()
+            raise  # st.stop() does not return
         with st.spinner("De demo wordt klaargezet (eenmalig)…"):
-            return demo_project(path, settings=settings())
+            return demo_project(path, settings=chosen)
     if path.exists():
         return Store.open(path)
     if optional:
@@ -297,6 +341,19 @@ def local_times(at: pd.Series) -> pd.Series:
     """ISO times (UTC) as Dutch local time, ``31-12-2026 14:05``; '' where there is none."""
     moments = pd.to_datetime(at, utc=True, errors="coerce")
     return moments.dt.tz_convert("Europe/Amsterdam").dt.strftime("%d-%m-%Y %H:%M").fillna("")
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """A count with the Dutch word for one or for more: ``1 lid``, ``2 leden``, ``0 leden``."""
+    return f"{count} {one if count == 1 else many}"
+
+
+def refresh_labels(key: str) -> None:
+    """Before a keyed selectbox whose option labels show the state (counts, a vacancy): keep
+    the choice but send it again, so the browser shows its label of now. Otherwise the browser
+    keeps the label it chose from (stale after an action) until the page is opened again."""
+    if st.session_state.get(key) is not None:
+        st.session_state[key] = st.session_state[key]
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~<>$:"})

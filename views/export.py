@@ -12,11 +12,15 @@ import streamlit as st
 from geo.access import PLANNER
 from geo.export import FORMATS
 from geo.project import export_project
-from views.common import CHOOSE, ROLE, allow, store_or_stop
+from views.common import CHOOSE, NO_PLAN, ROLE, allow, store_or_stop
 
 allow("export")
 st.title("Export")
 store = store_or_stop()
+if store.plan() is None:  # nothing to export yet: the wijk alone is on the Wijk page
+    st.info(NO_PLAN)
+    store.close()
+    st.stop()
 FORMAT_LABELS = {
     "geojson": "GeoJSON (één bestand per laag)",
     "gpkg": "GeoPackage",

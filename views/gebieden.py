@@ -33,9 +33,11 @@ from views.common import (
     CHOOSE,
     FILL,
     MAX_MEMBERS,
+    NO_PLAN,
     action_key,
     allow,
     changed,
+    counted,
     md,
     settings,
     show_map,
@@ -117,7 +119,7 @@ def show_notes(lines: list[str]) -> None:
 
 
 def count_notes(count: int) -> str:
-    return f"{count} opmerking" + ("" if count == 1 else "en")
+    return counted(count, "opmerking", "opmerkingen")
 
 
 def show_proposal(proposal: Proposal, store: Store) -> None:
@@ -125,7 +127,7 @@ def show_proposal(proposal: Proposal, store: Store) -> None:
     changes = proposal.changes
     st.markdown(
         f"**Voorstel** (maximaal {proposal.max_members} leden per groep, vulgraad "
-        f"{proposal.fill:.2f}): {len(proposal.plan.areas)} gebieden."
+        f"{proposal.fill:.2f}): {counted(len(proposal.plan.areas), 'gebied', 'gebieden')}."
     )
     for note in proposal.notes:
         st.warning(note)
@@ -146,9 +148,10 @@ def show_proposal(proposal: Proposal, store: Store) -> None:
         )
         return
     st.warning(
-        f"Als u bevestigt: {len(changes.moves)} leden wisselen van groep, "
-        f"{len(changes.beheerders)} gebieden krijgen een andere beheerder, "
-        f"{len(changes.gone)} gebieden verdwijnen en {len(changes.new)} komen erbij. "
+        f"Als u bevestigt: {counted(len(changes.moves), 'lid wisselt', 'leden wisselen')} van "
+        f"groep, {counted(len(changes.beheerders), 'gebied krijgt', 'gebieden krijgen')} een "
+        f"andere beheerder, {counted(len(changes.gone), 'gebied verdwijnt', 'gebieden verdwijnen')}"
+        f" en {counted(len(changes.new), 'komt', 'komen')} erbij. "
         "Er is nog niets opgeslagen."
     )
     people = store.applicants("accepted").set_index("id")
@@ -258,8 +261,9 @@ with st.expander(
                 st.session_state.pop(PROPOSAL, None)
                 store.close()
                 changed(
-                    f"Nieuwe indeling opgeslagen: {len(proposal.plan.areas)} gebieden, "
-                    f"{len(proposal.changes.moves)} leden van groep gewisseld. "
+                    "Nieuwe indeling opgeslagen: "
+                    f"{counted(len(proposal.plan.areas), 'gebied', 'gebieden')}, "
+                    f"{counted(len(proposal.changes.moves), 'lid', 'leden')} van groep gewisseld. "
                     "Ongedaan maken kan op de pagina Geschiedenis."
                 )
         if no.button("Annuleren", key=action_key("annuleren")):
@@ -268,7 +272,7 @@ with st.expander(
             changed("Voorstel geannuleerd; er is niets veranderd.", kind="warning")
 plan = store.plan()
 if plan is None:
-    st.info("Nog geen gebieden: voeg eerst aanmeldingen toe.")
+    st.info(NO_PLAN)
     st.stop()
 view = st.container()  # the state, drawn after the forms below are handled
 st.subheader("Een gebied splitsen")

@@ -33,9 +33,11 @@ from geo.messages import (
 from geo.store import STAGES, Store
 from views.common import (
     CHOOSE,
+    NO_PLAN,
     action_key,
     allow,
     changed,
+    counted,
     local_times,
     md,
     show_notice,
@@ -76,11 +78,6 @@ def smtp_config() -> tuple[notify.SmtpConfig | None, str]:
     if config.user and not config.password:
         return None, f"{notify.PASSWORD_VARIABLE} ontbreekt"
     return config, ""
-
-
-def members_text(count: int) -> str:
-    """ "1 lid", "3 leden"."""
-    return f"{count} {'lid' if count == 1 else 'leden'}"
 
 
 def member_label(member: Member) -> str:
@@ -127,6 +124,19 @@ def added_section(store: Store, area_id: int, members: list[tuple[Member, str]])
     )
     waiting = [m for m, stage in members if stage == STAGES[1]]
     labels = {m.applicant_id: member_label(m) for m, _stage in members}
+    if waiting:
+        mark_added(store, area_id, waiting, labels)
+    else:  # no empty list to choose from (Streamlit's own placeholder is English)
+        st.caption(
+            "Alle leden van dit gebied staan als toegevoegd."
+            if members
+            else "Dit gebied heeft nog geen leden."
+        )
+    undo_added(store, area_id, [m for m, stage in members if stage == STAGES[2]], labels)
+
+
+def mark_added(store: Store, area_id: int, waiting: list[Member], labels: dict[int, str]) -> None:
+    """Chosen members, or all waiting ones, ticked as added to the group."""
     chosen = st.multiselect(
         "Leden die in de groep zitten",
         [m.applicant_id for m in waiting],
@@ -141,16 +151,17 @@ def added_section(store: Store, area_id: int, members: list[tuple[Member, str]])
         count = notify.mark_area_added(store, area_id, chosen)
         store.close()
         changed(
-            f"{members_text(count)} van gebied {area_id} {'staat' if count == 1 else 'staan'} als toegevoegd."
+            f"{counted(count, 'lid', 'leden')} van gebied {area_id} {'staat' if count == 1 else 'staan'} als toegevoegd."
         )
-    if right.button(
-        "Hele gebied toegevoegd", key=action_key("gebied_toegevoegd"), disabled=not waiting
-    ):
+    if right.button("Hele gebied toegevoegd", key=action_key("gebied_toegevoegd")):
         count = notify.mark_area_added(store, area_id, [m.applicant_id for m in waiting])
         store.close()
         rest = "Het laatste lid" if count == 1 else f"Alle {count} overige leden"
         changed(f"{rest} van gebied {area_id} {'staat' if count == 1 else 'staan'} als toegevoegd.")
-    done = [m for m, stage in members if stage == STAGES[2]]
+
+
+def undo_added(store: Store, area_id: int, done: list[Member], labels: dict[int, str]) -> None:
+    """Members ticked by mistake, no longer added."""
     if done:
         with st.expander("Toegevoegd terugdraaien"):
             undo = st.multiselect(
@@ -162,7 +173,7 @@ def added_section(store: Store, area_id: int, members: list[tuple[Member, str]])
             if st.button("Terugdraaien", key=action_key("terugdraaien"), disabled=not undo):
                 count = notify.mark_area_added(store, area_id, undo, added=False)
                 store.close()
-                changed(f"{count} leden staan niet meer als toegevoegd.")
+                changed(f"{counted(count, 'lid staat', 'leden staan')} niet meer als toegevoegd.")
 
 
 def launch_section(store: Store, area_id: int, launched: dict[int, str]) -> None:
@@ -201,6 +212,9 @@ def launch_section(store: Store, area_id: int, launched: dict[int, str]) -> None
 
 def preview_section(store: Store, area_id: int, members: list[tuple[Member, str]]) -> None:
     st.subheader("Voorbeeld van het bericht")
+    if not members:  # no empty list to choose from (Streamlit's own placeholder is English)
+        st.caption("Dit gebied heeft nog geen leden: er is geen bericht om te bekijken.")
+        return
     labels = {m.applicant_id: member_label(m) for m, _stage in members}
     chosen = st.selectbox(
         "Bericht aan", list(labels), format_func=lambda i: labels[i], key=f"voorbeeld_{area_id}"
@@ -220,7 +234,7 @@ def send_section(store: Store, area_id: int) -> None:
     st.markdown(
         f"Nog te versturen: **{counts[EMAIL]}** per e-mail, "
         f"**{counts[WHATSAPP]}** via WhatsApp-link, **{counts[NO_CHANNEL]}** "
-        f"zonder e-mail of mobiel nummer; {todo.already_sent} leden hadden al bericht."
+        f"zonder e-mail of mobiel nummer; {counted(todo.already_sent, 'lid had', 'leden hadden')} al bericht."
     )
     if counts[NO_CHANNEL]:
         st.caption(
@@ -234,25 +248,31 @@ def send_section(store: Store, area_id: int) -> None:
     left, right = st.columns(2)
     sender = config.sender if config else environment().get("GEO_PLATFORM_EMAIL", "")
     if counts[EMAIL] and left.button(
-        f"{counts[EMAIL]} e-mailconcepten maken (.eml)", key=action_key("concepten")
+        f"{counted(counts[EMAIL], 'e-mailconcept', 'e-mailconcepten')} maken (.eml)",
+        key=action_key("concepten"),
     ):
         messages = todo.on(EMAIL)
         made[drafts_key] = notify.drafts_zip(messages, sender=sender, sender_name=sender_name)
         notify.record(store, messages, EML)
         store.close()
         changed(
-            f"{len(messages)} e-mailconcepten gemaakt; ze staan als verstuurd. Download ze "
+            f"{counted(len(messages), 'e-mailconcept', 'e-mailconcepten')} gemaakt; ze staan als "
+            "verstuurd. Download ze "
             "hieronder en verstuur ze zelf."
         )
     if counts[WHATSAPP] and right.button(
-        f"{counts[WHATSAPP]} WhatsApp-links maken", key=action_key("whatsapp_links")
+        f"{counted(counts[WHATSAPP], 'WhatsApp-link', 'WhatsApp-links')} maken",
+        key=action_key("whatsapp_links"),
     ):
         messages = todo.on(WHATSAPP)
         page = links_html(messages, title=f"Berichten {todo.group.name}")
         made[links_key] = page.encode("utf-8")
         notify.record(store, messages, WHATSAPP)
         store.close()
-        changed(f"{len(messages)} WhatsApp-links gemaakt; download de pagina voor de beheerder.")
+        changed(
+            f"{counted(len(messages), 'WhatsApp-link', 'WhatsApp-links')} gemaakt; download de "
+            "pagina voor de beheerder."
+        )
     if drafts_key in made:
         left.download_button(
             "E-mailconcepten (zip)", made[drafts_key], file_name=f"concepten-gebied-{area_id}.zip",
@@ -294,10 +314,14 @@ def email_part(
         "berichten per minuut van één gebruiker.",
     )  # fmt: skip
     sure = st.checkbox(
-        f"Ja, verstuur nu {count} e-mails aan de leden van gebied {area_id}",
+        f"Ja, verstuur nu {counted(count, 'e-mail', 'e-mails')} aan de leden van gebied {area_id}",
         key=f"zeker_{area_id}_{st.session_state.get('wijzigingen', 0)}",
     )
-    if st.button(f"{count} e-mails versturen", key=action_key("versturen"), disabled=not sure):
+    if st.button(
+        f"{counted(count, 'e-mail', 'e-mails')} versturen",
+        key=action_key("versturen"),
+        disabled=not sure,
+    ):
         bar = st.progress(0.0, text="Versturen…")
 
         def progress(done: int, total: int) -> None:
@@ -315,7 +339,7 @@ def email_part(
             changed(f"Niet verstuurd: {error}", kind="error")
             return
         store.close()
-        text = f"{len(report.sent)} e-mails verstuurd."
+        text = f"{counted(len(report.sent), 'e-mail', 'e-mails')} verstuurd."
         if report.refused:
             text += f" De server weigerde het adres van lid {', '.join(map(str, report.refused))}."
         if report.stopped:
@@ -332,14 +356,17 @@ show_notice()
 store = store_or_stop()
 status = notify.status_per_area(store)
 if status.empty:
-    st.info("Er is nog geen indeling: voeg eerst aanmeldingen toe.")
+    st.info(NO_PLAN)
     store.close()
     st.stop()
 st.subheader("Stand per gebied")
 st.dataframe(status, key="groepen_stand", hide_index=True)
 unplaced = notify.unplaced_count(store)
 if unplaced:
-    st.caption(f"{unplaced} aanmeldingen hebben nog geen gebied (aangemeld).")
+    st.caption(
+        f"{counted(unplaced, 'aanmelding heeft', 'aanmeldingen hebben')} nog geen gebied "
+        "(aangemeld)."
+    )
 launched = notify.operational(store)
 areas = [int(a) for a in status["gebied"]]
 area_id = st.selectbox(

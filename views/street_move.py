@@ -24,7 +24,7 @@ from geo.partition import Plan
 from geo.project import StreetMove, confirm_street_move, propose_street_move
 from geo.rosters import neighbour_ids
 from geo.store import Store
-from views.common import CHOOSE, action_key, changed, md, wijk_of
+from views.common import CHOOSE, action_key, changed, counted, md, refresh_labels, wijk_of
 
 PREVIEW = "straatvoorbeeld"
 
@@ -162,7 +162,8 @@ def show_preview(preview: Preview, names: dict[int, str]) -> None:
         f"{'gaat' if preview.moved == 1 else 'gaan'} van "
         f"gebied {choice.from_area} ({md(names.get(choice.from_area, ''))}) naar gebied "
         f"{choice.to_area} ({md(names.get(choice.to_area, ''))}). Gebied {choice.to_area} krijgt "
-        f"dan {count_text(preview.target_members)} ({preview.target_room} plaatsen over); "
+        f"dan {count_text(preview.target_members)} "
+        f"({counted(preview.target_room, 'plaats', 'plaatsen')} over); "
         f"gebied {choice.from_area} houdt {count_text(preview.source_members)}."
     )
     if preview.beheerder_note:
@@ -172,7 +173,7 @@ def show_preview(preview: Preview, names: dict[int, str]) -> None:
 
 def count_text(count: int) -> str:
     """``1 lid``, ``2 leden``."""
-    return f"{count} lid" if count == 1 else f"{count} leden"
+    return counted(count, "lid", "leden")
 
 
 def numbers_text(numbers: tuple[int, int]) -> str:
@@ -203,9 +204,10 @@ def choose_move(plan: Plan) -> Choice | None:
     members = plan.members
     label = {
         int(a): f"{a} – {r['name']} ({count_text(int(r['members']))}, "
-        f"{r['capacity_left']} plaatsen over)"
+        f"{counted(int(r['capacity_left']), 'plaats', 'plaatsen')} over)"
         for a, r in areas.iterrows()
     }
+    refresh_labels("verplaats_van")  # each label's counts: those after the last action
     from_area = st.selectbox(
         "Van gebied",
         list(label),
@@ -223,6 +225,7 @@ def choose_move(plan: Plan) -> Choice | None:
     if not targets:
         st.info(f"Gebied {from_area} heeft geen buurgebieden om een straat naar te verplaatsen.")
         return None
+    refresh_labels("verplaats_straat")
     street = st.selectbox(
         "Straat",
         list(streets),
@@ -241,6 +244,7 @@ def choose_move(plan: Plan) -> Choice | None:
     last = high.number_input(
         "Tot en met huisnummer", min_value=0, value=None, step=1, key="verplaats_tot"
     )
+    refresh_labels("verplaats_naar")
     to_area = st.selectbox(
         "Naar buurgebied",
         targets,

@@ -21,10 +21,13 @@ from geo.workflow import fetch_wijk, load_wijk_layers
 from views.common import (
     allow,
     changed,
+    counted,
     demo_mode,
+    md,
     open_store,
     project_path,
     roads_of,
+    safe_settings,
     settings,
     show_map,
     show_notice,
@@ -54,7 +57,7 @@ with st.expander("Online diensten controleren (PDOK, CBS, BAG, Nominatim, Overpa
         from geo.online_check import check_online
 
         with st.spinner("Diensten proberen…"):
-            checks = check_online(settings())
+            checks = check_online(safe_settings())
         st.dataframe(
             [
                 {
@@ -71,8 +74,9 @@ store = open_store(optional=True)
 if store is not None:
     wijk = wijk_of(store)
     st.write(
-        f"**{wijk.boundary['name'].iloc[0]}**: {len(wijk.streets)} straatdelen, "
-        f"{len(wijk.addresses)} woonadressen (huishoudens)."
+        f"**{md(wijk.boundary['name'].iloc[0])}**: "
+        f"{counted(len(wijk.streets), 'straatdeel', 'straatdelen')}, "
+        f"{counted(len(wijk.addresses), 'woonadres', 'woonadressen')} (huishoudens)."
     )
     st.caption(
         "Controleer op de kaart of dit de goede wijk is: de zwarte lijn is de wijkgrens, de "

@@ -108,6 +108,21 @@ def stored(project: Path, value: object, *, column: str = "naam") -> dict[str, o
         store.close()
 
 
+def test_an_upload_shows_the_notes_about_the_file(project: Path, tmp_path: Path) -> None:
+    lines = sign_up_sheet(tmp_path / "a.csv", 2, seed=9, first_phone=5000).read_text()
+    rows = [f"{line};x" for line in lines.splitlines()]
+    rows[0] = rows[0].removesuffix(";x") + ";<b>Kleur</b>"  # an unknown column, typed by someone
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.file_uploader(key="aanmeldingen_bestand").upload(
+        "nieuw.csv", ("\n".join(rows) + "\n").encode(), "text/csv"
+    )
+    at.run()
+    at.button(key="inlezen").click().run()
+    assert not at.exception
+    notes = [info.value for info in at.info]
+    assert any("kolommen niet gelezen" in note and "\\<b\\>Kleur" in note for note in notes), notes
+
+
 def test_an_mail_sign_up_to_check_shows_its_message_beside_the_fields(project: Path) -> None:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     assert "GEO_IMAP_URL" in texts(at), "without a mailbox: how to set one up, in Dutch"
@@ -192,7 +207,9 @@ def correct_a_reject_and_clear_the_rejects(at: AppTest, project: Path) -> None:
     at.button(key="wissen_vragen").click().run()
     sent = click_and_keep(at, button(at, "wissen"))
     assert not at.exception
-    assert f"{rejected} afgewezen aanmelding(en) gewist" in at.success[0].value
+    assert f"{rejected} afgewezen aanmelding{'' if rejected == 1 else 'en'} gewist" in (
+        at.success[0].value
+    )
     assert metric(at, "Afgewezen") == 0
     send_again(at, sent)
     assert history_count(project, "afgewezen aanmeldingen gewist") == 1
@@ -255,7 +272,7 @@ def test_the_planner_reads_the_mailbox_from_the_app(
     assert "GEO_IMAP_URL" not in texts(at)
     sent = click_and_keep(at, button(at, "mailbox_lezen"))
     assert not at.exception
-    assert "1 nieuwe e-mail(s) gelezen" in at.success[0].value
+    assert "1 nieuwe e-mail gelezen" in at.success[0].value
     assert metric(at, "Aangenomen") == accepted + 1
     assert PASSWORD not in texts(at)
     send_again(at, sent)
@@ -265,7 +282,7 @@ def test_the_planner_reads_the_mailbox_from_the_app(
     deliver(maildir, 2, sign_up(2, f"Naam: Ole Ontvangen\nAdres: {HOMES[4]}\n"
                                    "Woonplaats: Geleen\nLeeftijd: 44\nTelefoon: 06 2345 6791\n"))  # fmt: skip
     button(at, "mailbox_lezen").click().run()
-    assert "1 nieuwe e-mail(s) gelezen" in at.success[0].value, "only the new message"
+    assert "1 nieuwe e-mail gelezen" in at.success[0].value, "only the new message"
     assert metric(at, "Aangenomen") == accepted + 2
 
 

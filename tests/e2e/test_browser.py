@@ -330,7 +330,7 @@ def test_a_rejected_sign_up_is_corrected_and_accepted(server: str, tmp_path: Pat
         click(page, page.get_by_role("button", name="Inlezen en plaatsen"))
         expect(
             page.get_by_text(
-                "2 regels gelezen: 0 aangenomen, 1 afgewezen, 1 wachten op een adres"
+                "2 regels gelezen: 0 aangenomen, 1 afgewezen, 1 wacht op een adres"
             ).first
         ).to_be_visible()
         expect(metric(page, "Afgewezen")).to_have_text(str(rejected + 1))

@@ -72,6 +72,20 @@ def test_a_roster_has_dutch_columns_roles_and_ja_nee() -> None:
     assert set(only["gebied"]) == {2} and list(only["naam"]) == ["Dirk Dam", "Anna Akker"]
 
 
+def test_an_area_without_members_has_an_empty_roster_and_files() -> None:
+    """A wijk starts small: an area emptied by removals, or nobody placed at all."""
+    empty = roster_table(members(), area_names=NAMES, co_beheerders={}, area_id=3)
+    nobody = roster_table(members().iloc[:0], area_names=NAMES, co_beheerders={})
+    for table in (empty, nobody):
+        assert list(table.columns) == list(ROSTER_COLUMNS) and table.empty
+        header = roster_csv(table).decode("utf-8-sig").splitlines()
+        assert header == [";".join(ROSTER_COLUMNS)]
+        assert openpyxl.load_workbook(io.BytesIO(roster_xlsx(table))).active.max_row == 1
+    areas = pd.DataFrame({"area_id": [1], "name": [NAMES[1]], "neighbours": [""]})
+    overview = area_overview(areas, members().iloc[:0], co_beheerders={}, max_members=40)
+    assert overview.loc[0, ["leden", "plaatsen over", "vacature"]].tolist() == [0, 40, NO_BEHEERDER]
+
+
 def test_a_co_beheerder_of_another_area_is_no_co_beheerder_here() -> None:
     # the store only lists co-beheerders still in their area; a stale id changes nothing
     table = roster_table(members(), area_names=NAMES, co_beheerders={2: [99]})
