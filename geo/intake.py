@@ -92,6 +92,10 @@ ALIASES: Mapping[str, tuple[str, ...]] = {
         "admin",
         "beheerderwhatsapp",
         "wilbeheerderworden",
+        "wiljebeheerderworden",
+        "wiltubeheerderworden",
+        "beheerderworden",
+        "groepsbeheerderworden",
     ),
     "lat": ("lat", "latitude", "breedtegraad", "y"),
     "lon": ("lon", "lng", "long", "longitude", "lengtegraad", "x"),
@@ -151,17 +155,9 @@ _BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]")  # "Beheerder (ja/nee)": the word
 _ALIAS_RANK = {
     alias: (name, place) for name, aliases in ALIASES.items() for place, alias in enumerate(aliases)
 }
-# Words that name a field inside a longer header ("Wil je beheerder worden?"), when only one
-# field's word is in it; short or common words (nr, tel, x) are aliases only.
-_KEYWORDS: Mapping[str, tuple[str, ...]] = {
-    "beheerder": ("beheerder",),
-    "telefoon": ("telefoon", "mobiel"),
-    "email": ("email",),
-    "leeftijd": ("leeftijd",),
-    "geboortedatum": ("geboortedatum",),
-    "postcode": ("postcode",),
-    "woonplaats": ("woonplaats",),
-}
+# "Huisnummer + toevoeging", "huisnr. en toev.": one column with the number and its addition
+# (folded, it would read as BAG's "huisnummertoevoeging", the addition alone).
+_NUMBER_WITH_ADDITION = re.compile(r"huis\s*n(?:umme)?r\.?\s*(?:\+|&|/|en)\s*toev", re.IGNORECASE)
 
 ACCEPTED_COLUMNS = (
     "row", "naam", "straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats",
@@ -195,37 +191,31 @@ def fold_header(text: str) -> str:
 def map_columns(header: Sequence[str]) -> dict[str, int]:
     """Map canonical field names to column positions.
 
-    A header that is an alias matches best, the earlier in :data:`ALIASES` the better (a
-    ``Huisnummer`` column wins over a serial ``Nr``); then one whose words outside brackets
-    are an alias (``Beheerder (ja/nee)``); then one holding a field's keyword
-    (:data:`_KEYWORDS`: ``Wil je beheerder worden?``). Of equal matches the first column wins.
+    A header that is an alias matches, the earlier in :data:`ALIASES` the better (a
+    ``Huisnummer`` column wins over a serial ``Nr``; of equal ones the first column). Only for
+    a field no header names so, a header whose words outside brackets are an alias
+    (``Beheerder (ja/nee)``), when just one does: two such columns (``Telefoon (vast)``,
+    ``Telefoon (mobiel)``) are too loose to choose from, and neither is read.
     """
-    best: dict[str, tuple[tuple[int, int], int]] = {}
+    exact: dict[str, tuple[int, int]] = {}
+    loose: dict[str, list[int]] = {}
     for position, cell in enumerate(header):
-        match = _header_match(cell)
-        if match is None:
+        if _NUMBER_WITH_ADDITION.search(cell):  # "Huisnummer + toevoeging": number and all
+            name, place = "huisnummer", -1
+        elif (found := _ALIAS_RANK.get(fold_header(cell))) is not None:
+            name, place = found
+        else:
+            bare = _ALIAS_RANK.get(fold_header(_BRACKETS.sub(" ", cell)))
+            if bare is not None:
+                loose.setdefault(bare[0], []).append(position)
             continue
-        name, rank = match
-        if name not in best or rank < best[name][0]:
-            best[name] = (rank, position)
-    return {name: position for name, (_, position) in best.items()}
-
-
-def _header_match(cell: str) -> tuple[str, tuple[int, int]] | None:
-    """The field a header names and how well: (tier, place of the alias in its list)."""
-    for tier, folded in enumerate((fold_header(cell), fold_header(_BRACKETS.sub(" ", cell)))):
-        if folded in _ALIAS_RANK:
-            name, place = _ALIAS_RANK[folded]
-            return name, (tier, place)
-    folded = fold_header(cell)
-    named = {name for name, words in _KEYWORDS.items() if any(w in folded for w in words)}
-    return (named.pop(), (2, 0)) if len(named) == 1 else None
-
-
-def unread_columns(header: Sequence[str], columns: Mapping[str, int]) -> list[str]:
-    """Header cells of columns that are not read (no field, or another column won)."""
-    used = set(columns.values())
-    return [cell for position, cell in enumerate(header) if cell.strip() and position not in used]
+        if name not in exact or place < exact[name][0]:
+            exact[name] = (place, position)
+    found_columns = {name: position for name, (_, position) in exact.items()}
+    for name, positions in loose.items():
+        if name not in found_columns and len(positions) == 1:
+            found_columns[name] = positions[0]
+    return found_columns
 
 
 def read_applicants(
@@ -300,18 +290,13 @@ def validate_rows(
     """Validate rows of text cells whose header row is among the first ten rows."""
     rows = [[cell if cell.isascii() else strip_format_chars(cell) for cell in row] for row in rows]
     header_index, columns = _find_header(rows, name=name)
-    header = [cell or f"kolom {i + 1}" for i, cell in enumerate(rows[header_index])]
-    unread = unread_columns(rows[header_index], columns)
-    notes = [f"kolommen niet gelezen: {', '.join(map(repr, unread))}"] if unread else []
+    header, original_headers, notes = _table_header(rows, header_index, columns)
     reference = today or date.today()
     accepted: list[dict[str, object]] = []
     rejects: list[dict[str, object]] = []
     seen_person: dict[tuple[str, str], int] = {}
     seen_phone: dict[str, int] = {}
     empty_rows = 0
-    widest = max([len(header), *(len(_trimmed(row)) for row in rows[header_index + 1 :])])
-    beyond = [f"kolom {n + 1}" for n in range(len(header), widest)]  # cells past the header
-    original_headers = _unique_headers([*header, *beyond])
     for offset, raw in enumerate(rows[header_index + 1 :]):
         cells = [*raw, *[""] * (len(header) - len(raw))]
         if not any(cells):
@@ -321,7 +306,7 @@ def validate_rows(
         values = {field_name: cells[pos] for field_name, pos in columns.items()}
         person_name = _full_name(values)
         try:
-            _check_width(_trimmed(raw), len(header))
+            _check_width(_trimmed(raw), len(header))  # wider than most rows: shifted cells
             record = _validate(
                 values,
                 name=person_name,
@@ -385,6 +370,31 @@ def _find_header(rows: Sequence[Sequence[str]], *, name: str) -> tuple[int, dict
         )
         raise InputFileError(msg)
     return best
+
+
+def _table_header(
+    rows: Sequence[Sequence[str]], header_index: int, columns: Mapping[str, int]
+) -> tuple[list[str], list[str], list[str]]:
+    """The header (every column named: ``kolom N`` without a header cell), the names of the
+    original cells in ``rejects.csv`` (past the header too) and the notes on unread columns.
+
+    A column without a header that most rows fill is a column (say, a remark), not a shift.
+    """
+    body = rows[header_index + 1 :]
+    widths = sorted(len(_trimmed(row)) for row in body if any(cell.strip() for cell in row))
+    usual = max([len(rows[header_index]), *widths[(len(widths) - 1) // 2 :][:1]])
+    labels = [*rows[header_index], *[""] * (usual - len(rows[header_index]))]
+    header = [cell or f"kolom {i + 1}" for i, cell in enumerate(labels)]
+    filled = {i for row in body for i, cell in enumerate(row[:usual]) if cell.strip()}
+    unread = [
+        header[i]
+        for i in range(len(header))
+        if i not in columns.values() and (labels[i].strip() or i in filled)
+    ]
+    notes = [f"kolommen niet gelezen: {', '.join(map(repr, unread))}"] if unread else []
+    widest = max([len(header), *widths[-1:]])
+    beyond = [f"kolom {n + 1}" for n in range(len(header), widest)]  # cells past the header
+    return header, _unique_headers([*header, *beyond]), notes
 
 
 def _trimmed(row: Sequence[str]) -> Sequence[str]:

@@ -165,10 +165,56 @@ def test_a_row_wider_than_the_header_is_refused_with_every_cell_kept() -> None:
     shifted = ["Fictief", " Persoon", "0611111111", "Markt 1", "Geleen", "40"]  # ; in a name
     tail = ["B Fictief", "0622222222", "Markt 2", "Geleen", "40", "wil graag beheerder zijn"]
     fine = ["C Fictief", "0633333333", "Markt 3", "Geleen", "40", "", ""]  # empty cells: fine
-    result = run(shifted, tail, fine, header=header)
-    assert result.accepted["naam"].to_list() == ["C Fictief"]
+    more = [[f"{n} Fictief", f"06444444{n}", f"Markt {n}", "Geleen", "40"] for n in (10, 11)]
+    result = run(shifted, tail, fine, *more, header=header)
+    assert result.accepted["naam"].to_list() == ["C Fictief", "10 Fictief", "11 Fictief"]
     assert result.rejects["reason"].str.contains("6 cellen en de kopregel 5").all()
     assert result.rejects["kolom 6"].to_list() == ["40", "wil graag beheerder zijn"]
+
+
+def test_a_column_without_a_header_that_most_rows_fill_is_a_column() -> None:
+    header = ["Naam", "Telefoon", "Adres", "Woonplaats", "Leeftijd"]
+    rows = [[f"{n} Fictief", f"06444444{n}", f"Markt {n}", "Geleen", "40", "gebeld"] for n in (10, 11)]  # fmt: skip
+    result = run(*rows, header=header)
+    assert result.accepted["naam"].to_list() == ["10 Fictief", "11 Fictief"]
+    assert result.notes == ["kolommen niet gelezen: 'kolom 6'"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "cell"),
+    [
+        ("Leeftijd 18+?", "ja"),  # a yes/no question, not the age
+        ("Leeftijdscategorie", "60-70"),
+        ("Ik wil GEEN beheerder worden", "x"),
+        ("Opmerking over beheerder", "misschien later"),
+        ("Nieuwsbrief per e-mail?", "ja"),
+    ],
+)
+def test_a_longer_header_that_only_mentions_a_field_is_not_read_as_it(
+    extra: str, cell: str
+) -> None:
+    header = ["Naam", "Adres", "Woonplaats", "Geboortedatum", "Telefoon", extra]
+    result = run(
+        ["A Fictief", "Markt 1", "Geleen", "1960-05-01", "0611111111", cell], header=header
+    )
+    assert len(result.accepted) == 1 and not result.accepted["beheerder"].any()
+    assert result.accepted["email"].isna().all() or (result.accepted["email"] == "").all()
+    assert result.notes == [f"kolommen niet gelezen: {extra!r}"]
+
+
+def test_two_loose_phone_headers_are_not_guessed_between() -> None:
+    header = ["Naam", "Adres", "Woonplaats", "Leeftijd", "Telefoonnummer (vast)", "Telefoonnummer (mobiel)"]  # fmt: skip
+    with pytest.raises(InputFileError, match="telefoonnummer"):
+        run(["A Fictief", "Markt 1", "Geleen", "40", "0461234567", "0611111111"], header=header)
+
+
+def test_a_house_number_with_its_addition_in_one_column_beats_a_serial_number() -> None:
+    header = ["Nr.", "Naam", "Straat", "Huisnummer + toevoeging", "Woonplaats", "Leeftijd", "Telefoon"]  # fmt: skip
+    result = run(
+        ["7", "A Fictief", "Kerkstraat", "12A", "Geleen", "40", "0611111111"], header=header
+    )
+    row = result.accepted.iloc[0]
+    assert (row["huisnummer"], row["huisletter"]) == (12, "A")
 
 
 def test_english_headers_and_split_address_columns() -> None:
