@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from geo.store import Status, Store
 
 EXIT_ERROR = 1
+DEMO_MARK = "demo.txt"  # written into the folder the demo makes
 EXIT_PENDING = 3
 
 
@@ -84,9 +85,10 @@ def _refuse_existing_plan(out: Path, *, overwrite: bool, source: Path | None = N
 
     Writing into the ``source`` plan folder itself is refused later, with its own message.
     """
-    if overwrite or not (out / PLAN_FILE).is_file():
+    target = resolved(out)  # "x/../plan" names plan even while x does not exist
+    if overwrite or not (target / PLAN_FILE).is_file():
         return
-    if source is not None and resolved(source) in (resolved(out), *resolved(out).parents):
+    if source is not None and resolved(source) in (target, *target.parents):
         return
     msg = (
         f"in {out} staat al een plan; kies een nieuwe map voor --out, of geef --overschrijven "
@@ -851,7 +853,8 @@ def _signs(args: argparse.Namespace, _settings: Settings) -> int:
 
 
 def _export(args: argparse.Namespace, _settings: Settings) -> int:
-    _refuse_existing_plan(args.out, overwrite=args.overschrijven, source=args.plan)
+    folder = args.out if args.out.is_dir() or not args.out.suffix else args.out.parent
+    _refuse_existing_plan(folder, overwrite=args.overschrijven, source=args.plan)
     if args.project is not None:
         from geo.project import export_project  # noqa: PLC0415
         from geo.store import Store  # noqa: PLC0415
@@ -909,9 +912,11 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     if args.count < 10:
         print("fout: --count moet minstens 10 zijn", file=sys.stderr)
         return EXIT_ERROR
-    # The demo's own folder (its fictitious sign-ups beside the plan) is made anew each run.
-    demo_folder = (args.out / "aanmeldingen.csv").is_file() and (args.out / "wijk.gpkg").is_file()
-    _refuse_existing_plan(args.out, overwrite=args.overschrijven or demo_folder)
+    # A folder the demo made (its mark beside the plan) is made anew each run; any other plan
+    # in --out is the planner's, even with files named like the demo's.
+    _refuse_existing_plan(
+        args.out, overwrite=args.overschrijven or (args.out / DEMO_MARK).is_file()
+    )
     wijk = demo_wijk()
     save_wijk(wijk, args.out / "wijk.gpkg")
     register_table = register_from_points(wijk.addresses)
@@ -931,6 +936,9 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
         settings=settings,
         register=AddressRegister.from_file(register_path),
         use_cache=False,
+    )
+    (args.out / DEMO_MARK).write_text(
+        "Deze map is gemaakt door 'python -m geo demo' (fictieve deelnemers).\n", encoding="utf-8"
     )
     return _print_plan(report)
 

@@ -23,6 +23,14 @@ _ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
         r"argument \1: hier hoort een waarde bij",
     ),
     (
+        re.compile(r"argument (.*?): expected at least one argument"),
+        r"argument \1: hier hoort minstens één waarde bij",
+    ),
+    (
+        re.compile(r"argument (.*?): expected (\d+) arguments"),
+        r"argument \1: hier horen \2 waarden bij",
+    ),
+    (
         re.compile(r"argument (.*?): not allowed with argument (.*)"),
         r"argument \1: niet samen met \2",
     ),

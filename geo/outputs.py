@@ -101,8 +101,9 @@ def replacing(path: Path, *, private: bool = False) -> Iterator[Path]:
 
 
 def resolved(path: Path) -> Path:
-    """``path`` with links resolved where it exists, else made absolute (to compare paths)."""
-    return path.resolve() if path.exists() or path.is_symlink() else path.absolute()
+    """``path`` absolute, with links and ``..`` resolved (also where it does not exist yet),
+    to compare paths."""
+    return path.resolve()
 
 
 def refuse_overwrite(outputs: Iterable[Path], inputs: Iterable[Path | None]) -> None:

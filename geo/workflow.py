@@ -407,7 +407,13 @@ def run_assign(
     _carry_forward(
         plan_dir,
         out_dir,
-        members=set(updated.members["telefoon"].astype(str)),
+        members=set(
+            zip(
+                updated.members["telefoon"].astype(str),
+                updated.members["naam"].astype(str).map(_same_name),
+                strict=True,
+            )
+        ),
         regions=settings.phone_regions,
     )
     return _write_outputs(
@@ -442,13 +448,18 @@ def plan_settings(metrics: dict[str, object], settings: Settings) -> Settings:
 
 
 def _carry_forward(
-    plan_dir: Path, out_dir: Path, *, members: Collection[str], regions: Sequence[str]
+    plan_dir: Path,
+    out_dir: Path,
+    *,
+    members: Collection[tuple[str, str]],
+    regions: Sequence[str],
 ) -> None:
     """Add the sign-ups still rejected or waiting in ``plan_dir`` to those of ``out_dir``.
 
-    ``uit_plan`` names the folder whose input each row came from. A row whose phone number
-    now belongs to one of the ``members`` (sent in again, corrected, and placed) is done: it
-    is not carried on, so nobody chases a member.
+    ``uit_plan`` names the folder whose input each row came from. A row of someone who is
+    now one of the ``members`` (phone and name: sent in again, corrected, and placed) is done:
+    it is not carried on, so nobody chases a member. Another person with that phone number (a
+    household sharing one) stays.
     """
     for name in (REJECTS_FILE, PENDING_FILE):
         earlier = plan_dir / name
@@ -467,20 +478,27 @@ def _carry_forward(
 
 
 def _now_members(
-    rows: pd.DataFrame, members: Collection[str], regions: Sequence[str]
+    rows: pd.DataFrame, members: Collection[tuple[str, str]], regions: Sequence[str]
 ) -> np.ndarray:
-    """Per row of a rejects or pending table (the sign-up's own columns): whether its phone
-    number is one of the ``members``' (E.164)."""
+    """Per row of a rejects or pending table (``naam`` and the sign-up's own columns):
+    whether its phone number (E.164) and name are one of the ``members``'."""
     column = map_columns([str(name) for name in rows.columns]).get("telefoon")
     found = np.zeros(len(rows), dtype=bool)
-    if column is None:
+    if column is None or "naam" not in rows:
         return found
+    names = rows["naam"].astype(str).map(_same_name).tolist()
     for position, text in enumerate(rows.iloc[:, column].tolist()):
         try:
-            found[position] = normalize_phone(str(text), regions=regions)[0] in members
+            phone = normalize_phone(str(text), regions=regions)[0]
         except ValueError:
             continue  # no readable number: it stays where it is
+        found[position] = (phone, names[position]) in members
     return found
+
+
+def _same_name(name: str) -> str:
+    """A name as compared between tables: case and spacing do not count."""
+    return " ".join(name.casefold().split())
 
 
 def read_text_table(path: Path) -> pd.DataFrame:

@@ -179,15 +179,18 @@ def test_a_chain_of_assigns_keeps_where_each_reject_came_from_and_drops_the_corr
     wijk: tuple[Path, Path], tmp_path: Path
 ) -> None:
     minor = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
+    partner = ["Partner Fictief", *people(1)[0][1:]]  # shares the phone of a member: refused
     first, second, third = tmp_path / "een", tmp_path / "twee", tmp_path / "drie"
-    assert plan(wijk, write_people(tmp_path / "a.csv", [*people(6), minor]), first) == 0
+    assert plan(wijk, write_people(tmp_path / "a.csv", [*people(6), minor, partner]), first) == 0
     later_minor = ["Ook Jong Fictief", "Laan 2", "11", "6163AB", "Geleen", "15", "0612388888", "", ""]  # fmt: skip
     assert assign(first, write_people(tmp_path / "b.csv", [*people(2, start=50), later_minor]), second) == 0  # fmt: skip
     grown_up = [*people(1, start=90)[0][:5], "40", "06 12 39 99 99", *people(1, start=90)[0][7:]]
     grown_up[0] = "Jong Fictief"
     assert assign(second, write_people(tmp_path / "c.csv", [grown_up]), third) == 0
     carried = {r["naam"]: r["uit_plan"] for r in read(third / "rejects.csv")}
-    assert carried == {"Ook Jong Fictief": "twee"}, "the corrected sign-up is a member now"
+    assert carried == {"Ook Jong Fictief": "twee", "Partner Fictief": "een"}, (
+        "the corrected sign-up is a member now; the partner sharing a member's phone is not"
+    )
     assert "+31612399999" in {r["telefoon"] for r in read(third / "members.csv")}
 
 
@@ -237,6 +240,10 @@ def test_a_plan_in_the_output_folder_is_replaced_only_when_asked(
         "plan": lambda *extra: plan(wijk, later, second, *extra),
         "assign": lambda *extra: assign(first, later, second, *extra),
         "export": lambda *extra: main(["export", "--plan", str(first), "--out", str(second), *extra]),
+        "export into a file of it": lambda *extra: main(
+            ["export", "--plan", str(first), "--format", "gpkg", "--out", str(second / "plan.gpkg"), *extra]
+        ),
+        "plan by a detour": lambda *extra: plan(wijk, later, tmp_path / "nergens" / ".." / "tweede", *extra),
     }  # fmt: skip
     for command, attempt in attempts.items():
         capsys.readouterr()
@@ -245,6 +252,20 @@ def test_a_plan_in_the_output_folder_is_replaced_only_when_asked(
         assert kept == {p.name: p.read_bytes() for p in second.iterdir() if p.is_file()}, command
     assert attempts["assign"]("--overschrijven") == 0
     assert json.loads((second / "plan.json").read_text())["members"] == 33
+
+
+def test_the_demo_replaces_only_a_folder_it_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    demo = tmp_path / "demo"
+    assert main(["demo", "--out", str(demo), "--count", "40"]) == 0
+    assert main(["demo", "--out", str(demo), "--count", "40"]) == 0, "its own folder: made anew"
+    (demo / "demo.txt").unlink()  # a planner's plan, with files named like the demo's
+    kept = (demo / "aanmeldingen.csv").read_bytes()
+    capsys.readouterr()
+    assert main(["demo", "--out", str(demo), "--count", "40"]) == EXIT_ERROR
+    one_line_error(capsys, "staat al een plan")
+    assert (demo / "aanmeldingen.csv").read_bytes() == kept
 
 
 def test_when_everyone_waits_for_an_address_the_error_names_the_waiting_list(

@@ -17,6 +17,7 @@ from geo.dutch_argparse import dutch
         (["export", "--plan", "p", "--format", "xls", "--out", "u"], "argument --format: ongeldige keuze 'xls' (kies uit 'geojson'"),
         (["demo", "--out"], "argument --out: hier hoort een waarde bij"),
         (["demo", "--out", "u", "--snel"], "onbekende argumenten: --snel"),
+        (["fetch", "--buurt", "--out", "w.gpkg"], "argument --buurt: hier hoort minstens één waarde bij"),
     ],
 )  # fmt: skip
 def test_a_mistyped_command_is_answered_in_dutch(
