@@ -426,6 +426,10 @@ class Store:
             )
         return pd.read_sql_query(query + " ORDER BY a.id", self._db)
 
+    def has_plan(self) -> bool:
+        """Whether there is a plan (any area), without reading it."""
+        return self._db.execute("SELECT 1 FROM areas LIMIT 1").fetchone() is not None
+
     def plan(self) -> Plan | None:
         """The current plan (WGS84), or ``None`` before the first one."""
         areas = pd.read_sql_query("SELECT * FROM areas ORDER BY area_id", self._db)

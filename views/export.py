@@ -17,7 +17,7 @@ from views.common import CHOOSE, NO_PLAN, ROLE, allow, store_or_stop
 allow("export")
 st.title("Export")
 store = store_or_stop()
-if store.plan() is None:  # nothing to export yet: the wijk alone is on the Wijk page
+if not store.has_plan():  # nothing to export yet: the wijk alone is on the Wijk page
     st.info(NO_PLAN)
     store.close()
     st.stop()
