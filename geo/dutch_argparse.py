@@ -10,49 +10,39 @@ from collections.abc import Iterable
 from typing import NoReturn
 
 _TYPES = {"int": "een geheel getal", "float": "een getal"}
-_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"the following arguments are required: (.*)"), r"deze argumenten ontbreken: \1"),
-    (re.compile(r"one of the arguments (.*) is required"), r"een van deze argumenten is nodig: \1"),
-    (re.compile(r"unrecognized arguments: (.*)"), r"onbekende argumenten: \1"),
-    (
-        re.compile(r"argument (.*?): invalid choice: (.*?) \(choose from (.*)\)"),
-        r"argument \1: ongeldige keuze \2 (kies uit \3)",
-    ),
-    (
-        re.compile(r"argument (.*?): expected one argument"),
-        r"argument \1: hier hoort een waarde bij",
-    ),
-    (
-        re.compile(r"argument (.*?): expected at least one argument"),
-        r"argument \1: hier hoort minstens één waarde bij",
-    ),
-    (
-        re.compile(r"argument (.*?): expected (\d+) arguments"),
-        r"argument \1: hier horen \2 waarden bij",
-    ),
-    (
-        re.compile(r"argument (.*?): not allowed with argument (.*)"),
-        r"argument \1: niet samen met \2",
-    ),
-    (
-        re.compile(r"argument (.*?): ignored explicit argument (.*)"),
-        r"argument \1: hier hoort geen waarde bij (\2)",
-    ),
-    (
-        re.compile(r"ambiguous option: (.*?) could match (.*)"),
-        r"onduidelijke optie \1: dat kan \2 zijn",
-    ),
+# argparse's messages (Python 3.11), an argument's own without its "argument X: " in front.
+_MESSAGES = tuple(
+    (re.compile(english), dutch)
+    for english, dutch in (
+        (r"the following arguments are required: (.*)", r"deze argumenten ontbreken: \1"),
+        (r"one of the arguments (.*) is required", r"een van deze argumenten is nodig: \1"),
+        (r"unrecognized arguments: (.*)", r"onbekende argumenten: \1"),
+        (r"ambiguous option: (.*?) could match (.*)", r"onduidelijke optie \1: dat kan \2 zijn"),
+        (r"invalid choice: (.*?) \(choose from (.*)\)", r"ongeldige keuze \1 (kies uit \2)"),
+        (r"expected one argument", "hier hoort een waarde bij"),
+        (r"expected at least one argument", "hier hoort minstens één waarde bij"),
+        (r"expected (\d+) arguments", r"hier horen \1 waarden bij"),
+        (r"not allowed with argument (.*)", r"niet samen met \1"),
+        (r"ignored explicit argument (.*)", r"hier hoort geen waarde bij (\1)"),
+    )
 )
-_INVALID_VALUE = re.compile(r"argument (.*?): invalid (\w+) value: (.*)")
+_ARGUMENT = re.compile(r"argument (.*?): (.*)", re.DOTALL)
+_INVALID_VALUE = re.compile(r"invalid (\w+) value: (.*)", re.DOTALL)
 
 
 def dutch(message: str) -> str:
     """argparse's English error ``message`` in Dutch (as it is when it is not one of them)."""
+    argument = _ARGUMENT.fullmatch(message)
+    if argument:
+        return f"argument {argument[1]}: {_dutch_message(argument[2])}"
+    return _dutch_message(message)
+
+
+def _dutch_message(message: str) -> str:
     invalid = _INVALID_VALUE.fullmatch(message)
     if invalid:
-        expected = _TYPES.get(invalid[2], invalid[2])
-        return f"argument {invalid[1]}: ongeldige waarde {invalid[3]} (verwacht {expected})"
-    for pattern, replacement in _ERRORS:
+        return f"ongeldige waarde {invalid[2]} (verwacht {_TYPES.get(invalid[1], invalid[1])})"
+    for pattern, replacement in _MESSAGES:
         if pattern.fullmatch(message):
             return pattern.sub(replacement, message)
     return message
