@@ -183,6 +183,11 @@ class IntakeResult:
     notes: list[str] = field(default_factory=list)
 
 
+def fold_name(text: str) -> str:
+    """A person's name as names are compared (the same person): case and spacing do not count."""
+    return " ".join(text.casefold().split())
+
+
 def fold_header(text: str) -> str:
     """Fold a header for alias lookup: ``" E-mail adres "`` -> ``"emailadres"``."""
     return _NOT_FOLDED.sub("", text.casefold())
@@ -488,7 +493,7 @@ def _check_duplicate(
     record: dict[str, object], seen_person: dict[tuple[str, str], int], seen_phone: dict[str, int]
 ) -> None:
     phone = str(record["telefoon"])
-    person = (" ".join(str(record["naam"]).casefold().split()), phone)
+    person = (fold_name(str(record["naam"])), phone)
     if person in seen_person:
         msg = f"dubbele aanmelding: zelfde naam en telefoonnummer als rij {seen_person[person]}"
         raise ValueError(msg)

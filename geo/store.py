@@ -30,7 +30,14 @@ import shapely
 
 from geo.config import MAX_MEMBERS, WHATSAPP_GROUP_SIZE
 from geo.errors import GeoError
-from geo.intake import DEFAULT_REGIONS, SOURCE_FIELDS, map_columns, normalize_phone, validate_rows
+from geo.intake import (
+    DEFAULT_REGIONS,
+    SOURCE_FIELDS,
+    fold_name,
+    map_columns,
+    normalize_phone,
+    validate_rows,
+)
 from geo.outputs import owner_only
 from geo.partition import Plan, containing_area
 from geo.sources import WGS84, Wijk
@@ -1487,7 +1494,7 @@ def _fold(value: object) -> str:
     """Text compared without case or extra spaces (``None`` and NaN are empty)."""
     if _cell(value) is None:
         return ""
-    return " ".join(str(value).casefold().split())
+    return fold_name(str(value))
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from geo.geocode import (
 from geo.intake import (
     MESSAGE_FIELD,
     SOURCE_FIELDS,
+    fold_name,
     map_columns,
     normalize_phone,
     read_applicants,
@@ -410,7 +411,7 @@ def run_assign(
         members=set(
             zip(
                 updated.members["telefoon"].astype(str),
-                updated.members["naam"].astype(str).map(_same_name),
+                updated.members["naam"].astype(str).map(fold_name),
                 strict=True,
             )
         ),
@@ -486,7 +487,7 @@ def _now_members(
     found = np.zeros(len(rows), dtype=bool)
     if column is None or "naam" not in rows:
         return found
-    names = rows["naam"].astype(str).map(_same_name).tolist()
+    names = rows["naam"].astype(str).map(fold_name).tolist()
     for position, text in enumerate(rows.iloc[:, column].tolist()):
         try:
             phone = normalize_phone(str(text), regions=regions)[0]
@@ -494,11 +495,6 @@ def _now_members(
             continue  # no readable number: it stays where it is
         found[position] = (phone, names[position]) in members
     return found
-
-
-def _same_name(name: str) -> str:
-    """A name as compared between tables: case and spacing do not count."""
-    return " ".join(name.casefold().split())
 
 
 def read_text_table(path: Path) -> pd.DataFrame:
