@@ -449,7 +449,7 @@ def partition_units(
     block_of, blocks, weights, xy = block_graph(units)
     shape = block_shapes(units, block_of, len(weights)) if compact else None
 
-    def begin(start: float | None) -> np.ndarray:
+    def begin(start: float | None, *, balanced: bool = True) -> np.ndarray:
         if start is _SEEDED:
             labels = _grow_together(blocks, weights, xy, k)
             labels = (
@@ -459,7 +459,8 @@ def partition_units(
             )
         else:
             labels = _peel(blocks, weights, xy, k, nodes=set(blocks.nodes), start=start)
-            labels = _balance(blocks, labels, weights, xy, max_members=max_members)
+            if balanced:
+                labels = _balance(blocks, labels, weights, xy, max_members=max_members)
         return _enforce_cap(blocks, labels, weights, xy, max_members=max_members, fill=fill)
 
     edges = np.array(blocks.edges, dtype=int).reshape(-1, 2)
@@ -494,18 +495,22 @@ def partition_units(
             candidates = sorted([*candidates, (score(peeled), peeled)], key=lambda c: c[0])
         large: np.ndarray = candidates[0][1][block_of]
         return large
-    # Refining is the dear part: the best-ranked candidate first; the others only when it ends
-    # off balance or a snake, and then the other starts.
+    # Refining is the dear part. First the peel from the farthest block: refined, it settles
+    # most wijken. With fine blocks it goes in as peeled, for the refinement evens sizes out
+    # itself (exchanging blocks); coarse blocks need the balance first. Only when it ends off
+    # balance or a snake are the other starts made, balanced, and refined in their rank until
+    # one settles; then the remaining starts.
     starts = (*_COMPACT_STARTS, _SEEDED)
-    candidates = sorted(
-        ((score(labels), labels) for labels in map(begin, starts)), key=lambda c: c[0]
-    )
-    waiting = [labels for _, labels in candidates[1:]]
-    candidates = [refine(candidates[0][1])]
-    for labels in waiting:  # the next ones in rank, until one settles
-        if settled():
-            break
-        candidates = sorted([*candidates, refine(labels)], key=lambda c: c[0])
+    candidates = [refine(begin(starts[0], balanced=not fine))]
+    if not settled():
+        again = starts if fine else starts[1:]
+        ranked = sorted(
+            ((score(labels), labels) for labels in map(begin, again)), key=lambda c: c[0]
+        )
+        for _, labels in ranked:  # in their rank, until one settles
+            candidates = sorted([*candidates, refine(labels)], key=lambda c: c[0])
+            if settled():
+                break
     if not settled():  # and the other starts
         others = [start for start in _STARTS if start not in starts]
         fresh = [refine(begin(start)) for start in others]
@@ -618,13 +623,21 @@ def block_shapes(units: Units, block_of: np.ndarray, count: int) -> BlockShapes 
     a, b = block_of[borders.pairs[:, 0]], block_of[borders.pairs[:, 1]]
     cost = borders.metres - _BARRIER_DISCOUNT * borders.barrier_metres
     between = a != b
-    border: list[dict[int, float]] = [{} for _ in range(count)]
-    for x, y, metres in zip(
-        a[between].tolist(), b[between].tolist(), cost[between].tolist(), strict=True
-    ):
-        border[x][y] = border[x].get(y, 0.0) + metres
-        border[y][x] = border[y].get(x, 0.0) + metres
     pairs = np.stack([a[between], b[between]], axis=1)
+    # Border per ordered pair of blocks, both ways; each block's neighbours in the order its
+    # borders first appear (sums in that order too, as a loop over the pairs would add them).
+    source, target = pairs.ravel(), pairs[:, ::-1].ravel()
+    first, which = np.unique(source * count + target, return_index=True, return_inverse=True)[1:]
+    metres = np.bincount(which, weights=np.repeat(cost[between], 2))
+    order = np.argsort(first, kind="stable")
+    border: list[dict[int, float]] = [{} for _ in range(count)]
+    for x, y, length in zip(
+        source[first[order]].tolist(),
+        target[first[order]].tolist(),
+        metres[order].tolist(),
+        strict=True,
+    ):
+        border[x][y] = length
     return BlockShapes(area, outer, border, pairs, borders.metres[between], cost[between])
 
 
@@ -1064,9 +1077,9 @@ def block_graph(units: Units) -> tuple[np.ndarray, nx.Graph[int], np.ndarray, np
     """
     frame = units.frame
     weight = frame["weight"].to_numpy(dtype=float)
-    xy = frame[["x", "y"]].to_numpy()
-    heads = [int(n) for n in np.flatnonzero(weight > 0)]
-    if not heads:
+    xy = np.column_stack([frame["x"].to_numpy(dtype=float), frame["y"].to_numpy(dtype=float)])
+    heads = np.flatnonzero(weight > 0)
+    if len(heads) == 0:
         msg = "er zijn geen leden om gebieden voor te maken"
         raise PlanError(msg)
     edges = units.edges
@@ -1080,10 +1093,15 @@ def block_graph(units: Units) -> tuple[np.ndarray, nx.Graph[int], np.ndarray, np
     index_of = np.full(count, -1)
     index_of[heads] = np.arange(len(heads))
     block_of = index_of[nearest_head]
-    between = edges[block_of[edges[:, 0]] != block_of[edges[:, 1]]]
+    pairs = block_of[edges]
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    # Each pair of blocks once, in the order the unit edges first join them (networkx keeps
+    # neighbours in insertion order, and the searches visit them in that order).
+    low, high = pairs.min(axis=1), pairs.max(axis=1)
+    first = np.sort(np.unique(low * len(heads) + high, return_index=True)[1])
     blocks: nx.Graph[int] = nx.Graph()
     blocks.add_nodes_from(range(len(heads)))
-    blocks.add_edges_from(map(tuple, block_of[between].tolist()))
+    blocks.add_edges_from(map(tuple, pairs[first].tolist()))
     return block_of, blocks, weight[heads], xy[heads]
 
 
