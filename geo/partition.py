@@ -440,10 +440,10 @@ def partition_units(
     The work happens on blocks: every unit with members plus the member-less units (paths,
     empty streets) nearest to it along the street graph. Blocks are connected, so areas made
     of neighbouring blocks are too, and every move between areas moves real members. With
-    ``compact`` (and the units' borders measured) the best-ranked candidate is refined for
-    compact areas whose borders follow barriers (:func:`_refine`); the next ones in rank only
-    while the best so far ends off balance or with a snake. On many blocks there is time for
-    one refinement: of the regions grown together (:func:`_even_out`), with a peel to fall
+    ``compact`` (and the units' borders measured) a peel from the farthest block is refined for
+    compact areas whose borders follow barriers (:func:`_refine`); the other starts, ranked,
+    only while the best so far ends off balance or with a snake. On many blocks there is time
+    for one refinement: of the regions grown together (:func:`_even_out`), with a peel to fall
     back on.
     """
     block_of, blocks, weights, xy = block_graph(units)
@@ -774,6 +774,12 @@ class _Refiner:
         self.land: list[float] = land.tolist()
         self.edge: list[float] = edge.tolist()
         self.groups = [set(np.flatnonzero(labels == a).tolist()) for a in range(count)]
+        # A sweep passes over a block that had no move when it was last looked at, as long as
+        # neither its area nor a touching one changed since (moves counted by ``clock``, each
+        # area stamped with the last move in or out) and the size range only narrowed.
+        self.clock = 0
+        self.stamp = [0] * count
+        self.quiet: dict[int, int] = {}
 
     @property
     def labels(self) -> np.ndarray:
@@ -785,8 +791,11 @@ class _Refiner:
 
     def limit(self, tolerance: float) -> None:
         """Sizes from now on within ``tolerance`` (a share) of the mean, and under the cap."""
-        self.low = self.mean * (1 - tolerance) - 1e-9
-        self.high = min(self.mean * (1 + tolerance) + 1e-9, float(self.max_members))
+        low = self.mean * (1 - tolerance) - 1e-9
+        high = min(self.mean * (1 + tolerance) + 1e-9, float(self.max_members))
+        if low < self.low or high > self.high:
+            self.quiet.clear()  # a wider range can allow moves a sweep found none of
+        self.low, self.high = low, high
 
     def in_range(self) -> bool:
         return all(self.low <= total <= self.high for total in self.totals)
@@ -896,9 +905,10 @@ class _Refiner:
                 if not touching or not self.movable(block):
                     continue
                 first = self.gain(block, taker)
+                saved = self.state(giver, taker)
                 self.apply(block, taker)
                 best = self.best_return(best, block, giver, taker, before=before, first=first)
-                self.apply(block, giver)
+                self.undo(block, giver, taker, saved)
         if best is None:
             return False
         _, block, taker, back, giver = best
@@ -971,28 +981,39 @@ class _Refiner:
     def sweep(self, blocks: list[int]) -> list[int]:
         """One pass over ``blocks``; returns the blocks that moved."""
         moves: list[int] = []
-        label = self.label
+        label, stamp, quiet = self.label, self.stamp, self.quiet
         for block in blocks:
             own = label[block]
             targets = {label[n] for n in self.adjacency[block]}
             targets.discard(own)
             if not targets:
                 continue
-            options = sorted(((self.gain(block, t), t) for t in targets), reverse=True)
-            if options[0][0] <= _MIN_GAIN or not self.movable(block):
-                continue
-            for value, target in options:
-                if value <= _MIN_GAIN:
-                    break
-                if self.fits(own, target, self.weights[block]):
-                    self.apply(block, target)
-                    moves.append(block)
-                    break
-                partner = self.swap(block, target, value)
-                if partner is not None:
-                    moves += [block, partner]
-                    break
+            seen = quiet.get(block, -1)
+            if stamp[own] <= seen and all(stamp[t] <= seen for t in targets):
+                continue  # nothing it depends on changed since it had no move
+            now = self.clock
+            moved = self.move(block, own, targets)
+            moves += moved
+            if not moved:  # (a swap tried and undone stamped the areas: no use to record)
+                quiet[block] = now
         return moves
+
+    def move(self, block: int, own: int, targets: set[int]) -> list[int]:
+        """Move ``block`` to the best of ``targets`` (alone, or swapped for a block there) if
+        that lowers the cost; the blocks that moved."""
+        options = sorted(((self.gain(block, t), t) for t in targets), reverse=True)
+        if options[0][0] <= _MIN_GAIN or not self.movable(block):
+            return []
+        for value, target in options:
+            if value <= _MIN_GAIN:
+                break
+            if self.fits(own, target, self.weights[block]):
+                self.apply(block, target)
+                return [block]
+            partner = self.swap(block, target, value)
+            if partner is not None:
+                return [block, partner]
+        return []
 
     def fits(self, giver: int, taker: int, weight: float) -> bool:
         """Whether ``weight`` members can pass from ``giver`` to ``taker`` (sizes in range)."""
@@ -1039,6 +1060,8 @@ class _Refiner:
         self.groups[own].discard(block)
         self.groups[target].add(block)
         self.label[block] = target
+        self.clock += 1
+        self.stamp[own] = self.stamp[target] = self.clock
 
     def movable(self, block: int) -> bool:
         group = self.groups[self.label[block]]
@@ -1049,6 +1072,7 @@ class _Refiner:
         the sizes in range and lowers the cost (returns that block); else change nothing."""
         label, adjacency = self.label, self.adjacency
         own = label[block]
+        before = self.state(own, target)
         self.apply(block, target)
         nearby = {m for n in adjacency[block] for m in adjacency[n]}
         best: tuple[float, int] | None = None
@@ -1064,10 +1088,28 @@ class _Refiner:
             if better and self.movable(other):
                 best = (value, other)
         if best is None:
-            self.apply(block, own)
+            self.undo(block, own, target, before)
             return None
         self.apply(best[1], own)
         return best[1]
+
+    def state(self, own: int, target: int) -> tuple[float | int, ...]:
+        """What a move between ``own`` and ``target`` changes, for :meth:`undo`."""
+        edge, land, totals, stamp = self.edge, self.land, self.totals, self.stamp
+        return (
+            *(edge[own], edge[target], land[own], land[target], totals[own], totals[target]),
+            *(stamp[own], stamp[target], self.clock),
+        )  # fmt: skip
+
+    def undo(self, block: int, own: int, target: int, state: tuple[float | int, ...]) -> None:
+        """Take back the move of ``block`` from ``own`` to ``target`` exactly (no rounding
+        left behind, no area stamped): as if it had not been tried."""
+        edge, land, totals, stamp = self.edge, self.land, self.totals, self.stamp
+        edge[own], edge[target], land[own], land[target], totals[own], totals[target] = state[:6]
+        stamp[own], stamp[target], self.clock = (int(v) for v in state[6:])
+        self.groups[target].discard(block)
+        self.groups[own].add(block)
+        self.label[block] = own
 
 
 def block_graph(units: Units) -> tuple[np.ndarray, nx.Graph[int], np.ndarray, np.ndarray]:
@@ -1276,6 +1318,7 @@ def _grow(
     seed_x, seed_y = points[seed]
     # A seed can cut the rest in two as well (a block between a dead end and the rest).
     region = {seed} | (_pockets(adjacency, remaining, seed) if whole else set())
+    rest = remaining - region
     total = sum(weight_of[b] for b in region)
     frontier: list[tuple[float, int]] = [(0.0, b) for b in sorted(region)]
     queued = set(region)
@@ -1284,15 +1327,16 @@ def _grow(
         distance, node = heapq.heappop(frontier)
         if node not in region:
             # Taking a block that cuts the rest in two means taking the smaller pieces too.
-            package = {node} | _pockets(adjacency, _Without(remaining, region), node)
+            package = {node} | _pockets(adjacency, rest, node)
             gain = sum(weight_of[b] for b in package)
             if total + gain - share > share - total:
                 deferred[node] = deferred.get(node, 0) + 1
-                if deferred[node] <= _RETRIES and gain > weights[node]:
+                if deferred[node] <= _RETRIES and gain > weight_of[node]:
                     heapq.heappush(frontier, (distance + _RETRY_PENALTY_M, node))
                     continue
                 break  # taking it would overshoot more than stopping short
             region |= package
+            rest -= package
             total += gain
             for member in package - {node}:
                 queued.add(member)
@@ -1302,7 +1346,6 @@ def _grow(
                 queued.add(neighbour)
                 x, y = points[neighbour]
                 heapq.heappush(frontier, (math.hypot(x - seed_x, y - seed_y), neighbour))
-    rest = remaining - region
     if rest and not whole:
         pockets = sorted(
             _components(adjacency, rest),
@@ -1428,16 +1471,6 @@ def _stays_connected(adjacency: Adjacency, group: set[int], node: int) -> bool:
     if not any(n in group for n in adjacency[node]):
         return False  # the unit is the whole area
     return _still_connected(adjacency, group, node)
-
-
-class _Without:
-    """``kept`` minus ``taken`` for membership tests, without building the difference."""
-
-    def __init__(self, kept: set[int], taken: set[int]) -> None:
-        self.kept, self.taken = kept, taken
-
-    def __contains__(self, item: object) -> bool:
-        return item in self.kept and item not in self.taken
 
 
 def _still_connected(adjacency: Adjacency, group: Container[int], node: int) -> bool:
