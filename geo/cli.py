@@ -30,6 +30,7 @@ from geo.outputs import OutputError, reason, refuse_overwrite, resolved
 from geo.print_map import PRINT_FORMATS
 from geo.register import AddressRegister
 from geo.sources import save_wijk
+from geo.wording import counted, noun
 from geo.workflow import (
     IntakeReport,
     PlanReport,
@@ -335,15 +336,18 @@ def _pack(args: argparse.Namespace, settings: Settings) -> int:
         flyer_format=args.flyer_format,
     )  # fmt: skip
     print(
-        f"pakket voor {report.areas} gebieden en {report.members} leden -> {args.out}\n"
+        f"pakket voor {counted(report.areas, 'gebied', 'gebieden')} en "
+        f"{counted(report.members, 'lid', 'leden')} -> {args.out}\n"
         f"  {args.out / BEHEERDERS_DIR}: per gebied een vCard en een PDF, overzicht.pdf, "
         "beheerders.vcf"
     )
     if report.without_beheerder:
-        print(f"zonder beheerder: gebied {', '.join(map(str, report.without_beheerder))}")
+        vacant = report.without_beheerder
+        areas = noun(len(vacant), "gebied", "gebieden")
+        print(f"zonder beheerder: {areas} {', '.join(map(str, vacant))}")
     for area_id, copies in report.flyers.items():
-        flyers = "folder" if copies == 1 else "folders"
-        print(f"  {args.out / WERVING_DIR / f'gebied-{area_id}.pdf'}: {copies} {flyers} printen")
+        flyers = counted(copies, "folder", "folders")
+        print(f"  {args.out / WERVING_DIR / f'gebied-{area_id}.pdf'}: {flyers} printen")
     for note in report.notes:
         print(f"let op: {note}")
     print("Het pakket bevat persoonsgegevens: alleen voor de beheerders, niet delen.")
@@ -439,8 +443,9 @@ def _notify_changes(args: argparse.Namespace, store: Store) -> None:
         raise ConfigError("--leden hoort bij --toegevoegd of --niet-toegevoegd")
     if args.toegevoegd or args.niet_toegevoegd:
         count = notify.mark_area_added(store, area, ids, added=bool(args.toegevoegd))
-        state = "staan nu als toegevoegd" if args.toegevoegd else "staan niet meer als toegevoegd"
-        print(f"{count} leden van gebied {area} {state}")
+        state = "nu als toegevoegd" if args.toegevoegd else "niet meer als toegevoegd"
+        members = counted(count, "lid", "leden")
+        print(f"{members} van gebied {area} {noun(count, 'staat', 'staan')} {state}")
     if args.operationeel or args.invite_link:
         notify.launch(store, area, invite_link=args.invite_link or "")
         link = " (met uitnodigingslink)" if args.invite_link else ""
@@ -474,9 +479,10 @@ def _notify_messages(args: argparse.Namespace, store: Store) -> int:
     todo = notify.batch(store, area, domain=config.domain if config else "")
     counts = todo.counts()
     print(
-        f"gebied {area}: {len(todo.messages)} berichten te versturen ({counts[messages.EMAIL]} per "
-        f"e-mail, {counts[messages.WHATSAPP]} via WhatsApp-link, {counts[messages.NO_CHANNEL]} zonder "
-        f"e-mail of mobiel nummer); {todo.already_sent} leden hadden al bericht"
+        f"gebied {area}: {counted(len(todo.messages), 'bericht', 'berichten')} te versturen "
+        f"({counts[messages.EMAIL]} per e-mail, {counts[messages.WHATSAPP]} via WhatsApp-link, "
+        f"{counts[messages.NO_CHANNEL]} zonder e-mail of mobiel nummer); "
+        f"{counted(todo.already_sent, 'lid had', 'leden hadden')} al bericht"
     )
     if not acting:
         for message in todo.messages:
@@ -493,7 +499,8 @@ def _notify_messages(args: argparse.Namespace, store: Store) -> int:
             store, todo.messages, args.eml_dir, sender=_draft_sender(),
             sender_name=f"Wijkplatform {todo.group.wijk}",
         )  # fmt: skip
-        print(f"{len(written)} e-mailconcepten in {args.eml_dir} (alleen voor u leesbaar)")
+        drafts = counted(len(written), "e-mailconcept", "e-mailconcepten")
+        print(f"{drafts} in {args.eml_dir} (alleen voor u leesbaar)")
     if config is not None:
         code = _send_email(store, todo, config, rate=args.rate or notify.DEFAULT_RATE)
     _write_links(args, store, todo)
@@ -510,17 +517,19 @@ def _send_email(store: Store, todo: Batch, config: SmtpConfig, *, rate: float) -
             store, todo.messages, transport, sender=config.sender,
             sender_name=f"Wijkplatform {todo.group.wijk}", rate=rate,
         )  # fmt: skip
-    print(f"{len(report.sent)} e-mails verstuurd")
+    print(f"{counted(len(report.sent), 'e-mail', 'e-mails')} verstuurd")
     if report.refused:
         print(
-            "adres geweigerd door de server (controleer het e-mailadres): deelnemer "
+            "adres geweigerd door de server (controleer het e-mailadres): "
+            f"{noun(len(report.refused), 'deelnemer', 'deelnemers')} "
             + ", ".join(map(str, report.refused))
         )
     if not report.stopped:
         return 0
     print(
-        f"gestopt: {report.stopped}; {report.left} e-mails nog niet verstuurd. Draai dezelfde "
-        "opdracht opnieuw om verder te gaan (niemand krijgt iets twee keer).",
+        f"gestopt: {report.stopped}; {counted(report.left, 'e-mail', 'e-mails')} nog niet "
+        "verstuurd. Draai dezelfde opdracht opnieuw om verder te gaan (niemand krijgt iets "
+        "twee keer).",
         file=sys.stderr,
     )
     return EXIT_PENDING
@@ -535,17 +544,19 @@ def _write_links(args: argparse.Namespace, store: Store, todo: Batch) -> None:
             store, todo.messages, args.wa_links, title=f"Berichten {todo.group.name}"
         )
         print(
-            f"{links} WhatsApp-links in {args.wa_links}: voor de beheerder, alleen voor u leesbaar"
+            f"{counted(links, 'WhatsApp-link', 'WhatsApp-links')} in {args.wa_links}: voor de "
+            "beheerder, alleen voor u leesbaar"
         )
     elif counts[messages.WHATSAPP]:
         print(
-            f"{counts[messages.WHATSAPP]} leden zonder e-mail: maak hun WhatsApp-links met "
+            f"{counted(counts[messages.WHATSAPP], 'lid', 'leden')} zonder e-mail: maak "
+            f"{noun(counts[messages.WHATSAPP], 'de WhatsApp-link', 'hun WhatsApp-links')} met "
             "--wa-links FILE"
         )
     if counts[messages.NO_CHANNEL]:
         print(
-            f"{counts[messages.NO_CHANNEL]} leden zonder e-mail en zonder mobiel nummer: bel of "
-            "breng een brief"
+            f"{counted(counts[messages.NO_CHANNEL], 'lid', 'leden')} zonder e-mail en zonder "
+            "mobiel nummer: bel of breng een brief"
         )
 
 
@@ -586,7 +597,8 @@ def _print_area_status(store: Store, area: int) -> None:
         return
     row = rows[area]
     print(
-        f"gebied {area}: {int(row['leden'])} leden — {int(row['ingedeeld'])} ingedeeld, "
+        f"gebied {area}: {counted(int(row['leden']), 'lid', 'leden')} — "
+        f"{int(row['ingedeeld'])} ingedeeld, "
         f"{int(row['toegevoegd'])} toegevoegd, {int(row['bericht verstuurd'])} bericht "
         f"verstuurd; operationeel: {row['operationeel']}"
     )
@@ -645,16 +657,18 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
                     store, args.applicants, settings=settings, services=services, progress=progress
                 )
             print(
-                f"{counts['rows']} aanmeldingen gelezen: {counts['accepted']} aangenomen, "
-                f"{counts['rejected']} afgewezen, {counts['pending']} nog niet gevonden, "
-                f"{counts['already']} al aangemeld (stonden al in het project)"
+                f"{counted(counts['rows'], 'aanmelding', 'aanmeldingen')} gelezen: "
+                f"{counts['accepted']} aangenomen, {counts['rejected']} afgewezen, "
+                f"{counts['pending']} nog niet gevonden, {counts['already']} al aangemeld "
+                f"({noun(counts['already'], 'stond', 'stonden')} al in het project)"
             )
             for note in counts.notes:
                 print(f"let op: {note}")
         if args.action in {"import", "assign"}:
             placed = place_members(store, settings=settings)
             print(
-                f"{placed.placed} leden geplaatst; {placed.moved_existing} bestaande leden verplaatst"
+                f"{counted(placed.placed, 'lid', 'leden')} geplaatst; "
+                f"{counted(placed.moved_existing, 'bestaand lid', 'bestaande leden')} verplaatst"
             )
             for old, new in placed.split.items():
                 print(f"gebied {old} was vol en is gesplitst in {', '.join(map(str, new))}")
@@ -663,7 +677,7 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "forget":
             removed = store.forget(_phone(args.telefoon, settings), regions=settings.phone_regions)
             print(
-                f"{removed} aanmelding(en) verwijderd"
+                f"{counted(removed, 'aanmelding', 'aanmeldingen')} verwijderd"
                 if removed
                 else "dit nummer staat niet in het project"
             )
@@ -684,16 +698,17 @@ def _print_status(status: Status) -> None:
     counts = status.applicants
     print(
         f"aanmeldingen: {counts['accepted']} aangenomen, {counts['rejected']} afgewezen, "
-        f"{counts['pending']} wachten op een adres; {status.areas} gebieden"
+        f"{counted(counts['pending'], 'wacht', 'wachten')} op een adres; "
+        f"{counted(status.areas, 'gebied', 'gebieden')}"
     )
     for area_id, members in sorted(status.members_per_area.items()):
-        print(f"  gebied {area_id}: {members} leden")
+        print(f"  gebied {area_id}: {counted(members, 'lid', 'leden')}")
     if status.areas_without_beheerder:
         print(f"zonder beheerder: {', '.join(map(str, status.areas_without_beheerder))}")
     if status.unplaced:
         print(
-            f"{status.unplaced} aanmeldingen nog zonder gebied — draai "
-            f"'python -m geo project assign'"
+            f"{counted(status.unplaced, 'aanmelding', 'aanmeldingen')} nog zonder gebied — "
+            "draai 'python -m geo project assign'"
         )
 
 
@@ -786,7 +801,8 @@ def _intake_imap(
         write_mbox(fetched.messages, mbox)
         report = _intake_file(mbox, args, settings, register, services)
     save_state(state_path, target, fetched)  # only once the messages were handled
-    print(f"{len(fetched.messages)} nieuwe e-mail(s) gelezen uit {target.folder}")
+    read = counted(len(fetched.messages), "nieuwe e-mail", "nieuwe e-mails")
+    print(f"{read} gelezen uit {target.folder}")
     return _print_report(report)
 
 
@@ -807,8 +823,9 @@ def _fetch(args: argparse.Namespace, settings: Settings) -> int:
     )
     save_wijk(wijk, args.out)
     print(
-        f"{wijk.boundary['name'].iloc[0]}: {len(wijk.streets)} straatdelen, "
-        f"{len(wijk.addresses)} woonadressen -> {args.out}"
+        f"{wijk.boundary['name'].iloc[0]}: "
+        f"{counted(len(wijk.streets), 'straatdeel', 'straatdelen')}, "
+        f"{counted(len(wijk.addresses), 'woonadres', 'woonadressen')} -> {args.out}"
     )
     return 0
 
@@ -844,7 +861,7 @@ def _signs(args: argparse.Namespace, _settings: Settings) -> int:
     signs, files = run_signs(wijk, args.out, areas=areas, budget=args.budget)
     main_count = int((signs["kind"] == "main").sum())
     print(
-        f"{len(signs)} borden voorgesteld: {main_count} bij hoofdingangen, "
+        f"{counted(len(signs), 'bord', 'borden')} voorgesteld: {main_count} bij hoofdingangen, "
         f"{len(signs) - main_count} bij fiets- en voetpaden"
     )
     for path in files:
@@ -867,7 +884,8 @@ def _export(args: argparse.Namespace, _settings: Settings) -> int:
             store.close()
     else:
         files = run_export(args.plan, profile=args.profile, fmt=args.fmt, out=args.out)
-    print(f"{len(files)} bestanden geschreven ({args.profile}, {args.fmt}):")
+    written = counted(len(files), "bestand", "bestanden")
+    print(f"{written} geschreven ({args.profile}, {args.fmt}):")
     for path in files:
         print(f"  {path}")
     return 0
@@ -926,7 +944,8 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
     applicants = demo_applicants(register_table, count=args.count, seed=args.seed)
     write_csv(applicants, applicants_path, private=True)
     print(
-        f"demo: {len(wijk.streets)} straten en {len(register_table)} adressen in Helsinki "
+        f"demo: {counted(len(wijk.streets), 'straat', 'straten')} en "
+        f"{counted(len(register_table), 'adres', 'adressen')} in Helsinki "
         "(© OpenStreetMap-bijdragers, ODbL)"
     )
     report = run_plan(
@@ -946,21 +965,30 @@ def _demo(args: argparse.Namespace, settings: Settings) -> int:
 def _print_plan(report: PlanReport) -> int:
     code = _print_report(report.intake)
     metrics = report.metrics
+    count = {  # the counts the summary names, as numbers (metrics holds them as JSON values)
+        key: int(str(metrics.get(key) or 0))
+        for key in ("areas", "members", "members_outside_wijk", "areas_without_beheerder")
+    }
     print(
-        f"{metrics['areas']} {'gebied' if metrics['areas'] == 1 else 'gebieden'} voor {metrics['members']} leden: {metrics['min']}–{metrics['max']} per gebied "
+        f"{counted(count['areas'], 'gebied', 'gebieden')} voor "
+        f"{counted(count['members'], 'lid', 'leden')}: "
+        f"{metrics['min']}–{metrics['max']} per gebied "
         f"(maximaal {metrics['max_members']}, afwijking van het gemiddelde hoogstens "
         f"{metrics['max_deviation_from_mean_pct']}%)"
     )
-    if metrics.get("members_outside_wijk"):
+    if count["members_outside_wijk"]:
         print(
-            f"{metrics['members_outside_wijk']} aanmeldingen liggen buiten de wijkgrens (zie rejects.csv)"
+            counted(count["members_outside_wijk"], "aanmelding ligt", "aanmeldingen liggen")
+            + " buiten de wijkgrens (zie rejects.csv)"
         )
-    if metrics.get("areas_without_beheerder"):
-        print(f"{metrics['areas_without_beheerder']} gebieden hebben nog geen beheerder")
+    if count["areas_without_beheerder"]:
+        vacant = counted(count["areas_without_beheerder"], "gebied heeft", "gebieden hebben")
+        print(f"{vacant} nog geen beheerder")
     for old, new in report.split.items():
         print(f"gebied {old} was vol en is gesplitst in {', '.join(str(n) for n in new)}")
     if report.split:
-        print(f"{report.moved_existing} bestaande leden zitten nu in een nieuw gebied")
+        moved = counted(report.moved_existing, "bestaand lid zit", "bestaande leden zitten")
+        print(f"{moved} nu in een nieuw gebied")
     for path in report.files:
         print(f"  {path}")
     return code
@@ -968,9 +996,14 @@ def _print_plan(report: PlanReport) -> int:
 
 def _print_report(report: IntakeReport) -> int:
     print(
-        f"{report.rows_in} aanmeldingen gelezen: {report.accepted} aangenomen, "
-        f"{report.rejected} afgewezen, {report.pending} nog niet gevonden"
-        + (f" ({report.empty_rows} lege regels overgeslagen)" if report.empty_rows else "")
+        f"{counted(report.rows_in, 'aanmelding', 'aanmeldingen')} gelezen: "
+        f"{report.accepted} aangenomen, {report.rejected} afgewezen, "
+        f"{report.pending} nog niet gevonden"
+        + (
+            f" ({counted(report.empty_rows, 'lege regel', 'lege regels')} overgeslagen)"
+            if report.empty_rows
+            else ""
+        )
     )
     for note in report.notes:
         print(f"let op: {note}")

@@ -26,6 +26,7 @@ from geo.partition import (
     tidy_areas,
 )
 from geo.units import build_units
+from geo.wording import counted
 
 
 def move_street(
@@ -67,7 +68,8 @@ def move_street(
     arriving = int((members["area_id"] == to_area).sum()) + int(moving.sum())
     if arriving > max_members:
         msg = (
-            f"gebied {to_area} zou {arriving} leden krijgen, meer dan het maximum van {max_members}"
+            f"gebied {to_area} zou {counted(arriving, 'lid', 'leden')} krijgen, meer dan het "
+            f"maximum van {max_members}"
         )
         raise PlanError(msg)
     if int((members["area_id"] == from_area).sum()) == int(moving.sum()):

@@ -23,6 +23,7 @@ from geo.intake import parse_bool, phone_e164
 from geo.outputs import ensure_dir, owner_only, reason, replacing
 from geo.sources import WGS84, Wijk, read_addresses, read_boundary, read_streets
 from geo.tables import read_rows, write_csv
+from geo.wording import counted
 
 AREAS_FILE = "areas.geojson"
 MEMBERS_FILE = "members.csv"
@@ -198,8 +199,9 @@ def _check_roster(members: pd.DataFrame, metrics: Mapping[str, Any], path: Path)
     recorded = _number(metrics.get("members"), whole=True)
     if recorded is not None and int(recorded) != len(members):
         msg = (
-            f"{path} telt {len(members)} leden en plan.json {int(recorded)}: is de ledenlijst "
-            f"buiten het programma bewerkt? Zet een goede kopie van {path.name} terug"
+            f"{path} telt {counted(len(members), 'lid', 'leden')} en plan.json {int(recorded)}: "
+            f"is de ledenlijst buiten het programma bewerkt? Zet een goede kopie van {path.name} "
+            "terug"
         )
         raise InputFileError(msg)
     leaders = members.loc[members["is_beheerder"], "area_id"].value_counts()

@@ -46,6 +46,7 @@ from geo.mail_extract import (
     split_text,
 )
 from geo.tables import decode_text, strip_format_chars
+from geo.wording import counted, noun
 
 HEADER = (
     "Naam", "Adres", "Postcode", "Woonplaats", "Leeftijd", "Geboortedatum", "Telefoon", "E-mail",
@@ -149,7 +150,10 @@ def read_messages(path: Path) -> tuple[list[MailMessage], list[str]]:
             messages.extend(parse_mail_bytes(data))
         if skipped:
             shown = ", ".join(skipped[:5]) + (" …" if len(skipped) > 5 else "")
-            notes.append(f"{len(skipped)} bestand(en) in de map zijn geen e-mail: {shown}")
+            notes.append(
+                f"{counted(len(skipped), 'bestand', 'bestanden')} in de map "
+                f"{noun(len(skipped), 'is', 'zijn')} geen e-mail: {shown}"
+            )
         return messages, notes
     if not path.exists():
         msg = f"bestand niet gevonden: {path}"
@@ -527,5 +531,8 @@ def read_mail_rows(path: Path, *, today: date | None = None) -> tuple[list[list[
         msg = f"{path.name} bevat geen e-mails"
         raise InputFileError(msg)
     rows = message_rows(messages, today=today)
-    notes.append(f"{len(messages)} e-mail(s) gelezen uit {path.name}: {len(rows) - 1} regel(s)")
+    notes.append(
+        f"{counted(len(messages), 'e-mail', 'e-mails')} gelezen uit {path.name}: "
+        f"{counted(len(rows) - 1, 'regel', 'regels')}"
+    )
     return rows, notes

@@ -28,6 +28,7 @@ from geo.replan import Proposal, diff, reconcile
 from geo.sources import WGS84, Wijk, load_wijk
 from geo.store import ALREADY, Correction, Store, StoreError, checked_max_members
 from geo.tables import read_rows, write_csv
+from geo.wording import counted
 from geo.workflow import (
     APPLICANTS_FILE,
     PENDING_FILE,
@@ -438,8 +439,8 @@ def propose_replan(store: Store, *, settings: Settings, wijk: Wijk | None = None
     proposed = reconcile(metric, fresh, locked=locked, max_members=settings.max_members)
     counts = proposed.areas.set_index("area_id")["members"]
     notes = [
-        f"vastgezet gebied {a} heeft {int(counts[a])} leden, meer dan het maximum van "
-        f"{settings.max_members}"
+        f"vastgezet gebied {a} heeft {counted(int(counts[a]), 'lid', 'leden')}, meer dan het "
+        f"maximum van {settings.max_members}"
         for a in sorted(locked)
         if int(counts.get(a, 0)) > settings.max_members
     ]

@@ -33,6 +33,7 @@ from scipy.sparse.csgraph import dijkstra
 from shapely.geometry.base import BaseGeometry
 
 from geo.units import coordinate_keys, split_at_junctions
+from geo.wording import counted
 
 # OSM highway value → (rank, Dutch label); lower rank = more important road.
 MAIN_ROADS: dict[str, tuple[int, str]] = {
@@ -620,7 +621,7 @@ def _rank(signs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _reason(street: str, kind: str, label: str, homes: int) -> str:
     entrance = "hoofdingang" if kind == MAIN else "ingang voor fietsers en voetgangers"
-    lead = f"; leidt naar {homes} adressen" if homes else ""
+    lead = f"; leidt naar {counted(homes, 'adres', 'adressen')}" if homes else ""
     return f"{entrance} via {street or 'naamloze weg'} ({label}){lead}"
 
 

@@ -41,6 +41,7 @@ from geo.intake import (
 from geo.outputs import owner_only
 from geo.partition import Plan, containing_area
 from geo.sources import WGS84, Wijk
+from geo.wording import counted, noun
 
 STATUSES = ("accepted", "rejected", "pending", "removed")
 APPLICANT_FIELDS = (
@@ -325,8 +326,9 @@ class Store:
         if row is None or _as_int(row[0]) <= MAX_MEMBERS:
             return
         self.notices.append(
-            f"dit project had hoogstens {row[0]} leden per groep; een WhatsApp-groep heeft plaats "
-            f"voor {WHATSAPP_GROUP_SIZE} deelnemers, dus het maximum is nu {MAX_MEMBERS}"
+            f"dit project had hoogstens {counted(_as_int(row[0]), 'lid', 'leden')} per groep; "
+            f"een WhatsApp-groep heeft plaats voor {WHATSAPP_GROUP_SIZE} deelnemers, dus het "
+            f"maximum is nu {MAX_MEMBERS}"
         )
         try:
             with self.transaction("maximum per groep begrensd", was=str(row[0]), now=MAX_MEMBERS):
@@ -1098,8 +1100,9 @@ class Store:
             cap = self.max_members
             if int(count) + 1 > cap:
                 msg = (
-                    f"deze deelnemer kan niet naar gebied {area_after}: daar zijn al {count} "
-                    f"leden en het maximum is {cap} (een WhatsApp-groep heeft plaats voor "
+                    f"deze deelnemer kan niet naar gebied {area_after}: daar "
+                    f"{noun(int(count), 'is', 'zijn')} al {counted(int(count), 'lid', 'leden')} "
+                    f"en het maximum is {cap} (een WhatsApp-groep heeft plaats voor "
                     f"{WHATSAPP_GROUP_SIZE} deelnemers); splits eerst dat gebied. Er is niets "
                     f"gewijzigd"
                 )

@@ -33,6 +33,7 @@ from geo.project import (
     with_source,
 )
 from geo.rosters import roster_csv
+from geo.wording import counted
 from geo.workflow import online_services
 from views.common import (
     CHOOSE,
@@ -40,7 +41,6 @@ from views.common import (
     action_key,
     allow,
     changed,
-    counted,
     local_times,
     md,
     safe_settings,
@@ -187,7 +187,9 @@ if mailbox_url:
                 changed(f"Geen nieuwe e-mails in {folder}.{renumbered}", kind="success")
             changed(
                 f"{counted(read.messages, 'nieuwe e-mail', 'nieuwe e-mails')} gelezen. {read_counts(read.counts)}; "
-                f"{read.placement.placed if read.placement else 0} geplaatst.{renumbered}"
+                f"{read.placement.placed if read.placement else 0} geplaatst.{renumbered}",
+                # as after an upload: which sheet was read, columns left unread, ...
+                notes=[md(note) for note in getattr(read.counts, "notes", ())],
             )
 else:
     with st.expander("Aanmeldingen rechtstreeks uit de mailbox lezen"):
@@ -245,8 +247,11 @@ st.subheader("Afgewezen, met de reden")
 rejected = store.applicants("rejected")
 # Rows of several uploads: when each was read tells them apart (regel = its row in that file).
 shown = rejected.assign(ingelezen=local_times(rejected["created"]))
-st.dataframe(shown[["ingelezen", "row", "naam", "reason"]].rename(columns={"row": "regel",
-             "reason": "reden"}), key="afgewezen", hide_index=True)  # fmt: skip
+if rejected.empty:  # not an empty table (Streamlit's own placeholder is English)
+    st.caption("Niemand is afgewezen.")
+else:
+    st.dataframe(shown[["ingelezen", "row", "naam", "reason"]].rename(columns={"row": "regel",
+                 "reason": "reden"}), key="afgewezen", hide_index=True)  # fmt: skip
 if planner and len(rejected):
     if st.button("Afgewezen aanmeldingen wissen…", key="wissen_vragen",
                  help="Als u ze heeft nagelopen: de gegevens van afgewezen aanmeldingen "
@@ -380,18 +385,21 @@ accepted = store.applicants("accepted")
 to_check = accepted.loc[accepted["opmerking"].fillna("").str.strip() != ""]
 only_to_check = st.checkbox(f"Alleen te controleren ({len(to_check)})", key="alleen_controleren")
 shown = to_check if only_to_check else accepted
-st.dataframe(
-    shown.assign(
-        gebied=shown["area_id"].astype("Int64"),
-        huisnummer=pd.to_numeric(shown["huisnummer"], errors="coerce").astype("Int64"),
-        beheerder=shown["beheerder"].astype(bool).map({True: "ja", False: "nee"}),
-    )[["naam", "straat", "huisnummer", "huisletter", "toevoeging", "postcode", "telefoon",
-       "gebied", "beheerder", "opmerking"]].rename(
-        columns={"beheerder": "wil beheerder zijn", "opmerking": "te controleren"}
-    ),
-    key="deelnemers",
-    hide_index=True,
-)  # fmt: skip
+if shown.empty:  # not an empty table (Streamlit's own placeholder is English)
+    st.caption("Geen aanmeldingen te controleren." if len(accepted) else "Nog geen deelnemers.")
+else:
+    st.dataframe(
+        shown.assign(
+            gebied=shown["area_id"].astype("Int64"),
+            huisnummer=pd.to_numeric(shown["huisnummer"], errors="coerce").astype("Int64"),
+            beheerder=shown["beheerder"].astype(bool).map({True: "ja", False: "nee"}),
+        )[["naam", "straat", "huisnummer", "huisletter", "toevoeging", "postcode", "telefoon",
+           "gebied", "beheerder", "opmerking"]].rename(
+            columns={"beheerder": "wil beheerder zijn", "opmerking": "te controleren"}
+        ),
+        key="deelnemers",
+        hide_index=True,
+    )  # fmt: skip
 if len(to_check):
     st.markdown("**Te controleren**")
     st.caption(

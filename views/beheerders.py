@@ -39,6 +39,7 @@ from geo.rosters import (
     roster_xlsx,
 )
 from geo.store import Store
+from geo.wording import counted
 from views.common import (
     CHOOSE,
     NO_PLAN,
@@ -46,7 +47,6 @@ from views.common import (
     action_key,
     allow,
     changed,
-    counted,
     md,
     refresh_labels,
     show_map,
@@ -260,6 +260,9 @@ def show_area(
     st.markdown("**Ledenlijst**")
     names = dict(zip(overview["gebied"], overview["naam"], strict=True))
     table = roster_table(members, area_names=names, co_beheerders=co_beheerders, area_id=area_id)
+    if table.empty:  # not an empty table (Streamlit's own placeholder is English)
+        st.caption("Dit gebied heeft nog geen leden.")
+        return
     st.dataframe(table, key=f"ledenlijst_{area_id}", hide_index=True, width="stretch")
     downloads(table, stem=f"ledenlijst-gebied-{area_id}", sheet=f"Gebied {area_id}", key="lijst")
 

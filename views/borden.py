@@ -22,12 +22,12 @@ from geo.export import write_geojson
 from geo.maps import SIGN_KINDS, signs_map
 from geo.project import sign_key
 from geo.store import Store
+from geo.wording import counted
 from geo.workflow import make_signs
 from views.common import (
     CHOOSE,
     ROLE,
     allow,
-    counted,
     roads_of,
     show_map,
     store_or_stop,

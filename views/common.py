@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -255,14 +256,15 @@ def action_key(name: str) -> str:
     return f"{name}_{st.session_state.get(CHANGES, 0)}"
 
 
-def changed(message: str, *, kind: str = "success") -> None:
-    """After a change to the project: draw the page again with the new state and ``message``.
+def changed(message: str, *, kind: str = "success", notes: Sequence[str] = ()) -> None:
+    """After a change to the project: draw the page again with the new state and ``message``
+    (and ``notes``, markdown, each as an info below it: what the planner should know besides).
 
     Call it right after the change, before any other ``st`` call, so an interrupted run
     cannot apply the change without renewing the action keys.
     """
     st.session_state[CHANGES] = st.session_state.get(CHANGES, 0) + 1
-    st.session_state[NOTICE] = (kind, message)
+    st.session_state[NOTICE] = (kind, message, tuple(notes))
     st.rerun()
 
 
@@ -270,8 +272,10 @@ def show_notice() -> None:
     """The message of the last change, shown once (on the page drawn after it)."""
     notice = st.session_state.pop(NOTICE, None)
     if notice is not None:
-        kind, message = notice
+        kind, message, notes = notice
         {"success": st.success, "error": st.error, "warning": st.warning}[kind](message)
+        for note in notes:
+            st.info(note)
         # The page opens at its top, but the button was lower down: a toast shows it there too.
         st.toast(message, icon={"success": "✅", "error": "⚠️", "warning": "⚠️"}[kind])
 
@@ -341,11 +345,6 @@ def local_times(at: pd.Series) -> pd.Series:
     """ISO times (UTC) as Dutch local time, ``31-12-2026 14:05``; '' where there is none."""
     moments = pd.to_datetime(at, utc=True, errors="coerce")
     return moments.dt.tz_convert("Europe/Amsterdam").dt.strftime("%d-%m-%Y %H:%M").fillna("")
-
-
-def counted(count: int, one: str, many: str) -> str:
-    """A count with the Dutch word for one or for more: ``1 lid``, ``2 leden``, ``0 leden``."""
-    return f"{count} {one if count == 1 else many}"
 
 
 def refresh_labels(key: str) -> None:

@@ -31,13 +31,13 @@ from geo.messages import (
     links_html,
 )
 from geo.store import STAGES, Store
+from geo.wording import counted, noun
 from views.common import (
     CHOOSE,
     NO_PLAN,
     action_key,
     allow,
     changed,
-    counted,
     local_times,
     md,
     show_notice,
@@ -151,13 +151,14 @@ def mark_added(store: Store, area_id: int, waiting: list[Member], labels: dict[i
         count = notify.mark_area_added(store, area_id, chosen)
         store.close()
         changed(
-            f"{counted(count, 'lid', 'leden')} van gebied {area_id} {'staat' if count == 1 else 'staan'} als toegevoegd."
+            f"{counted(count, 'lid', 'leden')} van gebied {area_id} "
+            f"{noun(count, 'staat', 'staan')} als toegevoegd."
         )
     if right.button("Hele gebied toegevoegd", key=action_key("gebied_toegevoegd")):
         count = notify.mark_area_added(store, area_id, [m.applicant_id for m in waiting])
         store.close()
-        rest = "Het laatste lid" if count == 1 else f"Alle {count} overige leden"
-        changed(f"{rest} van gebied {area_id} {'staat' if count == 1 else 'staan'} als toegevoegd.")
+        rest = noun(count, "Het laatste lid", f"Alle {count} overige leden")
+        changed(f"{rest} van gebied {area_id} {noun(count, 'staat', 'staan')} als toegevoegd.")
 
 
 def undo_added(store: Store, area_id: int, done: list[Member], labels: dict[int, str]) -> None:
@@ -383,7 +384,10 @@ row = {str(k): v for k, v in status.loc[status["gebied"] == int(area_id)].iloc[0
 columns = st.columns(4)
 for column, stage in zip(columns, ("leden", *STAGES[1:]), strict=True):
     column.metric(stage, int(row[stage]))
-st.dataframe(member_table(store, int(area_id), group), key="groepen_leden", hide_index=True)
+if members:
+    st.dataframe(member_table(store, int(area_id), group), key="groepen_leden", hide_index=True)
+else:  # not an empty table (Streamlit's own placeholder is English)
+    st.caption("Nog geen leden: de ledenlijst van dit gebied is leeg.")
 added_section(store, int(area_id), members)
 launch_section(store, int(area_id), launched)
 preview_section(store, int(area_id), members)

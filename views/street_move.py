@@ -24,7 +24,8 @@ from geo.partition import Plan
 from geo.project import StreetMove, confirm_street_move, propose_street_move
 from geo.rosters import neighbour_ids
 from geo.store import Store
-from views.common import CHOOSE, action_key, changed, counted, md, refresh_labels, wijk_of
+from geo.wording import counted, noun
+from views.common import CHOOSE, action_key, changed, md, refresh_labels, wijk_of
 
 PREVIEW = "straatvoorbeeld"
 
@@ -159,7 +160,7 @@ def show_preview(preview: Preview, names: dict[int, str]) -> None:
     )
     st.warning(
         f"**Voorbeeld**, nog niet opgeslagen: {count_text(preview.moved)} van {what} "
-        f"{'gaat' if preview.moved == 1 else 'gaan'} van "
+        f"{noun(preview.moved, 'gaat', 'gaan')} van "
         f"gebied {choice.from_area} ({md(names.get(choice.from_area, ''))}) naar gebied "
         f"{choice.to_area} ({md(names.get(choice.to_area, ''))}). Gebied {choice.to_area} krijgt "
         f"dan {count_text(preview.target_members)} "
@@ -305,7 +306,7 @@ def preview_and_save(store: Store, plan: Plan, choice: Choice) -> None:
             st.session_state.pop(PREVIEW, None)
             store.close()
             changed(
-                f"{count_text(moved)} van {md(choice.street)} {'zit' if moved == 1 else 'zitten'} "
+                f"{count_text(moved)} van {md(choice.street)} {noun(moved, 'zit', 'zitten')} "
                 f"nu in gebied {choice.to_area}. De betrokken gebieden zijn vastgezet, zodat "
                 "opnieuw indelen ze laat staan."
             )

@@ -17,11 +17,11 @@ from geo.errors import GeoError
 from geo.maps import wijk_map
 from geo.project import init_project
 from geo.sources import Wijk, save_wijk
+from geo.wording import counted
 from geo.workflow import fetch_wijk, load_wijk_layers
 from views.common import (
     allow,
     changed,
-    counted,
     demo_mode,
     md,
     open_store,

@@ -273,6 +273,8 @@ def test_the_planner_reads_the_mailbox_from_the_app(
     sent = click_and_keep(at, button(at, "mailbox_lezen"))
     assert not at.exception
     assert "1 nieuwe e-mail gelezen" in at.success[0].value
+    notes = [info.value for info in at.info]  # as after an upload (markdown-escaped)
+    assert any(r"gelezen uit mailbox INBOX\.mbox" in note for note in notes), notes
     assert metric(at, "Aangenomen") == accepted + 1
     assert PASSWORD not in texts(at)
     send_again(at, sent)
@@ -405,3 +407,21 @@ def test_a_bad_correction_is_refused_in_dutch_and_changes_nothing(project: Path)
     button(at, "deelnemer_controleren").click().run()
     assert "niet gevonden" in at.error[0].value and "niet gewijzigd" in at.error[0].value
     assert history_count(project, "deelnemer verbeterd") == 0
+
+
+def test_empty_lists_say_so_in_dutch_not_in_an_empty_table(project: Path) -> None:
+    store = Store.open(project)
+    try:
+        store.clear_rejects()
+        accepted = store.applicants("accepted")
+        assert (accepted["opmerking"].fillna("").str.strip() == "").all(), "nothing to check"
+    finally:
+        store.close()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert "Niemand is afgewezen." in captions
+    assert not [d for d in at.dataframe if "reden" in d.value.columns], "no empty rejects table"
+    at.checkbox(key="alleen_controleren").check().run()
+    assert "Geen aanmeldingen te controleren." in [c.value for c in at.caption]
+    assert not [d for d in at.dataframe if "te controleren" in d.value.columns]

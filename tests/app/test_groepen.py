@@ -229,3 +229,21 @@ def test_the_municipality_cannot_open_the_page(project: Path) -> None:
     assert not at.exception
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE)  # not in her menu, not even registered for her
+
+
+def test_an_area_without_members_says_so_in_dutch_not_in_an_empty_table(project: Path) -> None:
+    area, _ids = first_area(project)
+    store = Store.open(project)
+    try:
+        members = store.applicants("accepted")
+        for phone in members.loc[members["area_id"] == area, "telefoon"]:
+            store.forget(str(phone))
+    finally:
+        store.close()
+    at = page(project)
+    at.selectbox(key="groepen_gebied").set_value(area).run()
+    assert not at.exception
+    assert metric(at, "leden") == 0
+    assert not [f for f in at.dataframe if "status" in f.value.columns], "no empty table"
+    captions = [c.value for c in at.caption]
+    assert "Nog geen leden: de ledenlijst van dit gebied is leeg." in captions

@@ -182,7 +182,7 @@ def test_fetch_from_local_files_writes_one_geopackage(
     )
     assert code == 0
     assert sorted(pyogrio.list_layers(out)[:, 0]) == ["addresses", "boundary", "streets"]
-    assert "Mini: 5 straatdelen, 1 woonadressen" in capsys.readouterr().out
+    assert "Mini: 5 straatdelen, 1 woonadres -> " in capsys.readouterr().out
 
 
 def test_fetch_online_without_network_is_a_clear_error(
@@ -365,3 +365,96 @@ def test_project_with_a_cap_above_whatsapp_is_clamped_and_said(
     assert main(["project", "status", "--project", str(project)]) == 0
     err = capsys.readouterr().err
     assert err.startswith("let op: ") and "400" in err and "255" in err
+
+
+# --- counts in the summaries: one thing in the singular (1 lid, 1 gebied, 1 wacht) ---
+
+
+def _one_and_one_waiting(tmp_path: Path) -> tuple[Path, Path]:
+    """A project on a small grid and a sheet of two fictitious sign-ups: one with coordinates
+    (accepted), one without (waits for an address: offline, and the wijk has no register)."""
+    from tests.grids import grid_streets, members_along
+
+    project, _ = _grid_project(tmp_path)
+    row = next(members_along(grid_streets(3, 3), 1, seed=2).to_crs(4326).itertuples())
+    sheet = write_text(
+        tmp_path / "twee.csv",
+        "Naam;Straat;Huisnummer;Woonplaats;Leeftijd;Telefoon;lat;lon\n"
+        f"Enig Lid;{row.straat};{row.huisnummer};Geleen;40;0630000100;"
+        f"{row.geometry.y:.7f};{row.geometry.x:.7f}\n"
+        "Wachtend Persoon;Onvindbaarstraat;9;Geleen;50;0630000101;;\n",
+    )
+    return project, sheet
+
+
+def _imports(project: Path, sheet: Path) -> list[str]:
+    return ["project", "import", "--project", str(project), "--applicants", str(sheet), "--offline"]
+
+
+def test_project_summaries_say_one_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, sheet = _one_and_one_waiting(tmp_path)
+    capsys.readouterr()
+    assert main(_imports(project, sheet)) == 0
+    out = capsys.readouterr().out
+    assert "2 aanmeldingen gelezen: 1 aangenomen, 0 afgewezen, 1 nog niet gevonden" in out
+    assert "1 lid geplaatst; 0 bestaande leden verplaatst" in out
+    assert "1 wacht op een adres; 1 gebied\n" in out
+    assert "  gebied 1: 1 lid\n" in out
+    assert "wachten" not in out and "1 leden" not in out and "1 gebieden" not in out
+    first = write_text(tmp_path / "een.csv", "\n".join(sheet.read_text().splitlines()[:2]) + "\n")
+    assert main(_imports(project, first)) == 0
+    out = capsys.readouterr().out
+    assert "1 aanmelding gelezen: 0 aangenomen" in out
+    assert "1 al aangemeld (stond al in het project)" in out
+    assert main(["project", "forget", "--project", str(project), "--telefoon", "0630000100"]) == 0
+    out = capsys.readouterr().out
+    assert "1 aanmelding verwijderd" in out and "aanmelding(en)" not in out
+
+
+def test_notify_summaries_say_one_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project, sheet = _one_and_one_waiting(tmp_path)
+    assert main(_imports(project, sheet)) == 0
+    capsys.readouterr()
+    notify = ["notify", "--project", str(project), "--area", "1"]
+    assert main([*notify, "--toegevoegd", "--operationeel"]) == 0
+    out = capsys.readouterr().out
+    assert "1 lid van gebied 1 staat nu als toegevoegd" in out
+    assert "gebied 1: 1 lid — " in out
+    assert "gebied 1: 1 bericht te versturen (0 per e-mail, 1 via WhatsApp-link" in out
+    assert "0 leden hadden al bericht" in out
+    assert " leden van gebied" not in out and "1 berichten" not in out
+    assert main([*notify, "--eml-dir", str(tmp_path / "concepten")]) == 0
+    out = capsys.readouterr().out
+    assert "1 lid zonder e-mail: maak de WhatsApp-link met --wa-links FILE" in out
+
+
+def test_a_plan_of_one_waiting_sign_up_says_so_in_the_singular(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, sheet = _one_and_one_waiting(tmp_path)
+    waiting = write_text(
+        tmp_path / "een.csv", "\n".join(sheet.read_text(encoding="utf-8").splitlines()[::2]) + "\n"
+    )
+    wijk = str(tmp_path / "wijk.gpkg")
+    argv = ["plan", "--boundary", wijk, "--streets", wijk, "--applicants", str(waiting)]
+    assert main([*argv, "--offline", "--out", str(tmp_path / "uit")]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert err.startswith("fout: de aanmelding is niet aangenomen (0 afgewezen, 1 wacht op een ")
+    assert "geen van de 1 " not in err
+
+
+def test_intake_summary_says_one_sign_up_and_one_empty_row_in_the_singular(
+    tmp_path: Path, files: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, register = files
+    header, first = APPLICANTS.splitlines()[:2]
+    applicants = write_text(tmp_path / "een.csv", f"{header}\n;;;;;;\n{first}\n")
+    argv = ["intake", "--applicants", str(applicants), "--addresses", str(register), "--offline"]
+    assert main([*argv, "--cache-dir", str(tmp_path / "c"), "--out", str(tmp_path / "uit")]) == 0
+    out = capsys.readouterr().out
+    assert "1 aanmelding gelezen: 1 aangenomen, 0 afgewezen, 0 nog niet gevonden" in out
+    assert "(1 lege regel overgeslagen)" in out

@@ -48,7 +48,7 @@ def check(result) -> None:  # type: ignore[no-untyped-def]
     assert list(result.rejects["reason"]) == ["geen aanmelding herkend"]
     ids = {*result.accepted["bericht_id"], *result.rejects["Bericht-ID"]}
     assert ids == {f"<file-{n}@example.org>" for n in (1, 2, 3)}  # nothing lost
-    assert any("3 e-mail(s) gelezen" in note for note in result.notes)
+    assert any("3 e-mails gelezen" in note for note in result.notes)
 
 
 @pytest.mark.parametrize("name", ["Postvak IN.mbox", "takeout.txt", "export"])
@@ -64,6 +64,7 @@ def test_single_eml(tmp_path: Path) -> None:
     path.write_bytes(MESSAGES[0])
     result = read_applicants(path)
     assert list(result.accepted["naam"]) == ["Mia Hendriks"]
+    assert "1 e-mail gelezen uit aanmelding.eml: 1 regel" in result.notes, result.notes
 
 
 def test_folder_of_eml_skips_other_files(tmp_path: Path) -> None:
@@ -74,7 +75,7 @@ def test_folder_of_eml_skips_other_files(tmp_path: Path) -> None:
     (folder / "lees-mij.txt").write_text("geen e-mail", encoding="utf-8")
     result = read_applicants(folder)
     check(result)
-    assert any("geen e-mail: lees-mij.txt" in note for note in result.notes)
+    assert "1 bestand in de map is geen e-mail: lees-mij.txt" in result.notes, result.notes
 
 
 def test_csv_is_not_taken_for_mail(tmp_path: Path) -> None:

@@ -119,7 +119,7 @@ def test_a_project_from_a_plan_keeps_its_rejected_and_waiting_sign_ups(
     project = tmp_path / "wijk.sqlite"
     capsys.readouterr()
     assert main(["project", "init", "--project", str(project), "--plan", str(planned)]) == 0
-    assert "3 afgewezen, 1 wachten op een adres" in capsys.readouterr().out
+    assert "3 afgewezen, 1 wacht op een adres" in capsys.readouterr().out
     store = Store.open(project)
     try:
         counts = store.status().applicants

@@ -204,6 +204,9 @@ def test_assign_refuses_a_roster_that_no_longer_matches_its_plan(
     (plan_dir / "members.csv").write_text("\n".join(roster[:3]) + "\n", encoding="utf-8")
     assert assign(plan_dir, later, tmp_path / "kort") == EXIT_ERROR
     one_line_error(capsys, "telt 2 leden en plan.json 8")
+    (plan_dir / "members.csv").write_text("\n".join(roster[:2]) + "\n", encoding="utf-8")
+    assert assign(plan_dir, later, tmp_path / "een") == EXIT_ERROR
+    one_line_error(capsys, "telt 1 lid en plan.json 8")
     rows = list(csv.DictReader(roster))
     for row in rows[:2]:
         row["is_beheerder"] = "True"

@@ -160,6 +160,18 @@ def test_a_move_into_a_full_area_is_refused(store: Store) -> None:  # noqa: F811
     assert int(member(store, mover)["area_id"]) == area
 
 
+def test_a_move_into_an_area_of_one_reads_in_the_singular(store: Store) -> None:  # noqa: F811
+    mover, area, neighbour, other = two_areas(store)
+    store._db.execute(
+        "DELETE FROM assignments WHERE area_id = ? AND applicant_id != ?", (other, neighbour)
+    )
+    store._db.execute("UPDATE meta SET value = '1' WHERE key = 'max_members'")
+    cells, location = address_of(store, neighbour)
+    with pytest.raises(StoreError, match=f"gebied {other}: daar is al 1 lid en het maximum is 1"):
+        store.correct_applicant(mover, cells, location=location, move_to=other)
+    assert int(member(store, mover)["area_id"]) == area
+
+
 def test_an_address_outside_the_wijk_is_refused(store: Store) -> None:  # noqa: F811
     mover, area, neighbour, _ = two_areas(store)
     cells, _ = address_of(store, neighbour)

@@ -138,6 +138,14 @@ def test_entrances_rank_by_the_homes_they_lead_to() -> None:
     assert "leidt naar 30 adressen" in signs["reason"].iloc[0]
 
 
+def test_an_entrance_to_one_home_reads_in_the_singular() -> None:
+    road = streets({"name": "Westweg", "geometry": LineString([(-100, 200), (500, 200)])})
+    home = gpd.GeoDataFrame(geometry=[Point(300, 212)], crs=RD)
+    signs = find_signs(WIJK, road, home)
+    assert list(signs["homes"]) == [1]
+    assert signs["reason"].iloc[0].endswith("; leidt naar 1 adres"), signs["reason"].iloc[0]
+
+
 def test_signs_per_area_include_entrances_from_the_neighbouring_area() -> None:
     areas = gpd.GeoDataFrame(
         {"area_id": [1, 2]}, geometry=[box(0, 0, 500, 1000), box(500, 0, 1000, 1000)], crs=RD
