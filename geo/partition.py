@@ -440,16 +440,16 @@ def partition_units(
     The work happens on blocks: every unit with members plus the member-less units (paths,
     empty streets) nearest to it along the street graph. Blocks are connected, so areas made
     of neighbouring blocks are too, and every move between areas moves real members. With
-    ``compact`` (and the units' borders measured) a peel from the farthest block is refined for
-    compact areas whose borders follow barriers (:func:`_refine`); the other starts, ranked,
-    only while the best so far ends off balance or with a snake. On many blocks there is time
+    ``compact`` (and the units' borders measured) the peels are refined, in their rank, for
+    compact areas whose borders follow barriers (:func:`_refine`) until one ends neither off
+    balance nor a snake; the other starts only when none does. On many blocks there is time
     for one refinement: of the regions grown together (:func:`_even_out`), with a peel to fall
     back on.
     """
     block_of, blocks, weights, xy = block_graph(units)
     shape = block_shapes(units, block_of, len(weights)) if compact else None
 
-    def begin(start: float | None, *, balanced: bool = True) -> np.ndarray:
+    def begin(start: float | None) -> np.ndarray:
         if start is _SEEDED:
             labels = _grow_together(blocks, weights, xy, k)
             labels = (
@@ -459,8 +459,7 @@ def partition_units(
             )
         else:
             labels = _peel(blocks, weights, xy, k, nodes=set(blocks.nodes), start=start)
-            if balanced:
-                labels = _balance(blocks, labels, weights, xy, max_members=max_members)
+            labels = _balance(blocks, labels, weights, xy, max_members=max_members)
         return _enforce_cap(blocks, labels, weights, xy, max_members=max_members, fill=fill)
 
     edges = np.array(blocks.edges, dtype=int).reshape(-1, 2)
@@ -487,7 +486,9 @@ def partition_units(
         # any size, and refining one candidate is all the time there is; a peel, only
         # compacted, when they end off balance or with a snake, or when blocks are too coarse
         # for a refinement to bring the sizes within 3 % (it would spend its time in vain).
-        candidates = [refine(begin(_SEEDED))] if fine else []
+        candidates: list[tuple[tuple[float, ...], np.ndarray]] = (
+            [refine(begin(_SEEDED))] if fine else []
+        )
         if not candidates or not settled():
             peeled = _compact(
                 blocks, begin(_COMPACT_STARTS[0]), weights, shape, max_members=max_members
@@ -495,24 +496,21 @@ def partition_units(
             candidates = sorted([*candidates, (score(peeled), peeled)], key=lambda c: c[0])
         large: np.ndarray = candidates[0][1][block_of]
         return large
-    # Refining is the dear part. First the peel from the farthest block: refined, it settles
-    # most wijken. With fine blocks it goes in as peeled, for the refinement evens sizes out
-    # itself (exchanging blocks); coarse blocks need the balance first. Only when it ends off
-    # balance or a snake are the other starts made, balanced, and refined in their rank until
-    # one settles; then the remaining starts.
-    starts = (*_COMPACT_STARTS, _SEEDED)
-    candidates = [refine(begin(starts[0], balanced=not fine))]
+    # Refining is the dear part: the peels first, refined in their rank until one settles (on
+    # real streets and grids one does); the regions grown together only when neither does, and
+    # then the other starts.
+    peels = sorted(
+        ((score(labels), labels) for labels in map(begin, _COMPACT_STARTS)), key=lambda c: c[0]
+    )
+    candidates = []
+    for _, labels in peels:
+        candidates = sorted([*candidates, refine(labels)], key=lambda c: c[0])
+        if settled():
+            break
     if not settled():
-        again = starts if fine else starts[1:]
-        ranked = sorted(
-            ((score(labels), labels) for labels in map(begin, again)), key=lambda c: c[0]
-        )
-        for _, labels in ranked:  # in their rank, until one settles
-            candidates = sorted([*candidates, refine(labels)], key=lambda c: c[0])
-            if settled():
-                break
-    if not settled():  # and the other starts
-        others = [start for start in _STARTS if start not in starts]
+        candidates = sorted([*candidates, refine(begin(_SEEDED))], key=lambda c: c[0])
+    if not settled():
+        others = [start for start in _STARTS if start not in _COMPACT_STARTS]
         fresh = [refine(begin(start)) for start in others]
         candidates = sorted([*candidates, *fresh], key=lambda c: c[0])
     per_unit: np.ndarray = candidates[0][1][block_of]
