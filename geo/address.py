@@ -117,6 +117,22 @@ def _floor_word(rest: str) -> tuple[str, str]:
     return (match.group(1) or "").upper(), _ADDITION_WORDS[match.group(2).casefold()]
 
 
+def read_house_number(number: object, letter: str = "", addition: str = "") -> HouseNumber | None:
+    """The house number of a table row's cells, or ``None`` where the number is missing or
+    unreadable.
+
+    ``number`` as a table may hold it: ``12``, ``12.0``, ``"12"``, ``"12a-1"``, NaN or ``None``.
+    ``letter`` and ``addition``, the row's own cells, fold as names do and take the place of
+    the letter and addition written in ``number``.
+    """
+    try:
+        parsed = parse_house_number(str(number).strip().removesuffix(".0"))
+    except ValueError:
+        return None
+    letter, addition = normalize_name(letter).upper(), normalize_name(addition).upper()
+    return HouseNumber(parsed.number, letter or parsed.letter, addition or parsed.addition)
+
+
 def split_house_number(letter_or_addition: str) -> tuple[str, str]:
     """Split a separate huisletter/toevoeging cell such as ``"a"``, ``"bis"`` or ``"A-2"``."""
     rest = " ".join(letter_or_addition.split()).strip(" -/")

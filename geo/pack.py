@@ -772,7 +772,10 @@ def _households_text(data: PackData, area_id: int, members: int) -> str:
         also = f" dat ook leden heeft in gebied {others}" if others else ""
         return f"niet apart geteld: de leden wonen in één gebouw{also}"
     if pd.notna(households) and pd.notna(share):
-        return f"{int(households)}; de {members} aanmeldingen zijn {share:g}% daarvan"
+        return (
+            f"{int(households)}; {share:g}% daarvan heeft zich aangemeld "
+            f"({members} {'aanmelding' if members == 1 else 'aanmeldingen'})"
+        )
     return "onbekend (geen adresregister)"
 
 

@@ -14,7 +14,7 @@ import pandas as pd
 from geo._http import HttpClient
 from geo.address import Address, HouseNumber
 from geo.config import Settings
-from geo.coverage import area_coverage, uncovered_streets
+from geo.coverage import area_coverage, uncovered_streets, with_coverage
 from geo.errors import ConfigError, InputFileError
 from geo.export import (
     AREA_MAPS_DIR,
@@ -70,6 +70,7 @@ from geo.sources import (
     streets_from_osm,
 )
 from geo.tables import unescape_column, unescape_formula, write_csv
+from geo.wording import counted, noun
 
 APPLICANTS_FILE = "applicants.csv"
 REJECTS_FILE = "rejects.csv"
@@ -322,9 +323,14 @@ def run_plan(
             for name, count in ((REJECTS_FILE, intake.rejected), (PENDING_FILE, intake.pending))
             if count
         ]
+        none = noun(
+            intake.rows_in,
+            "de aanmelding is niet aangenomen",
+            f"geen van de {intake.rows_in} aanmeldingen is aangenomen",
+        )
         msg = (
-            f"geen van de {intake.rows_in} aanmeldingen is aangenomen ({intake.rejected} "
-            f"afgewezen, {intake.pending} wachten op een adres); de redenen staan in "
+            f"{none} ({intake.rejected} afgewezen, "
+            f"{counted(intake.pending, 'wacht', 'wachten')} op een adres); de redenen staan in "
             f"{' en '.join(files or [str(out_dir / REJECTS_FILE)])}"
         )
         raise InputFileError(msg)
@@ -582,7 +588,7 @@ def _write_outputs(
     coverage, uncovered = coverage_layers(
         wijk, areas, members, max_members=int(str(metrics["max_members"]))
     )
-    areas = areas.assign(participation_pct=coverage["participation_pct"].to_numpy())
+    areas = with_coverage(areas, coverage)  # households as participation counts them
     files = write_plan_folder(out_dir, areas=areas, members=wgs_members, wijk=wijk, metrics=metrics)
     signs, sign_files = run_signs(
         wijk,
@@ -612,6 +618,9 @@ def coverage_layers(
     addresses = wijk.addresses_in(crs)
     metric_areas, metric_members = areas.to_crs(crs), members.to_crs(crs)
     coverage = area_coverage(metric_areas, metric_members, addresses, max_members=max_members)
+    # The count of signed-up households stays out of the layers: a public export hides only
+    # the member figures of small areas, and this count would give them away.
+    coverage = coverage.drop(columns="signed_up_households")
     uncovered = uncovered_streets(wijk.streets_in(crs), metric_members, addresses, metric_areas)
     return coverage, uncovered
 
@@ -670,7 +679,7 @@ def plan_layers(
     coverage, uncovered = coverage_layers(wijk, areas, members, max_members=max_members)
     layers = {
         "boundary": wijk.boundary,
-        "areas": areas.to_crs(WGS84),
+        "areas": with_coverage(areas, coverage).to_crs(WGS84),
         "signs": signs if signs is not None else make_signs(wijk),
         "coverage": coverage.to_crs(WGS84),
         "open_streets": uncovered.to_crs(WGS84),
@@ -678,8 +687,11 @@ def plan_layers(
     if not private:
         for name in ("areas", "coverage"):
             small = layers[name]["members"] < PUBLIC_MIN_MEMBERS
+            # Households count signed-up addresses the register lacks: hidden with the members.
             hidden = [
-                c for c in ("members", "capacity_left", "participation_pct") if c in layers[name]
+                c
+                for c in ("members", "capacity_left", "participation_pct", "households")
+                if c in layers[name]
             ]
             layers[name] = layers[name].astype(dict.fromkeys(hidden, "float"))
             layers[name].loc[small.to_numpy(), hidden] = np.nan

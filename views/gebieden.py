@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from shapely.geometry.base import BaseGeometry
 
-from geo.coverage import area_coverage
+from geo.coverage import area_coverage, with_coverage
 from geo.errors import GeoError
 from geo.maps import participation_text, planner_map
 from geo.partition import MIN_POLSBY_POPPER, Plan, measure, names_by_id
@@ -29,6 +29,7 @@ from geo.project import (
 )
 from geo.replan import Proposal
 from geo.store import Store
+from geo.wording import counted
 from views.common import (
     CHOOSE,
     FILL,
@@ -37,7 +38,6 @@ from views.common import (
     action_key,
     allow,
     changed,
-    counted,
     md,
     settings,
     show_map,
@@ -340,8 +340,9 @@ notes = plan_notes(
     max_members=store.max_members,
     fill=store.fill,
 )
-areas = plan.areas.assign(
-    participation_pct=coverage["participation_pct"].to_numpy(),
+# Households as participation counts them (distinct addresses), with those signed up.
+areas = with_coverage(plan.areas, coverage).assign(
+    aangemeld=coverage["signed_up_households"].to_numpy(),
     vast=plan.areas["locked"].map({True: "ja", False: "nee"}),
 )
 areas["deelname"] = [participation_text(p) for p in areas["participation_pct"]]
@@ -363,6 +364,7 @@ with view:
             "members",
             "capacity_left",
             "households",
+            "aangemeld",
             "deelname",
             "beheerder_needed",
             "vast",
@@ -374,6 +376,7 @@ with view:
             columns={
                 "area_id": "gebied", "name": "naam", "members": "leden",
                 "capacity_left": "plaatsen over", "households": "huishoudens",
+                "aangemeld": "aangemelde huishoudens",
                 "beheerder_needed": "beheerder gezocht",
                 "neighbours": "buurgebieden",
             }

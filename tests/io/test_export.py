@@ -8,12 +8,16 @@ import re
 import stat
 from pathlib import Path
 
+import geopandas as gpd
 import pyogrio
 import pytest
 import shapely
-from shapely.geometry import shape
+from shapely.geometry import Point, box, shape
 
 from geo.cli import EXIT_ERROR, main
+from geo.sources import Wijk
+from geo.workflow import plan_layers
+from tests.grids import RD
 
 pytestmark = pytest.mark.slow
 LAYERS = ("boundary", "areas", "signs", "coverage", "open_streets")
@@ -165,3 +169,45 @@ def test_bad_export_requests_are_one_line_errors(
     assert "is een bestand" in capsys.readouterr().err
     assert export(plan_dir, "public", "png", tmp_path / "kaart.jpg") == EXIT_ERROR
     assert ".png of .pdf" in capsys.readouterr().err
+
+
+def test_public_layers_leave_out_households_of_small_areas_with_the_members() -> None:
+    # Households count the signed-up addresses the register lacks: with the register known,
+    # a small area's household count would give away how many of its members live there.
+    area = box(190_000, 330_000, 190_400, 330_400)
+    register = gpd.GeoDataFrame(
+        {"straat": ["Kerkstraat"] * 3, "huisnummer": [1, 3, 5]},
+        geometry=[Point(190_050 + 100 * n, 330_200) for n in range(3)],
+        crs=RD,
+    )
+    streets = gpd.GeoDataFrame(
+        {"name": ["Kerkstraat"], "highway": ["residential"]},
+        geometry=[shapely.LineString([(190_000, 330_190), (190_400, 330_190)])],
+        crs=RD,
+    )
+    boundary = gpd.GeoDataFrame({"name": ["Klein"]}, geometry=[area], crs=RD)
+    wijk = Wijk(boundary.to_crs(4326), streets.to_crs(4326), register.to_crs(4326))
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1], "name": ["Kerkstraat e.o."], "members": [2], "capacity_left": [253]},
+        geometry=[area],
+        crs=RD,
+    )
+    members = gpd.GeoDataFrame(  # one at a register address, one at an address it lacks
+        {
+            "area_id": [1, 1],
+            "naam": ["Fenna Vos", "Joep Mertens"],
+            "telefoon": ["0612345678", "0687654321"],
+            "is_beheerder": [True, False],
+            "straat": ["Kerkstraat"] * 2,
+            "huisnummer": [1, 7],
+        },
+        geometry=[Point(190_050, 330_200), Point(190_350, 330_200)],
+        crs=RD,
+    )
+    signs = gpd.GeoDataFrame(geometry=[], crs=4326)
+    private = plan_layers(wijk, areas, members, max_members=255, private=True, signs=signs)
+    assert private["areas"]["households"].tolist() == [4]
+    assert private["coverage"]["households"].tolist() == [4]
+    public = plan_layers(wijk, areas, members, max_members=255, private=False, signs=signs)
+    for layer in ("areas", "coverage"):
+        assert public[layer][["members", "households"]].isna().all().all()

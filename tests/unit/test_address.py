@@ -13,6 +13,7 @@ from geo.address import (
     normalize_postcode,
     parse_address,
     parse_house_number,
+    read_house_number,
     split_house_number,
 )
 
@@ -125,6 +126,29 @@ def test_unreadable_house_number_is_refused(raw: str) -> None:
 )
 def test_separate_letter_and_addition_cells(cell: str, expected: tuple[str, str]) -> None:
     assert split_house_number(cell) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "letter", "addition", "expected"),
+    [
+        (12, "", "", HouseNumber(12)),
+        (12.0, "a", "", HouseNumber(12, "A")),
+        ("12.0", "", "", HouseNumber(12)),
+        (" 12a-1 ", "", "", HouseNumber(12, "A", "1")),
+        ("12a", "b", "2", HouseNumber(12, "B", "2")),  # the row's own cells win
+        ("14", "", "bis.", HouseNumber(14, "", "BIS")),
+        (None, "a", "", None),
+        (float("nan"), "", "", None),
+        ("", "", "", None),
+        (0, "", "", None),
+        (12.5, "", "", None),
+        ("x", "", "", None),
+    ],
+)
+def test_a_house_number_is_read_from_a_tables_cells(
+    number: object, letter: str, addition: str, expected: HouseNumber | None
+) -> None:
+    assert read_house_number(number, letter, addition) == expected
 
 
 @pytest.mark.parametrize(

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
+import shapely
 from shapely import LineString, Point, box
 
-from geo.coverage import area_coverage, uncovered_streets
+from geo.coverage import area_coverage, uncovered_streets, with_coverage
 from tests.grids import RD
 
 AREAS = gpd.GeoDataFrame(
@@ -111,3 +113,172 @@ def test_street_names_fold_alike_and_each_area_gets_its_own_piece_of_the_street(
     assert west.length == pytest.approx(100.0) and west.within(AREAS.geometry.iloc[0].buffer(0.01))
     assert east.length == pytest.approx(100.0) and east.within(AREAS.geometry.iloc[1].buffer(0.01))
     assert veld is None, "the street's line lies in no area"
+
+
+# Households are addresses, not points: a register may give a block of flats one point, and a
+# family signs up with several members at one address. Participation never exceeds 100%.
+
+
+def register(*rows: tuple[str, object, str, str, float, float]) -> gpd.GeoDataFrame:
+    """Register rows (street, number, letter, addition, x, y) as the wijk layer has them."""
+    return gpd.GeoDataFrame(
+        {
+            "straat": [r[0] for r in rows],
+            "huisnummer": [r[1] for r in rows],
+            "huisletter": [r[2] for r in rows],
+            "toevoeging": [r[3] for r in rows],
+        },
+        geometry=[Point(r[4], r[5]) for r in rows],
+        crs=RD,
+    )
+
+
+def people(*rows: tuple[str, object, str, str, int, float, float]) -> gpd.GeoDataFrame:
+    """Members (street, number, letter, addition, area, x, y) as intake and the plan give them."""
+    return gpd.GeoDataFrame(
+        {
+            "naam": [f"Lid {i}" for i in range(len(rows))],
+            "straat": [r[0] for r in rows],
+            "huisnummer": pd.array([r[1] for r in rows], dtype=object),
+            "huisletter": [r[2] for r in rows],
+            "toevoeging": [r[3] for r in rows],
+            "area_id": [r[4] for r in rows],
+        },
+        geometry=[Point(r[5], r[6]) for r in rows],
+        crs=RD,
+    )
+
+
+def test_a_block_of_flats_with_one_register_point_is_not_one_household() -> None:
+    """150 sign-ups in a block the register gives one point (Flatweg 1): 150 households, not
+    one household at 15,000%. A family of three at one address is one household."""
+    addresses = register(
+        ("Flatweg", 1, "", "", 50, 20),
+        ("Kerkstraat", 2, "", "", 10, 55),
+        ("Kerkstraat", 4, "", "", 30, 55),
+        ("Kerkstraat", 6, "", "", 50, 55),
+        ("Molenweg", 1, "", "", 150, 20),
+        ("Molenweg", 3, "", "", 150, 40),
+    )
+    flats = [("Flatweg", 1, "", str(n), 1, 50.0, 20.0) for n in range(1, 151)]
+    family = [
+        ("Kerkstraat", 2, "", "", 1, 10.0, 55.0),
+        ("kerkstraat", "2", "", "", 1, 10.0, 55.0),
+        ("KERKSTRAAT", 2.0, None, None, 1, 10.0, 55.0),
+    ]
+    members = people(*flats, *family, ("Molenweg", 3, "", "", 2, 150.0, 40.0))
+    table = area_coverage(AREAS, members, addresses, max_members=255)
+    assert list(table["members"]) == [153, 1]
+    assert list(table["signed_up_households"]) == [151, 1]
+    # the block's 150 flats stand for its one point; Kerkstraat 2, 4 and 6
+    assert list(table["households"]) == [153, 2]
+    assert list(table["participation_pct"]) == pytest.approx([98.7, 50.0])
+
+
+def test_members_at_addresses_the_register_lacks_are_households_too() -> None:
+    """An incomplete register: the denominator grows with the members it misses."""
+    addresses = register(("Molenweg", 1, "", "", 150, 20), ("Molenweg", 3, "", "", 150, 40))
+    members = people(
+        *[("Molenweg", n, "", "", 2, 150.0, 60.0) for n in (5, 7, 9, 11)],
+        ("Molenweg", 1, "", "", 2, 150.0, 20.0),
+        ("Molenweg", 1, "b", "", 2, 150.0, 20.0),  # 1 and 1B: two addresses, both known now
+    )
+    table = area_coverage(AREAS, members, addresses, max_members=255)
+    row = table.loc[table["area_id"] == 2].iloc[0]
+    assert (row["members"], row["signed_up_households"], row["households"]) == (6, 6, 7)
+    assert row["participation_pct"] == pytest.approx(85.7)
+    assert (table["participation_pct"].fillna(0) <= 100).all()
+
+
+def test_an_address_is_the_same_however_it_is_written() -> None:
+    """Letter in the number cell or its own, case, accents, a float number, a postcode only."""
+    addresses = register(
+        ("Kérkstraat", 12, "A", "", 10, 55),
+        ("Kerkstraat", 12, "B", "", 12, 55),
+        ("Kerkstraat", 14, "", "2", 30, 55),
+    ).assign(postcode=["6166 AB", "6166 AB", "6166 AC"])
+    members = people(
+        ("kerkstraat", "12a", "", "", 1, 10.0, 55.0),
+        ("KERK-STRAAT", 12.0, "a", "", 1, 10.0, 55.0),
+        ("", 14, "", "2", 1, 30.0, 55.0),  # no street, the postcode below
+        ("Kerkstraat", "14-2", "", "", 1, 30.0, 55.0),
+    ).assign(postcode=["", "", "6166AC", ""])
+    table = area_coverage(AREAS, members, addresses, max_members=255)
+    row = table.iloc[0]
+    assert (row["members"], row["signed_up_households"], row["households"]) == (4, 2, 3)
+    assert row["participation_pct"] == pytest.approx(66.7)
+
+
+def test_points_without_address_at_one_spot_sign_up_no_more_households_than_points() -> None:
+    """A register of bare points: three at one spot (flats), five members living there."""
+    addresses = gpd.GeoDataFrame(
+        {"straat": ["Molenweg"] * 4},
+        geometry=[Point(150, 20)] * 3 + [Point(150, 80)],
+        crs=RD,
+    )
+    members = gpd.GeoDataFrame(
+        {"straat": ["Molenweg"] * 5, "area_id": [2] * 5},
+        geometry=[Point(150.3, 20)] * 5,  # geocoded a little off the register's point
+        crs=RD,
+    )
+    table = area_coverage(AREAS, members, addresses, max_members=255)
+    row = table.loc[table["area_id"] == 2].iloc[0]
+    assert (row["members"], row["signed_up_households"], row["households"]) == (5, 3, 4)
+    assert row["participation_pct"] == pytest.approx(75.0)
+
+
+def test_flats_of_one_building_in_two_groups_count_where_their_members_are() -> None:
+    """A building's flats split over two groups: the signed-up flats count in their members'
+    group (an area without land of its own), the others where the building stands."""
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1, 2], "name": ["Toren", "Toren 2"]},
+        geometry=[box(0, 0, 100, 100), shapely.Polygon()],
+        crs=RD,
+    )
+    addresses = register(*[("Torenlaan", 1, "", str(n), 50, 50) for n in range(1, 5)])
+    members = people(
+        ("Torenlaan", 1, "", "1", 2, 50.0, 50.0), ("Torenlaan", 1, "", "2", 2, 50.0, 50.0)
+    )
+    table = area_coverage(areas, members, addresses, max_members=255)
+    assert list(table["households"]) == [2, 2]
+    assert list(table["signed_up_households"]) == [0, 2]
+    assert list(table["participation_pct"]) == pytest.approx([0.0, 100.0])
+
+
+def test_open_streets_count_addresses_not_register_rows() -> None:
+    """A register listing an address twice (and a flat's points) gives one household each."""
+    addresses = register(
+        ("Schoolstraat", 5, "", "", 20, 80),
+        ("Schoolstraat", 5, "", "", 20, 80),
+        ("schoolstraat", "5", "", "", 20, 81),
+        ("Schoolstraat", 7, "", "", 20, 60),
+    )
+    open_streets = uncovered_streets(STREETS, MEMBERS, addresses, AREAS)
+    assert list(zip(open_streets["street"], open_streets["households"], strict=True)) == [
+        ("Schoolstraat", 2)
+    ]
+
+
+def test_without_a_register_signed_up_households_are_still_counted() -> None:
+    members = people(
+        ("Kerkstraat", 2, "", "", 1, 10.0, 55.0),
+        ("Kerkstraat", 2, "", "", 1, 10.0, 55.0),
+        ("Kerkstraat", 4, "", "", 1, 30.0, 55.0),
+    )
+    table = area_coverage(AREAS, members, None, max_members=255)
+    assert list(table["signed_up_households"]) == [2, 0]
+    assert table["households"].isna().all() and table["participation_pct"].isna().all()
+
+
+def test_areas_show_the_households_their_participation_is_a_share_of() -> None:
+    """What a map or table shows next to the participation is its denominator; without a
+    register the areas keep their own figure."""
+    areas = AREAS.assign(households=[1, 1])  # points of the register, as the plan counts them
+    flats = people(*[("Flatweg", 1, "", str(n), 1, 50.0, 20.0) for n in range(1, 16)])
+    addresses = register(("Flatweg", 1, "", "", 50, 20), ("Molenweg", 1, "", "", 150, 20))
+    shown = with_coverage(areas, area_coverage(areas, flats, addresses, max_members=255))
+    assert list(shown["households"]) == [15, 1]
+    assert list(shown["participation_pct"]) == pytest.approx([100.0, 0.0])
+    assert isinstance(shown, gpd.GeoDataFrame)
+    unknown = with_coverage(areas, area_coverage(areas, flats, None, max_members=255))
+    assert list(unknown["households"]) == [1, 1] and unknown["participation_pct"].isna().all()
