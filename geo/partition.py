@@ -440,10 +440,10 @@ def partition_units(
     The work happens on blocks: every unit with members plus the member-less units (paths,
     empty streets) nearest to it along the street graph. Blocks are connected, so areas made
     of neighbouring blocks are too, and every move between areas moves real members. With
-    ``compact`` (and the units' borders measured) the peels are refined, in their rank, for
-    compact areas whose borders follow barriers (:func:`_refine`) until one ends neither off
-    balance nor a snake; the other starts only when none does. On many blocks there is time
-    for one refinement: of the regions grown together (:func:`_even_out`), with a peel to fall
+    ``compact`` (and the units' borders measured) the peels are refined, in their rank once
+    compacted, for compact areas whose borders follow barriers (:func:`_refine`) until one
+    ends neither off balance nor a snake; the other starts only when none does. On many
+    blocks there is time for one refinement: of the regions grown together (:func:`_even_out`), with a peel to fall
     back on.
     """
     block_of, blocks, weights, xy = block_graph(units)
@@ -496,11 +496,16 @@ def partition_units(
             candidates = sorted([*candidates, (score(peeled), peeled)], key=lambda c: c[0])
         large: np.ndarray = candidates[0][1][block_of]
         return large
-    # Refining is the dear part: the peels first, refined in their rank until one settles (on
-    # real streets and grids one does); the regions grown together only when neither does, and
-    # then the other starts.
+
+    # Refining is the dear part: the peels first, refined until one settles (on real streets
+    # and grids one does), in the rank a plain compaction gives them: as peeled, the one that
+    # refines best can look the worse (bench: the Helsinki demo); the regions grown together
+    # only when neither settles, and then the other starts.
+    def compacted(labels: np.ndarray) -> tuple[float, ...]:
+        return score(_compact(blocks, labels, weights, shape, max_members=max_members))
+
     peels = sorted(
-        ((score(labels), labels) for labels in map(begin, _COMPACT_STARTS)), key=lambda c: c[0]
+        ((compacted(labels), labels) for labels in map(begin, _COMPACT_STARTS)), key=lambda c: c[0]
     )
     candidates = []
     for _, labels in peels:
