@@ -23,6 +23,7 @@ _ADDITION = re.compile(r"^[A-Za-z0-9]{1,4}$")
 _GLUED_NUMBER = re.compile(r"^(.*?[^\d\s])(\d{1,5}\S*)$")
 _FLOOR_WORD = re.compile(r"(?:([A-Za-z])[\s\-/]+)?([A-Za-z]+)\.?")  # "boven", "a boven."
 _NOT_FOLDED = re.compile(r"[^0-9a-z]")
+_WHOLE_WITH_DECIMALS = re.compile(r"(\d+)\.0+")  # "12.0", "1.00": a whole number as a float
 _NUMBER_WORDS = frozenset({"nr", "nr.", "nummer"})
 # Floor words written after a house number, as the short toevoeging they stand for.
 _ADDITION_WORDS = {
@@ -123,14 +124,25 @@ def read_house_number(number: object, letter: str = "", addition: str = "") -> H
 
     ``number`` as a table may hold it: ``12``, ``12.0``, ``"12"``, ``"12a-1"``, NaN or ``None``.
     ``letter`` and ``addition``, the row's own cells, fold as names do and take the place of
-    the letter and addition written in ``number``.
+    the letter and addition written in ``number``. A whole number that a spreadsheet or a
+    number column wrote with decimals (``12.0``, ``"1.00"``) counts without them, in any cell.
     """
     try:
-        parsed = parse_house_number(str(number).strip().removesuffix(".0"))
+        parsed = parse_house_number(_cell(number))
     except ValueError:
         return None
-    letter, addition = normalize_name(letter).upper(), normalize_name(addition).upper()
+    letter, addition = (
+        normalize_name(_cell(letter)).upper(),
+        normalize_name(_cell(addition)).upper(),
+    )
     return HouseNumber(parsed.number, letter or parsed.letter, addition or parsed.addition)
+
+
+def _cell(value: object) -> str:
+    """A table cell as text; a whole number written with decimals without them."""
+    text = str(value).strip()
+    whole = _WHOLE_WITH_DECIMALS.fullmatch(text)
+    return whole.group(1) if whole else text
 
 
 def split_house_number(letter_or_addition: str) -> tuple[str, str]:

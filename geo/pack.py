@@ -59,12 +59,13 @@ from geo.map_drawing import (
     segments,
     view_bounds,
 )
-from geo.maps import area_colour
+from geo.maps import area_colour, participation_text
 from geo.outputs import OutputError, cannot_write, ensure_dir, owner_only, refuse_overwrite
 from geo.pdf import PT_MM, Document, text_width
 from geo.sources import Wijk
 from geo.store import Store, StoreError
 from geo.vcards import Contact, phone_kind, write_vcards
+from geo.wording import counted
 from geo.workflow import coverage_layers, make_signs
 
 BEHEERDERS_DIR = "beheerders"
@@ -773,8 +774,8 @@ def _households_text(data: PackData, area_id: int, members: int) -> str:
         return f"niet apart geteld: de leden wonen in één gebouw{also}"
     if pd.notna(households) and pd.notna(share):
         return (
-            f"{int(households)}; {share:g}% daarvan heeft zich aangemeld "
-            f"({members} {'aanmelding' if members == 1 else 'aanmeldingen'})"
+            f"{int(households)}; {participation_text(share)} daarvan heeft zich aangemeld "
+            f"({counted(members, 'aanmelding', 'aanmeldingen')})"
         )
     return "onbekend (geen adresregister)"
 

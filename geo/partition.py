@@ -47,7 +47,7 @@ from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeoError
-from geo.units import NOT_WALKABLE, Units, build_units, dissolve, unit_borders
+from geo.units import NOT_WALKABLE, Units, build_units, dissolve, points_in, unit_borders
 
 _EPSILON_WEIGHT = 1e-3  # keeps weighted means defined for empty selections
 _MAX_SWEEPS = 60
@@ -293,15 +293,14 @@ def containing_area(points: gpd.GeoDataFrame, areas: gpd.GeoDataFrame) -> np.nda
 
     Points just outside every area (rounding at the wijk edge) get the nearest area.
     """
-    tree = shapely.STRtree(areas.geometry.to_numpy())
-    point_index, area_index = tree.query(points.geometry.to_numpy(), predicate="intersects")
+    polygons, located = areas.geometry.to_numpy(), points.geometry.to_numpy()
+    point_index, area_index = points_in(located, polygons)
     result = np.full(len(points), -1)
     result[point_index[::-1]] = area_index[::-1]
     missing = np.flatnonzero(result < 0)
     if len(missing):  # on the wijk edge, between rounding errors: nearest area
-        result[missing] = tree.query_nearest(
-            points.geometry.to_numpy()[missing], all_matches=False
-        )[1]
+        tree = shapely.STRtree(polygons)
+        result[missing] = tree.query_nearest(located[missing], all_matches=False)[1]
     return result
 
 
@@ -416,8 +415,8 @@ def _check_inputs(boundary: BaseGeometry, max_members: int, fill: float) -> None
 def _split_inside(
     members: gpd.GeoDataFrame, boundary: BaseGeometry
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    located = members.geometry.notna() & ~members.geometry.is_empty
-    within = located & members.within(boundary)
+    shapely.prepare(boundary)  # the first argument of the test below: GEOS uses it prepared
+    within = shapely.contains(boundary, members.geometry.to_numpy())
     return members.loc[within].reset_index(drop=True), members.loc[~within].reset_index(drop=True)
 
 
@@ -426,7 +425,9 @@ def _inside_only(
 ) -> gpd.GeoDataFrame | None:
     if addresses is None or addresses.empty:
         return None
-    return addresses.loc[addresses.within(boundary)].reset_index(drop=True)
+    shapely.prepare(boundary)
+    inside = shapely.contains(boundary, addresses.geometry.to_numpy())
+    return addresses.loc[inside].reset_index(drop=True)
 
 
 # --- the partition -------------------------------------------------------------------------
@@ -1352,7 +1353,7 @@ def _grow(
     if rest and not whole:
         pockets = sorted(
             _components(adjacency, rest),
-            key=lambda c: (weights[list(c)].sum(), len(c)),
+            key=lambda c: (weights[list(c)].sum(), len(c), -min(c)),  # ties: the lowest block stays
         )
         for pocket in pockets[:-1]:
             region |= pocket
@@ -1861,8 +1862,7 @@ def _register_streets(
     """Register households (area position, street, number) inside the areas; None without one."""
     if addresses is None or addresses.empty or "straat" not in addresses:
         return None
-    tree = shapely.STRtree(polygons)
-    point, area = tree.query(addresses.geometry.to_numpy(), predicate="intersects")
+    point, area = points_in(addresses.geometry.to_numpy(), polygons)
     first = np.unique(point, return_index=True)[1]  # on a border: the first area
     point, area = point[first], area[first]
     numbers = (
@@ -2103,7 +2103,7 @@ class _Pieces:
         position_of = {int(a): i for i, a in enumerate(areas["area_id"].astype(int))}
         member_area = np.array([position_of.get(int(a), -1) for a in members["area_id"]])
         points = np.asarray(members.geometry.to_numpy())
-        found_member, found_part = shapely.STRtree(parts).query(points, predicate="intersects")
+        found_member, found_part = points_in(points, parts)
         own = owner[found_part] == member_area[found_member]
         found_member, found_part = found_member[own], found_part[own]
         holding = np.bincount(found_part, minlength=len(parts))

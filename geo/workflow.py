@@ -687,12 +687,10 @@ def plan_layers(
     if not private:
         for name in ("areas", "coverage"):
             small = layers[name]["members"] < PUBLIC_MIN_MEMBERS
-            # Households count signed-up addresses the register lacks: hidden with the members.
-            hidden = [
-                c
-                for c in ("members", "capacity_left", "participation_pct", "households")
-                if c in layers[name]
-            ]
+            # Households count signed-up addresses the register lacks, and "nearly full" tells
+            # a small cap's count: hidden with the members.
+            figures = ("members", "capacity_left", "participation_pct", "households", "near_cap")
+            hidden = [c for c in figures if c in layers[name]]
             layers[name] = layers[name].astype(dict.fromkeys(hidden, "float"))
             layers[name].loc[small.to_numpy(), hidden] = np.nan
         return layers

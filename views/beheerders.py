@@ -22,6 +22,7 @@ import shapely
 import streamlit as st
 
 from geo.access import PLANNER
+from geo.coverage import area_coverage, with_coverage
 from geo.errors import GeoError
 from geo.maps import area_map
 from geo.partition import Plan
@@ -52,6 +53,7 @@ from views.common import (
     show_map,
     show_notice,
     store_or_stop,
+    wijk_crs,
     wijk_key,
     wijk_of,
 )
@@ -80,11 +82,19 @@ def areas_signature(areas: gpd.GeoDataFrame) -> str:
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _area_map(
-    key: tuple[str, str, int], signature: str, area_id: int, _areas: gpd.GeoDataFrame, _store: Store
+    key: tuple[str, str, int], signature: str, area_id: int, _plan: Plan, _store: Store
 ) -> tuple[folium.Map, threading.Lock]:
     """The area's map, made once per plan (a beheerder change redraws the page, not the map;
-    on real streets making it takes about a second)."""
-    return area_map(_areas, area_id, wijk_of(_store).streets), threading.Lock()
+    on real streets making it takes about a second), with the households and participation
+    the Gebieden page, the pack and the exports show."""
+    wijk, crs = wijk_of(_store), wijk_crs(_store)
+    coverage = area_coverage(
+        _plan.areas.to_crs(crs),
+        _plan.members.to_crs(crs),
+        wijk.addresses_in(crs),
+        max_members=_store.max_members,
+    )
+    return area_map(with_coverage(_plan.areas, coverage), area_id, wijk.streets), threading.Lock()
 
 
 def downloads(table: pd.DataFrame, *, stem: str, sheet: str, key: str) -> None:
@@ -254,7 +264,7 @@ def show_area(
             hide_index=True,
             width="stretch",
         )
-    fmap, lock = _area_map(wijk_key(store), areas_signature(plan.areas), area_id, plan.areas, store)
+    fmap, lock = _area_map(wijk_key(store), areas_signature(plan.areas), area_id, plan, store)
     with lock:  # one folium map object, drawn by one session at a time
         show_map(fmap, key=f"gebiedskaart_{area_id}", height=MAP_HEIGHT)
     st.markdown("**Ledenlijst**")
@@ -294,7 +304,7 @@ if short:
         f"Gebieden met maar één beheerder: {', '.join(map(str, short))}. Een WhatsApp-groep "
         "heeft meestal 2 à 3 beheerders (hoofdbeheerder en co-beheerders)."
     )
-st.caption(f"Maximaal {store.max_members} leden per groep.")
+st.caption(f"Maximaal {counted(store.max_members, 'lid', 'leden')} per groep.")
 st.dataframe(overview, key="beheerders_overzicht", hide_index=True, width="stretch")
 area_names = dict(zip(overview["gebied"], overview["naam"], strict=True))
 everyone = roster_table(members, area_names=area_names, co_beheerders=co_beheerders)

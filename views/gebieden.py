@@ -126,7 +126,7 @@ def show_proposal(proposal: Proposal, store: Store) -> None:
     """What confirming ``proposal`` would change, in tables (nothing is saved here)."""
     changes = proposal.changes
     st.markdown(
-        f"**Voorstel** (maximaal {proposal.max_members} leden per groep, vulgraad "
+        f"**Voorstel** (maximaal {counted(proposal.max_members, 'lid', 'leden')} per groep, vulgraad "
         f"{proposal.fill:.2f}): {counted(len(proposal.plan.areas), 'gebied', 'gebieden')}."
     )
     for note in proposal.notes:

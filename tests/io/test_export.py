@@ -171,7 +171,7 @@ def test_bad_export_requests_are_one_line_errors(
     assert ".png of .pdf" in capsys.readouterr().err
 
 
-def test_public_layers_leave_out_households_of_small_areas_with_the_members() -> None:
+def test_public_layers_leave_out_every_figure_of_small_areas_with_the_members() -> None:
     # Households count the signed-up addresses the register lacks: with the register known,
     # a small area's household count would give away how many of its members live there.
     area = box(190_000, 330_000, 190_400, 330_400)
@@ -211,3 +211,6 @@ def test_public_layers_leave_out_households_of_small_areas_with_the_members() ->
     public = plan_layers(wijk, areas, members, max_members=255, private=False, signs=signs)
     for layer in ("areas", "coverage"):
         assert public[layer][["members", "households"]].isna().all().all()
+    # With a cap of 2, "nearly full" (90 % of the cap) would tell the two members as well.
+    tight = plan_layers(wijk, areas, members, max_members=2, private=False, signs=signs)
+    assert tight["coverage"]["near_cap"].isna().all()

@@ -134,6 +134,9 @@ def test_separate_letter_and_addition_cells(cell: str, expected: tuple[str, str]
         (12, "", "", HouseNumber(12)),
         (12.0, "a", "", HouseNumber(12, "A")),
         ("12.0", "", "", HouseNumber(12)),
+        ("12.00", "", "", HouseNumber(12)),
+        (12, "", "1.0", HouseNumber(12, "", "1")),  # an addition column of numbers
+        (12, "", "2.50", HouseNumber(12, "", "250")),  # not a whole number: as written
         (" 12a-1 ", "", "", HouseNumber(12, "A", "1")),
         ("12a", "b", "2", HouseNumber(12, "B", "2")),  # the row's own cells win
         ("14", "", "bis.", HouseNumber(14, "", "BIS")),

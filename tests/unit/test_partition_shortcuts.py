@@ -10,6 +10,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+import shapely
 
 from geo.partition import (
     _BARRIER_DISCOUNT,
@@ -22,7 +23,7 @@ from geo.partition import (
     block_graph,
     block_shapes,
 )
-from geo.units import Units, build_units
+from geo.units import Units, build_units, points_in
 from tests.grids import crooked_wijk, members_along
 
 
@@ -135,3 +136,21 @@ def test_a_move_tried_and_taken_back_leaves_no_trace(crooked: tuple[Units, int])
     assert tried > 20
     assert after == before
     assert np.array_equal(refiner.labels, labels)
+
+
+def test_points_in_finds_what_testing_each_point_against_the_polygons_finds(
+    crooked: tuple[Units, int],
+) -> None:
+    units, _ = crooked
+    polygons = units.frame.geometry.to_numpy()[:400]
+    # Unit anchors (on the streets, so many on unit borders) and random points in the wijk.
+    rng = np.random.default_rng(3)
+    west, south, east, north = shapely.total_bounds(polygons)
+    scattered = shapely.points(rng.uniform(west, east, 500), rng.uniform(south, north, 500))
+    points = np.concatenate([shapely.points(units.frame[["x", "y"]].to_numpy()), scattered])
+    point, polygon = points_in(points, polygons)
+    plain_point, plain_polygon = shapely.STRtree(polygons).query(points, predicate="intersects")
+    order = np.lexsort((plain_polygon, plain_point))
+    assert len(point) > 500
+    assert point.tolist() == plain_point[order].tolist()
+    assert polygon.tolist() == plain_polygon[order].tolist()
