@@ -344,11 +344,13 @@ def _mark_line_barriers(borders: Borders, polygons: np.ndarray, lines: np.ndarra
 def coordinate_keys(coords: np.ndarray) -> np.ndarray:
     """One key per coordinate pair, to the centimetre: equal keys are one junction.
 
-    The key is the complex number ``x + iy`` of the rounded pair: hashable, and sorted by
-    ``x`` then ``y``.
+    The key is an integer made of the rounded pair (metric coordinates, under 21,000 km from
+    the origin): hashable, sorted by ``x`` then ``y``, and many times faster to sort than the
+    pair itself.
     """
-    rounded = np.round(coords.reshape(-1, 2), _KEY_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return rounded[:, 0] + 1j * rounded[:, 1]
+    rounded = np.rint(coords.reshape(-1, 2) * 10**_KEY_DECIMALS).astype(np.int64)
+    keys: np.ndarray = rounded[:, 0] * (1 << 32) + (rounded[:, 1] + (1 << 31))
+    return keys
 
 
 def points_in(points: np.ndarray, polygons: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

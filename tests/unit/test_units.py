@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pytest
 import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -20,6 +21,7 @@ from geo.units import (
     _ring_coordinates,
     _shared_border,
     build_units,
+    coordinate_keys,
     unit_borders,
 )
 from tests.grids import crooked_wijk, grid_boundary, grid_streets, members_along
@@ -253,3 +255,22 @@ def test_ring_coordinates_are_those_of_the_rings_taken_apart() -> None:
         assert coords.tolist() == want.tolist()
         assert ring.tolist() == want_ring.tolist()
         assert owner.tolist() == part_owner[ring_part].tolist()
+
+
+@pytest.mark.parametrize(
+    ("west", "south"), [(180_000.0, 325_000.0), (-2_500.0, -40.0), (385_000.0, 6_672_000.0)]
+)
+def test_coordinate_keys_are_equal_and_ordered_as_the_pairs_to_the_centimetre(
+    west: float, south: float
+) -> None:
+    # RD New, around the origin, UTM 35N (Helsinki): near-equal pairs and pairs across cm edges.
+    rng = np.random.default_rng(5)
+    base = np.column_stack([west + rng.uniform(0, 2_000, 400), south + rng.uniform(0, 2_000, 400)])
+    near = base[rng.integers(0, 400, 300)] + rng.choice([0.0, 0.003, -0.004, 0.006], (300, 2))
+    coords = np.concatenate([base, near, base[:50] * -1.0])
+    keys = coordinate_keys(coords)
+    rounded = np.round(coords, 2) + 0.0
+    pairs = [tuple(p) for p in rounded.tolist()]
+    assert (keys[:, None] == keys[None, :]).tolist() == [[p == q for q in pairs] for p in pairs]
+    by_pair = np.lexsort((rounded[:, 1], rounded[:, 0]))
+    assert np.array_equal(np.argsort(keys, kind="stable"), by_pair)
