@@ -83,15 +83,11 @@ def area_coverage(
 
 def with_coverage(areas: _Frame, coverage: pd.DataFrame) -> _Frame:
     """``areas`` with the ``households`` and ``participation_pct`` of ``coverage`` (matched on
-    ``area_id``), so what a planner reads next to the participation is its denominator.
-
-    Where the register is missing (``households`` unknown) the areas keep their own figure.
+    ``area_id``), so what a planner reads next to the participation is its denominator
+    (unknown without a register, where a plan counted 0).
     """
     figures = coverage.set_index("area_id").reindex(areas["area_id"])
     households = figures["households"].to_numpy(dtype=float)
-    if "households" in areas:
-        own = pd.to_numeric(areas["households"], errors="coerce").to_numpy(dtype=float)
-        households = np.where(np.isnan(households), own, households)
     return areas.assign(
         households=pd.array(np.round(households), dtype="Int64"),
         participation_pct=figures["participation_pct"].to_numpy(),

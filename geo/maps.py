@@ -679,7 +679,9 @@ def participation_text(participation_pct: float | None) -> str:
         return "onbekend (geen adresregister)"
     if participation_pct > 100:
         return "meer leden dan huishoudens: adresregister onvolledig?"
-    return f"{participation_pct:.0f}%"
+    # To the tenth as coverage rounds it, with a decimal comma: rounding again to a whole
+    # per cent would turn 94.5 into "94%" (round half to even).
+    return f"{participation_pct:.1f}".removesuffix(".0").replace(".", ",") + "%"
 
 
 def _area_table(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

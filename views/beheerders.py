@@ -11,8 +11,8 @@ Every change is saved before anything else is drawn and the page is drawn again
 
 from __future__ import annotations
 
+import copy
 import hashlib
-import threading
 from collections.abc import Callable
 
 import folium
@@ -83,10 +83,10 @@ def areas_signature(areas: gpd.GeoDataFrame) -> str:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _area_map(
     key: tuple[str, str, int], signature: str, area_id: int, _plan: Plan, _store: Store
-) -> tuple[folium.Map, threading.Lock]:
+) -> folium.Map:
     """The area's map, made once per plan (a beheerder change redraws the page, not the map;
     on real streets making it takes about a second), with the households and participation
-    the Gebieden page, the pack and the exports show."""
+    the Gebieden page, the pack and the exports show. Never drawn itself: see the page."""
     wijk, crs = wijk_of(_store), wijk_crs(_store)
     coverage = area_coverage(
         _plan.areas.to_crs(crs),
@@ -94,7 +94,7 @@ def _area_map(
         wijk.addresses_in(crs),
         max_members=_store.max_members,
     )
-    return area_map(with_coverage(_plan.areas, coverage), area_id, wijk.streets), threading.Lock()
+    return area_map(with_coverage(_plan.areas, coverage), area_id, wijk.streets)
 
 
 def downloads(table: pd.DataFrame, *, stem: str, sheet: str, key: str) -> None:
@@ -264,9 +264,10 @@ def show_area(
             hide_index=True,
             width="stretch",
         )
-    fmap, lock = _area_map(wijk_key(store), areas_signature(plan.areas), area_id, plan, store)
-    with lock:  # one folium map object, drawn by one session at a time
-        show_map(fmap, key=f"gebiedskaart_{area_id}", height=MAP_HEIGHT)
+    # Folium adds a map's scripts to it again each time it is drawn, and the second drawing
+    # breaks in the browser: every draw draws a copy of the kept map (a copy takes 20 ms).
+    kept = _area_map(wijk_key(store), areas_signature(plan.areas), area_id, plan, store)
+    show_map(copy.deepcopy(kept), key=f"gebiedskaart_{area_id}", height=MAP_HEIGHT)
     st.markdown("**Ledenlijst**")
     names = dict(zip(overview["gebied"], overview["naam"], strict=True))
     table = roster_table(members, area_names=names, co_beheerders=co_beheerders, area_id=area_id)

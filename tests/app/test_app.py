@@ -743,9 +743,11 @@ def test_participation_counts_households_not_register_points(demo_app: AppTest) 
     demo_app.switch_page("views/gebieden.py").run()
     table = demo_app.dataframe[0].value
     shown = table["deelname"]
-    assert shown.str.fullmatch(r"\d{1,3}%").all(), shown
-    assert (shown.str.rstrip("%").astype(int) <= 100).all()
+    assert shown.str.fullmatch(r"\d{1,3}(,\d)?%").all(), shown
+    assert (shown.str.rstrip("%").str.replace(",", ".").astype(float) <= 100).all()
     assert (table["aangemelde huishoudens"] <= table["huishoudens"]).all()
+    share = 100 * table["aangemelde huishoudens"] / table["huishoudens"]
+    assert list(shown) == [f"{v:.1f}".removesuffix(".0").replace(".", ",") + "%" for v in share]
     assert (table["aangemelde huishoudens"] <= table["leden"]).all()
 
 

@@ -330,3 +330,18 @@ def test_streets_once_per_spelling_and_the_part_of_a_shared_street() -> None:
     mixed = pd.concat([members, pd.DataFrame({"straat": ["Hof"], "huisnummer": [3],
                                               "area_id": [2]})])  # fmt: skip
     assert house_range(mixed, "Hof", 1) is None, "numbers interleave: the planner chooses"
+
+
+def test_the_area_map_draws_alike_every_time_it_is_shown(project: Path) -> None:
+    # The map is made once per plan and kept; folium adds its scripts again to a map drawn a
+    # second time, which then fails in the browser (the map stayed blank for the next visitor).
+    def drawn() -> str:
+        at = page()
+        assert not at.exception
+        (component,) = at.get("component_instance")
+        return str(component.proto.json_args)
+
+    first = drawn()
+    assert "geo_json_" in first
+    assert drawn() == first
+    assert drawn() == first

@@ -12,6 +12,7 @@ from geo.maps import (
     area_map,
     coverage_colour,
     municipality_map,
+    participation_text,
     planner_map,
     signs_map,
 )
@@ -191,3 +192,14 @@ def test_zoom_buttons_and_the_layer_toggle_are_titled_in_dutch() -> None:
         assert '"zoomControl": false' in page, "Leaflet's English zoom buttons are off"
         assert "zoomInTitle: 'Inzoomen', zoomOutTitle: 'Uitzoomen'" in page
         assert page.index("L.control.layers") < page.index("toggle.title = 'Kaartlagen'")
+
+
+@pytest.mark.parametrize(
+    ("share", "text"),
+    [(94.5, "94,5%"), (45.0, "45%"), (0.0, "0%"), (100.0, "100%"), (12.25, "12,2%")],
+)
+def test_participation_reads_as_coverage_rounded_it_with_a_decimal_comma(
+    share: float, text: str
+) -> None:
+    # 173 of 183 households is 94.5 % once rounded: not rounded again to "94%" (half to even).
+    assert participation_text(share) == text
