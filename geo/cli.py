@@ -974,7 +974,7 @@ def _print_plan(report: PlanReport) -> int:
         f"{counted(count['members'], 'lid', 'leden')}: "
         f"{metrics['min']}–{metrics['max']} per gebied "
         f"(maximaal {metrics['max_members']}, afwijking van het gemiddelde hoogstens "
-        f"{metrics['max_deviation_from_mean_pct']}%)"
+        f"{str(metrics['max_deviation_from_mean_pct']).replace('.', ',')}%)"
     )
     if count["members_outside_wijk"]:
         print(

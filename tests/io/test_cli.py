@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import stat
 import subprocess
 import sys
@@ -142,6 +143,8 @@ def test_demo_runs_offline_on_the_embedded_data(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "300 aanmeldingen gelezen" in result.stdout
+    deviation = re.search(r"afwijking van het gemiddelde hoogstens (\S+)%", result.stdout)
+    assert deviation and re.fullmatch(r"\d+(,\d+)?", deviation.group(1)), "a decimal comma"
     accepted, rejects = read(tmp_path / "applicants.csv"), read(tmp_path / "rejects.csv")
     assert len(accepted) + len(rejects) == 300
     assert 4 <= len(rejects) < 20  # the demo spoils a few rows on purpose
