@@ -444,8 +444,8 @@ def partition_units(
     ``compact`` (and the units' borders measured) the peels are refined, in their rank once
     compacted, for compact areas whose borders follow barriers (:func:`_refine`) until one
     ends neither off balance nor a snake; the other starts only when none does. On many
-    blocks there is time for one refinement: of the regions grown together (:func:`_even_out`), with a peel to fall
-    back on.
+    blocks there is time for one refinement: of the regions grown together
+    (:func:`_even_out`), with a peel to fall back on.
     """
     block_of, blocks, weights, xy = block_graph(units)
     shape = block_shapes(units, block_of, len(weights)) if compact else None
@@ -998,7 +998,7 @@ class _Refiner:
             now = self.clock
             moved = self.move(block, own, targets)
             moves += moved
-            if not moved:  # (a swap tried and undone stamped the areas: no use to record)
+            if not moved:  # (a move tried and taken back left the clock as it was)
                 quiet[block] = now
         return moves
 
