@@ -30,7 +30,7 @@ from geo.outputs import OutputError, reason, refuse_overwrite, resolved
 from geo.print_map import PRINT_FORMATS
 from geo.register import AddressRegister
 from geo.sources import save_wijk
-from geo.wording import counted, noun
+from geo.wording import counted, decimal, noun
 from geo.workflow import (
     IntakeReport,
     PlanReport,
@@ -974,7 +974,7 @@ def _print_plan(report: PlanReport) -> int:
         f"{counted(count['members'], 'lid', 'leden')}: "
         f"{metrics['min']}–{metrics['max']} per gebied "
         f"(maximaal {metrics['max_members']}, afwijking van het gemiddelde hoogstens "
-        f"{str(metrics['max_deviation_from_mean_pct']).replace('.', ',')}%)"
+        f"{decimal(float(str(metrics['max_deviation_from_mean_pct'])), 1)}%)"
     )
     if count["members_outside_wijk"]:
         print(

@@ -21,6 +21,7 @@ from geo.partition import (
     PlanError,
     area_neighbours,
     choose_beheerder,
+    known_households,
     label_areas,
     names_by_id,
     tidy_areas,
@@ -174,9 +175,9 @@ def _apply(
     geometry[index == from_area] = giver
     geometry[index == to_area] = taker
     areas = areas.set_geometry(gpd.GeoSeries(geometry, index=areas.index, crs=areas.crs))
-    if "households" in areas and addresses is not None and not addresses.empty:
+    households = known_households(areas)
+    if households is not None and addresses is not None and not addresses.empty:
         carried = int(shapely.intersects(land, addresses.geometry.to_numpy()).sum())
-        households = areas["households"].to_numpy(dtype=int).copy()
         households[index == from_area] -= carried
         households[index == to_area] += carried
         areas["households"] = households

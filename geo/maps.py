@@ -33,6 +33,7 @@ from folium.utilities import get_obj_in_upper_tree
 
 from geo.signs import MAIN, MAIN_ROADS, MINOR_ROADS, clip_lines, road_label
 from geo.sources import WGS84
+from geo.wording import decimal
 
 Frame = TypeVar("Frame", gpd.GeoDataFrame, gpd.GeoSeries)
 
@@ -679,9 +680,9 @@ def participation_text(participation_pct: float | None) -> str:
         return "onbekend (geen adresregister)"
     if participation_pct > 100:
         return "meer leden dan huishoudens: adresregister onvolledig?"
-    # To the tenth as coverage rounds it, with a decimal comma: rounding again to a whole
-    # per cent would turn 94.5 into "94%" (round half to even).
-    return f"{participation_pct:.1f}".removesuffix(".0").replace(".", ",") + "%"
+    # To the tenth as coverage rounds it: rounding again to a whole per cent would turn 94.5
+    # into "94%" (round half to even).
+    return f"{decimal(participation_pct, 1)}%"
 
 
 def _area_table(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

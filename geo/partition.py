@@ -2062,6 +2062,15 @@ def edge_match(areas: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return areas.set_geometry(gpd.GeoSeries(geometries, index=areas.index, crs=areas.crs))
 
 
+def known_households(areas: pd.DataFrame) -> np.ndarray | None:
+    """The areas' household counts as whole numbers to update, or ``None`` where any is
+    unknown (a plan without a register) or the column is missing."""
+    if "households" not in areas:
+        return None
+    counts = pd.to_numeric(areas["households"], errors="coerce")
+    return None if counts.isna().any() else counts.to_numpy(dtype=int).copy()
+
+
 @dataclass
 class _Pieces:
     """Working state of :func:`tidy_areas`: polygon pieces, who is in them, what has changed."""
@@ -2114,9 +2123,7 @@ class _Pieces:
         current[owner[is_main]] = parts[is_main]
         changed = np.zeros(len(areas), dtype=bool)
         changed[np.unique(owner[~is_main])] = True
-        households = (
-            areas["households"].to_numpy(dtype=int).copy() if "households" in areas else None
-        )
+        households = known_households(areas)
         return cls(
             parts=parts,
             owner=owner,

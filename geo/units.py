@@ -344,9 +344,10 @@ def _mark_line_barriers(borders: Borders, polygons: np.ndarray, lines: np.ndarra
 def coordinate_keys(coords: np.ndarray) -> np.ndarray:
     """One key per coordinate pair, to the centimetre: equal keys are one junction.
 
-    The key is an integer made of the rounded pair (metric coordinates, under 21,000 km from
-    the origin): hashable, sorted by ``x`` then ``y``, and many times faster to sort than the
-    pair itself.
+    The key is an integer made of the rounded pair: hashable, sorted by ``x`` then ``y``, and
+    many times faster to sort than the pair itself. The pairs must be finite metric
+    coordinates under 21,000 km from the origin (every caller's are: points without a
+    location never reach a wijk's geometry).
     """
     rounded = np.rint(coords.reshape(-1, 2) * 10**_KEY_DECIMALS).astype(np.int64)
     keys: np.ndarray = rounded[:, 0] * (1 << 32) + (rounded[:, 1] + (1 << 31))

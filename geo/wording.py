@@ -21,3 +21,12 @@ def counted(count: int, one: str, many: str) -> str:
     ``one`` and ``many`` may carry more words: ``counted(n, "lid wacht", "leden wachten")``.
     """
     return f"{count} {noun(count, one, many)}"
+
+
+def decimal(value: float, places: int = 2) -> str:
+    """``value`` to ``places`` decimals with the Dutch decimal comma, without trailing zeros:
+    ``0,8``, ``2,5``, ``94,5``, ``45``."""
+    text = f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace(".", ",")

@@ -16,7 +16,6 @@ import hashlib
 from collections.abc import Callable
 
 import folium
-import geopandas as gpd
 import pandas as pd
 import shapely
 import streamlit as st
@@ -72,11 +71,14 @@ def person(row: pd.Series) -> str:
     return f"{row['naam']} ({address})" if address else str(row["naam"])
 
 
-def areas_signature(areas: gpd.GeoDataFrame) -> str:
-    """Changes whenever anything drawn on an area map changes (shape, name, figures)."""
-    table = pd.DataFrame(areas.drop(columns=areas.geometry.name))
-    digest = hashlib.sha256(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
-    digest.update(b"".join(shapely.to_wkb(areas.geometry.to_numpy())))
+def plan_signature(plan: Plan) -> str:
+    """Changes whenever anything drawn on an area map changes: an area's shape, name or
+    figures, or who signed up where (the households and participation count addresses)."""
+    digest = hashlib.sha256()
+    for frame in (plan.areas, plan.members):
+        table = pd.DataFrame(frame.drop(columns=frame.geometry.name)).astype(str)
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
+        digest.update(b"".join(shapely.to_wkb(frame.geometry.to_numpy())))
     return digest.hexdigest()
 
 
@@ -266,7 +268,7 @@ def show_area(
         )
     # Folium adds a map's scripts to it again each time it is drawn, and the second drawing
     # breaks in the browser: every draw draws a copy of the kept map (a copy takes 20 ms).
-    kept = _area_map(wijk_key(store), areas_signature(plan.areas), area_id, plan, store)
+    kept = _area_map(wijk_key(store), plan_signature(plan), area_id, plan, store)
     show_map(copy.deepcopy(kept), key=f"gebiedskaart_{area_id}", height=MAP_HEIGHT)
     st.markdown("**Ledenlijst**")
     names = dict(zip(overview["gebied"], overview["naam"], strict=True))

@@ -29,7 +29,7 @@ from geo.project import (
 )
 from geo.replan import Proposal
 from geo.store import Store
-from geo.wording import counted
+from geo.wording import counted, decimal
 from views.common import (
     CHOOSE,
     FILL,
@@ -97,8 +97,8 @@ def note_lines(metrics: Mapping[str, Any], names: Mapping[int, str]) -> list[str
             continue
         lines.append(
             f"**{_label(names, note['area_id'])}** is smal of grillig van vorm "
-            f"(Polsby–Popper {float(note.get('polsby_popper', 0.0)):.2f}, ondergrens "
-            f"{MIN_POLSBY_POPPER:.2f}): {md(note.get('reason', ''))}."
+            f"(Polsby–Popper {decimal(float(note.get('polsby_popper', 0.0)))}, ondergrens "
+            f"{decimal(MIN_POLSBY_POPPER)}): {md(note.get('reason', ''))}."
         )
     return lines
 
@@ -127,7 +127,7 @@ def show_proposal(proposal: Proposal, store: Store) -> None:
     changes = proposal.changes
     st.markdown(
         f"**Voorstel** (maximaal {counted(proposal.max_members, 'lid', 'leden')} per groep, vulgraad "
-        f"{proposal.fill:.2f}): {counted(len(proposal.plan.areas), 'gebied', 'gebieden')}."
+        f"{decimal(proposal.fill)}): {counted(len(proposal.plan.areas), 'gebied', 'gebieden')}."
     )
     for note in proposal.notes:
         st.warning(note)
@@ -346,6 +346,8 @@ areas = with_coverage(plan.areas, coverage).assign(
     vast=plan.areas["locked"].map({True: "ja", False: "nee"}),
 )
 areas["deelname"] = [participation_text(p) for p in areas["participation_pct"]]
+# Without a register the households are unknown: said so, not Streamlit's "None".
+areas["households"] = ["onbekend" if pd.isna(n) else str(n) for n in areas["households"]]
 with view:
     count, people = st.columns(2)
     count.metric("Gebieden", len(areas))

@@ -164,3 +164,14 @@ def test_counts_of_one_read_in_the_singular(
     at.run()
     at.button(key="inlezen").click().run()
     assert at.success[0].value.startswith("1 regel gelezen: 1 aangenomen"), at.success[0].value
+
+
+def test_without_a_register_the_households_read_unknown_not_none(
+    templates: dict[int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app_on(templates, 1, tmp_path, monkeypatch)
+    at.switch_page("views/gebieden.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["huishoudens"]) == ["onbekend"]
+    assert list(table["deelname"]) == ["onbekend (geen adresregister)"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -22,9 +23,11 @@ from geo.partition import (
     area_count,
     block_graph,
     block_shapes,
+    make_plan,
+    tidy_areas,
 )
 from geo.units import Units, build_units, points_in
-from tests.grids import crooked_wijk, members_along
+from tests.grids import crooked_wijk, grid_boundary, grid_streets, members_along
 
 
 @pytest.fixture(scope="module")
@@ -154,3 +157,25 @@ def test_points_in_finds_what_testing_each_point_against_the_polygons_finds(
     assert len(point) > 500
     assert point.tolist() == plain_point[order].tolist()
     assert polygon.tolist() == plain_polygon[order].tolist()
+
+
+@pytest.mark.parametrize("unknown", [None, float("nan")])
+def test_a_piece_handed_over_where_households_are_unknown_keeps_them_unknown(
+    unknown: float | None,
+) -> None:
+    # A plan without a register shows its households as unknown (stored NULL, NaN in a file):
+    # sorting out a loose piece must not turn that into a number, nor fail on it.
+    streets = grid_streets(4, 4)
+    plan = make_plan(grid_boundary(4, 4), streets, members_along(streets, 300, seed=1), None,
+                     max_members=120)  # fmt: skip
+    areas = plan.areas.assign(households=pd.Series([unknown] * len(plan.areas), dtype=object))
+    shapes = areas.geometry.to_numpy().copy()
+    corner = shapes[1].representative_point()
+    sliver = shapely.box(corner.x, corner.y, corner.x + 2, corner.y + 2)  # of area 2, to area 1
+    shapes[1], shapes[0] = shapes[1].difference(sliver), shapes[0].union(sliver)
+    tidy, _ = tidy_areas(areas.set_geometry(shapes, crs=areas.crs), plan.members, None,
+                         max_members=120)  # fmt: skip
+    assert tidy["households"].isna().all()
+    assert shapely.area(tidy.geometry.to_numpy()).sum() == pytest.approx(
+        shapely.area(areas.geometry.to_numpy()).sum()
+    )
