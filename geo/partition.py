@@ -48,6 +48,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.errors import GeoError
 from geo.units import NOT_WALKABLE, Units, build_units, dissolve, points_in, unit_borders
+from geo.wording import decimal
 
 _EPSILON_WEIGHT = 1e-3  # keeps weighted means defined for empty selections
 _MAX_SWEEPS = 60
@@ -2344,7 +2345,7 @@ def compactness_notes(
         if value >= MIN_POLSBY_POPPER:
             continue
         reason = (
-            f"de wijk zelf is smal of grillig (Polsby–Popper van de wijk {wijk:.2f})"
+            f"de wijk zelf is smal of grillig (Polsby–Popper van de wijk {decimal(wijk)})"
             if wijk < 2 * MIN_POLSBY_POPPER
             else "geen compactere indeling gevonden die de groepen even groot houdt"
         )

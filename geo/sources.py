@@ -33,6 +33,7 @@ from geo.errors import InputFileError, ServiceUnavailableError
 from geo.layers import chosen_layer, layer_named
 from geo.pdok import PDOK_FREE_PATH, solr_escape
 from geo.register import AddressRegister
+from geo.wording import decimal
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,8 @@ def utm_epsg(lon: float, lat: float) -> int:
     """
     if not (_UTM_SOUTH <= lat <= _UTM_NORTH and -180.0 <= lon <= 180.0):
         msg = (
-            f"de wijk ligt buiten het bereik van UTM ({lat:.1f}° breedte, {lon:.1f}° lengte); "
+            f"de wijk ligt buiten het bereik van UTM ({decimal(lat, 1)}° breedte, "
+            f"{decimal(lon, 1)}° lengte); "
             "alleen tussen 80° zuid en 84° noord kan in meters gerekend worden"
         )
         raise InputFileError(msg)

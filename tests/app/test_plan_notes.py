@@ -167,8 +167,11 @@ def test_a_thin_area_is_explained(
     (note,) = plan_notes(at)
     shown = unescaped(note)
     name = str(at.dataframe[0].value["naam"].iloc[0])
-    assert shown.startswith(f"**Gebied 1 – {name}** is smal of grillig van vorm (Polsby–Popper 0.")
-    assert "ondergrens 0.20): de wijk zelf is smal of grillig" in shown, shown
+    assert shown.startswith(f"**Gebied 1 – {name}** is smal of grillig van vorm (Polsby–Popper 0,")
+    assert "ondergrens 0,2): de wijk zelf is smal of grillig" in shown, shown
+    assert re.search(r"Polsby–Popper van de wijk 0,\d+\)", shown), (
+        "decimal commas, also in plan.json"
+    )
 
 
 def test_the_proposal_explains_its_own_areas(
