@@ -39,6 +39,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.address import HouseNumber
 from geo.config import MAX_MEMBERS, Settings
+from geo.coverage import with_coverage
 from geo.errors import ConfigError, InputFileError
 from geo.export import SIGNS_FILE, read_plan_folder
 from geo.flyers import (
@@ -240,11 +241,9 @@ def pack_data(
         flags = members[column] if column in members else pd.Series(False, index=members.index)
         members[column] = flags.fillna(False).astype(bool)
     coverage, open_streets = coverage_layers(wijk, areas, members, max_members=max_members)
-    metric_areas = areas.to_crs(crs).reset_index(drop=True)
+    metric_areas = with_coverage(areas.to_crs(crs).reset_index(drop=True), coverage)
     metric_areas["area_id"] = metric_areas["area_id"].astype(int)
     metric_areas["members"] = coverage["members"].to_numpy()
-    metric_areas["households"] = coverage["households"].to_numpy()
-    metric_areas["participation_pct"] = coverage["participation_pct"].to_numpy()
     for column in ("name", "streets", "neighbours"):
         values = (
             metric_areas[column]
