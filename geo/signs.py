@@ -112,15 +112,21 @@ def find_signs(
     *,
     inset_m: float = 10.0,
     merge_m: float = 30.0,
+    show_counts: bool = True,
 ) -> gpd.GeoDataFrame:
     """Proposed sign points at the entrances of ``boundary``, ranked (see the module doc).
 
     ``streets`` has ``highway``, ``name``, ``access``, ``junction`` and ``oneway`` when known
     (missing columns count as empty); ``homes`` are address points for the ranking.
     Returns points in the CRS of ``streets`` with ``sign_id``, ``street``, ``road_class``,
-    ``kind``, ``rank``, ``bearing_deg``, ``homes``, ``reason``.
+    ``kind``, ``rank``, ``bearing_deg``, ``homes``, ``reason``. Without ``show_counts`` (homes
+    that are people, not addresses) they still rank the signs, but ``homes`` is empty and the
+    reason does not count them.
     """
-    return _find(boundary, _prepare(streets), homes, inset_m=inset_m, merge_m=merge_m)
+    return _find(
+        boundary, _prepare(streets), homes, inset_m=inset_m, merge_m=merge_m,
+        show_counts=show_counts,
+    )  # fmt: skip
 
 
 def _find(
@@ -130,6 +136,7 @@ def _find(
     *,
     inset_m: float = 10.0,
     merge_m: float = 30.0,
+    show_counts: bool = True,
 ) -> gpd.GeoDataFrame:
     """:func:`find_signs` on streets prepared by :func:`_prepare`."""
     lines = _usable_lines(prepared, boundary)
@@ -140,22 +147,25 @@ def _find(
     table["entrance"] = _merge(table, lines, merge_m=merge_m)
     signs = _pick_per_entrance(table)
     signs["homes"] = _catchment(boundary, prepared, signs, homes)
-    return _rank(gpd.GeoDataFrame(signs, geometry="geometry", crs=prepared.crs))
+    return _rank(gpd.GeoDataFrame(signs, geometry="geometry", crs=prepared.crs), show_counts)
 
 
 def signs_per_area(
     areas: gpd.GeoDataFrame,
     streets: gpd.GeoDataFrame,
     homes: gpd.GeoDataFrame | None = None,
+    *,
+    show_counts: bool = True,
     **options: float,
 ) -> gpd.GeoDataFrame:
-    """Signs at the entrances of each area (``area_id`` and ``geometry`` in a metric CRS)."""
+    """Signs at the entrances of each area (``area_id`` and ``geometry`` in a metric CRS);
+    ``homes`` and ``show_counts`` as for :func:`find_signs`."""
     frames = []
     prepared = _prepare(streets)
     for area_id, polygon in zip(areas["area_id"], areas.geometry, strict=True):
         if polygon is None or polygon.is_empty:
             continue
-        signs = _find(polygon, prepared, homes, **options)
+        signs = _find(polygon, prepared, homes, show_counts=show_counts, **options)
         frames.append(signs.assign(area_id=int(area_id)))
     if not frames:
         return _empty(streets.crs).assign(area_id=pd.Series(dtype=int))
@@ -593,18 +603,20 @@ def _street_matrix(a: np.ndarray, b: np.ndarray, length: np.ndarray, count: int)
     return csr_array((weight, (low[first], high[first])), shape=(count, count))
 
 
-def _rank(signs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def _rank(signs: gpd.GeoDataFrame, show_counts: bool = True) -> gpd.GeoDataFrame:
     signs = signs.assign(main_first=(signs["kind"] != MAIN).astype(int))
     signs = signs.sort_values(["main_first", "class_rank", "homes"], ascending=[True, True, False])
     signs = signs.reset_index(drop=True)
     signs["rank"] = np.arange(1, len(signs) + 1)
     signs["sign_id"] = signs["rank"]
     signs["reason"] = [
-        _reason(str(street), str(kind), str(label), int(homes))
+        _reason(str(street), str(kind), str(label), int(homes) if show_counts else 0)
         for street, kind, label, homes in zip(
             signs["street"], signs["kind"], signs["label"], signs["homes"], strict=True
         )
     ]
+    if not show_counts:
+        signs["homes"] = pd.array([pd.NA] * len(signs), dtype="Int64")
     columns = [
         "sign_id",
         "rank",

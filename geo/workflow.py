@@ -253,20 +253,23 @@ def make_signs(
 ) -> gpd.GeoDataFrame:
     """Ranked signs (WGS84) at the wijk's entrances, or at each area's when ``areas`` is given.
 
-    Ranked by the register's addresses (else by ``homes``, e.g. the members); ``budget`` keeps
+    Ranked by the register's addresses (else by ``homes``, e.g. the members: then the signs
+    are public without their counts, which would tell where members live); ``budget`` keeps
     the best ``budget`` signs (per area when per area).
     """
     check_budget(budget)
     crs = wijk.crs
     streets = wijk.streets_in(crs)
-    if len(wijk.addresses):
+    by_register = bool(len(wijk.addresses))
+    if by_register:
         points = wijk.addresses_in(crs)
     else:
         points = homes.to_crs(crs) if homes is not None and len(homes) else None
     if areas is None:
-        signs = find_signs(wijk.boundary.to_crs(crs).geometry.iloc[0], streets, points)
+        boundary = wijk.boundary.to_crs(crs).geometry.iloc[0]
+        signs = find_signs(boundary, streets, points, show_counts=by_register)
     else:
-        signs = signs_per_area(areas.to_crs(crs), streets, points)
+        signs = signs_per_area(areas.to_crs(crs), streets, points, show_counts=by_register)
     if budget is not None:
         signs = signs.loc[signs["rank"] <= budget].reset_index(drop=True)
     return signs.to_crs(WGS84)

@@ -14,8 +14,9 @@ import stat
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
-from shapely import Point
+from shapely import LineString, Point
 
 from geo.cli import EXIT_ERROR, main
 from tests.grids import RD, grid_boundary, grid_streets
@@ -115,6 +116,26 @@ def test_a_one_area_wijk_is_planned_with_every_map(wijk: tuple[Path, Path], tmp_
     assert metrics["areas"] == 1 and metrics["members"] == 5
     assert (out / "gebieden" / "gebied-1.html").stat().st_size > 1000
     assert "Gebied 1" in (out / "gebieden" / "gebied-1.html").read_text(encoding="utf-8")
+
+
+def test_without_a_register_the_public_signs_do_not_count_members(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    boundary, streets = wijk
+    road_in = gpd.GeoDataFrame(  # from the west into the grid's junction at Dwarsstraat 2
+        {"name": ["Rijksweg"], "highway": ["secondary"]},
+        geometry=[LineString([(185_700, 331_100), (186_000, 331_100)])],
+        crs=RD,
+    ).to_crs(4326)
+    with_road = tmp_path / "straten.geojson"
+    pd.concat([gpd.read_file(streets), road_in], ignore_index=True).to_file(with_road)
+    out = tmp_path / "plan"
+    assert plan((boundary, with_road), write_people(tmp_path / "a.csv", people(3)), out) == 0
+    signs = json.loads((out / "signs.geojson").read_text(encoding="utf-8"))["features"]
+    assert [sign["properties"]["street"] for sign in signs] == ["Rijksweg"]
+    assert all(sign["properties"]["homes"] is None for sign in signs)
+    assert not any("leidt naar" in sign["properties"]["reason"] for sign in signs)
+    assert "leidt naar" not in (out / "signs_map.html").read_text(encoding="utf-8")
 
 
 def test_streets_without_any_attribute_plan_and_map(

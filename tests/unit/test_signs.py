@@ -138,6 +138,24 @@ def test_entrances_rank_by_the_homes_they_lead_to() -> None:
     assert "leidt naar 30 adressen" in signs["reason"].iloc[0]
 
 
+def test_members_rank_the_signs_but_their_counts_stay_out() -> None:
+    roads = streets(
+        {"name": "Westweg", "geometry": LineString([(-100, 200), (500, 200)])},
+        {"name": "Oostweg", "geometry": LineString([(1100, 800), (500, 800)])},
+    )
+    members = gpd.GeoDataFrame(
+        geometry=[Point(x, 788) for x in np.linspace(600, 900, 12)] + [Point(300, 212)], crs=RD
+    )
+    counted = find_signs(WIJK, roads, members)
+    hidden = find_signs(WIJK, roads, members, show_counts=False)
+    assert list(hidden["street"]) == list(counted["street"]) == ["Oostweg", "Westweg"]
+    assert hidden["homes"].isna().all()
+    assert not hidden["reason"].str.contains("leidt naar").any()
+    assert list(hidden.drop(columns=["homes", "reason"]).columns) == list(
+        counted.drop(columns=["homes", "reason"]).columns
+    )
+
+
 def test_an_entrance_to_one_home_reads_in_the_singular() -> None:
     road = streets({"name": "Westweg", "geometry": LineString([(-100, 200), (500, 200)])})
     home = gpd.GeoDataFrame(geometry=[Point(300, 212)], crs=RD)
