@@ -196,8 +196,11 @@ def place_members(store: Store, *, settings: Settings) -> Placement:
         max_members=store.max_members,
         fill=store.fill,
     )
-    fresh = (updated.members["member_id"] > existing.members["member_id"].max()).to_numpy()
-    updated.members.loc[fresh, "member_id"] = _ids_by_phone(updated.members.loc[fresh], waiting)
+    # The newcomers placed (none when all were outside; all when everyone before was forgotten).
+    fresh = ~updated.members["member_id"].isin(existing.members["member_id"]).to_numpy()
+    if fresh.any():
+        fresh_ids = _ids_by_phone(updated.members.loc[fresh], waiting)
+        updated.members.loc[fresh, "member_id"] = fresh_ids
     store.save_plan(
         updated, action="nieuwe leden geplaatst", added=report.added, split=sorted(report.split),
         moved_existing=report.moved_existing,

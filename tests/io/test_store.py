@@ -132,6 +132,34 @@ def test_forget_removes_every_byte_of_a_person(tmp_path: Path, wijk: Wijk) -> No
     assert str(beheerder["telefoon"]) not in store.history().to_string()
 
 
+def test_placing_works_after_everyone_left_and_when_only_outsiders_arrive(
+    tmp_path: Path, wijk: Wijk
+) -> None:
+    settings = Settings(cache_dir=tmp_path / "cache")
+    store = Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
+    import_applicants(store, sign_up_sheet(tmp_path / "a.csv", 1, seed=3), settings=settings)
+    place_members(store, settings=settings)
+    (only,) = store.applicants("accepted")["telefoon"]
+    assert store.forget(str(only)) == 1
+    sheet = sign_up_sheet(tmp_path / "b.csv", 2, seed=4, first_phone=100)
+    import_applicants(store, sheet, settings=settings)
+    assert place_members(store, settings=settings).placed == 2
+    placed = store.applicants("accepted")
+    assert placed["area_id"].notna().all() and len(placed) == 2
+    assert sorted(store.plan().members["member_id"]) == sorted(placed["id"])
+    far = sheet.read_text().splitlines()[:2]
+    far[1] = ";".join(
+        [*far[1].split(";")[:2], "1", "Geleen", "40", "0620009999", "", "51.5", "5.0"]
+    )
+    import_applicants(
+        store, write_text(tmp_path / "c.csv", "\n".join(far) + "\n"), settings=settings
+    )
+    placement = place_members(store, settings=settings)
+    assert (placement.placed, placement.outside) == (0, 1)
+    assert store.status().applicants["rejected"] == 1
+    assert store.applicants("accepted")["area_id"].notna().all()
+
+
 def test_backup_while_in_use_and_restore(tmp_path: Path, wijk: Wijk) -> None:
     settings = Settings(cache_dir=tmp_path / "cache")
     store = Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
