@@ -51,6 +51,7 @@ from geo.intake import (
     normalize_phone,
     read_applicants,
 )
+from geo.mail import is_mail_source
 from geo.maps import PUBLIC_MIN_MEMBERS, area_maps, municipality_map, planner_map, signs_map
 from geo.outputs import ensure_dir, refuse_overwrite, replacing, resolved
 from geo.partition import Plan, assign, make_plan
@@ -69,7 +70,7 @@ from geo.sources import (
     read_streets,
     streets_from_osm,
 )
-from geo.tables import unescape_column, unescape_formula, write_csv
+from geo.tables import read_sheets, unescape_column, unescape_formula, write_csv
 from geo.wording import counted, noun
 
 APPLICANTS_FILE = "applicants.csv"
@@ -138,7 +139,8 @@ def run_intake(
     rejects = pd.concat(
         [intake.rejects, _as_rejects(outcome.not_found, intake.rejects.columns)], ignore_index=True
     ).sort_values("row", kind="stable")
-    for frame, path in zip((outcome.located, rejects, outcome.pending), files, strict=True):
+    pending = _as_pending(outcome.pending)
+    for frame, path in zip((outcome.located, rejects, pending), files, strict=True):
         write_csv(frame, path, private=True)
     return IntakeReport(
         rows_in=intake.rows_in,
@@ -149,6 +151,17 @@ def run_intake(
         files=files,
         notes=tuple(intake.notes),
     )
+
+
+def _as_pending(pending: pd.DataFrame) -> pd.DataFrame:
+    """Rows waiting for a lookup as a re-run reads them: they passed every rule, so their age
+    shows as ``18+`` (the age itself is not kept) and the file can be sent in again as it is."""
+    if "leeftijd" in pending:
+        return pending
+    at = list(pending.columns).index("naam") + 1 if "naam" in pending else 0
+    pending = pending.copy()
+    pending.insert(at, "leeftijd", "18+")
+    return pending
 
 
 def _as_rejects(not_found: pd.DataFrame, columns: pd.Index) -> pd.DataFrame:
@@ -417,6 +430,7 @@ def run_assign(
     _carry_forward(
         plan_dir,
         out_dir,
+        sent_again=_sent_again(applicants_path, plan_dir),
         members=set(
             zip(
                 updated.members["telefoon"].astype(str),
@@ -461,16 +475,23 @@ def _carry_forward(
     plan_dir: Path,
     out_dir: Path,
     *,
+    sent_again: Collection[tuple[str, str, str]],
     members: Collection[tuple[str, str]],
     regions: Sequence[str],
 ) -> None:
     """Add the sign-ups still rejected or waiting in ``plan_dir`` to those of ``out_dir``.
 
-    ``uit_plan`` names the folder whose input each row came from. A row of someone who is
-    now one of the ``members`` (phone and name: sent in again, corrected, and placed) is done:
-    it is not carried on, so nobody chases a member. Another person with that phone number (a
-    household sharing one) stays.
+    ``uit_plan`` names the folder whose input each row came from ("" for this run's own). A
+    row is not carried on when it is done or superseded: its person (phone and name) is now
+    one of the ``members`` (sent in again, corrected, and placed), or is in this run's input
+    again (whose outcome replaces it), or the row was sent in again as a row of an earlier
+    table (``sent_again``: folder, row and name, see :func:`_sent_again`). Another person with
+    that phone number (a household sharing one) stays.
     """
+    this_run = [
+        read_text_table(out_dir / name) for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
+    ]
+    people = set(members).union(*(_people(table, regions) for table in this_run))
     for name in (REJECTS_FILE, PENDING_FILE):
         earlier = plan_dir / name
         if not earlier.exists():
@@ -479,31 +500,71 @@ def _carry_forward(
         if "uit_plan" not in old:
             old.insert(0, "uit_plan", "")
         old["uit_plan"] = old["uit_plan"].mask(old["uit_plan"] == "", plan_dir.name)
-        old = old.loc[~_now_members(old, members, regions)]
-        if old.empty:
-            continue
+        blank = pd.Series("", index=old.index)
+        keys = zip(
+            old["uit_plan"],
+            old.get("row", blank),
+            old.get("naam", blank).astype(str).map(fold_name),
+            strict=True,
+        )
+        again = np.array([key in sent_again for key in keys], dtype=bool)
+        old = old.loc[~again & ~np.array(_in_people(old, people, regions), dtype=bool)]
         new = read_text_table(out_dir / name)
+        if old.empty and "uit_plan" not in new:
+            continue
+        # A table sent in again brings its own ``uit_plan`` along: its rows are this run's now.
+        new = new.drop(columns="uit_plan") if "uit_plan" in new else new
         new.insert(0, "uit_plan", "")
-        write_csv(pd.concat([old, new], ignore_index=True), out_dir / name, private=True)
+        both = pd.concat([old, new], ignore_index=True) if len(old) else new
+        write_csv(both, out_dir / name, private=True)
 
 
-def _now_members(
-    rows: pd.DataFrame, members: Collection[tuple[str, str]], regions: Sequence[str]
-) -> np.ndarray:
-    """Per row of a rejects or pending table (``naam`` and the sign-up's own columns):
-    whether its phone number (E.164) and name are one of the ``members``'."""
-    column = map_columns([str(name) for name in rows.columns]).get("telefoon")
-    found = np.zeros(len(rows), dtype=bool)
-    if column is None or "naam" not in rows:
-        return found
-    names = rows["naam"].astype(str).map(fold_name).tolist()
-    for position, text in enumerate(rows.iloc[:, column].tolist()):
-        try:
-            phone = normalize_phone(str(text), regions=regions)[0]
-        except ValueError:
-            continue  # no readable number: it stays where it is
-        found[position] = (phone, names[position]) in members
+def _sent_again(applicants_path: Path, plan_dir: Path) -> set[tuple[str, str, str]]:
+    """Folder, row and folded name of each row of ``applicants_path`` that is a row of an
+    earlier ``rejects.csv`` or ``pending.csv`` sent in again (corrected or not): such a table
+    has ``uit_plan`` and ``row`` columns; an empty ``uit_plan`` is ``plan_dir``'s own row."""
+    if is_mail_source(applicants_path):
+        return set()
+    found = set()
+    for sheet in read_sheets(applicants_path):
+        header = [unescape_formula(cell.strip()) for cell in (sheet.rows[0] if sheet.rows else [])]
+        if not {"uit_plan", "row", "naam"} <= set(header):
+            continue
+        origin, row, name = (header.index(column) for column in ("uit_plan", "row", "naam"))
+        for cells in sheet.rows[1:]:
+            if len(cells) > max(origin, row, name):
+                folder = unescape_formula(cells[origin].strip()) or plan_dir.name
+                found.add((folder, cells[row].strip(), fold_name(unescape_formula(cells[name]))))
     return found
+
+
+def _people(table: pd.DataFrame, regions: Sequence[str]) -> set[tuple[str, str]]:
+    """Phone and folded name (:func:`_row_people`) of each row of a sign-up table."""
+    return {person for person in _row_people(table, regions) if person is not None}
+
+
+def _in_people(
+    table: pd.DataFrame, people: Collection[tuple[str, str]], regions: Sequence[str]
+) -> list[bool]:
+    """Per row of a table: whether its phone and name are one of ``people``."""
+    return [person is not None and person in people for person in _row_people(table, regions)]
+
+
+def _row_people(table: pd.DataFrame, regions: Sequence[str]) -> list[tuple[str, str] | None]:
+    """Per row its phone (E.164 when it reads as one, else the digits as typed) and folded
+    name; ``None`` for a row without name or phone."""
+    column = map_columns([str(name) for name in table.columns]).get("telefoon")
+    if column is None or "naam" not in table:
+        return [None] * len(table)
+    result: list[tuple[str, str] | None] = []
+    names = table["naam"].astype(str).map(fold_name).tolist()
+    for text, folded in zip(table.iloc[:, column].astype(str).tolist(), names, strict=True):
+        try:
+            phone = normalize_phone(text, regions=regions)[0]
+        except ValueError:
+            phone = "".join(ch for ch in text if ch.isdigit())
+        result.append((phone, folded) if phone and folded else None)
+    return result
 
 
 def read_text_table(path: Path) -> pd.DataFrame:

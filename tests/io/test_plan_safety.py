@@ -19,6 +19,7 @@ import pytest
 from shapely import LineString, Point
 
 from geo.cli import EXIT_ERROR, main
+from tests.conftest import write_text
 from tests.grids import RD, grid_boundary, grid_streets
 
 HEADER = ["Naam", "Straat", "Huisnummer", "Postcode", "Woonplaats", "Leeftijd", "Telefoon", "lat", "lon"]  # fmt: skip
@@ -213,6 +214,42 @@ def test_a_chain_of_assigns_keeps_where_each_reject_came_from_and_drops_the_corr
         "the corrected sign-up is a member now; the partner sharing a member's phone is not"
     )
     assert "+31612399999" in {r["telefoon"] for r in read(third / "members.csv")}
+
+
+def test_tables_sent_in_again_replace_the_rows_they_carry(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    minor = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
+    somebody = people(1, start=80)[0]
+    typo = ["Fout Fictief", *somebody[1:6], "0612", *somebody[7:]]
+    waiting = ["Wacht Fictief", *people(1, start=70)[0][1:7], "", ""]  # offline, no register
+    original = write_people(tmp_path / "a.csv", [*people(4), minor, typo, waiting])
+    first, second = tmp_path / "een", tmp_path / "twee"
+    assert plan(wijk, original, first) == 3, "one waits for an address"
+    assert assign(first, write_people(tmp_path / "b.csv", people(2, start=50)), second) == 0
+    rejects = (second / "rejects.csv").read_text(encoding="utf-8-sig")
+    corrected = write_text(tmp_path / "verbeterd.csv", rejects.replace(",0612,", ",0612345699,"))
+
+    assert assign(second, corrected, tmp_path / "drie") == 0
+    assert "Fout Fictief" in {r["naam"] for r in read(tmp_path / "drie" / "members.csv")}
+    assert [r["naam"] for r in read(tmp_path / "drie" / "rejects.csv")] == ["Jong Fictief"]
+    assert [r["naam"] for r in read(tmp_path / "drie" / "pending.csv")] == ["Wacht Fictief"]
+
+    assert assign(second, second / "pending.csv", tmp_path / "vier") == 3
+    assert [r["naam"] for r in read(tmp_path / "vier" / "pending.csv")] == ["Wacht Fictief"]
+    assert [r["leeftijd"] for r in read(tmp_path / "vier" / "pending.csv")] == ["18+"]
+    assert sorted(r["naam"] for r in read(tmp_path / "vier" / "rejects.csv")) == [
+        "Fout Fictief",
+        "Jong Fictief",
+    ], "waiting adults sent in again are not refused for their age"
+
+    assert assign(second, original, tmp_path / "vijf") == 3, "one still waits"
+    again = [r["naam"] for r in read(tmp_path / "vijf" / "rejects.csv")]
+    assert sorted(name for name in again if "Fictief" in name and "Persoon" not in name) == [
+        "Fout Fictief",
+        "Jong Fictief",
+    ], "the original sign-ups again: each refused once, not once more per run"
+    assert [r["naam"] for r in read(tmp_path / "vijf" / "pending.csv")] == ["Wacht Fictief"]
 
 
 def test_assign_refuses_a_roster_that_no_longer_matches_its_plan(
