@@ -97,7 +97,7 @@ def services() -> list[OnlineService]:
 
 def show_message(text: str, source: dict[str, str], *, key: str) -> None:
     """The sender's own text of an e-mail sign-up, with where it came from."""
-    about = [f"{label}: {source[field]}" for field, label in SOURCE_LABELS.items()
+    about = [f"{label}: {md(source[field])}" for field, label in SOURCE_LABELS.items()
              if source.get(field)]  # fmt: skip
     st.markdown("**Oorspronkelijk bericht**")
     if about:
@@ -139,7 +139,7 @@ if (
             progress=progress_bar("Aanmeldingen controleren en adressen opzoeken…"),
         )
     except GeoError as error:
-        st.error(str(error))
+        st.error(md(error))
     else:
         st.session_state[READ] = upload.file_id  # everything below is drawn after the import
         st.success(
@@ -175,7 +175,7 @@ if mailbox_url:
                 progress=progress_bar("E-mails lezen en adressen opzoeken…"),
             )
         except GeoError as error:
-            st.error(str(error))
+            st.error(md(error))
         else:
             store.close()
             renumbered = (
@@ -226,14 +226,14 @@ with st.form("een_persoon", enter_to_submit=False):
         try:
             accepted_now, reason = import_person(store, person, settings=settings())
         except GeoError as error:
-            st.error(f"Niet aangenomen: {error}")
+            st.error(f"Niet aangenomen: {md(error)}")
         else:
             store.close()
             if accepted_now:
                 st.session_state[EMPTY_FORM] = True
-                changed(f"{person['Naam']} is aangemeld en heeft een gebied.")
+                changed(f"{md(person['Naam'])} is aangemeld en heeft een gebied.")
             changed(  # the typed fields stay, to correct them
-                f"Niet aangenomen: {reason}. Verbeter de gegevens hieronder en probeer opnieuw.",
+                f"Niet aangenomen: {md(reason)}. Verbeter de gegevens hieronder en probeer opnieuw.",
                 kind="error",
             )
 
@@ -288,7 +288,7 @@ def correct(
 ) -> None:
     """Choose a sign-up, correct its cells (beside the e-mail it came from) and check it again
     (rejects and waiting ones)."""
-    st.markdown(f"**{title}**")
+    st.markdown(f"**{md(title)}**")
     chosen = st.selectbox("Welke", list(fixable), index=None, key=choice,
                           placeholder="Kies een aanmelding")  # fmt: skip
     if chosen is None:
@@ -303,9 +303,9 @@ def correct(
         place = st.container()
     with place:
         if layout.check:
-            st.info(f"Te controleren: {layout.check}")
+            st.info(f"Te controleren: {md(layout.check)}")
         if layout.history:
-            st.caption(layout.history)
+            st.caption(md(layout.history))
         with st.form(form, enter_to_submit=False):
             edited = {
                 header: st.text_input(header, value=value, key=f"cel_{number}_{header}")
@@ -317,7 +317,7 @@ def correct(
             counts, _ = check_again(store, {number: layout.cells(edited)}, settings=settings(),
                                     services=services())  # fmt: skip
         except GeoError as error:
-            st.error(str(error))
+            st.error(md(error))
         else:
             if counts["accepted"]:
                 store.close()
@@ -332,7 +332,7 @@ def correct(
                 changed("Verbeterd: deze persoon stond al in het project.", kind="warning")
             reason = store.applicants("rejected")["reason"].iloc[-1]
             store.close()
-            changed(f"Nog steeds niet aangenomen: {reason}", kind="error")
+            changed(f"Nog steeds niet aangenomen: {md(reason)}", kind="error")
 
 
 fixable = {
@@ -360,7 +360,7 @@ else:
             again = with_source(store, waiting_cells(store))
             counts, _ = check_again(store, again, settings=settings(), services=services())
         except GeoError as error:
-            st.error(str(error))
+            st.error(md(error))
         else:
             store.close()
             changed(
@@ -428,7 +428,7 @@ if len(to_check):
             with beside:
                 show_message(str(source["bericht"]), source, key=f"bron_{member_id}")
         with fields_side:
-            st.info(f"Opmerking bij het inlezen: {member['opmerking']}")
+            st.info(f"Opmerking bij het inlezen: {md(member['opmerking'])}")
 
             def cell(name: str) -> str:
                 value = member[name]
@@ -437,9 +437,10 @@ if len(to_check):
             number = cell("huisnummer").removesuffix(".0") + cell("huisletter")
             number += f"-{cell('toevoeging')}" if cell("toevoeging") else ""
             st.markdown(
-                f"**Naam:** {cell('naam')}  \n**Adres:** {cell('straat')} {number}  \n"
-                f"**Postcode:** {cell('postcode')}  \n**Woonplaats:** {cell('woonplaats')}  \n"
-                f"**Telefoon:** {cell('telefoon')}  \n**E-mail:** {cell('email')}  \n"
+                f"**Naam:** {md(cell('naam'))}  \n**Adres:** {md(cell('straat'))} {md(number)}  \n"
+                f"**Postcode:** {md(cell('postcode'))}  \n"
+                f"**Woonplaats:** {md(cell('woonplaats'))}  \n"
+                f"**Telefoon:** {md(cell('telefoon'))}  \n**E-mail:** {md(cell('email'))}  \n"
                 f"**Wil beheerder zijn:** {'ja' if member['beheerder'] else 'nee'}  \n"
                 f"**Gebied:** {cell('area_id').removesuffix('.0') or 'nog geen'}"
             )
@@ -447,7 +448,7 @@ if len(to_check):
             if good.button("Klopt", key=action_key("klopt"), type="primary"):
                 store.mark_checked([member_id])
                 store.close()
-                changed(f"{cell('naam')} is gecontroleerd.")
+                changed(f"{md(cell('naam'))} is gecontroleerd.")
             if fix.button("Verbeteren…", key="lid_verbeteren_vragen"):
                 st.session_state[FIX_MEMBER] = member_id
             if wrong.button("Verwijderen…", key="controle_verwijderen"):
@@ -511,7 +512,7 @@ if planner:
         st.session_state[FORGET] = who
     asked = st.session_state.get(FORGET)
     if asked is not None and asked in people:
-        st.warning(f"{asked} definitief verwijderen? Dit kan niet ongedaan worden gemaakt.")
+        st.warning(f"{md(asked)} definitief verwijderen? Dit kan niet ongedaan worden gemaakt.")
         yes, no = st.columns(2)
         if yes.button("Ja, definitief verwijderen", key=action_key("verwijderen"), type="primary"):
             removed = store.forget(people[asked], regions=regions)

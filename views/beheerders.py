@@ -151,7 +151,7 @@ def choose_hoofdbeheerder(store: Store, area_id: int, mine: pd.DataFrame) -> Non
                 try:
                     store.set_beheerder(area_id, int(choice))
                 except GeoError as error:
-                    st.error(f"Niet opgeslagen: {error}")
+                    st.error(f"Niet opgeslagen: {md(error)}")
                 else:
                     store.close()
                     changed(f"{md(labels[choice])} is nu hoofdbeheerder van gebied {area_id}.")
@@ -164,7 +164,7 @@ def choose_hoofdbeheerder(store: Store, area_id: int, mine: pd.DataFrame) -> Non
         try:
             store.unset_beheerder(area_id)
         except GeoError as error:
-            st.error(f"Niet gewijzigd: {error}")
+            st.error(f"Niet gewijzigd: {md(error)}")
         else:
             store.close()
             changed(
@@ -199,7 +199,7 @@ def choose_co_beheerders(
             try:
                 store.set_co_beheerders(area_id, [int(i) for i in chosen])
             except GeoError as error:
-                st.error(f"Niet opgeslagen: {error}")
+                st.error(f"Niet opgeslagen: {md(error)}")
             else:
                 store.close()
                 names = ", ".join(md(labels[i]) for i in chosen) or "geen"

@@ -121,7 +121,7 @@ def member_correction(
             correction = propose_correction(store, member_id, fields, settings=settings(),
                                             services=services)  # fmt: skip
         except GeoError as error:
-            st.error(f"Niet verbeterd: {error}")
+            st.error(f"Niet verbeterd: {md(error)}")
             return
         proposal = Proposal(prefix, name, fields, checked, correction)
         if correction.moves:
@@ -196,7 +196,7 @@ def save(store: Store, proposal: Proposal, *, done_key: str | None) -> None:
         )
     except GeoError as error:
         st.session_state.pop(PROPOSAL, None)
-        st.error(f"Niet verbeterd: {error}")
+        st.error(f"Niet verbeterd: {md(error)}")
         return
     store.close()
     st.session_state.pop(PROPOSAL, None)

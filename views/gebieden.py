@@ -246,7 +246,7 @@ with st.expander(
             )
         except GeoError as error:
             st.session_state.pop(PROPOSAL, None)
-            st.error(f"Geen voorstel gemaakt: {error}")
+            st.error(f"Geen voorstel gemaakt: {md(error)}")
     proposal = st.session_state.get(PROPOSAL)
     if proposal is not None:
         show_proposal(proposal, store)
@@ -256,7 +256,7 @@ with st.expander(
                 confirm_replan(store, proposal)
             except GeoError as error:
                 st.session_state.pop(PROPOSAL, None)
-                st.error(f"Niet opnieuw ingedeeld: {error}")
+                st.error(f"Niet opnieuw ingedeeld: {md(error)}")
             else:
                 st.session_state.pop(PROPOSAL, None)
                 store.close()
@@ -284,7 +284,7 @@ with st.form("splitsen", enter_to_submit=False):
         try:
             parts = split_area_in_project(store, int(chosen), settings=settings())
         except GeoError as error:
-            st.error(f"Niet gesplitst: {error}")
+            st.error(f"Niet gesplitst: {md(error)}")
         else:
             store.close()
             changed(
@@ -318,7 +318,7 @@ with st.form("vastzetten", enter_to_submit=False):
             if unlock:
                 store.set_locked(unlock, locked=False)
         except GeoError as error:
-            st.error(f"Niet opgeslagen: {error}")
+            st.error(f"Niet opgeslagen: {md(error)}")
         else:
             store.close()
             changed(

@@ -21,6 +21,7 @@ from views.common import (
     allow,
     changed,
     local_times,
+    md,
     settings,
     show_notice,
     store_or_stop,
@@ -86,7 +87,7 @@ else:
         try:
             undone = undo_change(store, settings=settings())
         except GeoError as error:
-            st.error(f"Niet ongedaan gemaakt: {error}")
+            st.error(f"Niet ongedaan gemaakt: {md(error)}")
         else:
             store.close()
             changed(f"Wijziging {undone} ({last['action']}) is ongedaan gemaakt.")
@@ -106,7 +107,7 @@ else:
             try:
                 undone = undo_change(store, int(entry), settings=settings())
             except GeoError as error:
-                st.error(f"Niet teruggezet: {error}")
+                st.error(f"Niet teruggezet: {md(error)}")
             else:
                 store.close()
                 changed(f"Teruggezet naar de toestand vóór wijziging {undone}.")

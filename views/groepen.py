@@ -205,7 +205,7 @@ def launch_section(store: Store, area_id: int, launched: dict[int, str]) -> None
             try:
                 notify.launch(store, area_id, invite_link=link)
             except GeoError as error:
-                st.error(f"Niet opgeslagen: {error}")
+                st.error(f"Niet opgeslagen: {md(error)}")
             else:
                 store.close()
                 changed(f"Gebied {area_id} is operationeel.")
@@ -337,7 +337,7 @@ def email_part(
                 )  # fmt: skip
         except GeoError as error:
             store.close()
-            changed(f"Niet verstuurd: {error}", kind="error")
+            changed(f"Niet verstuurd: {md(error)}", kind="error")
             return
         store.close()
         text = f"{counted(len(report.sent), 'e-mail', 'e-mails')} verstuurd."

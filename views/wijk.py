@@ -149,7 +149,7 @@ with st.form("wijk_kiezen", enter_to_submit=False):
                     st.stop()
                 init_project(project_path(), settings=settings(), wijk_file=source).close()
         except GeoError as error:
-            st.error(f"Geen project gemaakt: {error}")
+            st.error(f"Geen project gemaakt: {md(error)}")
         else:
             changed(
                 "Het project is gemaakt. Controleer hieronder de wijk; voeg daarna aanmeldingen "

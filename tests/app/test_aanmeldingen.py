@@ -38,6 +38,7 @@ from tests.app.test_app import (
 from tests.grids import RD, grid_boundary, grid_streets, members_along
 from tests.io.test_imap import DOVECOT, PASSWORD, USER, deliver, server, sign_up  # noqa: F401
 from tests.io.test_store import sign_up_sheet
+from views.common import md
 
 STREETS = grid_streets(4, 4).assign(
     name=["Molenweg", "Kerkstraat", "Beekstraat", "Schoolstraat", "Lindelaan", "Dorpsstraat",
@@ -150,7 +151,7 @@ def test_an_mail_sign_up_to_check_shows_its_message_beside_the_fields(project: P
     at.selectbox(key="controle_keuze").set_value(choice).run()
     message = at.text_area(key=f"bron_{bas['id']}").value
     assert "Ik ben Bas Brieven, 61 jaar" in message, "the sender's own text beside the fields"
-    assert "**Telefoon:** +31623456751" in texts(at)
+    assert "**Telefoon:** \\+31623456751" in texts(at), "typed text is escaped"
     sent = click_and_keep(at, button(at, "klopt"))
     assert not at.exception
     assert "Bas Brieven is gecontroleerd" in at.success[0].value
@@ -229,6 +230,23 @@ def test_one_person_rejected_keeps_the_typed_fields(project: Path) -> None:
     button(at, "toevoegen").click().run()
     assert "Jip Jong is aangemeld" in at.success[0].value
     assert at.text_input(key="f_naam").value == "", "accepted: an empty form for the next one"
+
+
+def test_typed_text_never_formats_the_page(project: Path) -> None:
+    hostile = "[klik](https://evil.example) **Vet**"
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    fields = {"f_naam": hostile, "f_adres": HOMES[3], "f_woonplaats": "Geleen",
+              "f_telefoon": "0618181819"}  # fmt: skip
+    for key, value in fields.items():
+        at.text_input(key=key).input(value)
+    at.number_input(key="f_leeftijd").set_value(40)
+    button(at, "toevoegen").click().run()
+    assert at.success[0].value == f"{md(hostile)} is aangemeld en heeft een gebied."
+    who = next(o for o in at.selectbox(key="verwijder_keuze").options if "klik" in o)
+    at.selectbox(key="verwijder_keuze").set_value(who).run()
+    at.button(key="verwijder_vragen").click().run()
+    asked = next(w.value for w in at.warning if "definitief verwijderen" in w.value)
+    assert asked.startswith(md(who)) and "](https" not in asked
 
 
 def test_who_changed_group_since_a_change_is_listed_and_downloadable(project: Path) -> None:

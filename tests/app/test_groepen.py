@@ -126,7 +126,7 @@ def test_starting_a_group_then_making_drafts_and_links(project: Path) -> None:
     area, ids = first_area(project)
     at.text_input(key=f"uitnodigingslink_{area}").input("https://example.org/nep")
     at.form_submit_button[0].click().run()
-    assert "geen WhatsApp-uitnodigingslink" in at.error[0].value
+    assert "geen WhatsApp-uitnodigingslink" in at.error[0].value.replace("\\", "")
     at.text_input(key=f"uitnodigingslink_{area}").input(LINK)
     at.form_submit_button[0].click().run()
     assert not at.exception
