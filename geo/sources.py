@@ -700,10 +700,17 @@ def _read_layer(
 def _read_chosen(path: Path, layer: str, columns: Sequence[str] | None) -> gpd.GeoDataFrame:
     chosen = chosen_layer(path, _layers(path), layer)
     try:
-        return _read_file(path, chosen, columns)
+        frame = _read_file(path, chosen, columns)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
         msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
         raise InputFileError(msg) from None
+    if not isinstance(frame, gpd.GeoDataFrame):  # a table (a CSV) reads without geometry
+        msg = (
+            f"{path.name} bevat geen geometrie (alleen een tabel); geef een kaartbestand: "
+            "GeoJSON, GeoPackage of shapefile"
+        )
+        raise InputFileError(msg)
+    return frame
 
 
 def _read_file(path: Path, layer: str | None, columns: Sequence[str] | None) -> gpd.GeoDataFrame:
@@ -718,6 +725,8 @@ def _read_file(path: Path, layer: str | None, columns: Sequence[str] | None) -> 
         frame = gpd.read_file(
             path, layer=layer, engine="pyogrio", columns=list(columns), use_arrow=True
         )
+        if not isinstance(frame, gpd.GeoDataFrame):
+            return frame  # a table without geometry: refused by the caller
         attributes = frame.drop(columns=frame.geometry.name).dtypes
         if all(isinstance(dtype, pd.StringDtype) for dtype in attributes):
             return frame

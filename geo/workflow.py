@@ -737,7 +737,8 @@ def plan_layers(
 
     Public: ``boundary``, ``areas``, ``signs``, ``coverage`` and ``open_streets`` (streets with
     households but nobody signed up), with member counts under
-    :data:`~geo.maps.PUBLIC_MIN_MEMBERS` left out. Private adds ``members`` (name, phone,
+    :data:`~geo.maps.PUBLIC_MIN_MEMBERS` left out, and those areas' open streets (the streets
+    they lack would tell where their few members live). Private adds ``members`` (name, phone,
     e-mail, address, group, beheerder) and keeps every count.
     """
     coverage, uncovered = coverage_layers(wijk, areas, members, max_members=max_members)
@@ -757,6 +758,11 @@ def plan_layers(
             hidden = [c for c in figures if c in layers[name]]
             layers[name] = layers[name].astype(dict.fromkeys(hidden, "float"))
             layers[name].loc[small.to_numpy(), hidden] = np.nan
+        # A small area's open streets are all its streets but its members' own: left out.
+        areas_out = layers["areas"]
+        few = areas_out.loc[areas_out["members"].isna(), "area_id"]
+        open_streets = layers["open_streets"]
+        layers["open_streets"] = open_streets.loc[~open_streets["area_id"].isin(few)]
         return layers
     layers["members"] = members.to_crs(WGS84).assign(
         adres=[_address_of(row) for row in members.itertuples()],

@@ -214,3 +214,49 @@ def test_public_layers_leave_out_every_figure_of_small_areas_with_the_members() 
     # With a cap of 2, "nearly full" (90 % of the cap) would tell the two members as well.
     tight = plan_layers(wijk, areas, members, max_members=2, private=False, signs=signs)
     assert tight["coverage"]["near_cap"].isna().all()
+
+
+def test_public_layers_leave_out_the_open_streets_of_small_areas() -> None:
+    # A small area's open streets are all its streets but those of its few members.
+    west, east = box(190_000, 330_000, 190_400, 330_400), box(190_400, 330_000, 190_800, 330_400)
+    streets = gpd.GeoDataFrame(
+        {"name": ["Kerkstraat", "Molenweg", "Beekstraat"], "highway": ["residential"] * 3},
+        geometry=[
+            shapely.LineString([(190_000, 330_100), (190_400, 330_100)]),
+            shapely.LineString([(190_000, 330_300), (190_400, 330_300)]),
+            shapely.LineString([(190_400, 330_200), (190_800, 330_200)]),
+        ],
+        crs=RD,
+    )
+    register = gpd.GeoDataFrame(
+        {"straat": ["Kerkstraat", "Molenweg", "Beekstraat"], "huisnummer": [1, 2, 3]},
+        geometry=[Point(190_100, 330_110), Point(190_100, 330_310), Point(190_500, 330_210)],
+        crs=RD,
+    )
+    boundary = gpd.GeoDataFrame({"name": ["Twee"]}, geometry=[west.union(east)], crs=RD)
+    wijk = Wijk(boundary.to_crs(4326), streets.to_crs(4326), register.to_crs(4326))
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1, 2], "name": ["West", "Oost"], "members": [1, 12]},
+        geometry=[west, east],
+        crs=RD,
+    )
+    at = [Point(190_100, 330_110)] + [Point(190_450 + 10 * n, 330_190) for n in range(12)]
+    members = gpd.GeoDataFrame(
+        {
+            "area_id": [1] + [2] * 12,
+            "naam": [f"Fictief {n}" for n in range(13)],
+            "telefoon": [f"06{12345600 + n}" for n in range(13)],
+            "is_beheerder": [False] * 13,
+            "straat": ["Kerkstraat"] + ["Zandweg"] * 12,
+            "huisnummer": list(range(1, 14)),
+        },
+        geometry=at,
+        crs=RD,
+    )
+    signs = gpd.GeoDataFrame(geometry=[], crs=4326)
+    private = plan_layers(wijk, areas, members, max_members=255, private=True, signs=signs)
+    found = private["open_streets"]
+    open_private = set(zip(found["area_id"], found["street"], strict=True))
+    assert open_private == {(1, "Molenweg"), (2, "Beekstraat")}
+    public = plan_layers(wijk, areas, members, max_members=255, private=False, signs=signs)
+    assert list(public["open_streets"]["street"]) == ["Beekstraat"], "area 2 has 12 members"

@@ -416,6 +416,16 @@ def test_plain_lines_without_attributes(tmp_path: Path) -> None:
     assert streets.loc[0, "name"] == "" and streets.loc[0, "highway"] == ""
 
 
+def test_a_table_given_as_boundary_or_streets_is_refused_in_dutch(tmp_path: Path) -> None:
+    table = write_text(
+        tmp_path / "adressen.csv", "straat,huisnummer,lat,lon\nKerkstraat,1,50.97,5.82\n"
+    )
+    with pytest.raises(InputFileError, match=r"adressen\.csv bevat geen geometrie"):
+        read_boundary(table)
+    with pytest.raises(InputFileError, match=r"adressen\.csv bevat geen geometrie"):
+        read_streets(table, MINI_BOUNDARY)
+
+
 def test_streets_far_from_the_boundary_are_an_error(tmp_path: Path) -> None:
     path = tmp_path / "straten.geojson"
     gpd.GeoDataFrame(geometry=[LineString([(4.0, 52.0), (4.01, 52.0)])], crs=4326).to_file(path)
