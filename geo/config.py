@@ -83,7 +83,10 @@ class Settings:
 
     def __post_init__(self) -> None:
         if self.max_members < 1:
-            msg = f"max_members moet minstens 1 zijn, niet {self.max_members!r}"
+            msg = (
+                "het maximum aantal leden per groep (--max-members of GEO_MAX_MEMBERS) moet "
+                f"minstens 1 zijn, niet {self.max_members!r}"
+            )
             raise ConfigError(msg)
         if self.max_members > MAX_MEMBERS:
             msg = (
@@ -98,7 +101,10 @@ class Settings:
             )
             raise ConfigError(msg)
         if not 0 < self.fill <= 1:
-            msg = f"fill moet tussen 0 en 1 liggen, niet {self.fill!r}"
+            msg = (
+                "de vulgraad (--fill of GEO_FILL) moet boven 0 en hoogstens 1 zijn, niet "
+                f"{str(self.fill).replace('.', ',')}"
+            )
             raise ConfigError(msg)
 
     @classmethod
@@ -130,7 +136,7 @@ class Settings:
             key = f"GEO_{name.upper()}"
             if key in env:
                 try:
-                    kwargs[name] = convert(env[key])
+                    kwargs[name] = convert(env[key].strip().replace(",", "."))  # "0,8" too
                 except ValueError:
                     msg = f"{key} heeft een ongeldige waarde: {env[key]!r}"
                     raise ConfigError(msg) from None

@@ -1340,7 +1340,7 @@ def _forget_in_snapshots(db: sqlite3.Connection, ids: set[int]) -> None:
 def checked_max_members(max_members: int) -> int:
     """``max_members`` if a WhatsApp group can hold it, else a :class:`StoreError`."""
     if max_members < 1:
-        msg = f"max_members moet minstens 1 zijn, niet {max_members!r}"
+        msg = f"het maximum aantal leden per groep moet minstens 1 zijn, niet {max_members!r}"
         raise StoreError(msg)
     if max_members > MAX_MEMBERS:
         msg = (

@@ -101,6 +101,8 @@ def test_export_without_areas_says_so_and_offers_nothing(
     [
         ("GEO_MAX_MEMBERS", "300", "maximum per gebied is 255"),
         ("GEO_FILL", "abc", "ongeldige waarde"),
+        ("GEO_MAX_MEMBERS", "0", "leden per groep"),
+        ("GEO_FILL", "1,5", "vulgraad"),
     ],
 )
 def test_a_wrong_setting_is_one_message_and_the_rest_keeps_working(
