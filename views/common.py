@@ -41,7 +41,7 @@ DUTCH_UPLOADER_CSS = """<style>
 </style>"""
 NO_PLAN = "Nog geen gebieden: voeg eerst aanmeldingen toe op de pagina Aanmeldingen."
 MAX_MEMBERS = "max_leden"
-FILL = "vulgraad"
+FILL = "vulgraad"  # in per cents
 
 
 def _secrets() -> dict[str, str]:
@@ -105,7 +105,7 @@ def settings() -> Settings:
     base = Settings.from_env()
     return Settings(
         max_members=int(st.session_state.get(MAX_MEMBERS, base.max_members)),
-        fill=float(st.session_state.get(FILL, base.fill)),
+        fill=float(st.session_state[FILL]) / 100 if FILL in st.session_state else base.fill,
         cache_dir=base.cache_dir,
         user_agent=base.user_agent,
         phone_regions=base.phone_regions,

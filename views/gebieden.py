@@ -228,16 +228,17 @@ with st.expander(
         help="Een WhatsApp-groep heeft plaats voor hoogstens 256 deelnemers (de beheerder "
         "meegerekend).",
     )
-    st.slider(
+    st.slider(  # in whole per cents: a slider cannot write a decimal comma
         "Vulgraad van een nieuw gebied",
-        0.5,
-        1.0,
-        store.fill,
-        0.05,
+        50,
+        100,
+        round(store.fill * 100),
+        5,
+        format="%d%%",
         key=FILL,
-        help="Hoe vol een nieuwe groep bij het indelen wordt gemaakt, als deel van het maximum: "
-        "0,80 betekent 80% van het maximum aantal leden. Zo blijft er plaats voor wie zich "
-        "later in dezelfde straten aanmeldt.",
+        help="Hoe vol een nieuwe groep bij het indelen wordt gemaakt: 80% betekent 80% van het "
+        "maximum aantal leden. Zo blijft er plaats voor wie zich later in dezelfde straten "
+        "aanmeldt.",
     )
     if st.button("Voorstel maken", key=action_key("voorstel_maken")):
         try:

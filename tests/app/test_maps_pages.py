@@ -126,6 +126,7 @@ def test_borden_explains_direction_and_rank_and_shows_no_empty_english_table(
 def test_the_vulgraad_and_maximum_are_explained(demo: AppTest) -> None:
     demo.switch_page("views/gebieden.py").run()
     assert "80% van het maximum" in demo.slider(key="vulgraad").help
+    assert demo.slider(key="vulgraad").value == 80, "in per cents, as the help says"
     assert "256" in demo.slider(key="max_leden").help
 
 
