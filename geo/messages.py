@@ -145,11 +145,14 @@ def compose(member: Member, group: Group, *, message_id: str) -> Message:
         f"  {group.name}",
         "",
     ]
-    if member.applicant_id == group.beheerder_id:
+    own = member.applicant_id == group.beheerder_id
+    if own:
         lines.append("U bent de beheerder van deze groep. Dank u wel daarvoor!")
     elif member.applicant_id in group.co_beheerder_ids:
         lines.append("U bent co-beheerder van deze groep. Dank u wel daarvoor!")
-    if member.added:
+    if own:
+        pass  # the beheerder made the group: nobody adds them
+    elif member.added:
         lines.append("U bent al aan de groep toegevoegd; u vindt hem in WhatsApp.")
         if group.invite_link:
             lines.append(f"Ziet u de groep niet? Doe dan mee via deze link: {group.invite_link}")
@@ -170,9 +173,11 @@ def compose(member: Member, group: Group, *, message_id: str) -> Message:
         lines.append(f"Beheerder: {NO_BEHEERDER}; het wijkplatform zoekt er een.")
     for person in group.co_beheerders:
         lines.append(f"Co-beheerder: {person.name}, {readable_phone(person.phone)}".rstrip(", "))
-    lines.append(
-        "Vragen over de groep, of wilt u niet meer meedoen? Neem contact op met de beheerder."
-    )
+    contact = "de beheerder" if group.beheerder is not None else "het wijkplatform"
+    if not own:
+        lines.append(
+            f"Vragen over de groep, of wilt u niet meer meedoen? Neem contact op met {contact}."
+        )
     lines += ["", "Spelregels van de BuurtWhatsApp:"]
     lines += [f"- {rule}" for rule in RULES]
     lines += [

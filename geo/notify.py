@@ -265,7 +265,16 @@ def unplaced_count(store: Store) -> int:
 
 
 def launch(store: Store, area_id: int, *, invite_link: str = "", actor: str = "planner") -> None:
-    """Mark an area operational (optionally with its invite link); Dutch errors from the store."""
+    """Mark an area operational (optionally with its invite link); Dutch errors from the store.
+
+    Every group has one beheerder, who makes it: an area without one cannot be operational.
+    """
+    if group_of(store, area_id).beheerder is None:
+        msg = (
+            f"gebied {area_id} heeft nog geen beheerder; elke groep heeft er één, die de "
+            "WhatsApp-groep maakt: kies eerst een beheerder (in de app: pagina Beheerders)"
+        )
+        raise NotifyError(msg)
     store.launch(area_id, invite_link=invite_link, actor=actor)
 
 

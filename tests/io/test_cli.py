@@ -382,10 +382,10 @@ def _one_and_one_waiting(tmp_path: Path) -> tuple[Path, Path]:
     row = next(members_along(grid_streets(3, 3), 1, seed=2).to_crs(4326).itertuples())
     sheet = write_text(
         tmp_path / "twee.csv",
-        "Naam;Straat;Huisnummer;Woonplaats;Leeftijd;Telefoon;lat;lon\n"
-        f"Enig Lid;{row.straat};{row.huisnummer};Geleen;40;0630000100;"
+        "Naam;Straat;Huisnummer;Woonplaats;Leeftijd;Telefoon;Beheerder;lat;lon\n"
+        f"Enig Lid;{row.straat};{row.huisnummer};Geleen;40;0630000100;ja;"
         f"{row.geometry.y:.7f};{row.geometry.x:.7f}\n"
-        "Wachtend Persoon;Onvindbaarstraat;9;Geleen;50;0630000101;;\n",
+        "Wachtend Persoon;Onvindbaarstraat;9;Geleen;50;0630000101;;;\n",
     )
     return project, sheet
 

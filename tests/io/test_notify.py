@@ -251,7 +251,10 @@ def test_every_member_of_a_launched_area_gets_exactly_one_message(
         assert mail["Subject"] == f"BuurtWhatsApp Oud-Geleen: uw groep (gebied {area}) is gestart"
         assert mail["From"].addresses[0].addr_spec == SENDER
         assert member["naam"] in mail["To"] and f"Beste {member['naam']}," in body
-        assert group.name in body and LINK in body
+        assert group.name in body
+        own = member["id"] == group.beheerder_id  # made the group: no link, nobody adds them
+        assert (LINK in body) != own
+        assert ("Neem contact op met de beheerder" in body) != own
         for street in group.streets:
             assert street in body
         for person in (group.beheerder, *group.co_beheerders):
@@ -280,6 +283,23 @@ def test_every_member_of_a_launched_area_gets_exactly_one_message(
     assert "verstuurd" in ours
     assert not [p for p in personal(store) if p in shown]
     assert PASSWORD not in shown and PASSWORD not in repr(server.config)
+
+
+def test_a_group_without_a_beheerder_cannot_be_operational(store: Store) -> None:
+    area = sorted(area_members(store))[0]
+    store.unset_beheerder(area)
+    with pytest.raises(messages.NotifyError, match="nog geen beheerder"):
+        notify.launch(store, area, invite_link=LINK)
+    assert store.launches().empty
+    beheerder = area_members(store)[area][0]
+    store.set_beheerder(area, int(beheerder["id"]))
+    notify.launch(store, area)
+    assert list(store.launches()["area_id"]) == [area]
+    store.unset_beheerder(area)  # left after the start: members ask the platform instead
+    member = next(m for m in area_members(store)[area] if m["id"] != beheerder["id"])
+    body = notify.preview(store, area, int(member["id"])).body
+    assert "nog geen beheerder; het wijkplatform zoekt er een" in body
+    assert "Neem contact op met het wijkplatform" in body and "met de beheerder" not in body
 
 
 def test_a_failure_mid_batch_then_a_resume_sends_only_the_rest(
