@@ -74,10 +74,10 @@ def _project_from_plan(path: Path, plan_dir: Path, *, settings: Settings) -> Sto
     fill = float(str(metrics.get("fill", settings.fill)))
     store = Store.create(path, wijk, max_members=cap, fill=fill)  # the plan's own cap
     table = pd.DataFrame(members.drop(columns="geometry"))
-    ids = store.add_applicants(table, rejected, pending, source=plan_dir.name).ids
+    ids = store.add_applicants(table, rejected, pending, source=plan_dir.resolve().name).ids
     members = members.assign(member_id=ids)
     plan = Plan(areas=areas, members=members, outside=members.iloc[0:0])
-    store.save_plan(plan, action="plan overgenomen", source=plan_dir.name)
+    store.save_plan(plan, action="plan overgenomen", source=plan_dir.resolve().name)
     return store
 
 

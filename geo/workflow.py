@@ -396,7 +396,7 @@ def run_assign(
     check_budget(budget)
     if resolved(out_dir) == resolved(plan_dir):
         msg = (
-            f"--out is de planmap zelf ({plan_dir}); kies een nieuwe map (bv. {plan_dir.name}-2), "
+            f"--out is de planmap zelf ({plan_dir}); kies een nieuwe map (bv. {plan_dir.resolve().name}-2), "
             "zodat het vorige plan bewaard blijft"
         )
         raise ConfigError(msg)
@@ -499,7 +499,7 @@ def _carry_forward(
         old = read_text_table(earlier)
         if "uit_plan" not in old:
             old.insert(0, "uit_plan", "")
-        old["uit_plan"] = old["uit_plan"].mask(old["uit_plan"] == "", plan_dir.name)
+        old["uit_plan"] = old["uit_plan"].mask(old["uit_plan"] == "", plan_dir.resolve().name)
         blank = pd.Series("", index=old.index)
         keys = zip(
             old["uit_plan"],
@@ -533,7 +533,7 @@ def _sent_again(applicants_path: Path, plan_dir: Path) -> set[tuple[str, str, st
         origin, row, name = (header.index(column) for column in ("uit_plan", "row", "naam"))
         for cells in sheet.rows[1:]:
             if len(cells) > max(origin, row, name):
-                folder = unescape_formula(cells[origin].strip()) or plan_dir.name
+                folder = unescape_formula(cells[origin].strip()) or plan_dir.resolve().name
                 found.add((folder, cells[row].strip(), fold_name(unescape_formula(cells[name]))))
     return found
 

@@ -252,6 +252,18 @@ def test_tables_sent_in_again_replace_the_rows_they_carry(
     assert [r["naam"] for r in read(tmp_path / "vijf" / "pending.csv")] == ["Wacht Fictief"]
 
 
+def test_assign_from_inside_the_plan_folder_names_it_in_uit_plan(
+    wijk: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    minor = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
+    first = tmp_path / "een"
+    assert plan(wijk, write_people(tmp_path / "a.csv", [*people(3), minor]), first) == 0
+    monkeypatch.chdir(first)
+    later = write_people(tmp_path / "b.csv", people(1, start=50))
+    assert assign(Path(), later, tmp_path / "twee") == 0  # --plan .
+    assert [r["uit_plan"] for r in read(tmp_path / "twee" / "rejects.csv")] == ["een"]
+
+
 def test_assign_refuses_a_roster_that_no_longer_matches_its_plan(
     wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
