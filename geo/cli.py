@@ -988,7 +988,8 @@ def _print_plan(report: PlanReport) -> int:
         print(f"gebied {old} was vol en is gesplitst in {', '.join(str(n) for n in new)}")
     if report.split:
         moved = counted(report.moved_existing, "bestaand lid zit", "bestaande leden zitten")
-        print(f"{moved} nu in een nieuw gebied")
+        where = " (zie verplaatst.csv)" if report.moved_existing else ""
+        print(f"{moved} nu in een nieuw gebied{where}")
     for path in report.files:
         print(f"  {path}")
     return code

@@ -76,6 +76,7 @@ from geo.wording import counted, noun
 APPLICANTS_FILE = "applicants.csv"
 REJECTS_FILE = "rejects.csv"
 PENDING_FILE = "pending.csv"
+MOVED_FILE = "verplaatst.csv"  # members an assign moved to a new group (a full area split)
 # What a reject keeps of an accepted-then-refused sign-up: enough to correct it and sign up again.
 # Sign-ups read from e-mail also keep their source (SOURCE_FIELDS: message id, date, sender...)
 # and, when they had something to check, the message text (MESSAGE_FIELD) to correct them by.
@@ -87,6 +88,7 @@ REJECT_CELLS = (
 PLAN_OUTPUTS = (
     APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE, AREAS_FILE, MEMBERS_FILE, PLAN_FILE,
     PLAN_LAYERS_FILE, MAP_FILE, MUNICIPALITY_MAP_FILE, SIGNS_FILE, SIGNS_MAP_FILE, AREA_MAPS_DIR,
+    MOVED_FILE,
 )  # fmt: skip
 
 
@@ -427,6 +429,7 @@ def run_assign(
         fill=settings.fill,
     )
     intake = _reject_outside(updated.outside, out_dir, intake, already=report.already_member)
+    _write_moved(plan.members, updated.members, out_dir / MOVED_FILE)
     _carry_forward(
         plan_dir,
         out_dir,
@@ -452,6 +455,28 @@ def run_assign(
         signs_per_area=signs_per_area,
         budget=budget,
     )
+
+
+def _write_moved(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, path: Path) -> None:
+    """The members now in another group than before (owner-only): who to move in WhatsApp.
+
+    No such file when nobody moved (an old one, of a run this folder replaces, goes)."""
+    old_area = before.set_index("member_id")["area_id"]
+    now = after.loc[after["member_id"].isin(old_area.index)]
+    moved = now.loc[now["area_id"].to_numpy() != old_area.loc[now["member_id"]].to_numpy()]
+    if moved.empty:
+        path.unlink(missing_ok=True)
+        return
+    table = pd.DataFrame(
+        {
+            "member_id": moved["member_id"].to_numpy(),
+            "naam": moved["naam"].to_numpy(),
+            "telefoon": moved["telefoon"].to_numpy(),
+            "van_gebied": old_area.loc[moved["member_id"]].to_numpy(),
+            "naar_gebied": moved["area_id"].to_numpy(),
+        }
+    )
+    write_csv(table.sort_values("member_id"), path, private=True)
 
 
 def plan_settings(metrics: dict[str, object], settings: Settings) -> Settings:

@@ -192,6 +192,13 @@ def test_assign_keeps_the_plans_cap_and_carries_rejects_forward(
     assert json.loads((out / "plan.json").read_text())["max_members"] == 4
     carried = read(out / "rejects.csv")
     assert [r["uit_plan"] for r in carried if r["naam"] == "Jong Fictief"] == ["plan"]
+    before = {r["member_id"]: r["area_id"] for r in read(plan_dir / "members.csv")}
+    changed = {(r["member_id"], before[r["member_id"]], r["area_id"])
+               for r in roster if r["member_id"] in before and before[r["member_id"]] != r["area_id"]}  # fmt: skip
+    assert changed, "a full area split: someone changed group"
+    listed = {(r["member_id"], r["van_gebied"], r["naar_gebied"]) for r in read(out / "verplaatst.csv")}  # fmt: skip
+    assert listed == changed
+    assert stat.S_IMODE((out / "verplaatst.csv").stat().st_mode) == 0o600
     capsys.readouterr()
     assert assign(out, later, tmp_path / "plan-3", "--max-members", "200") == EXIT_ERROR
     one_line_error(capsys, "hoogstens 4", "nieuw plan")
@@ -231,6 +238,7 @@ def test_tables_sent_in_again_replace_the_rows_they_carry(
     corrected = write_text(tmp_path / "verbeterd.csv", rejects.replace(",0612,", ",0612345699,"))
 
     assert assign(second, corrected, tmp_path / "drie") == 0
+    assert not (tmp_path / "drie" / "verplaatst.csv").exists(), "nobody changed group"
     assert "Fout Fictief" in {r["naam"] for r in read(tmp_path / "drie" / "members.csv")}
     assert [r["naam"] for r in read(tmp_path / "drie" / "rejects.csv")] == ["Jong Fictief"]
     assert [r["naam"] for r in read(tmp_path / "drie" / "pending.csv")] == ["Wacht Fictief"]
