@@ -632,7 +632,14 @@ def _add_project(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     restore = action("restore", "een reservekopie terugzetten als projectbestand")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="reservekopie")
     forget = action("forget", "een persoon overal verwijderen (AVG)")
-    forget.add_argument("--telefoon", required=True, help="telefoonnummer van de persoon")
+    who = forget.add_mutually_exclusive_group(required=True)
+    who.add_argument("--telefoon", help="telefoonnummer van de persoon")
+    who.add_argument(
+        "--nummer",
+        type=int,
+        help="nummer van een aanmelding (in de app: 'nr. N'), bv. van een afgewezen aanmelding "
+        "zonder geldig telefoonnummer",
+    )
 
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
@@ -675,7 +682,12 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
         if args.action == "backup":
             print(f"reservekopie: {store.backup(args.to)}")
         if args.action == "forget":
-            removed = store.forget(_phone(args.telefoon, settings), regions=settings.phone_regions)
+            regions = settings.phone_regions
+            removed = (
+                store.forget(_forget_phone(args.telefoon, settings), regions=regions)
+                if args.telefoon is not None
+                else store.forget_sign_up(args.nummer, regions=regions)
+            )
             print(
                 f"{counted(removed, 'aanmelding', 'aanmeldingen')} verwijderd"
                 if removed
@@ -685,6 +697,17 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         store.close()
     return 0
+
+
+def _forget_phone(text: str, settings: Settings) -> str:
+    try:
+        return _phone(text, settings)
+    except ConfigError as error:
+        msg = (
+            f"{error}; een aanmelding met zo'n nummer verwijdert u met --nummer (het nummer "
+            "van de aanmelding, in de app 'nr. N')"
+        )
+        raise ConfigError(msg) from None
 
 
 def _phone(text: str, settings: Settings) -> str:

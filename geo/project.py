@@ -357,9 +357,10 @@ def waiting_list(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "naam", "adres", "reden"])
 
 
-def people_to_forget(store: Store, *, regions: Sequence[str]) -> dict[str, str]:
-    """Everyone :meth:`Store.forget` can find, by phone number: ``"naam — nummer (status)"``
-    to the number (E.164). A reject counts when a cell as typed holds a valid number."""
+def people_to_forget(store: Store, *, regions: Sequence[str]) -> dict[str, tuple[str, int]]:
+    """Every sign-up, as ``"naam — nummer (status, nr. N)"`` to its phone number (E.164; of a
+    reject, a valid number in a cell as typed) and its number N. Without a valid number the
+    label says so: :meth:`Store.forget_sign_up` removes it by its number."""
     status_nl = {"accepted": "aangenomen", "pending": "wacht op een adres", "rejected": "afgewezen"}
     people = {}
     for number, name, status, stored, original in store.applicants()[
@@ -372,10 +373,18 @@ def people_to_forget(store: Store, *, regions: Sequence[str]) -> dict[str, str]:
                  if (found := _phone_in(str(cell), regions))),
                 "",
             )  # fmt: skip
-        if phone:
-            label = f"{name} — {phone} ({status_nl.get(status, status)}, nr. {number})"
-            people[label] = phone
+        shown = phone or "geen geldig telefoonnummer"
+        label = f"{name} — {shown} ({status_nl.get(status, status)}, nr. {number})"
+        people[label] = (phone, int(number))
     return people
+
+
+def forget_person(store: Store, person: tuple[str, int], *, regions: Sequence[str]) -> int:
+    """Remove a person :func:`people_to_forget` lists: by phone number, else by sign-up."""
+    phone, number = person
+    if phone:
+        return store.forget(phone, regions=regions)
+    return store.forget_sign_up(number, regions=regions)
 
 
 def _phone_in(cell: str, regions: Sequence[str]) -> str:

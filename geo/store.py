@@ -1185,15 +1185,34 @@ class Store:
         name the person are blanked. Returns how many sign-ups were removed (a person may
         have signed up more than once). An area that loses its beheerder is marked as needing one.
         """
-        rows = [
+        rows = self._rows_to_forget()
+        national = _national_number(telefoon)
+        found = [r for r in rows if _has_phone(r, telefoon, national, regions)]
+        return self._forget(rows, found, telefoon, national)
+
+    def forget_sign_up(
+        self, applicant_id: int, *, regions: Sequence[str] = ("NL", "BE", "DE")
+    ) -> int:
+        """:meth:`forget` the person of sign-up ``applicant_id`` (its "nr."): by their stored
+        phone number, or without one (a reject whose number was wrong or missing) that sign-up
+        and the person's others at the same name and address. Returns how many went."""
+        rows = self._rows_to_forget()
+        found = [r for r in rows if r.id == int(applicant_id)]
+        if found and found[0].telefoon:
+            return self.forget(str(found[0].telefoon), regions=regions)
+        return self._forget(rows, found, "", "")
+
+    def _rows_to_forget(self) -> list[_Row]:
+        return [
             _Row(*row)
             for row in self._db.execute(
                 "SELECT id, naam, telefoon, email, straat, huisnummer, postcode, original "
                 "FROM applicants"
             )
         ]
-        national = _national_number(telefoon)
-        found = [r for r in rows if _has_phone(r, telefoon, national, regions)]
+
+    def _forget(self, rows: list[_Row], found: list[_Row], telefoon: str, national: str) -> int:
+        """Remove ``found`` and the rows of the same people (name and address) everywhere."""
         identities = {i for r in found if (i := r.identity()) is not None}
         found += [r for r in rows if r not in found and any(r.matches(i) for i in identities)]
         if not found:

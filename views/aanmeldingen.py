@@ -23,6 +23,7 @@ from geo.mail_imap import PASSWORD_VARIABLE
 from geo.project import (
     check_again,
     correction_form,
+    forget_person,
     import_mailbox,
     import_person,
     import_upload,
@@ -515,7 +516,7 @@ if planner:
         st.warning(f"{md(asked)} definitief verwijderen? Dit kan niet ongedaan worden gemaakt.")
         yes, no = st.columns(2)
         if yes.button("Ja, definitief verwijderen", key=action_key("verwijderen"), type="primary"):
-            removed = store.forget(people[asked], regions=regions)
+            removed = forget_person(store, people[asked], regions=regions)
             store.close()
             st.session_state.pop(FORGET, None)
             changed(

@@ -18,7 +18,7 @@ import pytest
 
 from geo.cli import EXIT_ERROR, main
 from geo.config import Settings
-from geo.project import import_applicants, place_members
+from geo.project import import_applicants, people_to_forget, place_members
 from geo.sources import Wijk, save_wijk
 from geo.store import APPLICATION_ID, MIGRATIONS, Store, StoreError
 from tests.conftest import write_text
@@ -158,6 +158,36 @@ def test_placing_works_after_everyone_left_and_when_only_outsiders_arrive(
     assert (placement.placed, placement.outside) == (0, 1)
     assert store.status().applicants["rejected"] == 1
     assert store.applicants("accepted")["area_id"].notna().all()
+
+
+def test_a_reject_without_a_valid_number_is_forgotten_by_its_number(
+    tmp_path: Path, wijk: Wijk, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = Settings(cache_dir=tmp_path / "cache")
+    path = tmp_path / "p.sqlite"
+    store = Store.create(path, wijk, max_members=255, fill=0.8)
+    rows = sign_up_sheet(tmp_path / "a.csv", 3, seed=3).read_text().splitlines()
+    rows[1] = rows[1].replace("Deelnemer 0;", "Fout Fictief;").replace(";0620000000;", ";0612;")
+    rows[2] = rows[2].replace("Deelnemer 1;", "Zonder Fictief;").replace(";0620000001;", ";;")
+    import_applicants(
+        store, write_text(tmp_path / "b.csv", "\n".join(rows) + "\n"), settings=settings
+    )
+    listed = people_to_forget(store, regions=("NL",))
+    assert {label.split(" — ")[0] for label in listed} >= {"Fout Fictief", "Zonder Fictief"}
+    ids = store.applicants("rejected").set_index("naam")["id"]
+    store.close()
+    capsys.readouterr()
+    assert main(["project", "forget", "--project", str(path), "--telefoon", "0612"]) == EXIT_ERROR
+    assert "--nummer" in capsys.readouterr().err
+    for name in ("Fout Fictief", "Zonder Fictief"):
+        forget = ["project", "forget", "--project", str(path), "--nummer", str(ids[name])]
+        assert main(forget) == 0
+        assert "1 aanmelding verwijderd" in capsys.readouterr().out
+    for file in [path, *path.parent.glob("p.sqlite-*")]:
+        data = file.read_bytes()
+        assert b"Fout Fictief" not in data and b"Zonder Fictief" not in data
+    store = Store.open(path)
+    assert store.status().applicants["rejected"] == 0 and store.status().applicants["accepted"] == 1
 
 
 def test_backup_while_in_use_and_restore(tmp_path: Path, wijk: Wijk) -> None:
