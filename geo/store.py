@@ -712,8 +712,9 @@ class Store:
             found.setdefault(int(area_id), []).append(int(applicant_id))
         return found
 
-    def set_co_beheerders(self, area_id: int, applicant_ids: Collection[int]) -> None:
-        """The co-beheerders of an area (replacing the earlier ones; empty: none); undoable."""
+    def set_co_beheerders(self, area_id: int, applicant_ids: Collection[int]) -> bool:
+        """The co-beheerders of an area (replacing the earlier ones; empty: none); undoable.
+        Whether they changed: the same choice again writes nothing (no history entry)."""
         self._known_areas([area_id])
         ids = sorted({int(i) for i in applicant_ids})
         placed = dict(
@@ -728,12 +729,15 @@ class Store:
                 f"of is daar al hoofdbeheerder"
             )
             raise StoreError(msg)
+        if sorted(self.co_beheerders().get(int(area_id), [])) == ids:
+            return False
         with self.transaction(
             "co-beheerders gekozen", area_id=area_id, applicant_ids=ids, undoable=True
         ) as db:
             db.execute("DELETE FROM co_beheerders WHERE area_id = ?", (area_id,))
             db.executemany("INSERT OR REPLACE INTO co_beheerders VALUES (?, ?)",
                            [(i, area_id) for i in ids])  # fmt: skip
+        return True
 
     def _known_areas(self, area_ids: Collection[int]) -> None:
         known = {int(a) for (a,) in self._db.execute("SELECT area_id FROM areas")}

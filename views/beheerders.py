@@ -197,13 +197,17 @@ def choose_co_beheerders(
         )
         if st.form_submit_button("Co-beheerders opslaan", key=action_key(f"co_opslaan_{area_id}")):
             try:
-                store.set_co_beheerders(area_id, [int(i) for i in chosen])
+                saved = store.set_co_beheerders(area_id, [int(i) for i in chosen])
             except GeoError as error:
                 st.error(f"Niet opgeslagen: {md(error)}")
             else:
                 store.close()
                 names = ", ".join(md(labels[i]) for i in chosen) or "geen"
-                changed(f"Co-beheerders van gebied {area_id}: {names}.")
+                changed(
+                    f"Co-beheerders van gebied {area_id}: {names}."
+                    if saved
+                    else f"Co-beheerders van gebied {area_id} ongewijzigd ({names})."
+                )
 
 
 def show_area(

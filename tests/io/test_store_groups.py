@@ -61,8 +61,12 @@ def test_co_beheerders_belong_to_their_area_and_travel_with_undo(store: Store) -
     groups = placed(store)
     area, members = next(iter(groups.items()))
     other_area = next(a for a in groups if a != area)
-    store.set_co_beheerders(area, members[:2])
+    assert store.set_co_beheerders(area, members[:2])
     assert store.co_beheerders() == {area: members[:2]}
+    entries = len(store.history())
+    assert not store.set_co_beheerders(area, members[1::-1]), "the same two: nothing to save"
+    assert not store.set_co_beheerders(other_area, []), "none before, none now"
+    assert len(store.history()) == entries
     with pytest.raises(StoreError, match=f"zit niet in gebied {area}"):
         store.set_co_beheerders(area, [groups[other_area][0]])
     with pytest.raises(StoreError, match="bestaat niet"):
