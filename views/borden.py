@@ -75,59 +75,63 @@ if tooltip != st.session_state.get("bord_klik", ""):  # a new click on the map
     if rank.isdigit() and int(rank) in set(signs["rank"]):  # "Bord 3: Rijksweg" → sign 3
         st.session_state["bord_keuze"] = int(rank)
 
-with st.form("besluit", enter_to_submit=False):
-    st.markdown(
-        "**Besluit van de gemeente over één bord** (of klik een bord op de kaart)"
-        + (" — u legt het vast namens de gemeente" if planner else "")
-    )
-    chosen = st.selectbox("Bord", list(signs["rank"]), key="bord_keuze", placeholder=CHOOSE)
-    verdict = st.radio(
-        "Besluit", list(VERDICTS), key="bord_besluit", format_func=VERDICTS.get, horizontal=True
-    )
-    note = st.text_input("Opmerking", key="bord_opmerking")
-    if st.form_submit_button("Besluit opslaan", key="besluit_opslaan"):
-        key = signs.loc[signs["rank"] == chosen, "sleutel"].iloc[0]
-        saved = store.sign_decisions().set_index("sign_key")
-        if key in saved.index and (saved.at[key, "decision"], saved.at[key, "note"]) == (
-            verdict,
-            note,
-        ):
-            st.info(f"Bord {chosen}: dit besluit was al opgeslagen.")
-        else:
-            store.decide_sign(key, verdict, note, actor=actor)
-            st.success(f"Bord {chosen}: {VERDICTS[verdict]}.")
-
-if planner:
-    with st.form("voorstel", enter_to_submit=False):
-        st.markdown("**Voorstel van de planner** (los van het besluit van de gemeente)")
-        pick = st.selectbox("Bord", list(signs["rank"]), key="voorstel_keuze", placeholder=CHOOSE)
-        proposal = st.radio(
-            "Voorstel", list(PROPOSALS), key="voorstel_soort", format_func=PROPOSALS.get
+# No signs (no street enters the wijk): no forms with nothing to choose from.
+if len(signs):
+    with st.form("besluit", enter_to_submit=False):
+        st.markdown(
+            "**Besluit van de gemeente over één bord** (of klik een bord op de kaart)"
+            + (" — u legt het vast namens de gemeente" if planner else "")
         )
-        reason = st.text_input("Toelichting voor de gemeente", key="voorstel_toelichting")
-        if st.form_submit_button("Voorstel opslaan", key="voorstel_opslaan"):
-            key = signs.loc[signs["rank"] == pick, "sleutel"].iloc[0]
-            store.propose_sign(key, proposal, reason)
-            st.success(f"Bord {pick}: {PROPOSALS[proposal]}.")
-
-with st.form("top_n", enter_to_submit=False):
-    st.markdown("**De belangrijkste borden in één keer**")
-    top = st.number_input(
-        "Plaats de borden met rang 1 tot en met",
-        min_value=1,
-        max_value=max(1, len(signs)),
-        value=min(5, max(1, len(signs))),
-        key="top_n_aantal",
-        help="Alleen borden waarover nog geen besluit is; eerdere besluiten blijven staan.",
-    )
-    if st.form_submit_button("Plaatsen", key="top_n_plaatsen"):
-        decided = set(store.sign_decisions()["sign_key"])
-        todo = signs.loc[(signs["rank"] <= top) & ~signs["sleutel"].isin(decided)]
-        for key in todo["sleutel"]:
-            store.decide_sign(key, "accepted", f"top {int(top)}", actor=actor)
-        st.success(
-            f"{counted(len(todo), 'bord', 'borden')} op 'plaatsen' gezet (rang 1–{int(top)})."
+        chosen = st.selectbox("Bord", list(signs["rank"]), key="bord_keuze", placeholder=CHOOSE)
+        verdict = st.radio(
+            "Besluit", list(VERDICTS), key="bord_besluit", format_func=VERDICTS.get, horizontal=True
         )
+        note = st.text_input("Opmerking", key="bord_opmerking")
+        if st.form_submit_button("Besluit opslaan", key="besluit_opslaan"):
+            key = signs.loc[signs["rank"] == chosen, "sleutel"].iloc[0]
+            saved = store.sign_decisions().set_index("sign_key")
+            if key in saved.index and (saved.at[key, "decision"], saved.at[key, "note"]) == (
+                verdict,
+                note,
+            ):
+                st.info(f"Bord {chosen}: dit besluit was al opgeslagen.")
+            else:
+                store.decide_sign(key, verdict, note, actor=actor)
+                st.success(f"Bord {chosen}: {VERDICTS[verdict]}.")
+
+    if planner:
+        with st.form("voorstel", enter_to_submit=False):
+            st.markdown("**Voorstel van de planner** (los van het besluit van de gemeente)")
+            pick = st.selectbox(
+                "Bord", list(signs["rank"]), key="voorstel_keuze", placeholder=CHOOSE
+            )
+            proposal = st.radio(
+                "Voorstel", list(PROPOSALS), key="voorstel_soort", format_func=PROPOSALS.get
+            )
+            reason = st.text_input("Toelichting voor de gemeente", key="voorstel_toelichting")
+            if st.form_submit_button("Voorstel opslaan", key="voorstel_opslaan"):
+                key = signs.loc[signs["rank"] == pick, "sleutel"].iloc[0]
+                store.propose_sign(key, proposal, reason)
+                st.success(f"Bord {pick}: {PROPOSALS[proposal]}.")
+
+    with st.form("top_n", enter_to_submit=False):
+        st.markdown("**De belangrijkste borden in één keer**")
+        top = st.number_input(
+            "Plaats de borden met rang 1 tot en met",
+            min_value=1,
+            max_value=max(1, len(signs)),
+            value=min(5, max(1, len(signs))),
+            key="top_n_aantal",
+            help="Alleen borden waarover nog geen besluit is; eerdere besluiten blijven staan.",
+        )
+        if st.form_submit_button("Plaatsen", key="top_n_plaatsen"):
+            decided = set(store.sign_decisions()["sign_key"])
+            todo = signs.loc[(signs["rank"] <= top) & ~signs["sleutel"].isin(decided)]
+            for key in todo["sleutel"]:
+                store.decide_sign(key, "accepted", f"top {int(top)}", actor=actor)
+            st.success(
+                f"{counted(len(todo), 'bord', 'borden')} op 'plaatsen' gezet (rang 1–{int(top)})."
+            )
 
 decisions = store.sign_decisions().set_index("sign_key")
 signs["besluit"] = [
@@ -154,7 +158,11 @@ with view:
     only_open = st.checkbox("Alleen borden zonder besluit", key="alleen_open")
     table = signs.loc[signs["besluit"] == OPEN] if only_open else signs
     if table.empty:
-        st.info("Over alle borden is besloten." if only_open else "Deze wijk heeft geen borden.")
+        st.info(
+            "Over alle borden is besloten."
+            if only_open
+            else "Deze wijk heeft geen borden: geen straat komt over de wijkgrens de wijk in."
+        )
     else:
         st.dataframe(
             table.assign(soort=table["kind"].map(SIGN_KINDS).fillna(table["kind"]))[
@@ -187,10 +195,11 @@ with view:
             hide_index=True,
         )
 accepted = signs.loc[signs["besluit"] == VERDICTS["accepted"]].drop(columns=["sleutel"])
-st.download_button(
-    "Goedgekeurde borden (GeoJSON)",
-    lambda: _approved_geojson(accepted),  # written when clicked, not on every decision
-    file_name="borden-goedgekeurd.geojson",
-    key="borden_download",
-)
+if len(signs):
+    st.download_button(
+        "Goedgekeurde borden (GeoJSON)",
+        lambda: _approved_geojson(accepted),  # written when clicked, not on every decision
+        file_name="borden-goedgekeurd.geojson",
+        key="borden_download",
+    )
 store.close()

@@ -177,3 +177,14 @@ def test_without_a_register_the_households_read_unknown_not_none(
     table = at.dataframe[0].value
     assert list(table["huishoudens"]) == ["onbekend"]
     assert list(table["deelname"]) == ["onbekend (geen adresregister)"]
+
+
+def test_a_wijk_without_entrances_shows_no_sign_forms(
+    templates: dict[int, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = app_on(templates, 1, tmp_path, monkeypatch)
+    at.switch_page("views/borden.py").run()
+    assert not crashed(at)
+    assert any("geen borden" in info.value for info in at.info), "no street enters this wijk"
+    assert not [box for box in at.selectbox if box.key in {"bord_keuze", "voorstel_keuze"}]
+    assert not at.get("download_button"), "nothing to choose, nothing to download"
