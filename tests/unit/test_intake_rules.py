@@ -152,6 +152,14 @@ def test_a_beheerder_column_is_read_under_a_longer_header(beheerder: str) -> Non
     assert result.notes == []
 
 
+@pytest.mark.parametrize("phone", ["Tel. nummer", "06-nummer", "Telefoon nr.", "GSM-nummer"])
+def test_phone_headers_as_planners_write_them(phone: str) -> None:
+    header = ["Naam", "Adres", "Woonplaats", "Leeftijd", phone]
+    result = run(["A Fictief", "Markt 1", "Geleen", "40", "06-11111111"], header=header)
+    assert result.accepted["telefoon"].to_list() == ["+31611111111"]
+    assert result.notes == []
+
+
 def test_a_header_naming_two_fields_is_not_guessed() -> None:
     header = [*HEADER, "Postcode en woonplaats van de beheerder"]
     row = ["A Fictief", "Markt 1", "6161AB", "Geleen", "40", "0611111111", "nee", "x"]
