@@ -821,6 +821,9 @@ def write_export(
         msg = f"onbekend profiel {profile!r}; kies uit {', '.join(PROFILES)}"
         raise ConfigError(msg)
     if fmt in PRINT_FORMATS:
+        if out.suffix.lower().lstrip(".") != fmt:  # a .pdf name must not hold a PNG
+            msg = f"--format {fmt} schrijft een .{fmt}-bestand; noem het zo, niet {out.name!r}"
+            raise ConfigError(msg)
         return [
             print_map(layers["areas"], layers["boundary"], layers["signs"], out, streets=streets)
         ]

@@ -168,7 +168,10 @@ def test_bad_export_requests_are_one_line_errors(
     assert export(plan_dir, "public", "csv", afile) == EXIT_ERROR
     assert "is een bestand" in capsys.readouterr().err
     assert export(plan_dir, "public", "png", tmp_path / "kaart.jpg") == EXIT_ERROR
-    assert ".png of .pdf" in capsys.readouterr().err
+    assert "schrijft een .png-bestand" in capsys.readouterr().err
+    assert export(plan_dir, "public", "png", tmp_path / "kaart.pdf") == EXIT_ERROR
+    assert "schrijft een .png-bestand" in capsys.readouterr().err
+    assert not (tmp_path / "kaart.pdf").exists()
 
 
 def test_public_layers_leave_out_every_figure_of_small_areas_with_the_members() -> None:
