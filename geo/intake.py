@@ -659,8 +659,12 @@ def _split_phone_note(raw: str) -> tuple[str, str]:
     match = _PHONE_IN_TEXT.match(raw)
     if match is None:
         return "", raw
-    note = f"{match['before']} {match['after']}".strip(" ()[]-,.:;/")
-    return match["number"].strip(), " ".join(note.split())
+    note = " ".join(f"{match['before']} {match['after']}".split()).strip(" -,.:;/")
+    for opening, closing in ("()", "[]"):  # "(werk)" -> "werk"; "[a](b)" stays as typed
+        inner = note[1:-1]
+        if note[:1] == opening and note[-1:] == closing and not {opening, closing} & set(inner):
+            note = inner.strip()
+    return match["number"].strip(), note
 
 
 def _parse_phone(

@@ -408,6 +408,7 @@ def test_an_age_written_as_18_plus_passes_the_rule() -> None:
         ("0612345678 mob", "mob"),
         ("06-12345678 na 18u", "na 18u"),
         ("06 12 34 56 78 alleen WhatsApp", "alleen WhatsApp"),
+        ("0612345678 [bel](https://x.example)", "[bel](https://x.example)"),  # kept as typed
     ],
 )
 def test_words_after_a_phone_number_become_a_remark_never_digits(raw: str, note: str) -> None:
