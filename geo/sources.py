@@ -742,6 +742,16 @@ def _checked(path: Path, frame: gpd.GeoDataFrame, *, layer: str | None = None) -
     if frame.crs is None:
         msg = f"{path.name} heeft geen coördinatenstelsel (CRS); stel het in met QGIS"
         raise InputFileError(msg)
+    west, south, east, north = frame.total_bounds
+    if frame.crs.is_geographic and not (
+        -180 <= west <= east <= 180 and -90 <= south <= north <= 90
+    ):
+        msg = (
+            f"{path.name} heeft coördinaten in meters ({west:.0f}, {south:.0f}), maar zegt graden "
+            "(WGS84, zoals GeoJSON zonder CRS); is het RD New (EPSG:28992)? Stel het "
+            "coördinatenstelsel in met QGIS of sla het op als GeoPackage"
+        )
+        raise InputFileError(msg)
     return frame.to_crs(WGS84)
 
 

@@ -302,6 +302,17 @@ def test_bad_boundary_files(tmp_path: Path, make: Any, message: str) -> None:
         read_boundary(path)
 
 
+def test_rd_coordinates_in_a_geojson_without_crs_are_named(tmp_path: Path) -> None:
+    path = write_text(
+        tmp_path / "grens.geojson",
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+        '"geometry": {"type": "Polygon", "coordinates": [[[186000, 331000], [187000, 331000], '
+        "[187000, 332000], [186000, 331000]]]}}]}",
+    )
+    with pytest.raises(InputFileError, match=r"in meters \(186000, 331000\).*EPSG:28992"):
+        read_boundary(path)
+
+
 def test_boundary_without_crs_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "grens.shp"
     with pytest.warns(UserWarning, match="'crs' was not provided"):
