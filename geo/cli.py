@@ -196,6 +196,12 @@ def build_parser() -> argparse.ArgumentParser:  # noqa: PLR0915 - one block per 
         "--streets", type=Path, help="straten uit een bestand (.osm.pbf, .osm, GPKG, GeoJSON)"
     )
     fetch.add_argument("--addresses", type=Path, help="adresregister uit een bestand (CSV, GPKG)")
+    fetch.add_argument(
+        "--offline",
+        action="store_true",
+        help="niets online ophalen: grens en straten uit bestanden, adressen uit een bestand of "
+        "geen",
+    )
     fetch.add_argument("--out", type=Path, required=True, help="uitvoer: WIJK.gpkg")
     fetch.set_defaults(handler=_fetch)
 
@@ -843,6 +849,7 @@ def _fetch(args: argparse.Namespace, settings: Settings) -> int:
         streets_file=args.streets,
         addresses_file=args.addresses,
         client=HttpClient(settings, refresh=args.vernieuw),
+        offline=args.offline,
     )
     save_wijk(wijk, args.out)
     print(

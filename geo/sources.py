@@ -551,6 +551,11 @@ def _text_column(values: pd.Series) -> list[str]:
 # --- addresses -----------------------------------------------------------------------------
 
 
+def no_addresses() -> gpd.GeoDataFrame:
+    """The addresses layer of a wijk without register: no rows, the register's columns."""
+    return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
+
+
 def read_addresses(
     path: Path,
     boundary: gpd.GeoDataFrame | None = None,
@@ -564,12 +569,12 @@ def read_addresses(
     found = _read_layer(path, "addresses") if path.suffix.lower() == ".gpkg" else None
     if found is not None:
         if found.empty:  # a wijk without register
-            return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
+            return no_addresses()
         return _inside(_checked(path, found), boundary)
     layer = find_layer(path, "addresses") if path.suffix.lower() == ".gpkg" else None
     if layer is not None:
         if pyogrio.read_info(path, layer=layer)["features"] == 0:  # a wijk without register
-            return gpd.GeoDataFrame({c: [] for c in ADDRESS_COLUMNS}, geometry=[], crs=WGS84)
+            return no_addresses()
         return _inside(_read_vector(path, layer=layer), boundary)
     table = (register if register is not None else AddressRegister.from_file(path)).frame
     points = gpd.points_from_xy(table["lon"], table["lat"], crs=WGS84)

@@ -65,6 +65,7 @@ from geo.sources import (
     addresses_from_bag,
     boundary_from_cbs,
     find_layer,
+    no_addresses,
     read_addresses,
     read_boundary,
     read_streets,
@@ -190,8 +191,15 @@ def fetch_wijk(
     streets_file: Path | None = None,
     addresses_file: Path | None = None,
     client: HttpClient | None = None,
+    offline: bool = False,
 ) -> Wijk:
-    """Gather the three wijk layers: each from its file when given, otherwise online."""
+    """Gather the three wijk layers: each from its file when given, otherwise online.
+
+    ``offline``: nothing online; boundary and streets from files, the addresses from a file
+    or none (a wijk without register: coverage and the ranking of signs go without)."""
+    if offline and (boundary_file is None or streets_file is None):
+        msg = "--offline haalt niets op: geef de wijkgrens (--boundary) en de straten (--streets)"
+        raise ConfigError(msg)
     http = client or HttpClient(settings)
     if boundary_file is not None:
         boundary = read_boundary(boundary_file)
@@ -204,11 +212,12 @@ def fetch_wijk(
         if streets_file
         else streets_from_osm(boundary, settings=settings)
     )
-    addresses = (
-        read_addresses(addresses_file, boundary)
-        if addresses_file
-        else addresses_from_bag(http, boundary)
-    )
+    if addresses_file:
+        addresses = read_addresses(addresses_file, boundary)
+    elif offline:
+        addresses = no_addresses()
+    else:
+        addresses = addresses_from_bag(http, boundary)
     return Wijk(boundary=boundary, streets=streets, addresses=addresses)
 
 

@@ -461,3 +461,34 @@ def test_intake_summary_says_one_sign_up_and_one_empty_row_in_the_singular(
     out = capsys.readouterr().out
     assert "1 aanmelding gelezen: 1 aangenomen, 0 afgewezen, 0 nog niet gevonden" in out
     assert "(1 lege regel overgeslagen)" in out
+
+
+def test_fetch_offline_builds_a_wijk_from_files_without_a_register(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import geopandas as gpd
+    import pyogrio
+
+    import geo.workflow
+    from tests.grids import RD, grid_boundary, grid_streets
+
+    def no_network(*_: object, **__: object) -> None:
+        raise AssertionError("--offline asked a service")
+
+    monkeypatch.setattr(geo.workflow, "addresses_from_bag", no_network)
+    monkeypatch.setattr(geo.workflow, "boundary_from_cbs", no_network)
+    boundary, streets = tmp_path / "grens.geojson", tmp_path / "straten.geojson"
+    gpd.GeoDataFrame({"name": ["Raster"]}, geometry=[grid_boundary(2, 2)], crs=RD).to_file(boundary)
+    grid_streets(2, 2).to_file(streets)
+    out = tmp_path / "wijk.gpkg"
+    args = ["fetch", "--boundary", str(boundary), "--streets", str(streets), "--offline"]
+    assert main([*args, "--out", str(out)]) == 0
+    assert "0 woonadressen" in capsys.readouterr().out
+    assert pyogrio.read_info(out, layer="addresses")["features"] == 0
+    assert (
+        main(["project", "init", "--project", str(tmp_path / "p.sqlite"), "--wijk", str(out)]) == 0
+    )
+    capsys.readouterr()
+    assert main(["fetch", "--wijk", "Oud-Geleen", "--gemeente", "GM1883", "--offline",
+                 "--out", str(tmp_path / "w2.gpkg")]) == EXIT_ERROR  # fmt: skip
+    assert "--boundary" in capsys.readouterr().err
