@@ -7,6 +7,11 @@ show the message and never a traceback. Anything else that escapes is a bug.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
 
 class GeoError(Exception):
     """Base class for all errors with a message meant for a planner."""
@@ -22,3 +27,12 @@ class ConfigError(GeoError, ValueError):
 
 class ServiceUnavailableError(GeoError, ConnectionError):
     """An online service (PDOK, Nominatim, ...) could not be reached or answered with an error."""
+
+
+def unreadable_geofile(path: Path, error: Exception) -> InputFileError:
+    """The Dutch error for a file GDAL cannot read; GDAL's own (English) reason goes to the
+    log (``-v``), not to the planner."""
+    log.debug("GDAL kan %s niet lezen: %s", path.name, error)
+    return InputFileError(
+        f"{path.name} is geen leesbaar geodatabestand (GeoJSON, GeoPackage of shapefile)"
+    )

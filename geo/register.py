@@ -15,7 +15,7 @@ import pandas as pd
 import pyogrio
 
 from geo.address import Address, HouseNumber, normalize_name, postcode_key, street_key
-from geo.errors import InputFileError
+from geo.errors import InputFileError, unreadable_geofile
 from geo.intake import fold_header
 from geo.layers import chosen_layer
 from geo.tables import read_rows
@@ -152,14 +152,12 @@ def _read_vector_register(path: Path) -> pd.DataFrame:
     try:
         layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
-        msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
-        raise InputFileError(msg) from None
+        raise unreadable_geofile(path, error) from None
     layer = chosen_layer(path, layers, _ADDRESS_LAYER)
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
-        msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
-        raise InputFileError(msg) from None
+        raise unreadable_geofile(path, error) from None
     if frame.crs is None:
         msg = f"{path.name} heeft geen coördinatenstelsel (CRS); voeg het toe in QGIS"
         raise InputFileError(msg)

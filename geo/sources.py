@@ -29,7 +29,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo._http import HttpClient, ServiceRejectedError, user_agent
 from geo.config import Settings
-from geo.errors import InputFileError, ServiceUnavailableError
+from geo.errors import InputFileError, ServiceUnavailableError, unreadable_geofile
 from geo.layers import chosen_layer, layer_named
 from geo.pdok import PDOK_FREE_PATH, solr_escape
 from geo.register import AddressRegister
@@ -674,8 +674,7 @@ def _layers(path: Path) -> list[str]:
     try:
         return [str(name) for name in pyogrio.list_layers(path)[:, 0]]
     except (pyogrio.errors.DataSourceError, ValueError) as error:
-        msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
-        raise InputFileError(msg) from None
+        raise unreadable_geofile(path, error) from None
 
 
 def _read_vector(
@@ -707,8 +706,7 @@ def _read_chosen(path: Path, layer: str, columns: Sequence[str] | None) -> gpd.G
     try:
         frame = _read_file(path, chosen, columns)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, ValueError) as error:
-        msg = f"{path.name} is geen leesbaar geodatabestand: {error}"
-        raise InputFileError(msg) from None
+        raise unreadable_geofile(path, error) from None
     if not isinstance(frame, gpd.GeoDataFrame):  # a table (a CSV) reads without geometry
         msg = (
             f"{path.name} bevat geen geometrie (alleen een tabel); geef een kaartbestand: "
