@@ -277,7 +277,22 @@ def show_notice() -> None:
         for note in notes:
             st.info(note)
         # The page opens at its top, but the button was lower down: a toast shows it there too.
-        st.toast(message, icon={"success": "✅", "error": "⚠️", "warning": "⚠️"}[kind])
+        st.toast(toast_text(message), icon={"success": "✅", "error": "⚠️", "warning": "⚠️"}[kind])
+
+
+TOAST_CHARACTERS = (
+    90  # about three lines of a toast: longer ones get Streamlit's English "view more"
+)
+
+
+def toast_text(message: str) -> str:
+    """``message`` short enough for a toast (the whole message stands at the top of the page):
+    its first sentence, cut at a word with "…" if that is still too long."""
+    first = message.split(". ", 1)[0]
+    first = first if first == message or first.endswith(".") else first + "."
+    if len(first) <= TOAST_CHARACTERS:
+        return first
+    return first[: TOAST_CHARACTERS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 MAP_HEIGHT = 560  # px: the wijk readable on a laptop screen, the page still scrolls past it
