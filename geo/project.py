@@ -357,10 +357,10 @@ def waiting_list(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "naam", "adres", "reden"])
 
 
-def people_to_forget(store: Store, *, regions: Sequence[str]) -> dict[str, tuple[str, int]]:
-    """Every sign-up, as ``"naam — nummer (status, nr. N)"`` to its phone number (E.164; of a
-    reject, a valid number in a cell as typed) and its number N. Without a valid number the
-    label says so: :meth:`Store.forget_sign_up` removes it by its number."""
+def people_to_forget(store: Store, *, regions: Sequence[str]) -> dict[str, int]:
+    """Every sign-up, as ``"naam — nummer (status, nr. N)"`` to its number N, for
+    :meth:`Store.forget_sign_up`. The phone number shown is the stored one (E.164), else of
+    a reject the one typed in its phone column, if that reads as a number."""
     status_nl = {"accepted": "aangenomen", "pending": "wacht op een adres", "rejected": "afgewezen"}
     people = {}
     for number, name, status, stored, original in store.applicants()[
@@ -368,23 +368,13 @@ def people_to_forget(store: Store, *, regions: Sequence[str]) -> dict[str, tuple
     ].itertuples(index=False):
         phone = stored if isinstance(stored, str) else ""
         if not phone:
-            phone = next(
-                (found for cell in json.loads(original or "{}").values()
-                 if (found := _phone_in(str(cell), regions))),
-                "",
-            )  # fmt: skip
+            cells = json.loads(original or "{}")
+            column = map_columns(list(cells)).get("telefoon")
+            typed = str(list(cells.values())[column]) if column is not None else ""
+            phone = _phone_in(typed, regions)
         shown = phone or "geen geldig telefoonnummer"
-        label = f"{name} — {shown} ({status_nl.get(status, status)}, nr. {number})"
-        people[label] = (phone, int(number))
+        people[f"{name} — {shown} ({status_nl.get(status, status)}, nr. {number})"] = int(number)
     return people
-
-
-def forget_person(store: Store, person: tuple[str, int], *, regions: Sequence[str]) -> int:
-    """Remove a person :func:`people_to_forget` lists: by phone number, else by sign-up."""
-    phone, number = person
-    if phone:
-        return store.forget(phone, regions=regions)
-    return store.forget_sign_up(number, regions=regions)
 
 
 def _phone_in(cell: str, regions: Sequence[str]) -> str:

@@ -1194,17 +1194,23 @@ class Store:
         found = [r for r in rows if _has_phone(r, telefoon, national, regions)]
         return self._forget(rows, found, telefoon, national)
 
-    def forget_sign_up(
-        self, applicant_id: int, *, regions: Sequence[str] = ("NL", "BE", "DE")
-    ) -> int:
-        """:meth:`forget` the person of sign-up ``applicant_id`` (its "nr."): by their stored
-        phone number, or without one (a reject whose number was wrong or missing) that sign-up
-        and the person's others at the same name and address. Returns how many went."""
+    def forget_sign_up(self, applicant_id: int) -> int:
+        """Remove the person of sign-up ``applicant_id`` (its "nr.") as :meth:`forget` does:
+        that sign-up and the person's others, with the same name and phone number or the same
+        name and address; not another person who shares the number (a household). Returns how
+        many went."""
         rows = self._rows_to_forget()
         found = [r for r in rows if r.id == int(applicant_id)]
-        if found and found[0].telefoon:
-            return self.forget(str(found[0].telefoon), regions=regions)
-        return self._forget(rows, found, "", "")
+        if not found:
+            return 0
+        person = found[0]
+        phone = str(person.telefoon or "")
+        if phone:
+            found += [
+                r for r in rows
+                if r.id != person.id and r.telefoon == phone and _fold(r.naam) == _fold(person.naam)
+            ]  # fmt: skip
+        return self._forget(rows, found, phone, _national_number(phone) if phone else "")
 
     def _rows_to_forget(self) -> list[_Row]:
         return [

@@ -23,7 +23,6 @@ from geo.mail_imap import PASSWORD_VARIABLE
 from geo.project import (
     check_again,
     correction_form,
-    forget_person,
     import_mailbox,
     import_person,
     import_upload,
@@ -516,7 +515,7 @@ if planner:
         st.warning(f"{md(asked)} definitief verwijderen? Dit kan niet ongedaan worden gemaakt.")
         yes, no = st.columns(2)
         if yes.button("Ja, definitief verwijderen", key=action_key("verwijderen"), type="primary"):
-            removed = forget_person(store, people[asked], regions=regions)
+            removed = store.forget_sign_up(people[asked])
             store.close()
             st.session_state.pop(FORGET, None)
             changed(

@@ -190,6 +190,25 @@ def test_a_reject_without_a_valid_number_is_forgotten_by_its_number(
     assert store.status().applicants["rejected"] == 0 and store.status().applicants["accepted"] == 1
 
 
+def test_forgetting_a_sign_up_leaves_the_household_sharing_its_number(
+    tmp_path: Path, wijk: Wijk
+) -> None:
+    settings = Settings(cache_dir=tmp_path / "cache")
+    store = Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
+    rows = sign_up_sheet(tmp_path / "a.csv", 3, seed=3).read_text().splitlines()
+    partner = rows[1].replace("Deelnemer 0;", "Partner Fictief;")  # the same phone number
+    no_phone = rows[2].replace("Deelnemer 1;", "Zonder Fictief;").replace(";0620000001;", ";;")
+    sheet = write_text(tmp_path / "b.csv", "\n".join([*rows[:2], partner, no_phone]) + "\n")
+    import_applicants(store, sheet, settings=settings)
+    people = people_to_forget(store, regions=("NL",))
+    (zonder,) = [label for label in people if label.startswith("Zonder Fictief")]
+    assert "geen geldig telefoonnummer" in zonder, "a latitude cell is no phone number"
+    (member,) = [label for label in people if label.startswith("Deelnemer 0")]
+    assert store.forget_sign_up(people[member]) == 1
+    names = set(store.applicants()["naam"])
+    assert "Deelnemer 0" not in names and "Partner Fictief" in names, "the household stays"
+
+
 def test_backup_while_in_use_and_restore(tmp_path: Path, wijk: Wijk) -> None:
     settings = Settings(cache_dir=tmp_path / "cache")
     store = Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
