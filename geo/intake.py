@@ -257,6 +257,11 @@ def read_applicants(
     return result
 
 
+def applicant_sheet(path: Path) -> Sheet:
+    """The sheet of a CSV or workbook that :func:`read_applicants` reads the sign-ups from."""
+    return _choose_sheet(read_sheets(path), name=path.name)[0]
+
+
 def _choose_sheet(sheets: Sequence[Sheet], *, name: str) -> tuple[Sheet, list[str]]:
     """The sheet with the applicants: the first with a header and data, visible sheets first."""
     if len(sheets) == 1:

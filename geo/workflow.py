@@ -44,10 +44,12 @@ from geo.geocode import (
     geocode_applicants,
 )
 from geo.intake import (
+    ALIASES,
     MESSAGE_FIELD,
     SOURCE_FIELDS,
+    applicant_sheet,
+    fold_header,
     fold_name,
-    map_columns,
     normalize_phone,
     read_applicants,
 )
@@ -71,7 +73,7 @@ from geo.sources import (
     read_streets,
     streets_from_osm,
 )
-from geo.tables import read_sheets, unescape_column, unescape_formula, write_csv
+from geo.tables import unescape_column, unescape_formula, write_csv
 from geo.wording import counted, noun
 
 APPLICANTS_FILE = "applicants.csv"
@@ -442,7 +444,7 @@ def run_assign(
     _carry_forward(
         plan_dir,
         out_dir,
-        sent_again=_sent_again(applicants_path, plan_dir),
+        sent_again=_sent_again(applicants_path),
         members=set(
             zip(
                 updated.members["telefoon"].astype(str),
@@ -541,7 +543,9 @@ def _carry_forward(
             old.get("naam", blank).astype(str).map(fold_name),
             strict=True,
         )
-        again = np.array([key in sent_again for key in keys], dtype=bool)
+        again = np.array(
+            [key in sent_again or ("", *key[1:]) in sent_again for key in keys], dtype=bool
+        )
         old = old.loc[~again & ~np.array(_in_people(old, people, regions), dtype=bool)]
         new = read_text_table(out_dir / name)
         if old.empty and "uit_plan" not in new:
@@ -553,22 +557,24 @@ def _carry_forward(
         write_csv(both, out_dir / name, private=True)
 
 
-def _sent_again(applicants_path: Path, plan_dir: Path) -> set[tuple[str, str, str]]:
-    """Folder, row and folded name of each row of ``applicants_path`` that is a row of an
-    earlier ``rejects.csv`` or ``pending.csv`` sent in again (corrected or not): such a table
-    has ``uit_plan`` and ``row`` columns; an empty ``uit_plan`` is ``plan_dir``'s own row."""
+def _sent_again(applicants_path: Path) -> set[tuple[str, str, str]]:
+    """Folder, row and folded name of each row of ``applicants_path`` (the sheet the intake
+    reads) that is a row of an earlier ``rejects.csv`` or ``pending.csv`` sent in again,
+    corrected or not: such a table has ``uit_plan`` and ``row`` columns. An empty ``uit_plan``
+    (a row of the folder the table was written in, which a copy no longer tells) stays empty:
+    it stands for any folder."""
     if is_mail_source(applicants_path):
         return set()
+    rows = applicant_sheet(applicants_path).rows
+    header = [unescape_formula(cell.strip()) for cell in (rows[0] if rows else [])]
+    if not {"uit_plan", "row", "naam"} <= set(header):
+        return set()
+    origin, row, name = (header.index(column) for column in ("uit_plan", "row", "naam"))
     found = set()
-    for sheet in read_sheets(applicants_path):
-        header = [unescape_formula(cell.strip()) for cell in (sheet.rows[0] if sheet.rows else [])]
-        if not {"uit_plan", "row", "naam"} <= set(header):
-            continue
-        origin, row, name = (header.index(column) for column in ("uit_plan", "row", "naam"))
-        for cells in sheet.rows[1:]:
-            if len(cells) > max(origin, row, name):
-                folder = unescape_formula(cells[origin].strip()) or plan_dir.resolve().name
-                found.add((folder, cells[row].strip(), fold_name(unescape_formula(cells[name]))))
+    for cells in rows[1:]:
+        if len(cells) > max(origin, row, name):
+            folder = unescape_formula(cells[origin].strip())
+            found.add((folder, cells[row].strip(), fold_name(unescape_formula(cells[name]))))
     return found
 
 
@@ -587,18 +593,23 @@ def _in_people(
 def _row_people(table: pd.DataFrame, regions: Sequence[str]) -> list[tuple[str, str] | None]:
     """Per row its phone (E.164 when it reads as one, else the digits as typed) and folded
     name; ``None`` for a row without name or phone."""
-    column = map_columns([str(name) for name in table.columns]).get("telefoon")
-    if column is None or "naam" not in table:
+    phones = [i for i, name in enumerate(table.columns) if fold_header(str(name)) in _PHONE_HEADERS]
+    if not phones or "naam" not in table:
         return [None] * len(table)
     result: list[tuple[str, str] | None] = []
     names = table["naam"].astype(str).map(fold_name).tolist()
-    for text, folded in zip(table.iloc[:, column].astype(str).tolist(), names, strict=True):
+    cells = table.iloc[:, phones].astype(str).to_numpy().tolist()
+    for typed, folded in zip(cells, names, strict=True):
+        text = next((cell for cell in typed if cell.strip()), "")  # the parsed or the typed one
         try:
             phone = normalize_phone(text, regions=regions)[0]
         except ValueError:
             phone = "".join(ch for ch in text if ch.isdigit())
         result.append((phone, folded) if phone and folded else None)
     return result
+
+
+_PHONE_HEADERS = frozenset(ALIASES["telefoon"])
 
 
 def read_text_table(path: Path) -> pd.DataFrame:

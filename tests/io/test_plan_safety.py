@@ -16,6 +16,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pytest
+from openpyxl import Workbook
 from shapely import LineString, Point
 
 from geo.cli import EXIT_ERROR, main
@@ -258,6 +259,39 @@ def test_tables_sent_in_again_replace_the_rows_they_carry(
         "Jong Fictief",
     ], "the original sign-ups again: each refused once, not once more per run"
     assert [r["naam"] for r in read(tmp_path / "vijf" / "pending.csv")] == ["Wacht Fictief"]
+
+
+def test_only_the_sheet_read_and_copies_of_tables_decide_what_is_sent_again(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    minor = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
+    somebody = people(1, start=80)[0]
+    typo = ["Fout Fictief", *somebody[1:6], "0612", *somebody[7:]]
+    first, second, third = tmp_path / "een", tmp_path / "twee", tmp_path / "drie"
+    assert plan(wijk, write_people(tmp_path / "a.csv", [*people(3), minor]), first) == 0
+    assert assign(first, write_people(tmp_path / "b.csv", [typo]), second) == 0
+    kept = list(csv.reader((second / "rejects.csv").read_text(encoding="utf-8-sig").splitlines()))
+    book = Workbook()
+    book.active.append(HEADER)
+    book.active.append(people(1, start=60)[0])
+    book.create_sheet("oude afwijzingen").append(kept[0])  # kept for reference only
+    for row in kept[1:]:
+        book["oude afwijzingen"].append(row)
+    book.save(tmp_path / "nieuw.xlsx")
+    assert assign(second, tmp_path / "nieuw.xlsx", third) == 0
+    assert sorted(r["naam"] for r in read(third / "rejects.csv")) == [
+        "Fout Fictief",
+        "Jong Fictief",
+    ]
+
+    # A corrected copy of the second folder's rejects, sent into a later plan: its own rows
+    # (empty uit_plan) still replace what the later folder carries of them.
+    text = (
+        (second / "rejects.csv").read_text(encoding="utf-8-sig").replace(",0612,", ",0612345699,")
+    )
+    assert assign(third, write_text(tmp_path / "kopie.csv", text), tmp_path / "vier") == 0
+    assert "Fout Fictief" in {r["naam"] for r in read(tmp_path / "vier" / "members.csv")}
+    assert [r["naam"] for r in read(tmp_path / "vier" / "rejects.csv")] == ["Jong Fictief"]
 
 
 def test_assign_from_inside_the_plan_folder_names_it_in_uit_plan(
