@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -629,6 +630,20 @@ def _rank(signs: gpd.GeoDataFrame, show_counts: bool = True) -> gpd.GeoDataFrame
         "geometry",
     ]
     return signs[columns]
+
+
+_COUNT_IN_REASON = re.compile(r"; leidt naar \d+ adres(sen)?$")
+
+
+def without_counts(signs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``signs`` without the number of homes behind each entrance (``homes`` empty, the
+    reason without "leidt naar N adressen"): for signs ranked by members, made public."""
+    if not len(signs) or "homes" not in signs:
+        return signs
+    return signs.assign(
+        homes=pd.array([pd.NA] * len(signs), dtype="Int64"),
+        reason=signs["reason"].astype(str).str.replace(_COUNT_IN_REASON, "", regex=True),
+    )
 
 
 def _reason(street: str, kind: str, label: str, homes: int) -> str:

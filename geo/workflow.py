@@ -59,7 +59,7 @@ from geo.outputs import ensure_dir, refuse_overwrite, replacing, resolved
 from geo.partition import Plan, assign, make_plan
 from geo.print_map import PRINT_FORMATS, print_map
 from geo.register import AddressRegister
-from geo.signs import find_signs, signs_per_area
+from geo.signs import find_signs, signs_per_area, without_counts
 from geo.sources import (
     ADDRESS_COLUMNS,
     WGS84,
@@ -803,6 +803,8 @@ def plan_layers(
             hidden = [c for c in figures if c in layers[name]]
             layers[name] = layers[name].astype(dict.fromkeys(hidden, "float"))
             layers[name].loc[small.to_numpy(), hidden] = np.nan
+        if not len(wijk.addresses):  # signs ranked by members (a plan of an older version)
+            layers["signs"] = without_counts(layers["signs"])
         # A small area's open streets are all its streets but its members' own: left out.
         areas_out = layers["areas"]
         few = areas_out.loc[areas_out["members"].isna(), "area_id"]

@@ -263,3 +263,37 @@ def test_public_layers_leave_out_the_open_streets_of_small_areas() -> None:
     assert open_private == {(1, "Molenweg"), (2, "Beekstraat")}
     public = plan_layers(wijk, areas, members, max_members=255, private=False, signs=signs)
     assert list(public["open_streets"]["street"]) == ["Beekstraat"], "area 2 has 12 members"
+
+
+def test_public_signs_of_a_wijk_without_register_carry_no_counts() -> None:
+    # A plan folder of an older version wrote the members behind each entrance into its signs.
+    area = box(190_000, 330_000, 190_400, 330_400)
+    boundary = gpd.GeoDataFrame({"name": ["Klein"]}, geometry=[area], crs=RD)
+    streets = gpd.GeoDataFrame(
+        {"name": ["Kerkstraat"], "highway": ["residential"]},
+        geometry=[shapely.LineString([(189_900, 330_200), (190_400, 330_200)])],
+        crs=RD,
+    )
+    no_register = gpd.GeoDataFrame({"straat": [], "huisnummer": []}, geometry=[], crs=RD)
+    wijk = Wijk(boundary.to_crs(4326), streets.to_crs(4326), no_register.to_crs(4326))
+    areas = gpd.GeoDataFrame(
+        {"area_id": [1], "name": ["Kerkstraat e.o."], "members": [12]}, geometry=[area], crs=RD
+    )
+    members = gpd.GeoDataFrame(
+        {"area_id": [1] * 12, "naam": [f"Fictief {n}" for n in range(12)],
+         "telefoon": [f"06{12345600 + n}" for n in range(12)], "is_beheerder": [False] * 12,
+         "straat": ["Kerkstraat"] * 12, "huisnummer": list(range(1, 13))},
+        geometry=[Point(190_100 + 10 * n, 330_210) for n in range(12)],
+        crs=RD,
+    )  # fmt: skip
+    signs = gpd.GeoDataFrame(
+        {"sign_id": [1], "rank": [1], "homes": [12],
+         "reason": ["hoofdingang via Kerkstraat (woonstraat); leidt naar 12 adressen"]},
+        geometry=[Point(190_010, 330_200)],
+        crs=RD,
+    ).to_crs(4326)  # fmt: skip
+    public = plan_layers(wijk, areas, members, max_members=255, private=False, signs=signs)
+    assert public["signs"]["homes"].isna().all()
+    assert list(public["signs"]["reason"]) == ["hoofdingang via Kerkstraat (woonstraat)"]
+    private = plan_layers(wijk, areas, members, max_members=255, private=True, signs=signs)
+    assert list(private["signs"]["homes"]) == [12], "the planner's own export keeps them"

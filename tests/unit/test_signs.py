@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely import LineString, Point, box
 
-from geo.signs import _nearest_along_streets, clip_lines, find_signs, signs_per_area
+from geo.signs import _nearest_along_streets, clip_lines, find_signs, signs_per_area, without_counts
 from tests.grids import RD
 
 WIJK = box(0, 0, 1000, 1000)
@@ -154,6 +154,9 @@ def test_members_rank_the_signs_but_their_counts_stay_out() -> None:
     assert list(hidden.drop(columns=["homes", "reason"]).columns) == list(
         counted.drop(columns=["homes", "reason"]).columns
     )
+    assert "leidt naar 12 adressen" in counted["reason"].iloc[0]
+    later = without_counts(counted)  # signs written with their counts, made public later
+    assert later["homes"].isna().all() and list(later["reason"]) == list(hidden["reason"])
 
 
 def test_an_entrance_to_one_home_reads_in_the_singular() -> None:
