@@ -23,6 +23,7 @@ so it never exceeds 100%:
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TypeVar
@@ -269,13 +270,16 @@ def uncovered_streets(
     members: gpd.GeoDataFrame,
     addresses: gpd.GeoDataFrame | None,
     areas: gpd.GeoDataFrame,
+    *,
+    whole_areas: Collection[int] = (),
 ) -> gpd.GeoDataFrame:
     """Streets with households but nobody signed up yet, per area (where to go door to door).
 
     Returns one row per (area, street): ``area_id``, ``street``, ``households`` (distinct
     addresses as :func:`area_coverage` counts them, not register rows: an address listed twice
     is one household) and the street's lines inside that area. A street of an area is open
-    while no member of that area gives it as their street. Empty without a register.
+    while no member of that area gives it as their street; of ``whole_areas`` every street
+    with households is listed. Empty without a register.
     """
     columns: dict[str, list[object]] = {"area_id": [], "street": [], "households": []}
     if addresses is None or addresses.empty:
@@ -302,7 +306,9 @@ def uncovered_streets(
     per_street = pd.DataFrame(
         {"street": groups["street"].first(), "households": groups["home"].nunique()}
     )
-    empty = per_street.loc[[pair not in signed for pair in per_street.index]].reset_index()
+    whole = {int(a) for a in whole_areas}
+    listed = [pair not in signed or int(pair[0]) in whole for pair in per_street.index]
+    empty = per_street.loc[listed].reset_index()
     lines = _street_lines(streets, empty, areas)
     result = gpd.GeoDataFrame(
         empty[["area_id", "street", "households"]], geometry=lines, crs=areas.crs

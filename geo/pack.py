@@ -39,7 +39,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.address import HouseNumber
 from geo.config import MAX_MEMBERS, Settings
-from geo.coverage import with_coverage
+from geo.coverage import uncovered_streets, with_coverage
 from geo.errors import ConfigError, InputFileError
 from geo.export import SIGNS_FILE, read_plan_folder
 from geo.flyers import (
@@ -60,7 +60,7 @@ from geo.map_drawing import (
     segments,
     view_bounds,
 )
-from geo.maps import area_colour, participation_text
+from geo.maps import PUBLIC_MIN_MEMBERS, area_colour, participation_text
 from geo.outputs import OutputError, cannot_write, ensure_dir, owner_only, refuse_overwrite
 from geo.pdf import PT_MM, Document, text_width
 from geo.sources import Wijk
@@ -123,7 +123,9 @@ class PackData:
     members: gpd.GeoDataFrame  # naam, telefoon, email, adres parts, area_id, is_beheerder
     streets: gpd.GeoDataFrame  # name, geometry
     signs: gpd.GeoDataFrame
-    open_streets: gpd.GeoDataFrame  # area_id, street, households (streets nobody signed up on)
+    # area_id, street, households: the streets a recruitment flyer goes to (nobody signed up
+    # there; in an area under PUBLIC_MIN_MEMBERS all its streets, or the flyer tells the rest)
+    open_streets: gpd.GeoDataFrame
     has_register: bool
     _beheerders: dict[int, pd.Series] = field(default_factory=dict, repr=False)
     _areas: dict[int, pd.Series] = field(default_factory=dict, repr=False)
@@ -244,6 +246,12 @@ def pack_data(
     metric_areas = with_coverage(areas.to_crs(crs).reset_index(drop=True), coverage)
     metric_areas["area_id"] = metric_areas["area_id"].astype(int)
     metric_areas["members"] = coverage["members"].to_numpy()
+    small = metric_areas.loc[metric_areas["members"] < PUBLIC_MIN_MEMBERS, "area_id"]
+    if len(small) and len(wijk.addresses):
+        open_streets = uncovered_streets(
+            wijk.streets_in(crs), members.to_crs(crs), wijk.addresses_in(crs),
+            metric_areas, whole_areas=small.tolist(),
+        )  # fmt: skip
     for column in ("name", "streets", "neighbours"):
         values = (
             metric_areas[column]
