@@ -158,8 +158,10 @@ def compose(member: Member, group: Group, *, message_id: str) -> Message:
             lines.append(f"Ziet u de groep niet? Doe dan mee via deze link: {group.invite_link}")
     elif group.invite_link:
         lines.append(f"Doe mee via deze uitnodigingslink: {group.invite_link}")
-    else:
+    elif group.beheerder is not None:
         lines.append("De beheerder voegt u binnenkort toe aan de groep.")
+    else:
+        lines.append("Zodra de groep een beheerder heeft, voegt die u toe aan de groep.")
     lines.append("")
     if group.streets:
         lines.append(f"De groep is voor de straten: {', '.join(group.streets)}.")

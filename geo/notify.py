@@ -207,8 +207,9 @@ def members_of(store: Store, area_id: int) -> list[tuple[Member, str]]:
 def batch(store: Store, area_id: int, *, domain: str = "") -> Batch:
     """The messages of an operational area for the members not sent one yet.
 
-    Raises :class:`NotifyError` when the area's group is not operational: members get their
-    message only when the group they are told about exists.
+    Raises :class:`NotifyError` when the area's group is not operational, or lost its
+    beheerder: members get their message only when the group they are told about exists,
+    with somebody to add them.
     """
     if area_id not in operational(store):
         msg = (
@@ -217,6 +218,12 @@ def batch(store: Store, area_id: int, *, domain: str = "") -> Batch:
         )
         raise NotifyError(msg)
     group = group_of(store, area_id)
+    if group.beheerder is None:
+        msg = (
+            f"gebied {area_id} heeft geen beheerder meer; kies eerst een nieuwe (in de app: "
+            "pagina Beheerders): de leden horen wie hen toevoegt"
+        )
+        raise NotifyError(msg)
     key = project_key(store)
     messages, done = [], 0
     for member, stage in members_of(store, area_id):

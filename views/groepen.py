@@ -391,7 +391,13 @@ else:  # not an empty table (Streamlit's own placeholder is English)
 added_section(store, int(area_id), members)
 launch_section(store, int(area_id), launched)
 preview_section(store, int(area_id), members)
-if int(area_id) in launched:
+if int(area_id) in launched and group.beheerder is None:
+    st.subheader("Berichten versturen")
+    st.warning(
+        "Deze groep heeft geen beheerder meer: kies eerst een nieuwe op de pagina Beheerders; "
+        "daarna kunt u de leden weer bericht sturen."
+    )
+elif int(area_id) in launched:
     send_section(store, int(area_id))
 else:
     st.subheader("Berichten versturen")

@@ -300,6 +300,9 @@ def test_a_group_without_a_beheerder_cannot_be_operational(store: Store) -> None
     body = notify.preview(store, area, int(member["id"])).body
     assert "nog geen beheerder; het wijkplatform zoekt er een" in body
     assert "Neem contact op met het wijkplatform" in body and "met de beheerder" not in body
+    assert "De beheerder voegt u" not in body
+    with pytest.raises(messages.NotifyError, match="geen beheerder meer"):
+        notify.batch(store, area)
 
 
 def test_a_failure_mid_batch_then_a_resume_sends_only_the_rest(
