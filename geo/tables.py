@@ -327,7 +327,10 @@ def _cell_text(value: object) -> str:
         return value.date().isoformat() if value.time() == time(0) else value.isoformat(" ")
     if isinstance(value, date):
         return value.isoformat()
-    return strip_format_chars(str(value)).strip()
+    text = strip_format_chars(str(value)).strip()
+    # A CSV this program wrote, opened in a spreadsheet and saved as a workbook, keeps the
+    # escaping ' in the text: dropped as from the CSV, or every round adds one.
+    return unescape_formula(text) if text[:1] == "'" else text
 
 
 def escape_formula(value: object) -> object:

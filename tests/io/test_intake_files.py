@@ -58,6 +58,16 @@ def test_quoted_cells_with_delimiters_and_newlines(tmp_path: Path) -> None:
     assert result.accepted.loc[0, "naam"] == "Fictief; Fenna"
 
 
+def test_a_csv_of_ours_saved_as_a_workbook_loses_its_escaping_quote(tmp_path: Path) -> None:
+    workbook = Workbook()
+    workbook.active.append(["Naam", "Adres", "Woonplaats", "Leeftijd", "Telefoon"])
+    workbook.active.append(["'+Min Plus", "Kerkstraat 1", "Geleen", "30", "0612345678"])
+    workbook.active.append(["'t Hoen Fictief", "Kerkstraat 3", "Geleen", "31", "0612345679"])
+    workbook.save(tmp_path / "terug.xlsx")
+    result = read_applicants(tmp_path / "terug.xlsx", today=TODAY)
+    assert list(result.accepted["naam"]) == ["+Min Plus", "'t Hoen Fictief"]
+
+
 def test_xlsx_with_numbers_and_dates_as_excel_stores_them(tmp_path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
