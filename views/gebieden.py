@@ -230,10 +230,10 @@ with st.expander(
     )
     st.slider(  # in whole per cents: a slider cannot write a decimal comma
         "Vulgraad van een nieuw gebied",
-        50,
+        min(50, round(store.fill * 100)),  # a project made with a lower fill shows it
         100,
         round(store.fill * 100),
-        5,
+        1,
         format="%d%%",
         key=FILL,
         help="Hoe vol een nieuwe groep bij het indelen wordt gemaakt: 80% betekent 80% van het "
