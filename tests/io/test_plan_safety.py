@@ -48,6 +48,15 @@ def people(count: int, *, start: int = 0, age: str = "40", outside: int = 0) -> 
     return rows
 
 
+MINOR = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
+
+
+def mistyped_phone() -> list[str]:
+    """A fictitious adult on the grid whose phone number misses digits (refused)."""
+    somebody = people(1, start=80)[0]
+    return ["Fout Fictief", *somebody[1:6], "0612", *somebody[7:]]
+
+
 def write_people(path: Path, rows: list[list[str]]) -> Path:
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=";")
@@ -227,9 +236,7 @@ def test_a_chain_of_assigns_keeps_where_each_reject_came_from_and_drops_the_corr
 def test_tables_sent_in_again_replace_the_rows_they_carry(
     wijk: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    minor = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
-    somebody = people(1, start=80)[0]
-    typo = ["Fout Fictief", *somebody[1:6], "0612", *somebody[7:]]
+    minor, typo = MINOR, mistyped_phone()
     waiting = ["Wacht Fictief", *people(1, start=70)[0][1:7], "", ""]  # offline, no register
     original = write_people(tmp_path / "a.csv", [*people(4), minor, typo, waiting])
     first, second = tmp_path / "een", tmp_path / "twee"
@@ -264,9 +271,7 @@ def test_tables_sent_in_again_replace_the_rows_they_carry(
 def test_only_the_sheet_read_and_copies_of_tables_decide_what_is_sent_again(
     wijk: tuple[Path, Path], tmp_path: Path
 ) -> None:
-    minor = ["Jong Fictief", "Laan 2", "9", "6163AB", "Geleen", "16", "0612399999", "", ""]
-    somebody = people(1, start=80)[0]
-    typo = ["Fout Fictief", *somebody[1:6], "0612", *somebody[7:]]
+    minor, typo = MINOR, mistyped_phone()
     first, second, third = tmp_path / "een", tmp_path / "twee", tmp_path / "drie"
     assert plan(wijk, write_people(tmp_path / "a.csv", [*people(3), minor]), first) == 0
     assert assign(first, write_people(tmp_path / "b.csv", [typo]), second) == 0
