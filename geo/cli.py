@@ -692,7 +692,7 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
             removed = (
                 store.forget(_forget_phone(args.telefoon, settings), regions=regions)
                 if args.telefoon is not None
-                else store.forget_sign_up(args.nummer)
+                else store.forget_sign_up(args.nummer, regions=regions)
             )
             print(
                 f"{counted(removed, 'aanmelding', 'aanmeldingen')} verwijderd"

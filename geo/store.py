@@ -1194,23 +1194,28 @@ class Store:
         found = [r for r in rows if _has_phone(r, telefoon, national, regions)]
         return self._forget(rows, found, telefoon, national)
 
-    def forget_sign_up(self, applicant_id: int) -> int:
+    def forget_sign_up(
+        self, applicant_id: int, *, regions: Sequence[str] = ("NL", "BE", "DE")
+    ) -> int:
         """Remove the person of sign-up ``applicant_id`` (its "nr.") as :meth:`forget` does:
-        that sign-up and the person's others, with the same name and phone number or the same
-        name and address; not another person who shares the number (a household). Returns how
-        many went."""
+        that sign-up and the person's others, with the same name (exactly, in the name column)
+        and their phone number (stored, or as typed in a reject's cells) or address; not
+        another person who shares the number or the address (a household). Returns how many
+        went."""
         rows = self._rows_to_forget()
         found = [r for r in rows if r.id == int(applicant_id)]
         if not found:
             return 0
         person = found[0]
         phone = str(person.telefoon or "")
+        national = _national_number(phone) if phone else ""
         if phone:
             found += [
                 r for r in rows
-                if r.id != person.id and r.telefoon == phone and _fold(r.naam) == _fold(person.naam)
+                if r.id != person.id and _fold(r.naam) == _fold(person.naam)
+                and _has_phone(r, phone, national, regions)
             ]  # fmt: skip
-        return self._forget(rows, found, phone, _national_number(phone) if phone else "")
+        return self._forget(rows, found, phone, national, same_name_only=True)
 
     def _rows_to_forget(self) -> list[_Row]:
         return [
@@ -1221,10 +1226,25 @@ class Store:
             )
         ]
 
-    def _forget(self, rows: list[_Row], found: list[_Row], telefoon: str, national: str) -> int:
-        """Remove ``found`` and the rows of the same people (name and address) everywhere."""
+    def _forget(
+        self,
+        rows: list[_Row],
+        found: list[_Row],
+        telefoon: str,
+        national: str,
+        *,
+        same_name_only: bool = False,
+    ) -> int:
+        """Remove ``found`` and the rows of the same people (name and address) everywhere;
+        with ``same_name_only`` those whose name column holds that name, not only a row that
+        mentions it (a neighbour's note)."""
         identities = {i for r in found if (i := r.identity()) is not None}
-        found += [r for r in rows if r not in found and any(r.matches(i) for i in identities)]
+        found += [
+            r for r in rows
+            if r not in found and any(
+                r.matches(i) and (not same_name_only or _fold(r.naam) == i[0]) for i in identities
+            )
+        ]  # fmt: skip
         if not found:
             return 0
         ids = [r.id for r in found]

@@ -515,7 +515,7 @@ if planner:
         st.warning(f"{md(asked)} definitief verwijderen? Dit kan niet ongedaan worden gemaakt.")
         yes, no = st.columns(2)
         if yes.button("Ja, definitief verwijderen", key=action_key("verwijderen"), type="primary"):
-            removed = store.forget_sign_up(people[asked])
+            removed = store.forget_sign_up(people[asked], regions=regions)
             store.close()
             st.session_state.pop(FORGET, None)
             changed(

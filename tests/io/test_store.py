@@ -198,15 +198,25 @@ def test_forgetting_a_sign_up_leaves_the_household_sharing_its_number(
     rows = sign_up_sheet(tmp_path / "a.csv", 3, seed=3).read_text().splitlines()
     partner = rows[1].replace("Deelnemer 0;", "Partner Fictief;")  # the same phone number
     no_phone = rows[2].replace("Deelnemer 1;", "Zonder Fictief;").replace(";0620000001;", ";;")
-    sheet = write_text(tmp_path / "b.csv", "\n".join([*rows[:2], partner, no_phone]) + "\n")
-    import_applicants(store, sheet, settings=settings)
+    cells = rows[1].split(";")
+    again = ";".join(["Deelnemer 0", "", "", "Geleen", "40", "06-2000 0000", "", "", ""])
+    neighbour = ";".join(["Karel Buur", *cells[1:4], "15", "0620009998", "", *cells[7:]])
+    lines = [rows[0] + ";Opmerking", *(f"{row};" for row in (*rows[1:], partner, no_phone, again)),
+             f"{neighbour};buurman van Deelnemer 0"]  # fmt: skip
+    import_applicants(
+        store, write_text(tmp_path / "b.csv", "\n".join(lines) + "\n"), settings=settings
+    )
+    assert set(store.applicants("rejected")["naam"]) >= {"Deelnemer 0", "Karel Buur"}
     people = people_to_forget(store, regions=("NL",))
     (zonder,) = [label for label in people if label.startswith("Zonder Fictief")]
     assert "geen geldig telefoonnummer" in zonder, "a latitude cell is no phone number"
-    (member,) = [label for label in people if label.startswith("Deelnemer 0")]
-    assert store.forget_sign_up(people[member]) == 1
+    (member,) = [
+        label for label in people if label.startswith("Deelnemer 0") and "aangenomen" in label
+    ]
+    assert store.forget_sign_up(people[member]) == 2, "the member and their own reject"
     names = set(store.applicants()["naam"])
     assert "Deelnemer 0" not in names and "Partner Fictief" in names, "the household stays"
+    assert "Karel Buur" in names, "a neighbour whose note names the person stays"
 
 
 def test_backup_while_in_use_and_restore(tmp_path: Path, wijk: Wijk) -> None:
