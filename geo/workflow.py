@@ -50,6 +50,7 @@ from geo.intake import (
     applicant_sheet,
     fold_header,
     fold_name,
+    map_columns,
     normalize_phone,
     read_applicants,
 )
@@ -444,7 +445,7 @@ def run_assign(
     _carry_forward(
         plan_dir,
         out_dir,
-        sent_again=_sent_again(applicants_path),
+        sent_again=_sent_again(applicants_path, plan_dir),
         members=set(
             zip(
                 updated.members["telefoon"].astype(str),
@@ -543,9 +544,7 @@ def _carry_forward(
             old.get("naam", blank).astype(str).map(fold_name),
             strict=True,
         )
-        again = np.array(
-            [key in sent_again or ("", *key[1:]) in sent_again for key in keys], dtype=bool
-        )
+        again = np.array([key in sent_again for key in keys], dtype=bool)
         old = old.loc[~again & ~np.array(_in_people(old, people, regions), dtype=bool)]
         new = read_text_table(out_dir / name)
         if old.empty and "uit_plan" not in new:
@@ -557,24 +556,29 @@ def _carry_forward(
         write_csv(both, out_dir / name, private=True)
 
 
-def _sent_again(applicants_path: Path) -> set[tuple[str, str, str]]:
+def _sent_again(applicants_path: Path, plan_dir: Path) -> set[tuple[str, str, str]]:
     """Folder, row and folded name of each row of ``applicants_path`` (the sheet the intake
     reads) that is a row of an earlier ``rejects.csv`` or ``pending.csv`` sent in again,
     corrected or not: such a table has ``uit_plan`` and ``row`` columns. An empty ``uit_plan``
-    (a row of the folder the table was written in, which a copy no longer tells) stays empty:
-    it stands for any folder."""
+    is a row of the plan folder the table was written in: the file's own folder when it lies
+    in one, else ``plan_dir`` (a copy elsewhere of an older folder's table then keeps its
+    carried rows: doubled rather than lost). Rows without a name are left out: row numbers
+    repeat in every batch, so a name must match too."""
     if is_mail_source(applicants_path):
         return set()
     rows = applicant_sheet(applicants_path).rows
     header = [unescape_formula(cell.strip()) for cell in (rows[0] if rows else [])]
     if not {"uit_plan", "row", "naam"} <= set(header):
         return set()
+    home = applicants_path.resolve().parent
+    own = home.name if (home / PLAN_FILE).exists() else plan_dir.resolve().name
     origin, row, name = (header.index(column) for column in ("uit_plan", "row", "naam"))
     found = set()
     for cells in rows[1:]:
-        if len(cells) > max(origin, row, name):
-            folder = unescape_formula(cells[origin].strip())
-            found.add((folder, cells[row].strip(), fold_name(unescape_formula(cells[name]))))
+        folded = fold_name(unescape_formula(cells[name])) if len(cells) > name else ""
+        if folded and len(cells) > max(origin, row):
+            folder = unescape_formula(cells[origin].strip()) or own
+            found.add((folder, cells[row].strip(), folded))
     return found
 
 
@@ -593,14 +597,18 @@ def _in_people(
 def _row_people(table: pd.DataFrame, regions: Sequence[str]) -> list[tuple[str, str] | None]:
     """Per row its phone (E.164 when it reads as one, else the digits as typed) and folded
     name; ``None`` for a row without name or phone."""
-    phones = [i for i, name in enumerate(table.columns) if fold_header(str(name)) in _PHONE_HEADERS]
+    headers = [str(name) for name in table.columns]
+    chosen = map_columns(headers).get("telefoon")  # the column the intake reads, first
+    phones = [i for i, name in enumerate(headers) if fold_header(name) in _PHONE_HEADERS]
+    phones = sorted(phones, key=lambda i: (i != chosen, headers[i] != "telefoon", i))
     if not phones or "naam" not in table:
         return [None] * len(table)
     result: list[tuple[str, str] | None] = []
     names = table["naam"].astype(str).map(fold_name).tolist()
     cells = table.iloc[:, phones].astype(str).to_numpy().tolist()
     for typed, folded in zip(cells, names, strict=True):
-        text = next((cell for cell in typed if cell.strip()), "")  # the parsed or the typed one
+        # the typed or the cleaned number (a "WhatsApp: ja" column holds no digits)
+        text = next((cell for cell in typed if any(ch.isdigit() for ch in cell)), "")
         try:
             phone = normalize_phone(text, regions=regions)[0]
         except ValueError:

@@ -289,14 +289,31 @@ def test_only_the_sheet_read_and_copies_of_tables_decide_what_is_sent_again(
         "Jong Fictief",
     ]
 
-    # A corrected copy of the second folder's rejects, sent into a later plan: its own rows
-    # (empty uit_plan) still replace what the later folder carries of them.
+    # The second folder's rejects corrected beside them, sent into a later plan: their own
+    # rows (empty uit_plan: of the folder they lie in) replace what the later one carries.
     text = (
         (second / "rejects.csv").read_text(encoding="utf-8-sig").replace(",0612,", ",0612345699,")
     )
-    assert assign(third, write_text(tmp_path / "kopie.csv", text), tmp_path / "vier") == 0
+    assert assign(third, write_text(second / "verbeterd.csv", text), tmp_path / "vier") == 0
     assert "Fout Fictief" in {r["naam"] for r in read(tmp_path / "vier" / "members.csv")}
     assert [r["naam"] for r in read(tmp_path / "vier" / "rejects.csv")] == ["Jong Fictief"]
+
+
+def test_a_nameless_row_sent_again_never_takes_another_carried_row_along(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    nameless = ["", "Laan 2", "9", "6163AB", "Geleen", "40", "0612345620", "", ""]
+    first, second = tmp_path / "een", tmp_path / "twee"
+    assert plan(wijk, write_people(tmp_path / "a.csv", [*people(2), nameless]), first) == 0
+    other = [*nameless[:6], "0612345630", "", ""]
+    later = write_people(tmp_path / "b.csv", [*people(2, start=50), other])  # the same row
+    assert assign(first, later, second) == 0
+    lines = (second / "rejects.csv").read_text(encoding="utf-8-sig").splitlines()
+    own = [line for line in lines[1:] if line.startswith(",")]  # the second folder's own rows
+    sent = write_text(second / "terug.csv", "\n".join([lines[0], *own]) + "\n")
+    assert assign(second, sent, tmp_path / "drie") == 0
+    carried = [r for r in read(tmp_path / "drie" / "rejects.csv") if r["uit_plan"] == "een"]
+    assert [r["Telefoon"] for r in carried] == ["0612345620"], "the first folder's row stays"
 
 
 def test_assign_from_inside_the_plan_folder_names_it_in_uit_plan(
@@ -592,3 +609,16 @@ def test_a_formula_in_a_name_keeps_one_quote_through_plan_rejects_and_assign(
         assert {"'=1+1 Fictief", "'=2+2 Fictief"} <= names  # escaped once, however often
         assert not any(name.startswith(("=", "''")) for name in names)  # it is rewritten
     assert "'@SUM(A1) Fictief" in {r["naam"] for r in read(again / "members.csv")}
+
+
+def test_a_person_is_known_by_the_phone_column_the_intake_reads() -> None:
+    from geo.workflow import _row_people
+
+    table = pd.DataFrame(
+        {"naam": ["Kees Fictief", "Anna Fictief"], "WhatsApp": ["ja", "ja"],
+         "Telefoon": ["06 1234 5678", ""], "telefoon": ["", "+31612345222"]}
+    )  # fmt: skip
+    assert _row_people(table, ("NL",)) == [
+        ("+31612345678", "kees fictief"),
+        ("+31612345222", "anna fictief"),
+    ], "a yes/no WhatsApp column is no number; the cleaned column stands in for an empty one"
