@@ -83,10 +83,13 @@ def flyer_pdf(
     streets: Sequence[FlyerStreet],
     platform_email: str,
     page_format: str = DEFAULT_FLYER_FORMAT,
+    whole_area: bool = False,
 ) -> int:
     """Write the flyer of one area to ``path`` (both pages in ``page_format``, A5 or A4);
     returns the number of copies to print. The flyer is one page: where its streets do not
-    all fit, it names as many as fit and says how many more (the first page lists them all)."""
+    all fit, it names as many as fit and says how many more (the first page lists them all).
+    ``whole_area``: the streets are all the area's, members' own too (an area with few
+    members), and the flyer says few signed up, not nobody."""
     if page_format not in FLYER_FORMATS:
         msg = f"folderformaat {page_format!r}: kies A5 of A4"
         raise ConfigError(msg)
@@ -96,12 +99,12 @@ def flyer_pdf(
     while True:
         document = _flyer_document(
             wijk=wijk, area_label=area_label, streets=streets, copies=copies,
-            platform_email=platform_email, page_format=page_format,
+            platform_email=platform_email, page_format=page_format, whole_area=whole_area,
         )  # fmt: skip
         cover_pages = document.page
         _flyer_page(
             document, wijk=wijk, streets=names, shown=shown, platform_email=platform_email,
-            page_format=page_format,
+            page_format=page_format, whole_area=whole_area,
         )  # fmt: skip
         if document.page == cover_pages + 1 or shown <= 1:
             break
@@ -112,7 +115,7 @@ def flyer_pdf(
 
 def _flyer_document(
     *, wijk: str, area_label: str, streets: Sequence[FlyerStreet], copies: int,
-    platform_email: str, page_format: str,
+    platform_email: str, page_format: str, whole_area: bool,
 ) -> Document:  # fmt: skip
     """The print order (first page, for the planner and the deliverers)."""
     document = Document(
@@ -134,7 +137,9 @@ def _flyer_document(
     )
     document.heading("Bezorgen in deze straten")
     document.paragraph(
-        "In deze straten wonen huishoudens, maar heeft zich nog niemand aangemeld voor de "
+        "Dit gebied heeft nog maar weinig aanmeldingen: de folder gaat naar alle huishoudens."
+        if whole_area
+        else "In deze straten wonen huishoudens, maar heeft zich nog niemand aangemeld voor de "
         "BuurtWhatsApp."
     )
     document.rows(
@@ -148,7 +153,7 @@ def _flyer_document(
 
 def _flyer_page(
     document: Document, *, wijk: str, streets: Sequence[str], shown: int, platform_email: str,
-    page_format: str,
+    page_format: str, whole_area: bool,
 ) -> None:  # fmt: skip
     qr_mm, text_pt, small_pt = _LAYOUT[page_format]
     document.add_page()
@@ -159,8 +164,13 @@ def _flyer_page(
     document.paragraph(
         f"Het wijkplatform {wijk} zet samen met bewoners BuurtWhatsApp-groepen op: per buurt een "
         "groep waarin bewoners elkaar snel waarschuwen. Het doel is het signaleren van verdachte "
-        "situaties, zodat we samen de buurt veiliger maken. In uw straat heeft zich nog niemand "
-        "aangemeld. Doet u mee?",
+        "situaties, zodat we samen de buurt veiliger maken. "
+        + (
+            "In uw buurt hebben zich nog maar weinig bewoners aangemeld."
+            if whole_area
+            else "In uw straat heeft zich nog niemand aangemeld."
+        )
+        + " Doet u mee?",
         size=text_pt,
     )
     document.heading("Zo werkt het", room=30)

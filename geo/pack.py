@@ -912,6 +912,7 @@ def _run_job(job: _Job, settings: _Settings) -> tuple[list[Path], int]:
         ],
         platform_email=settings.platform_email,
         page_format=settings.flyer_format,
+        whole_area=int(data.area(job.area_id)["members"]) < PUBLIC_MIN_MEMBERS,
     )
     return [path], copies
 
