@@ -208,8 +208,8 @@ def batch(store: Store, area_id: int, *, domain: str = "") -> Batch:
     """The messages of an operational area for the members not sent one yet.
 
     Raises :class:`NotifyError` when the area's group is not operational, or lost its
-    beheerder: members get their message only when the group they are told about exists,
-    with somebody to add them.
+    beheerder and has no invite link: members get their message only when the group they
+    are told about exists and they can get in.
     """
     if area_id not in operational(store):
         msg = (
@@ -218,10 +218,11 @@ def batch(store: Store, area_id: int, *, domain: str = "") -> Batch:
         )
         raise NotifyError(msg)
     group = group_of(store, area_id)
-    if group.beheerder is None:
+    if group.beheerder is None and not group.invite_link:
         msg = (
-            f"gebied {area_id} heeft geen beheerder meer; kies eerst een nieuwe (in de app: "
-            "pagina Beheerders): de leden horen wie hen toevoegt"
+            f"gebied {area_id} heeft geen beheerder meer en de groep geen uitnodigingslink: "
+            "kies eerst een nieuwe beheerder (in de app: pagina Beheerders) of geef de link, "
+            "zodat de leden erin kunnen"
         )
         raise NotifyError(msg)
     key = project_key(store)

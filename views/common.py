@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -280,6 +281,7 @@ def show_notice() -> None:
         st.toast(toast_text(message), icon={"success": "✅", "error": "⚠️", "warning": "⚠️"}[kind])
 
 
+_SENTENCE_END = re.compile(r"(?<!\b[A-Za-z])(?<!\bnr)\\?\. (?=[A-Z])")
 TOAST_CHARACTERS = (
     90  # about three lines of a toast: longer ones get Streamlit's English "view more"
 )
@@ -288,8 +290,9 @@ TOAST_CHARACTERS = (
 def toast_text(message: str) -> str:
     """``message`` short enough for a toast (the whole message stands at the top of the page):
     its first sentence, cut at a word with "…" if that is still too long."""
-    first = message.split(". ", 1)[0]
-    first = first if first == message or first.endswith(".") else first + "."
+    # A sentence ends at ". " before a capital, not after an initial or "nr" ("J. de Vries").
+    first = _SENTENCE_END.split(message, maxsplit=1)[0]
+    first = first if first == message else first + "."
     if len(first) <= TOAST_CHARACTERS:
         return first
     return first[: TOAST_CHARACTERS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"

@@ -391,11 +391,12 @@ else:  # not an empty table (Streamlit's own placeholder is English)
 added_section(store, int(area_id), members)
 launch_section(store, int(area_id), launched)
 preview_section(store, int(area_id), members)
-if int(area_id) in launched and group.beheerder is None:
+if int(area_id) in launched and group.beheerder is None and not group.invite_link:
     st.subheader("Berichten versturen")
     st.warning(
-        "Deze groep heeft geen beheerder meer: kies eerst een nieuwe op de pagina Beheerders; "
-        "daarna kunt u de leden weer bericht sturen."
+        "Deze groep heeft geen beheerder meer en geen uitnodigingslink: kies eerst een nieuwe "
+        "beheerder op de pagina Beheerders, of geef hierboven de link; daarna kunt u de leden "
+        "weer bericht sturen."
     )
 elif int(area_id) in launched:
     send_section(store, int(area_id))

@@ -303,6 +303,9 @@ def test_a_group_without_a_beheerder_cannot_be_operational(store: Store) -> None
     assert "De beheerder voegt u" not in body
     with pytest.raises(messages.NotifyError, match="geen beheerder meer"):
         notify.batch(store, area)
+    store.launch(area, invite_link=LINK)  # members join by the link themselves: messages go
+    sent = notify.batch(store, area).messages
+    assert sent and all(LINK in m.body and "De beheerder voegt u" not in m.body for m in sent)
 
 
 def test_a_failure_mid_batch_then_a_resume_sends_only_the_rest(

@@ -18,3 +18,10 @@ def test_a_long_first_sentence_is_cut_at_a_word() -> None:
     text = toast_text(words.strip())
     assert len(text) <= TOAST_CHARACTERS and text.endswith("…")
     assert words.startswith(text.removesuffix("…")) and text[-2] != " "
+
+
+def test_initials_and_numbers_do_not_end_the_sentence() -> None:
+    assert toast_text("J. de Vries is aangemeld. Nog iets.") == "J. de Vries is aangemeld."
+    assert toast_text("Lid nr. 3 is verplaatst. Zie hieronder.") == "Lid nr. 3 is verplaatst."
+    escaped = "J\\. de Vries is aangemeld\\. Nog iets\\."  # as md() writes a name
+    assert toast_text(escaped) == "J\\. de Vries is aangemeld."
