@@ -637,6 +637,11 @@ def _add_project(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     backup.add_argument("--to", type=Path, required=True, help="bestand voor de reservekopie")
     restore = action("restore", "een reservekopie terugzetten als projectbestand")
     restore.add_argument("--from", dest="source", type=Path, required=True, help="reservekopie")
+    beheerder = action("beheerder", "de beheerder van een gebied kiezen (wie de groep maakt)")
+    beheerder.add_argument("--gebied", type=int, required=True, help="nummer van het gebied")
+    beheerder.add_argument(
+        "--nummer", type=int, required=True, help="nummer van de aanmelding (in de app: 'nr. N')"
+    )
     forget = action("forget", "een persoon overal verwijderen (AVG)")
     who = forget.add_mutually_exclusive_group(required=True)
     who.add_argument("--telefoon", help="telefoonnummer van de persoon")
@@ -687,6 +692,9 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"gebied {old} was vol en is gesplitst in {', '.join(map(str, new))}")
         if args.action == "backup":
             print(f"reservekopie: {store.backup(args.to)}")
+        if args.action == "beheerder":
+            store.set_beheerder(args.gebied, args.nummer)
+            print(f"gebied {args.gebied}: aanmelding nr. {args.nummer} is de beheerder")
         if args.action == "forget":
             regions = settings.phone_regions
             removed = (

@@ -280,7 +280,8 @@ def launch(store: Store, area_id: int, *, invite_link: str = "", actor: str = "p
     if group_of(store, area_id).beheerder is None:
         msg = (
             f"gebied {area_id} heeft nog geen beheerder; elke groep heeft er één, die de "
-            "WhatsApp-groep maakt: kies eerst een beheerder (in de app: pagina Beheerders)"
+            "WhatsApp-groep maakt: kies eerst een beheerder (in de app: pagina Beheerders; of "
+            "python -m geo project beheerder)"
         )
         raise NotifyError(msg)
     store.launch(area_id, invite_link=invite_link, actor=actor)

@@ -492,3 +492,26 @@ def test_fetch_offline_builds_a_wijk_from_files_without_a_register(
     assert main(["fetch", "--wijk", "Oud-Geleen", "--gemeente", "GM1883", "--offline",
                  "--out", str(tmp_path / "w2.gpkg")]) == EXIT_ERROR  # fmt: skip
     assert "--boundary" in capsys.readouterr().err
+
+
+def test_a_beheerder_chosen_on_the_command_line_lets_the_group_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from geo.store import Store
+
+    project, sheet = _one_and_one_waiting(tmp_path)
+    write_text(sheet, sheet.read_text(encoding="utf-8").replace(";ja;", ";;"))  # nobody offers
+    assert main(_imports(project, sheet)) == 0
+    notify = ["notify", "--project", str(project), "--area", "1", "--operationeel"]
+    capsys.readouterr()
+    assert main(notify) == EXIT_ERROR
+    assert "project beheerder" in capsys.readouterr().err
+    store = Store.open(project)
+    (number,) = store.applicants("accepted")["id"]
+    store.close()
+    choose = ["project", "beheerder", "--project", str(project), "--gebied", "1"]
+    assert main([*choose, "--nummer", str(number)]) == 0
+    assert f"aanmelding nr. {number} is de beheerder" in capsys.readouterr().out
+    assert main(notify) == 0
+    assert main([*choose, "--nummer", "999"]) == EXIT_ERROR
+    assert "zit niet in gebied 1" in capsys.readouterr().err
