@@ -39,7 +39,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo.address import HouseNumber
 from geo.config import MAX_MEMBERS, Settings
-from geo.coverage import uncovered_streets, with_coverage
+from geo.coverage import with_coverage
 from geo.errors import ConfigError, InputFileError
 from geo.export import SIGNS_FILE, read_plan_folder
 from geo.flyers import (
@@ -242,16 +242,16 @@ def pack_data(
     for column in ("is_beheerder", "beheerder"):
         flags = members[column] if column in members else pd.Series(False, index=members.index)
         members[column] = flags.fillna(False).astype(bool)
-    coverage, open_streets = coverage_layers(wijk, areas, members, max_members=max_members)
+    # A flyer of an area with few members goes to all its streets: its open streets alone
+    # would tell where those members live.
+    counts = members["area_id"].value_counts()
+    small = [int(a) for a in areas["area_id"] if counts.get(a, 0) < PUBLIC_MIN_MEMBERS]
+    coverage, open_streets = coverage_layers(
+        wijk, areas, members, max_members=max_members, whole_areas=small
+    )
     metric_areas = with_coverage(areas.to_crs(crs).reset_index(drop=True), coverage)
     metric_areas["area_id"] = metric_areas["area_id"].astype(int)
     metric_areas["members"] = coverage["members"].to_numpy()
-    small = metric_areas.loc[metric_areas["members"] < PUBLIC_MIN_MEMBERS, "area_id"]
-    if len(small) and len(wijk.addresses):
-        open_streets = uncovered_streets(
-            wijk.streets_in(crs), members.to_crs(crs), wijk.addresses_in(crs),
-            metric_areas, whole_areas=small.tolist(),
-        )  # fmt: skip
     for column in ("name", "streets", "neighbours"):
         values = (
             metric_areas[column]

@@ -728,9 +728,15 @@ def _write_outputs(
 
 
 def coverage_layers(
-    wijk: Wijk, areas: gpd.GeoDataFrame, members: gpd.GeoDataFrame, *, max_members: int
+    wijk: Wijk,
+    areas: gpd.GeoDataFrame,
+    members: gpd.GeoDataFrame,
+    *,
+    max_members: int,
+    whole_areas: Collection[int] = (),
 ) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """Participation per area and the streets nobody has signed up on, in the metric CRS."""
+    """Participation per area and the streets nobody has signed up on (of ``whole_areas``
+    every street with households), in the metric CRS."""
     crs = wijk.crs
     addresses = wijk.addresses_in(crs)
     metric_areas, metric_members = areas.to_crs(crs), members.to_crs(crs)
@@ -738,7 +744,9 @@ def coverage_layers(
     # The count of signed-up households stays out of the layers: a public export hides only
     # the member figures of small areas, and this count would give them away.
     coverage = coverage.drop(columns="signed_up_households")
-    uncovered = uncovered_streets(wijk.streets_in(crs), metric_members, addresses, metric_areas)
+    uncovered = uncovered_streets(
+        wijk.streets_in(crs), metric_members, addresses, metric_areas, whole_areas=whole_areas
+    )
     return coverage, uncovered
 
 
