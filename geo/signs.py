@@ -148,7 +148,8 @@ def _find(
     table["entrance"] = _merge(table, lines, merge_m=merge_m)
     signs = _pick_per_entrance(table)
     signs["homes"] = _catchment(boundary, prepared, signs, homes)
-    return _rank(gpd.GeoDataFrame(signs, geometry="geometry", crs=prepared.crs), show_counts)
+    ranked = _rank(gpd.GeoDataFrame(signs, geometry="geometry", crs=prepared.crs))
+    return ranked if show_counts else without_counts(ranked)
 
 
 def signs_per_area(
@@ -604,20 +605,18 @@ def _street_matrix(a: np.ndarray, b: np.ndarray, length: np.ndarray, count: int)
     return csr_array((weight, (low[first], high[first])), shape=(count, count))
 
 
-def _rank(signs: gpd.GeoDataFrame, show_counts: bool = True) -> gpd.GeoDataFrame:
+def _rank(signs: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     signs = signs.assign(main_first=(signs["kind"] != MAIN).astype(int))
     signs = signs.sort_values(["main_first", "class_rank", "homes"], ascending=[True, True, False])
     signs = signs.reset_index(drop=True)
     signs["rank"] = np.arange(1, len(signs) + 1)
     signs["sign_id"] = signs["rank"]
     signs["reason"] = [
-        _reason(str(street), str(kind), str(label), int(homes) if show_counts else 0)
+        _reason(str(street), str(kind), str(label), int(homes))
         for street, kind, label, homes in zip(
             signs["street"], signs["kind"], signs["label"], signs["homes"], strict=True
         )
     ]
-    if not show_counts:
-        signs["homes"] = pd.array([pd.NA] * len(signs), dtype="Int64")
     columns = [
         "sign_id",
         "rank",
