@@ -10,6 +10,7 @@ from pathlib import Path
 import phonenumbers
 
 from geo.errors import ConfigError
+from geo.wording import decimal
 
 DEFAULT_USER_AGENT = "buurtpreventie-planner/0.1 (wijkplatform Oud-Geleen)"
 WHATSAPP_GROUP_SIZE = 256  # WhatsApp's limit per group, everyone included
@@ -103,7 +104,7 @@ class Settings:
         if not 0 < self.fill <= 1:
             msg = (
                 "de vulgraad (--fill of GEO_FILL) moet boven 0 en hoogstens 1 zijn, niet "
-                f"{str(self.fill).replace('.', ',')}"
+                f"{decimal(self.fill, 6)}"
             )
             raise ConfigError(msg)
 

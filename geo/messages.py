@@ -146,22 +146,12 @@ def compose(member: Member, group: Group, *, message_id: str) -> Message:
         "",
     ]
     own = member.applicant_id == group.beheerder_id
-    if own:
+    if own:  # the beheerder made the group: nobody adds them
         lines.append("U bent de beheerder van deze groep. Dank u wel daarvoor!")
-    elif member.applicant_id in group.co_beheerder_ids:
-        lines.append("U bent co-beheerder van deze groep. Dank u wel daarvoor!")
-    if own:
-        pass  # the beheerder made the group: nobody adds them
-    elif member.added:
-        lines.append("U bent al aan de groep toegevoegd; u vindt hem in WhatsApp.")
-        if group.invite_link:
-            lines.append(f"Ziet u de groep niet? Doe dan mee via deze link: {group.invite_link}")
-    elif group.invite_link:
-        lines.append(f"Doe mee via deze uitnodigingslink: {group.invite_link}")
-    elif group.beheerder is not None:
-        lines.append("De beheerder voegt u binnenkort toe aan de groep.")
     else:
-        lines.append("Zodra de groep een beheerder heeft, voegt die u toe aan de groep.")
+        if member.applicant_id in group.co_beheerder_ids:
+            lines.append("U bent co-beheerder van deze groep. Dank u wel daarvoor!")
+        lines += _how_to_join(member, group)
     lines.append("")
     if group.streets:
         lines.append(f"De groep is voor de straten: {', '.join(group.streets)}.")
@@ -190,6 +180,20 @@ def compose(member: Member, group: Group, *, message_id: str) -> Message:
         f"Wijkplatform {group.wijk}",
     ]
     return Message(member, subject, "\n".join(lines) + "\n", message_id)
+
+
+def _how_to_join(member: Member, group: Group) -> list[str]:
+    """How a member who did not make the group gets in: added already, by the invite link, or
+    by the beheerder (once there is one)."""
+    if member.added:
+        found = "U bent al aan de groep toegevoegd; u vindt hem in WhatsApp."
+        link = f"Ziet u de groep niet? Doe dan mee via deze link: {group.invite_link}"
+        return [found, link] if group.invite_link else [found]
+    if group.invite_link:
+        return [f"Doe mee via deze uitnodigingslink: {group.invite_link}"]
+    if group.beheerder is not None:
+        return ["De beheerder voegt u binnenkort toe aan de groep."]
+    return ["Zodra de groep een beheerder heeft, voegt die u toe aan de groep."]
 
 
 def stable_message_id(project_key: str, area_id: int, applicant_id: int, domain: str) -> str:
