@@ -525,10 +525,11 @@ def _carry_forward(
     table (``sent_again``: folder, row and name, see :func:`_sent_again`). Another person with
     that phone number (a household sharing one) stays.
     """
-    this_run = [
-        read_text_table(out_dir / name) for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
-    ]
-    people = set(members).union(*(_people(table, regions) for table in this_run))
+    this_run = {
+        name: read_text_table(out_dir / name)
+        for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
+    }
+    people = set(members).union(*(_people(table, regions) for table in this_run.values()))
     for name in (REJECTS_FILE, PENDING_FILE):
         earlier = plan_dir / name
         if not earlier.exists():
@@ -546,7 +547,7 @@ def _carry_forward(
         )
         again = np.array([key in sent_again for key in keys], dtype=bool)
         old = old.loc[~again & ~np.array(_in_people(old, people, regions), dtype=bool)]
-        new = read_text_table(out_dir / name)
+        new = this_run[name]
         if old.empty and "uit_plan" not in new:
             continue
         # A table sent in again brings its own ``uit_plan`` along: its rows are this run's now.
