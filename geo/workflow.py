@@ -445,7 +445,7 @@ def run_assign(
     _carry_forward(
         plan_dir,
         out_dir,
-        sent_again=_sent_again(applicants_path, plan_dir),
+        sent_again=_sent_again(applicants_path, plan_dir, settings.phone_regions),
         members=set(
             zip(
                 updated.members["telefoon"].astype(str),
@@ -522,7 +522,7 @@ def _carry_forward(
     row is not carried on when it is done or superseded: its person (phone and name) is now
     one of the ``members`` (sent in again, corrected, and placed), or is in this run's input
     again (whose outcome replaces it), or the row was sent in again as a row of an earlier
-    table (``sent_again``: folder, row and name, see :func:`_sent_again`). Another person with
+    table (``sent_again``: folder, row and name or phone, see :func:`_sent_again`). Another person with
     that phone number (a household sharing one) stays.
     """
     this_run = {
@@ -539,13 +539,20 @@ def _carry_forward(
             old.insert(0, "uit_plan", "")
         old["uit_plan"] = old["uit_plan"].mask(old["uit_plan"] == "", plan_dir.resolve().name)
         blank = pd.Series("", index=old.index)
-        keys = zip(
+        rows = zip(
             old["uit_plan"],
             old.get("row", blank),
             old.get("naam", blank).astype(str).map(fold_name),
+            _row_phones(old, regions),
             strict=True,
         )
-        again = np.array([key in sent_again for key in keys], dtype=bool)
+        again = np.array(
+            [
+                any((folder, row, who) in sent_again for who in _who(name, phone))
+                for folder, row, name, phone in rows
+            ],
+            dtype=bool,
+        )
         old = old.loc[~again & ~np.array(_in_people(old, people, regions), dtype=bool)]
         new = this_run[name]
         if old.empty and "uit_plan" not in new:
@@ -557,30 +564,47 @@ def _carry_forward(
         write_csv(both, out_dir / name, private=True)
 
 
-def _sent_again(applicants_path: Path, plan_dir: Path) -> set[tuple[str, str, str]]:
-    """Folder, row and folded name of each row of ``applicants_path`` (the sheet the intake
-    reads) that is a row of an earlier ``rejects.csv`` or ``pending.csv`` sent in again,
-    corrected or not: such a table has ``uit_plan`` and ``row`` columns. An empty ``uit_plan``
-    is a row of the plan folder the table was written in: the file's own folder when it lies
-    in one, else ``plan_dir`` (a copy elsewhere of an older folder's table then keeps its
-    carried rows: doubled rather than lost). Rows without a name are left out: row numbers
-    repeat in every batch, so a name must match too."""
+def _sent_again(
+    applicants_path: Path, plan_dir: Path, regions: Sequence[str]
+) -> set[tuple[str, str, str]]:
+    """Who each row of ``applicants_path`` (the sheet the intake reads) is that is a row of
+    an earlier ``rejects.csv`` or ``pending.csv`` sent in again, corrected or not (such a table
+    has ``row`` and ``naam`` columns, and ``uit_plan`` or ``reason``): its folder and row with ``naam:`` and its folded
+    name, and with ``tel:`` and its phone (:func:`_row_phones`), so a row whose name or whose
+    number was corrected is still known by the other. An empty ``uit_plan`` is a row of the
+    plan folder the table was written in: the file's own folder when it lies in one, else
+    ``plan_dir`` (a copy elsewhere of an older folder's table then keeps its carried rows:
+    doubled rather than lost). Row numbers repeat in every batch: a row is known only by a
+    name or a number, never by its folder and row alone; a table without ``uit_plan`` (of a
+    ``plan`` run) holds only rows of its own folder."""
     if is_mail_source(applicants_path):
         return set()
     rows = applicant_sheet(applicants_path).rows
     header = [unescape_formula(cell.strip()) for cell in (rows[0] if rows else [])]
-    if not {"uit_plan", "row", "naam"} <= set(header):
+    if not {"row", "naam"} <= set(header) or not {"uit_plan", "reason"} & set(header):
         return set()
     home = applicants_path.resolve().parent
     own = home.name if (home / PLAN_FILE).exists() else plan_dir.resolve().name
-    origin, row, name = (header.index(column) for column in ("uit_plan", "row", "naam"))
-    found = set()
-    for cells in rows[1:]:
-        folded = fold_name(unescape_formula(cells[name])) if len(cells) > name else ""
-        if folded and len(cells) > max(origin, row):
-            folder = unescape_formula(cells[origin].strip()) or own
-            found.add((folder, cells[row].strip(), folded))
+    width = len(header)
+    cells = [[*row[:width], *[""] * (width - len(row))] for row in rows[1:]]
+    table = pd.DataFrame(
+        [[unescape_formula(cell.strip()) for cell in row] for row in cells], columns=header
+    )
+    phones = _row_phones(table, regions)
+    row, name = header.index("row"), header.index("naam")
+    origin = header.index("uit_plan") if "uit_plan" in header else None
+    found: set[tuple[str, str, str]] = set()
+    for values, phone in zip(table.to_numpy().tolist(), phones, strict=True):
+        folder, number = (values[origin] if origin is not None else "") or own, values[row]
+        folded = fold_name(values[name])
+        found.update((folder, number, who) for who in _who(folded, phone))
     return found
+
+
+def _who(folded_name: str, phone: str) -> list[str]:
+    """The ways a row sent in again is known (:func:`_sent_again`): by name, by number."""
+    keys = [f"naam:{folded_name}"] if folded_name else []
+    return [*keys, f"tel:{phone}"] if phone else keys
 
 
 def _people(table: pd.DataFrame, regions: Sequence[str]) -> set[tuple[str, str]]:
@@ -596,25 +620,33 @@ def _in_people(
 
 
 def _row_people(table: pd.DataFrame, regions: Sequence[str]) -> list[tuple[str, str] | None]:
-    """Per row its phone (E.164 when it reads as one, else the digits as typed) and folded
-    name; ``None`` for a row without name or phone."""
+    """Per row its phone (:func:`_row_phones`) and folded name; ``None`` for a row without
+    name or phone."""
+    if "naam" not in table:
+        return [None] * len(table)
+    names = table["naam"].astype(str).map(fold_name).tolist()
+    phones = _row_phones(table, regions)
+    return [(p, n) if p and n else None for p, n in zip(phones, names, strict=True)]
+
+
+def _row_phones(table: pd.DataFrame, regions: Sequence[str]) -> list[str]:
+    """Per row its phone: E.164 when it reads as one, else the digits as typed ("" for none).
+
+    The column the intake reads comes first, then any other phone column: the typed or the
+    cleaned number (a "WhatsApp: ja" column holds no digits)."""
     headers = [str(name) for name in table.columns]
-    chosen = map_columns(headers).get("telefoon")  # the column the intake reads, first
+    chosen = map_columns(headers).get("telefoon")
     phones = [i for i, name in enumerate(headers) if fold_header(name) in _PHONE_HEADERS]
     phones = sorted(phones, key=lambda i: (i != chosen, headers[i] != "telefoon", i))
-    if not phones or "naam" not in table:
-        return [None] * len(table)
-    result: list[tuple[str, str] | None] = []
-    names = table["naam"].astype(str).map(fold_name).tolist()
-    cells = table.iloc[:, phones].astype(str).to_numpy().tolist()
-    for typed, folded in zip(cells, names, strict=True):
-        # the typed or the cleaned number (a "WhatsApp: ja" column holds no digits)
+    if not phones:
+        return [""] * len(table)
+    result = []
+    for typed in table.iloc[:, phones].astype(str).to_numpy().tolist():
         text = next((cell for cell in typed if any(ch.isdigit() for ch in cell)), "")
         try:
-            phone = normalize_phone(text, regions=regions)[0]
+            result.append(normalize_phone(text, regions=regions)[0])
         except ValueError:
-            phone = "".join(ch for ch in text if ch.isdigit())
-        result.append((phone, folded) if phone and folded else None)
+            result.append("".join(ch for ch in text if ch.isdigit()))
     return result
 
 

@@ -316,6 +316,33 @@ def test_a_nameless_row_sent_again_never_takes_another_carried_row_along(
     assert [r["Telefoon"] for r in carried] == ["0612345620"], "the first folder's row stays"
 
 
+def test_a_reject_corrected_in_its_name_or_its_number_is_replaced_by_the_member(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    somebody, other = people(2, start=60)
+    nameless = ["", *somebody[1:]]  # refused: no name
+    too_young = ["Jong Fictif", *other[1:5], "16", *other[6:]]  # a typo in the name and age
+    first, second = tmp_path / "een", tmp_path / "twee"
+    assert (
+        plan(wijk, write_people(tmp_path / "a.csv", [*people(3), nameless, too_young]), first) == 0
+    )
+    assert len(read(first / "rejects.csv")) == 2
+    table = pd.read_csv(first / "rejects.csv", dtype=str, keep_default_na=False)
+    table.loc[table["naam"] == "Jong Fictif", ["naam", "Leeftijd"]] = ["Jong Fictief", "61"]
+    table.to_csv(first / "verbeterd.csv", index=False)  # the nameless one not yet
+
+    assert assign(first, first / "verbeterd.csv", second) == 0
+    assert "Jong Fictief" in {r["naam"] for r in read(second / "members.csv")}
+    assert [r["reason"] for r in read(second / "rejects.csv")] == ["naam ontbreekt"], "once"
+
+    later = pd.read_csv(second / "rejects.csv", dtype=str, keep_default_na=False)
+    later.loc[later["naam"] == "", "naam"] = "Naamloos Fictief"
+    later.to_csv(second / "verbeterd.csv", index=False)
+    assert assign(second, second / "verbeterd.csv", tmp_path / "drie") == 0
+    assert "Naamloos Fictief" in {r["naam"] for r in read(tmp_path / "drie" / "members.csv")}
+    assert read(tmp_path / "drie" / "rejects.csv") == [], "no stale reject beside its member"
+
+
 def test_assign_from_inside_the_plan_folder_names_it_in_uit_plan(
     wijk: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
