@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -227,6 +227,18 @@ def map_columns(header: Sequence[str]) -> dict[str, int]:
     return found_columns
 
 
+def _spare_columns(header: Sequence[str], columns: Mapping[str, int]) -> dict[str, list[int]]:
+    """Per field of ``columns`` the other columns with the same header (but for case and
+    spacing), in order: read where the chosen column's cell is empty. A table sent back has
+    both the cleaned ``naam`` and the typed ``Naam``; a name filled in either counts."""
+    folded = [fold_header(cell) for cell in header]
+    return {
+        field: spare
+        for field, chosen in columns.items()
+        if (spare := [p for p, f in enumerate(folded) if f == folded[chosen] and p != chosen])
+    }
+
+
 def read_applicants(
     path: Path,
     *,
@@ -304,7 +316,9 @@ def validate_rows(
     """Validate rows of text cells whose header row is among the first ten rows."""
     rows = [[cell if cell.isascii() else strip_format_chars(cell) for cell in row] for row in rows]
     header_index, columns = _find_header(rows, name=name)
-    header, original_headers, notes = _table_header(rows, header_index, columns)
+    spare = _spare_columns(rows[header_index], columns)
+    read = {*columns.values(), *(p for positions in spare.values() for p in positions)}
+    header, original_headers, notes = _table_header(rows, header_index, read)
     reference = today or date.today()
     accepted: list[dict[str, object]] = []
     rejects: list[dict[str, object]] = []
@@ -318,6 +332,9 @@ def validate_rows(
             continue
         row_number = header_index + offset + 2  # spreadsheet row: header is row header_index + 1
         values = {field_name: cells[pos] for field_name, pos in columns.items()}
+        for field_name, positions in spare.items():
+            if not values[field_name].strip():
+                values[field_name] = next((cells[p] for p in positions if cells[p].strip()), "")
         person_name = _full_name(values)
         try:
             _check_width(_trimmed(raw), len(header))  # wider than most rows: shifted cells
@@ -387,7 +404,7 @@ def _find_header(rows: Sequence[Sequence[str]], *, name: str) -> tuple[int, dict
 
 
 def _table_header(
-    rows: Sequence[Sequence[str]], header_index: int, columns: Mapping[str, int]
+    rows: Sequence[Sequence[str]], header_index: int, read: Collection[int]
 ) -> tuple[list[str], list[str], list[str]]:
     """The header (every column named: ``kolom N`` without a header cell), the names of the
     original cells in ``rejects.csv`` (past the header too) and the notes on unread columns.
@@ -403,7 +420,7 @@ def _table_header(
     unread = [
         header[i]
         for i in range(len(header))
-        if i not in columns.values() and (labels[i].strip() or i in filled)
+        if i not in read and (labels[i].strip() or i in filled)
     ]
     notes = [f"kolommen niet gelezen: {', '.join(map(repr, unread))}"] if unread else []
     widest = max([len(header), *widths[-1:]])

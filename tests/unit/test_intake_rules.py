@@ -160,6 +160,19 @@ def test_phone_headers_as_planners_write_them(phone: str) -> None:
     assert result.notes == []
 
 
+def test_a_field_in_two_columns_is_read_from_the_filled_one() -> None:
+    header = ["row", "naam", "reason", *HEADER]  # a rejects.csv sent back
+    named_in_the_typed_column = ["5", "", "naam ontbreekt", *person()]
+    both = ["6", "Fenna Fictief", "", *person(Naam="Fenna Fictif", Telefoon="0622222222")]
+    result = run(named_in_the_typed_column, both, header=header)
+    assert result.accepted["naam"].to_list() == ["Fenna Fictief", "Fenna Fictief"]
+    assert result.notes == ["kolommen niet gelezen: 'row', 'reason'"]
+
+    header = ["Nr", "Naam", "Straat", "Huisnummer", "Woonplaats", "Leeftijd", "Telefoon"]
+    result = run(["1", "A Fictief", "Markt", "", "Geleen", "40", "0611111111"], header=header)
+    assert result.accepted["huisnummer"].isna().all(), "another alias is no spare column"
+
+
 def test_a_header_naming_two_fields_is_not_guessed() -> None:
     header = [*HEADER, "Postcode en woonplaats van de beheerder"]
     row = ["A Fictief", "Markt 1", "6161AB", "Geleen", "40", "0611111111", "nee", "x"]
