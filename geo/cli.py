@@ -21,7 +21,7 @@ from tqdm import tqdm
 from geo import __version__
 from geo._http import HttpClient
 from geo.config import Settings
-from geo.dutch_argparse import DutchArgumentParser
+from geo.dutch_argparse import DutchArgumentParser, decimal_number
 from geo.errors import ConfigError, GeoError
 from geo.export import FORMATS, PLAN_FILE, PROFILES, SIGNS_FILE, SIGNS_MAP_FILE, read_areas
 from geo.geocode import OnlineService, Progress
@@ -59,7 +59,7 @@ def _add_plan_options(parser: argparse.ArgumentParser) -> None:
         "--max-members", type=int, help="maximum aantal leden per groep (standaard 255)"
     )
     parser.add_argument(
-        "--fill", type=float, help="vulgraad van een nieuw gebied, 0-1 (standaard 0.8)"
+        "--fill", type=decimal_number, help="vulgraad van een nieuw gebied, 0-1 (standaard 0,8)"
     )
     parser.add_argument(
         "--offline", action="store_true", help="alleen adresregister en cache, geen internet"
@@ -416,7 +416,7 @@ def _add_notify(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     notify.add_argument(
         "--rate",
-        type=float,
+        type=decimal_number,
         default=None,
         metavar="N",
         help="hoogstens N e-mails per minuut (standaard 20)",
@@ -466,6 +466,7 @@ def _notify_messages(args: argparse.Namespace, store: Store) -> int:
 
     area = int(args.area)
     acting = bool(args.send or args.eml_dir or args.wa_links)
+    notify.group_of(store, area)  # one that exists
     if area not in notify.operational(store):
         if acting:
             msg = (

@@ -9,7 +9,7 @@ import sys
 from collections.abc import Iterable
 from typing import NoReturn
 
-_TYPES = {"int": "een geheel getal", "float": "een getal"}
+_TYPES = {"int": "een geheel getal", "float": "een getal", "decimal_number": "een getal"}
 # argparse's messages (Python 3.11), an argument's own without its "argument X: " in front.
 _MESSAGES = tuple(
     (re.compile(english), dutch)
@@ -46,6 +46,11 @@ def _dutch_message(message: str) -> str:
         if pattern.fullmatch(message):
             return pattern.sub(replacement, message)
     return message
+
+
+def decimal_number(text: str) -> float:
+    """An argument's number with a decimal point or, as planners write it, comma (``0,8``)."""
+    return float(text.strip().replace(",", "."))
 
 
 class DutchHelpFormatter(argparse.HelpFormatter):

@@ -677,6 +677,7 @@ class Store:
 
     def set_beheerder(self, area_id: int, applicant_id: int) -> None:
         """A planner's choice of beheerder for an area (an override)."""
+        self._known_areas([area_id])
         row = self._db.execute(
             "SELECT area_id FROM assignments WHERE applicant_id = ?", (applicant_id,)
         ).fetchone()

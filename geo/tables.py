@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import math
 import re
 import unicodedata
@@ -47,6 +48,9 @@ _ASCII_NUMBER = r"[+-]?[0-9][0-9.,]*"
 _MANY_RISKY = 100  # above this many risky cells in a column, the vectorised test pays
 _ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line ends of a CSV file (universal newlines)
+_OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # a Compound File (OLE2)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,12 @@ def read_sheets(path: Path) -> list[Sheet]:
         msg = (
             f"{path.name} is een OpenDocument-rekenblad (.ods, LibreOffice/OpenOffice); dat "
             "formaat wordt niet gelezen: sla het op als .xlsx of CSV"
+        )
+        raise InputFileError(msg)
+    if data.startswith(_OLE_SIGNATURE):  # what Excel writes a workbook with a password in
+        msg = (
+            f"{path.name} is met een wachtwoord beveiligd of in het oude Excel-formaat (.xls) "
+            "opgeslagen: sla het op als .xlsx zonder wachtwoord, of als CSV"
         )
         raise InputFileError(msg)
     if suffix in {".xlsx", ".xlsm"} or data[:2] == b"PK":
@@ -301,7 +311,11 @@ def _read_xlsx(data: bytes, *, name: str) -> list[Sheet]:
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        msg = f"{name} is geen leesbaar Excel-bestand (.xlsx): {error}"
+        logger.debug("workbook not readable: %s", error)  # openpyxl's reason, in English
+        msg = (
+            f"{name} is geen leesbaar Excel-bestand (.xlsx): het is beschadigd of niet helemaal "
+            "opgeslagen; open het in Excel en sla het opnieuw op als .xlsx, of als CSV"
+        )
         raise InputFileError(msg) from None
     try:
         return [

@@ -49,10 +49,19 @@ def name_parts(full_name: str) -> tuple[str, str]:
     ('Anna', 'van den Berg')
     >>> name_parts("Kurvers")
     ('', 'Kurvers')
+    >>> name_parts("Berg, Anna van den")  # as a register or a form lists it: family first
+    ('Anna', 'van den Berg')
     """
-    words = full_name.split()
+    family, comma, given = full_name.partition(",")
+    words = given.split()
+    if comma and family.strip() and words and "," not in given and not words[0].islower():
+        cut = len(words)
+        while cut > 1 and words[cut - 1].islower():  # "Anna van den": the tussenvoegsel
+            cut -= 1
+        return " ".join(words[:cut]), " ".join([*words[cut:], *family.split()])
+    words = full_name.strip(" ,").split()
     if len(words) < 2:
-        return "", full_name.strip()
+        return "", " ".join(words)
     return words[0], " ".join(words[1:])
 
 

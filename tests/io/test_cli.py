@@ -515,3 +515,8 @@ def test_a_beheerder_chosen_on_the_command_line_lets_the_group_start(
     assert main(notify) == 0
     assert main([*choose, "--nummer", "999"]) == EXIT_ERROR
     assert "zit niet in gebied 1" in capsys.readouterr().err
+    choose[-1] = "7"  # no such area
+    assert main([*choose, "--nummer", str(number)]) == EXIT_ERROR
+    assert "gebied 7 bestaat niet" in capsys.readouterr().err
+    assert main(["notify", "--project", str(project), "--area", "7"]) == EXIT_ERROR
+    assert "gebied 7 bestaat niet" in capsys.readouterr().err

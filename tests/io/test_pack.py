@@ -476,6 +476,9 @@ def test_pack_never_writes_into_its_plan_or_without_one(
 
 def test_vcards_escape_text_and_split_dutch_names() -> None:
     assert name_parts("Anna van den Berg") == ("Anna", "van den Berg")
+    assert name_parts("Jansen, Piet") == ("Piet", "Jansen"), "family name first, as forms list it"
+    assert name_parts("Berg, Anna van den") == ("Anna", "van den Berg")
+    assert name_parts("Jansen, ") == ("", "Jansen")
     card = vcard(
         Contact("Jan de Vries", "+31612345678", "Kerk; straat 1", note="a, b; c\nd", categories=("x,y",))
     )  # fmt: skip

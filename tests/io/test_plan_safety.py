@@ -160,12 +160,14 @@ def test_streets_without_any_attribute_plan_and_map(
     assert len(list((out / "gebieden").glob("gebied-*.html"))) == json.loads((out / "plan.json").read_text())["areas"]  # fmt: skip
 
 
-@pytest.mark.parametrize("extra", [("--max-members", "1"), ("--fill", "0.01")])
+@pytest.mark.parametrize("extra", [("--max-members", "1"), ("--fill", "0.01"), ("--fill", "0,01")])
 def test_tiny_caps_plan(wijk: tuple[Path, Path], tmp_path: Path, extra: tuple[str, str]) -> None:
     out = tmp_path / "plan"
     assert plan(wijk, write_people(tmp_path / "a.csv", people(4)), out, *extra) == 0
     for row in read(out / "members.csv"):
         assert row["area_id"]
+    if extra[0] == "--fill":  # a decimal comma as planners write it
+        assert json.loads((out / "plan.json").read_text())["fill"] == 0.01
 
 
 @pytest.mark.parametrize("how", ["flag", "env"])

@@ -327,6 +327,9 @@ def test_header_only_is_an_error() -> None:
         ("+32 470 12 34 56", "+32470123456", ""),  # Belgian mobile, with its country code
         ("+49 1512 3456789", "+4915123456789", ""),
         ("046 475 1234", "+31464751234", "vast nummer"),
+        ("06 \u2013 12345678", "+31612345678", ""),  # Word's en dash
+        ("06\u201112345678", "+31612345678", ""),  # a non-breaking hyphen
+        ("+31 6 \u2212 1234 5678", "+31612345678", ""),  # a minus sign
     ],
 )
 def test_phone_numbers_to_e164(raw: str, expected: str, remark: str) -> None:
