@@ -22,6 +22,15 @@ _LETTER_AND_ADDITION = re.compile(r"^([A-Za-z])(?:[\s\-/]+([A-Za-z0-9]{1,4}))?$"
 _ADDITION = re.compile(r"^[A-Za-z0-9]{1,4}$")
 _GLUED_NUMBER = re.compile(r"^(.*?[^\d\s])(\d{1,5}\S*)$")
 _FLOOR_WORD = re.compile(r"(?:([A-Za-z])[\s\-/]+)?([A-Za-z]+)\.?")  # "boven", "a boven."
+# A floor after the house number: "2hg", "2 hoog", "3e etage", "1ste verd."; its number is the
+# toevoeging ("12 2hg" -> 12-2), after a letter too ("12a 2hg").
+_FLOOR = r"(\d{1,2})\s*(?:e|ste|de)?\s*(?:hg|hoog|etage|verd|verdieping)\.?"
+_FLOOR_NUMBER = re.compile(r"(?:([A-Za-z])[\s\-/]+)?" + _FLOOR, re.IGNORECASE)
+_FLOOR_ONLY = re.compile(_FLOOR, re.IGNORECASE)
+_NUMBER_WITH_LETTER = re.compile(r"\d{1,5}[A-Za-z]?")
+_HOUSE_BEFORE_FLOOR = re.compile(r"\d{1,3}[A-Za-z]?")  # not a year: "Plein 1944 12"
+_SMALL_NUMBER = re.compile(r"\d{1,3}")
+_PLACE_AFTER_NUMBER = re.compile(r"\d\S*\s+([^\W\d][^\d,]*)$")  # "Kaivokatu 9 Helsinki"
 _NOT_FOLDED = re.compile(r"[^0-9a-z]")
 _WHOLE_WITH_DECIMALS = re.compile(r"(\d+)\.0+")  # "12.0", "1.00": a whole number as a float
 _NUMBER_WORDS = frozenset({"nr", "nr.", "nummer"})
@@ -99,6 +108,9 @@ def parse_house_number(text: str) -> HouseNumber:
     letter, word = _floor_word(rest)
     if word:
         return HouseNumber(number, letter, word)
+    floor = _FLOOR_NUMBER.fullmatch(rest)
+    if floor is not None:
+        return HouseNumber(number, (floor.group(1) or "").upper(), floor.group(2))
     letter_match = _LETTER_AND_ADDITION.match(rest)
     if letter_match is not None and (len(rest) == 1 or not _ADDITION.match(rest)):
         return HouseNumber(
@@ -160,7 +172,7 @@ def parse_address(text: str) -> Address:
     Street and house number are required; postcode and place are optional. The house number is
     the last word that starts with a digit, so streets with digits ("Plein 1944 12") work.
     """
-    cleaned = " ".join(text.split())
+    cleaned = " ".join(re.sub(r"\s*[\r\n]+\s*", ", ", text.strip()).split())  # a line: a comma
     if not cleaned:
         msg = "adres is leeg"
         raise ValueError(msg)
@@ -182,14 +194,22 @@ def parse_address(text: str) -> Address:
             continue
         place = place or ",".join(parts[end:]).strip(" ,")
         return Address(street, house_number, postcode, place)
+    after = _PLACE_AFTER_NUMBER.search(cleaned)
+    if after is not None:
+        msg = (
+            f"na het huisnummer staat {after.group(1).strip()!r} in adres {text.strip()!r}; "
+            "dat is geen toevoeging: is het de woonplaats, zet er dan een komma voor"
+        )
+        raise ValueError(msg)
     msg = f"geen straat met huisnummer te vinden in adres {text.strip()!r}"
     raise ValueError(msg)
 
 
 def _split_street_and_number(text: str, *, original: str) -> tuple[str, str]:
     words = text.split(" ")
-    for index in range(len(words) - 1, 0, -1):
-        if words[index][:1].isdigit():
+    for last in range(len(words) - 1, 0, -1):
+        if words[last][:1].isdigit():
+            index = _number_start(words, last)
             street_words = words[:index]
             if len(street_words) > 1 and street_words[-1].casefold() in _NUMBER_WORDS:
                 street_words = street_words[:-1]  # "Kerkstraat nr. 12"
@@ -200,6 +220,25 @@ def _split_street_and_number(text: str, *, original: str) -> tuple[str, str]:
         return glued.group(1).strip(" ,"), glued.group(2)
     msg = f"geen straat met huisnummer te vinden in adres {original.strip()!r}"
     raise ValueError(msg)
+
+
+def _number_start(words: list[str], last: int) -> int:
+    """Where the house number begins, given ``last``, the last word that starts with a digit:
+    there, or at the number before it when ``last`` is that number's floor ("Kerkstraat 12
+    2hg") or its addition after a letter ("Kerkstraat 12 A 3"). A street may end in a number
+    ("Plein 1944 12"): a number after a year-like one stays the house number; after a number
+    of up to three digits ("Kerkstraat 12 2") it is the toevoeging."""
+    letter_between = last >= 3 and len(words[last - 1]) == 1 and words[last - 1].isalpha()
+    if letter_between and _NUMBER_WITH_LETTER.fullmatch(words[last - 2]):
+        return last - 2
+    if last < 2:
+        return last
+    floor = _FLOOR_ONLY.fullmatch(" ".join(words[last:]))
+    if floor is not None and _NUMBER_WITH_LETTER.fullmatch(words[last - 1]):
+        return last - 1
+    if _SMALL_NUMBER.fullmatch(words[last]) and _HOUSE_BEFORE_FLOOR.fullmatch(words[last - 1]):
+        return last - 1
+    return last
 
 
 @lru_cache(maxsize=65_536)  # registers repeat few street and place names many times

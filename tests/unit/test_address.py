@@ -174,10 +174,27 @@ def test_a_house_number_is_read_from_a_tables_cells(
         ),
         ("Kerkstraat 12, Geleen", Address("Kerkstraat", HouseNumber(12), "", "Geleen")),
         ("Asemahalli, Kaivokatu 1", Address("Asemahalli, Kaivokatu", HouseNumber(1))),
+        # floors and additions after the number (review 53: they were read as the number)
+        ("Kerkstraat 12 2hg", Address("Kerkstraat", HouseNumber(12, "", "2"))),
+        ("Kerkstraat 12-2hg", Address("Kerkstraat", HouseNumber(12, "", "2"))),
+        ("Kerkstraat 12a 3 hoog", Address("Kerkstraat", HouseNumber(12, "A", "3"))),
+        ("Kerkstraat 1944 2e etage", Address("Kerkstraat", HouseNumber(1944, "", "2"))),
+        ("Kerkstraat 12 A 3", Address("Kerkstraat", HouseNumber(12, "A", "3"))),
+        ("Kerkstraat 12 2", Address("Kerkstraat", HouseNumber(12, "", "2"))),
+        (
+            "Kerkstraat 12\n6161 AB Geleen",
+            Address("Kerkstraat", HouseNumber(12), "6161 AB", "Geleen"),
+        ),
+        ("Kaivokatu 9\nHelsinki", Address("Kaivokatu", HouseNumber(9), "", "Helsinki")),
     ],
 )
 def test_one_cell_addresses(raw: str, expected: Address) -> None:
     assert parse_address(raw) == expected
+
+
+def test_a_place_after_the_number_without_a_comma_is_named_in_the_reason() -> None:
+    with pytest.raises(ValueError, match=r"'Helsinki'.*komma"):
+        parse_address("Kaivokatu 9 Helsinki")
 
 
 @pytest.mark.parametrize("raw", ["", "Kerkstraat", "12", "6166 AB Geleen"])
