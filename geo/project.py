@@ -145,11 +145,12 @@ class ImportCounts(dict[str, int]):
     notes: tuple[str, ...] = ()
 
 
-def place_members(store: Store, *, settings: Settings) -> Placement:
+def place_members(store: Store, *, settings: Settings, save: bool = True) -> Placement:
     """Put accepted, unplaced applicants in areas: a first plan, or ``assign`` without moving anyone.
 
     The cap and fill are the ones recorded in the project (``settings`` are not used for them:
-    changing the cap is a new plan, :func:`replan`).
+    changing the cap is a new plan, :func:`replan`). Without ``save``, only what placing would
+    do: a preview, nothing written.
     """
     wijk = store.wijk()
     crs = wijk.crs
@@ -178,9 +179,10 @@ def place_members(store: Store, *, settings: Settings) -> Placement:
             max_members=store.max_members,
             fill=store.fill,
         )
-        plan.members["member_id"] = _ids_by_phone(plan.members, waiting)
-        store.save_plan(plan, action="eerste plan", members=len(plan.members))
-        _reject_outside(store, plan.outside, waiting)
+        if save:
+            plan.members["member_id"] = _ids_by_phone(plan.members, waiting)
+            store.save_plan(plan, action="eerste plan", members=len(plan.members))
+            _reject_outside(store, plan.outside, waiting)
         return Placement(len(plan.members), {}, 0, len(plan.outside))
     existing = Plan(
         areas=current.areas.to_crs(crs),
@@ -196,6 +198,8 @@ def place_members(store: Store, *, settings: Settings) -> Placement:
         max_members=store.max_members,
         fill=store.fill,
     )
+    if not save:
+        return Placement(report.added, report.split, report.moved_existing, report.outside)
     # The newcomers placed (none when all were outside; all when everyone before was forgotten).
     fresh = ~updated.members["member_id"].isin(existing.members["member_id"]).to_numpy()
     if fresh.any():
@@ -475,18 +479,6 @@ def replan(store: Store, *, settings: Settings) -> Plan:
     proposal = propose_replan(store, settings=settings)
     confirm_replan(store, proposal)
     return proposal.plan
-
-
-def undo_change(store: Store, entry: int | None = None, *, settings: Settings) -> int:
-    """Go back to the plan before history entry ``entry`` (default: the last plan change).
-
-    People accepted since that change are placed again as new sign-ups are (nobody else
-    moves). Returns the entry that was undone.
-    """
-    undone = store.undo(entry)
-    if store.status().unplaced:
-        place_members(store, settings=settings)
-    return undone
 
 
 def _editable(

@@ -55,6 +55,7 @@ GEOPACKAGE_IDS = frozenset({0x47504B47, 0x47503130, 0x47503131})  # "GPKG", "GP1
 PROJECT_TABLES = frozenset({"meta", "layers", "applicants", "history"})  # any schema version
 SQLITE_HEADER = b"SQLite format 3\x00"
 ALREADY = "al aangemeld: telefoonnummer staat al in het project"
+UNDO_ACTION = "teruggezet"  # the history entry of an undo
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
@@ -757,20 +758,38 @@ class Store:
                 "UPDATE areas SET locked = ? WHERE area_id = ?", [(int(locked), a) for a in ids]
             )
 
+    def step_back(self) -> int | None:
+        """The change "ongedaan maken" undoes: the newest change of the indeling that is no
+        undo itself and that no later undo went back past, so that each undo goes one step
+        further back (undoing an undo, a redo, is :meth:`undo` of that entry); ``None`` when
+        there is none."""
+        rows = self._db.execute(
+            "SELECT h.id, h.action, h.details FROM history h "
+            "JOIN snapshots s ON s.history_id = h.id ORDER BY h.id DESC"
+        ).fetchall()
+        back_past = math.inf  # entries from here on are undone
+        for entry, action, details in rows:
+            if entry >= back_past:
+                continue
+            if action != UNDO_ACTION:
+                return int(entry)
+            back_past = min(back_past, int(json.loads(details)["before"]))
+        return None
+
     def undo(self, entry: int | None = None, *, actor: str = "planner") -> int:
         """Bring back the plan (areas, locks, assignments, beheerders, cap) as it was before
-        history entry ``entry``, by default the last change of the plan; returns ``entry``.
+        history entry ``entry``, by default :meth:`step_back`'s; returns ``entry``.
 
         The undo is itself a change in the history (and can be undone). Nobody comes back:
-        people removed or rejected since are left out; people accepted since have no area
-        until they are placed again (:func:`geo.project.undo_change` does that).
+        people removed or rejected since are left out; people accepted since, and those the
+        undone change placed, have no area until the planner places them
+        (:func:`geo.project.place_members`).
         """
         if entry is None:
-            row = self._db.execute("SELECT MAX(history_id) FROM snapshots").fetchone()
-            if row is None or row[0] is None:
+            entry = self.step_back()
+            if entry is None:
                 msg = "er is geen wijziging van de indeling om ongedaan te maken"
                 raise StoreError(msg)
-            entry = int(row[0])
         found = self._db.execute(
             "SELECT h.action, s.plan FROM history h JOIN snapshots s ON s.history_id = h.id "
             "WHERE h.id = ?",
@@ -782,7 +801,7 @@ class Store:
         action, text = found
         state = json.loads(text)
         with self.transaction(
-            "teruggezet", actor=actor, undoable=True, before=int(entry), undone=str(action)
+            UNDO_ACTION, actor=actor, undoable=True, before=int(entry), undone=str(action)
         ) as db:
             db.execute("DELETE FROM assignments")
             db.execute("DELETE FROM areas")

@@ -21,6 +21,7 @@ from geo.project import demo_project
 from geo.sessions import SessionPolicy, SessionTable, policy_from_env
 from geo.sources import Wijk
 from geo.store import Store
+from geo.wording import counted
 
 ROLE = "rol"
 SESSION = "sessie"  # the login's token: in this session's state and in the URL's query
@@ -267,6 +268,17 @@ def changed(message: str, *, kind: str = "success", notes: Sequence[str] = ()) -
     st.session_state[CHANGES] = st.session_state.get(CHANGES, 0) + 1
     st.session_state[NOTICE] = (kind, message, tuple(notes))
     st.rerun()
+
+
+def unplaced_notes(store: Store) -> list[str]:
+    """After an undo: how many sign-ups now wait without an area, and where to place them."""
+    count = store.status().unplaced
+    if not count:
+        return []
+    waiting = counted(count, "aanmelding heeft", "aanmeldingen hebben")
+    return [
+        f"{waiting} nu geen gebied: deel ze in op de pagina Gebieden (u ziet eerst wat dat verandert)."
+    ]
 
 
 def show_notice() -> None:

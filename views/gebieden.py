@@ -23,7 +23,9 @@ from geo.errors import GeoError
 from geo.maps import participation_text, planner_map
 from geo.partition import MIN_POLSBY_POPPER, Plan, measure, names_by_id
 from geo.project import (
+    Placement,
     confirm_replan,
+    place_members,
     propose_replan,
     split_area_in_project,
 )
@@ -49,6 +51,7 @@ from views.common import (
 from views.street_move import street_move_form
 
 PROPOSAL = "indelingsvoorstel"
+PLACEMENT = "indelen_voorbeeld"  # (the change and count it was made for, the preview)
 
 
 def _area(names: dict[int, str], area: Any) -> str:
@@ -127,7 +130,8 @@ def show_proposal(proposal: Proposal, store: Store) -> None:
     changes = proposal.changes
     st.markdown(
         f"**Voorstel** (maximaal {counted(proposal.max_members, 'lid', 'leden')} per groep, vulgraad "
-        f"{decimal(proposal.fill)}): {counted(len(proposal.plan.areas), 'gebied', 'gebieden')}."
+        f"{decimal(proposal.fill * 100, 1)}%): "  # as the slider shows it
+        f"{counted(len(proposal.plan.areas), 'gebied', 'gebieden')}."
     )
     for note in proposal.notes:
         st.warning(note)
@@ -205,6 +209,65 @@ def show_proposal(proposal: Proposal, store: Store) -> None:
             )
 
 
+def placement_text(placement: Placement, *, first: bool) -> str:
+    """What placing the waiting sign-ups does (or did), in one paragraph."""
+    if first:
+        text = f"Een eerste plan met {counted(placement.placed, 'lid', 'leden')}."
+    else:
+        text = (
+            f"{counted(placement.placed, 'aanmelding komt', 'aanmeldingen komen')} in een gebied."
+        )
+        if placement.split:
+            full = ", ".join(map(str, sorted(placement.split)))
+            text += (
+                f" Te vol, dus gesplitst: gebied {full}; daardoor gaan "
+                f"{counted(placement.moved_existing, 'bestaand lid', 'bestaande leden')} naar "
+                "een andere groep."
+            )
+        else:
+            text += " Geen gebied wordt gesplitst en geen bestaand lid verandert van groep."
+    if placement.outside:
+        text += f" {counted(placement.outside, 'adres ligt', 'adressen liggen')} buiten de wijk en wordt afgewezen."
+    return text
+
+
+def place_waiting(store: Store) -> None:
+    """Sign-ups accepted but without an area (after an undo, or an import cut short): what
+    placing them does, and the button that does it."""
+    waiting = store.status().unplaced
+    if not waiting:
+        return
+    st.subheader("Aanmeldingen zonder gebied")
+    first = store.plan() is None
+    key = (store.last_change(), waiting)
+    if st.session_state.get(PLACEMENT, (None,))[0] != key:
+        try:
+            preview: Placement | str = place_members(store, settings=settings(), save=False)
+        except GeoError as error:
+            preview = str(error)
+        st.session_state[PLACEMENT] = (key, preview)
+    preview = st.session_state[PLACEMENT][1]
+    st.markdown(
+        f"{counted(waiting, 'aanmelding is', 'aanmeldingen zijn')} aangenomen maar nog niet "
+        "ingedeeld. Er is nog niets veranderd."
+    )
+    if isinstance(preview, str):
+        st.error(f"Indelen kan nu niet: {md(preview)}")
+        return
+    st.info(f"Als u nu indeelt: {placement_text(preview, first=first)}")
+    if st.button("Nu indelen", key=action_key("nu_indelen"), type="primary"):
+        try:
+            placement = place_members(store, settings=settings())
+        except GeoError as error:
+            st.error(f"Niet ingedeeld: {md(error)}")
+        else:
+            store.close()
+            changed(
+                f"Ingedeeld. {placement_text(placement, first=first)} "
+                "Ongedaan maken kan op de pagina Geschiedenis."
+            )
+
+
 allow("gebieden")
 st.title("Gebieden")
 show_notice()
@@ -271,6 +334,7 @@ with st.expander(
             st.session_state.pop(PROPOSAL, None)
             store.close()
             changed("Voorstel geannuleerd; er is niets veranderd.", kind="warning")
+place_waiting(store)
 plan = store.plan()
 if plan is None:
     st.info(NO_PLAN)

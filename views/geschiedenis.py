@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import GeoError
-from geo.project import undo_change
+from geo.store import UNDO_ACTION
 from views.common import (
     CHOOSE,
     action_key,
@@ -22,9 +22,9 @@ from views.common import (
     changed,
     local_times,
     md,
-    settings,
     show_notice,
     store_or_stop,
+    unplaced_notes,
 )
 
 LABELS = {
@@ -37,6 +37,8 @@ LABELS = {
     "new": "nieuwe gebieden", "before": "terug naar vóór wijziging", "undone": "ongedaan gemaakt",
     "applicant_id": "deelnemer", "count": "aantal", "reason": "reden", "why": "waarom",
     "sign": "bord", "decision": "besluit", "removed": "verwijderd", "was": "was", "now": "nu",
+    "applicant_ids": "deelnemers", "channel": "kanaal", "refused": "geweigerd",
+    "proposal": "voorstel",
 }  # fmt: skip
 ACTORS = {"planner": "planner", "gemeente": "gemeente"}
 
@@ -69,28 +71,51 @@ store = store_or_stop()
 history = store.history()
 history = history.assign(wanneer=local_times(history["at"]))
 undoable = history.loc[history["undoable"]]
+by_id = history.set_index("id")
 st.subheader("Ongedaan maken")
-if undoable.empty:
+target = store.step_back()
+if target is None:
     st.info("Er is nog geen wijziging van de indeling om ongedaan te maken.")
 else:
-    last = undoable.iloc[-1]
+    last = by_id.loc[target]
     st.markdown(
-        f"Laatste wijziging van de indeling: **{last['action']}** "
-        f"(nr. {int(last['id'])}, {last['wanneer']}, door {last['actor']})."
+        f"Laatste wijziging van de indeling: **{md(last['action'])}** "
+        f"(nr. {target}, {last['wanneer']}, door {md(last['actor'])})."
     )
     st.caption(
-        "Terugzetten brengt gebieden, leden, beheerders, vastgezette gebieden en het maximum "
-        "terug zoals ze vóór die wijziging waren. Wie later is aangemeld, wordt daarna weer "
-        "ingedeeld zoals bij een nieuwe aanmelding; wie intussen is verwijderd, komt niet terug."
+        "Ongedaan maken brengt gebieden, leden, beheerders, vastgezette gebieden en het maximum "
+        "terug zoals ze vóór die wijziging waren; nog eens klikken gaat nog een stap terug. Wie "
+        "sindsdien is aangemeld of door die wijziging is ingedeeld, heeft daarna geen gebied "
+        "tot u die aanmeldingen indeelt (pagina Gebieden); wie intussen is verwijderd, komt "
+        "niet terug."
     )
     if st.button("De laatste wijziging ongedaan maken", key=action_key("ongedaan_maken")):
         try:
-            undone = undo_change(store, settings=settings())
+            undone = store.undo(target)
         except GeoError as error:
             st.error(f"Niet ongedaan gemaakt: {md(error)}")
         else:
+            notes = unplaced_notes(store)
             store.close()
-            changed(f"Wijziging {undone} ({last['action']}) is ongedaan gemaakt.")
+            changed(f"Wijziging {undone} ({md(last['action'])}) is ongedaan gemaakt.", notes=notes)
+newest = undoable.iloc[-1] if len(undoable) else None
+redo = newest is not None and newest["action"] == UNDO_ACTION
+if redo and newest is not None:
+    before = int(json.loads(newest["details"])["before"])
+    redo = by_id.loc[before, "action"] != UNDO_ACTION  # after a redo there is none to redo
+    if redo and st.button(
+        f"Herstellen: wijziging {before} ({by_id.loc[before, 'action']}) weer doorvoeren",
+        key=action_key("herstellen"),
+    ):
+        try:
+            store.undo(int(newest["id"]))
+        except GeoError as error:
+            st.error(f"Niet hersteld: {md(error)}")
+        else:
+            notes = unplaced_notes(store)
+            store.close()
+            changed(f"Wijziging {before} ({by_id.loc[before, 'action']}) is hersteld.", notes=notes)
+if len(undoable):
     labels = {
         int(row["id"]): f"nr. {int(row['id'])}: {row['action']} ({row['wanneer']})"
         for _, row in undoable.iloc[::-1].iterrows()
@@ -105,12 +130,13 @@ else:
         )
         if st.form_submit_button("Terugzetten", key=action_key("terugzetten")):
             try:
-                undone = undo_change(store, int(entry), settings=settings())
+                undone = store.undo(int(entry))
             except GeoError as error:
                 st.error(f"Niet teruggezet: {md(error)}")
             else:
+                notes = unplaced_notes(store)
                 store.close()
-                changed(f"Teruggezet naar de toestand vóór wijziging {undone}.")
+                changed(f"Teruggezet naar de toestand vóór wijziging {undone}.", notes=notes)
 st.subheader("Alle wijzigingen")
 table = pd.DataFrame(
     {

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetStates
@@ -14,6 +17,11 @@ from streamlit.testing.v1.element_tree import Button
 from geo.access import hash_password
 from geo.config import Settings
 from geo.project import demo_project
+
+if TYPE_CHECKING:
+    from geo.store import Store
+
+T = TypeVar("T")
 
 pytestmark = pytest.mark.slow
 APP = str(Path(__file__).parents[2] / "app.py")
@@ -589,6 +597,23 @@ def plan_state(project: Path) -> tuple[list[tuple[int, str]], dict[int, tuple[in
     }
 
 
+def in_store(project: Path, read: Callable[[Store], T]) -> T:
+    """What ``read`` finds in the stored project."""
+    from geo.store import Store
+
+    store = Store.open(project)
+    try:
+        return read(store)
+    finally:
+        store.close()
+
+
+def first_undo_target(project: Path) -> int:
+    """The change the newest undo in the history went back before."""
+    details = in_store(project, lambda store: store.history()).query("action == 'teruggezet'")
+    return int(json.loads(details["details"].iloc[-1])["before"])
+
+
 def table_with(at: AppTest, column: str) -> object:
     return next(frame.value for frame in at.dataframe if column in frame.value.columns)
 
@@ -672,6 +697,14 @@ def test_undo_restores_the_previous_state(own_demo: Path) -> None:
     assert at.dataframe[0].value.iloc[0]["wat"] == "teruggezet"
     send_again(at, sent)
     assert history_count(own_demo, "teruggezet") == 1, "a double click undoes once"
+    last = next(m.value for m in at.markdown if "Laatste" in m.value)
+    earlier = in_store(own_demo, lambda store: store.step_back())
+    assert earlier is not None and earlier < int(first_undo_target(own_demo))
+    assert f"(nr. {earlier}," in last, "a second undo would go one step further back, not redo"
+    button(at, "herstellen").click().run()
+    assert not at.exception and "hersteld" in at.success[0].value
+    assert plan_state(own_demo) == replanned
+    assert not [b for b in at.button if b.key and "herstellen" in b.key], "a redo is not redone"
     first = next(k for k in at.selectbox(key="terug_naar").options if "opnieuw ingedeeld" in k)
     at.selectbox(key="terug_naar").set_value(int(first.split(":")[0].removeprefix("nr. ")))
     button(at, "terugzetten").click().run()
@@ -679,6 +712,23 @@ def test_undo_restores_the_previous_state(own_demo: Path) -> None:
     assert plan_state(own_demo) == before
     at.switch_page("views/gebieden.py").run()
     assert metric(at, "Gebieden") == len(before[0]), "the page shows the state brought back"
+
+    # Undoing back to before the first plan leaves everyone waiting; placing them is the
+    # planner's choice, after a preview.
+    at.switch_page("views/geschiedenis.py").run()
+    while in_store(own_demo, lambda store: store.step_back()) is not None:
+        button(at, "ongedaan_maken").click().run()
+        assert not at.exception and "ongedaan gemaakt" in at.success[0].value
+    waiting = len(before[1])
+    assert f"{waiting} aanmeldingen hebben nu geen gebied" in at.info[0].value
+    assert in_store(own_demo, lambda store: store.status().unplaced) == waiting
+    at.switch_page("views/gebieden.py").run()
+    assert f"Een eerste plan met {waiting} leden" in at.info[0].value
+    assert in_store(own_demo, lambda store: store.status().unplaced) == waiting, "a preview"
+    button(at, "nu_indelen").click().run()
+    assert not at.exception and "Ingedeeld" in at.success[0].value
+    assert in_store(own_demo, lambda store: store.status().unplaced) == 0
+    assert metric(at, "Gebieden") == len(plan_state(own_demo)[0]) > 0, "shown at once"
 
 
 # E-mail intake (issue 15): an mbox uploaded on the Aanmeldingen page.

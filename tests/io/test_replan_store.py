@@ -15,7 +15,6 @@ from geo.project import (
     place_members,
     propose_replan,
     split_area_in_project,
-    undo_change,
 )
 from geo.sources import Wijk
 from geo.store import MIGRATIONS, Store, StoreError
@@ -66,7 +65,7 @@ def test_a_proposal_saves_nothing_and_the_same_settings_change_nothing(
     assert state(store) == before
 
 
-def test_undo_brings_back_the_plan_before_a_change_and_is_itself_undone(
+def test_undo_steps_back_one_change_at_a_time_and_a_redo_is_the_undo_of_an_undo(
     tmp_path: Path,
     wijk: Wijk,  # noqa: F811
 ) -> None:
@@ -79,20 +78,32 @@ def test_undo_brings_back_the_plan_before_a_change_and_is_itself_undone(
     history = store.history()
     replanned = int(history["id"].iloc[-1])
     assert history["undoable"].iloc[-1] and history["action"].iloc[-1] == "opnieuw ingedeeld"
-    assert undo_change(store, settings=settings) == replanned
+    assert store.undo() == replanned
     assert state(store) == before, "areas, names, members, beheerders and cap are back"
     last = store.history().iloc[-1]
     assert last["action"] == "teruggezet"
     assert json.loads(last["details"]) == {"before": replanned, "undone": "opnieuw ingedeeld"}
-    undo_change(store, settings=settings)  # undo the undo
+    first_plan = store.step_back()
+    assert store.history().set_index("id").at[first_plan, "action"] == "eerste plan"
+    store.undo(int(last["id"]))  # the redo
     assert state(store) == after
-    store.undo(replanned)  # back to before any listed change, again
+    assert store.step_back() == replanned, "after a redo, undo takes the change back again"
+    store.undo()
     assert state(store) == before
+
+    store.undo()  # one step further back: before the first plan, everyone waits
+    assert store.plan() is None and store.status().unplaced == len(before[1])
+    with pytest.raises(StoreError, match="geen wijziging"):
+        store.undo()  # nothing further back
+    preview = place_members(store, settings=settings, save=False)
+    assert preview.placed == len(before[1]) and store.plan() is None, "a preview saves nothing"
+    assert place_members(store, settings=settings) == preview
+    assert state(store) == before, "placed again, the same first plan"
     with pytest.raises(StoreError, match="kan niet ongedaan"):
         store.undo(int(store.history()["id"].iloc[0]))  # "aangemaakt" changed no plan
 
 
-def test_undo_places_later_sign_ups_and_never_brings_back_a_forgotten_person(
+def test_undoing_a_placement_leaves_its_newcomers_waiting_and_nobody_comes_back(
     tmp_path: Path,
     wijk: Wijk,  # noqa: F811
 ) -> None:
@@ -100,16 +111,23 @@ def test_undo_places_later_sign_ups_and_never_brings_back_a_forgotten_person(
     area = int(store.plan().areas["area_id"].iloc[0])  # type: ignore[union-attr]
     split_area_in_project(store, area, settings=settings)
     split = int(store.history()["id"].iloc[-1])
-    sheet = sign_up_sheet(tmp_path / "b.csv", 5, seed=2, first_phone=500)
+    after_split = state(store)
+    sheet = sign_up_sheet(tmp_path / "b.csv", 150, seed=2, first_phone=500)
     import_applicants(store, sheet, settings=settings)
-    place_members(store, settings=settings)
+    placed = place_members(store, settings=settings)
+    assert placed.split, "the newcomers filled an area: it was split, members moved"
     gone = store.applicants("accepted").iloc[0]
     store.forget(str(gone["telefoon"]))
-    undo_change(store, split, settings=settings)
+
+    store.undo()  # the placement: its newcomers are not placed again
+    assert state(store)[0] == after_split[0], "the areas before the placement are back"
+    waiting = store.status().unplaced
+    assert waiting == placed.placed
+    assert store.step_back() == split, "a second undo goes to the change before"
+    store.undo()
     accepted = store.applicants("accepted")
     assert int(gone["id"]) not in set(accepted["id"])
-    assert accepted["area_id"].notna().all(), "people who came after the change are placed"
-    assert store.status().unplaced == 0
+    assert store.status().unplaced == waiting, "people who came after the change wait"
     raw = [row[0] for row in store._db.execute("SELECT plan FROM snapshots")]
     assert all(int(gone["id"]) not in {a[0] for a in json.loads(t)["assignments"]} for t in raw)
 
