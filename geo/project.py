@@ -48,6 +48,7 @@ class Placement:
     split: dict[int, list[int]]
     moved_existing: int
     outside: int
+    co_beheerders_moved: int = 0  # co-beheerders a split took along to their new area
 
 
 def init_project(
@@ -205,12 +206,12 @@ def place_members(store: Store, *, settings: Settings, save: bool = True) -> Pla
     if fresh.any():
         fresh_ids = _ids_by_phone(updated.members.loc[fresh], waiting)
         updated.members.loc[fresh, "member_id"] = fresh_ids
-    store.save_plan(
+    roles = store.save_plan(
         updated, action="nieuwe leden geplaatst", added=report.added, split=sorted(report.split),
         moved_existing=report.moved_existing,
     )  # fmt: skip
     _reject_outside(store, updated.outside.iloc[len(existing.outside) :], waiting)
-    return Placement(report.added, report.split, report.moved_existing, report.outside)
+    return Placement(report.added, report.split, report.moved_existing, report.outside, len(roles))
 
 
 def export_project(store: Store, *, profile: str, fmt: str, out: Path) -> list[Path]:

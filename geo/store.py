@@ -598,12 +598,14 @@ class Store:
         cap: tuple[int, float] | None = None,
         lock: Collection[int] = (),
         **details: Any,
-    ) -> None:
+    ) -> list[int]:
         """Replace areas and assignments by ``plan`` (members keyed by ``member_id``).
 
         ``cap`` (max_members, fill) records new settings with the plan (a planner re-planned).
         Areas keep their lock by id; the areas in ``lock`` are locked too. The plan before is
-        kept for :meth:`undo`.
+        kept for :meth:`undo`. A co-beheerder whose area the plan changed stays co-beheerder,
+        in her new area (a boundary moved, not she; one who is now hoofdbeheerder there has
+        that role instead); returns those co-beheerders (recorded in the history too).
         """
         areas = plan.areas.to_crs(WGS84)
         old_versions = dict(self._db.execute("SELECT area_id, version FROM areas"))
@@ -611,6 +613,20 @@ class Store:
         split = {int(a) for a in details.get("split", ())}
         if cap is not None:
             cap = (checked_max_members(cap[0]), float(cap[1]))
+        new_area = dict(
+            zip(
+                plan.members["member_id"].astype(int),
+                plan.members["area_id"].astype(int),
+                strict=True,
+            )
+        )
+        moved = sorted(
+            int(i)
+            for i, a in self._db.execute("SELECT applicant_id, area_id FROM co_beheerders")
+            if int(i) in new_area and new_area[int(i)] != int(a)
+        )
+        if moved:
+            details["co_beheerders_verhuisd"] = moved
         with self.transaction(action, areas=len(areas), undoable=True, **details) as db:
             if cap is not None:
                 db.executemany(
@@ -646,6 +662,16 @@ class Store:
                     )
                 ],
             )
+            db.execute(
+                "UPDATE co_beheerders SET area_id = (SELECT s.area_id FROM assignments s "
+                "WHERE s.applicant_id = co_beheerders.applicant_id) "
+                "WHERE applicant_id IN (SELECT applicant_id FROM assignments)"
+            )
+            db.execute(
+                "DELETE FROM co_beheerders WHERE applicant_id IN "
+                "(SELECT applicant_id FROM assignments WHERE is_beheerder = 1)"
+            )
+        return moved
 
     def rejected_with_cells(self) -> list[tuple[int, str, str, dict[str, str]]]:
         """Rejected sign-ups: (id, name, reason, the cells to correct)."""
@@ -703,8 +729,9 @@ class Store:
             db.execute("UPDATE areas SET beheerder_needed = 1 WHERE area_id = ?", (area_id,))
 
     def co_beheerders(self) -> dict[int, list[int]]:
-        """Co-beheerders per area (applicant ids): only those still in that area and not its
-        hoofdbeheerder (a re-plan that moves someone ends their role there)."""
+        """Co-beheerders per area (applicant ids): only those in that area and not its
+        hoofdbeheerder (a plan change takes the role along, :meth:`save_plan`; a move house
+        ends it, :meth:`correct_applicant`)."""
         found: dict[int, list[int]] = {}
         for area_id, applicant_id in self._db.execute(
             "SELECT c.area_id, c.applicant_id FROM co_beheerders c JOIN assignments s "
@@ -1646,6 +1673,9 @@ def _mentions(text: str, needles: tuple[list[str], list[str]]) -> bool:
     return any(w in folded for w in words) or any(d in numbers for d in digits)
 
 
+_ID_LISTS = frozenset({"applicant_ids", "co_beheerders_verhuisd"})  # history details of ids
+
+
 def _blank(value: Any, ids: set[int], needles: tuple[list[str], list[str]]) -> Any:
     """``value`` (history details) with texts naming the person and their ids blanked."""
     if isinstance(value, dict):
@@ -1653,7 +1683,7 @@ def _blank(value: Any, ids: set[int], needles: tuple[list[str], list[str]]) -> A
             key: None
             if key in {"applicant_id", "member_id"} and item in ids
             else [i for i in item if i not in ids]
-            if key == "applicant_ids" and isinstance(item, list)
+            if key in _ID_LISTS and isinstance(item, list)
             else _blank(item, ids, needles)
             for key, item in value.items()
         }

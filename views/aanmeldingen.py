@@ -41,6 +41,7 @@ from views.common import (
     action_key,
     allow,
     changed,
+    co_beheerders_moved,
     local_times,
     md,
     safe_settings,
@@ -148,6 +149,8 @@ if (
         )
         for note in counts.notes:  # which sheet was read, columns left unread, ...
             st.info(md(note))
+        if placement.co_beheerders_moved:
+            st.info(co_beheerders_moved(placement.co_beheerders_moved))
 
 # --- straight from the mailbox (IMAP) ---------------------------------------------------------
 mailbox_url = configured(URL_VARIABLE)

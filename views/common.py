@@ -270,6 +270,12 @@ def changed(message: str, *, kind: str = "success", notes: Sequence[str] = ()) -
     st.rerun()
 
 
+def co_beheerders_moved(count: int) -> str:
+    """What became of co-beheerders a split moved: their role went along."""
+    who = counted(count, "co-beheerder kwam", "co-beheerders kwamen")
+    return f"{who} in een ander gebied en {'blijft' if count == 1 else 'blijven'} daar co-beheerder (zie de pagina Beheerders)."
+
+
 def unplaced_notes(store: Store) -> list[str]:
     """After an undo: how many sign-ups now wait without an area, and where to place them."""
     count = store.status().unplaced

@@ -40,6 +40,7 @@ from views.common import (
     action_key,
     allow,
     changed,
+    co_beheerders_moved,
     md,
     settings,
     show_map,
@@ -228,6 +229,8 @@ def placement_text(placement: Placement, *, first: bool) -> str:
             text += " Geen gebied wordt gesplitst en geen bestaand lid verandert van groep."
     if placement.outside:
         text += f" {counted(placement.outside, 'adres ligt', 'adressen liggen')} buiten de wijk en wordt afgewezen."
+    if placement.co_beheerders_moved:
+        text += " " + co_beheerders_moved(placement.co_beheerders_moved)
     return text
 
 

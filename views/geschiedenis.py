@@ -38,7 +38,8 @@ LABELS = {
     "applicant_id": "deelnemer", "count": "aantal", "reason": "reden", "why": "waarom",
     "sign": "bord", "decision": "besluit", "removed": "verwijderd", "was": "was", "now": "nu",
     "applicant_ids": "deelnemers", "channel": "kanaal", "refused": "geweigerd",
-    "proposal": "voorstel",
+    "proposal": "voorstel", "co_beheerders_verhuisd": "co-beheerders mee naar hun nieuwe gebied",
+    "rol_beeindigd": "rol beëindigd", "gegevens": "gegevens", "gecontroleerd": "gecontroleerd",
 }  # fmt: skip
 ACTORS = {"planner": "planner", "gemeente": "gemeente"}
 

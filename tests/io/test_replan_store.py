@@ -198,3 +198,34 @@ def test_the_planners_proposal_is_kept_apart_from_the_municipalitys_decision(
     assert store.sign_decisions().set_index("sign_key").loc["5.1,52.0", "decision"] == "rejected"
     actions = list(store.history()["action"])
     assert actions.count("bord voorgesteld") == 2 and actions.count("bord beoordeeld") == 1
+
+
+def test_co_beheerders_a_split_moves_keep_their_role_in_their_new_area(
+    tmp_path: Path,
+    wijk: Wijk,  # noqa: F811
+) -> None:
+    store, settings = project(tmp_path, wijk)
+    plan = store.plan()
+    assert plan is not None
+    area = int(plan.areas.loc[plan.areas["members"].idxmax(), "area_id"])
+    mine = plan.members.loc[(plan.members["area_id"] == area) & ~plan.members["is_beheerder"]]
+    helpers = sorted(int(i) for i in mine["member_id"])
+    store.set_co_beheerders(area, helpers)
+    split_area_in_project(store, area, settings=settings)
+    after = store.plan()
+    assert after is not None
+    where = after.members.set_index("member_id")
+    moved = [i for i in helpers if where.at[i, "area_id"] != area]
+    assert moved, "the split took some of them to the new area"
+    roles = {i: a for a, ids in store.co_beheerders().items() for i in ids}
+    for helper in helpers:
+        if where.at[helper, "is_beheerder"]:
+            assert helper not in roles, "a new area's hoofdbeheerder has that role instead"
+        else:
+            assert roles[helper] == where.at[helper, "area_id"], "the role went along"
+    details = json.loads(store.history()["details"].iloc[-1])
+    assert details["co_beheerders_verhuisd"] == moved
+    phone = store.applicants("accepted").set_index("id").at[moved[0], "telefoon"]
+    store.forget(str(phone))
+    logged = [json.loads(d) for d in store.history()["details"]]
+    assert all(moved[0] not in d.get("co_beheerders_verhuisd", []) for d in logged)
