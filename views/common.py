@@ -392,9 +392,14 @@ def refresh_labels(key: str) -> None:
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~<>$:"})
+_LINK_START = re.compile(r"\bhttps?(?=:)|\bwww(?=\.)", re.IGNORECASE)
 
 
 def md(text: object) -> str:
     """``text`` shown as it is in ``st.markdown`` and messages: names and streets come from
-    sign-up files, and ``*``, ``[..](..)``, ``$`` or ``:red[..]`` must not format the page."""
-    return str(text).translate(_MARKDOWN)
+    sign-up files, and ``*``, ``[..](..)``, ``$`` or ``:red[..]`` must not format the page.
+
+    A bare web address still becomes a link after escaping (GitHub markdown links ``https://``
+    and ``www.`` in the text it shows): an invisible word joiner after ``https`` and ``www``
+    keeps a phishing link in a sign-up from being one on the planner's screen."""
+    return _LINK_START.sub("\\g<0>\u2060", str(text)).translate(_MARKDOWN)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from tests.e2e.test_browser import (
     ARTIFACTS,
     CHROMIUM,
     LEAFLET,
+    choose,
     click,
     open_app,
     running_app,
@@ -62,3 +64,30 @@ def test_after_a_split_the_from_area_label_shows_the_new_count(two_members: str)
             shoot(page, "small-wijk-split-label.png", at=chosen)
         finally:
             browser.close()
+
+
+def test_a_web_address_in_a_name_is_no_link(tmp_path: Path) -> None:
+    """Escaped markdown still links a bare ``https://`` or ``www.`` (review 54): a sign-up's
+    name must not put a phishing link on the planner's screen."""
+    from playwright.sync_api import expect, sync_playwright
+
+    name = "Piet zie https://x.example/gratis www.x.example"
+    project = small_project(tmp_path, 2)
+    with sqlite3.connect(project) as db:
+        db.execute("UPDATE applicants SET naam = ? WHERE naam = 'Lid 2'", (name,))
+    env = {**os.environ, "GEO_DATA_DIR": str(tmp_path), "GEO_CACHE_DIR": str(tmp_path / "cache")}
+    for key in ("GEO_PLANNER_PASSWORD_HASH", "GEO_MUNICIPALITY_PASSWORD_HASH"):
+        env.pop(key, None)
+    app = running_app(env, ARTIFACTS / "streamlit-small-wijk-link.log")
+    with sync_playwright() as playwright:
+        browser, page = open_app(playwright, next(app))
+        try:
+            choose(page, "verwijder_keuze", re.compile("^Piet zie"))
+            click(page, page.get_by_role("button", name="Verwijderen…"))
+            question = page.get_by_test_id("stAlert").filter(has_text="definitief").first
+            expect(question).to_contain_text("x.example/gratis")
+            shoot(page, "small-wijk-name-with-link.png", at=question)
+            expect(page.locator("a[href*='x.example']")).to_have_count(0)
+        finally:
+            browser.close()
+            app.close()
