@@ -35,6 +35,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import phonenumbers
@@ -325,6 +326,7 @@ def validate_rows(
     accepted: list[dict[str, object]] = []
     rejects: list[dict[str, object]] = []
     seen_person: dict[tuple[str, str], int] = {}
+    seen_home: dict[tuple[str, ...], int] = {}
     seen_phone: dict[str, int] = {}
     empty_rows = 0
     for offset, raw in enumerate(rows[header_index + 1 :]):
@@ -352,7 +354,7 @@ def validate_rows(
             record.update({f: values[f] for f in SOURCE_FIELDS if f in values})
             if record["opmerking"] and values.get(MESSAGE_FIELD, "").strip():
                 record[MESSAGE_FIELD] = values[MESSAGE_FIELD]
-            _check_duplicate(record, seen_person, seen_phone)
+            _check_duplicate(record, seen_person, seen_home, seen_phone)
         except ValueError as error:
             original = dict(zip(original_headers, cells, strict=False))
             rejects.append(
@@ -518,10 +520,18 @@ def _validate(
 
 
 def _check_duplicate(
-    record: dict[str, object], seen_person: dict[tuple[str, str], int], seen_phone: dict[str, int]
+    record: dict[str, object],
+    seen_person: dict[tuple[str, str], int],
+    seen_home: dict[tuple[str, ...], int],
+    seen_phone: dict[str, int],
 ) -> None:
+    """Refuse a row whose person came earlier in the file: the same name with the same phone,
+    or another person with that phone (one member per number). The same name at the same
+    address with another phone is kept, marked for checking: a new number or a typing error,
+    or a father and son of one name (the planner decides)."""
     phone = str(record["telefoon"])
-    person = (fold_name(str(record["naam"])), phone)
+    name = fold_name(str(record["naam"]))
+    person = (name, phone)
     if person in seen_person:
         msg = f"dubbele aanmelding: zelfde naam en telefoonnummer als rij {seen_person[person]}"
         raise ValueError(msg)
@@ -532,8 +542,53 @@ def _check_duplicate(
         )
         raise ValueError(msg)
     row = int(str(record["row"]))
+    home = (name, *_address_key(record))
+    if len(home) > 1 and home in seen_home:
+        check = (
+            f"controleren: zelfde naam en adres als rij {seen_home[home]}, met een ander "
+            "telefoonnummer (dubbel aangemeld, of twee mensen met één naam?)"
+        )
+        record["opmerking"] = "; ".join(filter(None, [str(record["opmerking"]), check]))
     seen_person[person] = row
+    if len(home) > 1:
+        seen_home.setdefault(home, row)
     seen_phone[phone] = row
+
+
+def _address_key(record: Mapping[Any, object]) -> tuple[str, ...]:
+    """Street, house number, letter and addition of a row, folded (empty without a street
+    and number: a row with only coordinates)."""
+    street, number = str(record.get("straat") or ""), record.get("huisnummer")
+    try:
+        whole = int(float(str(number)))
+    except (ValueError, OverflowError):  # no number: None, NaN, ""
+        return ()
+    if not street.strip():
+        return ()
+    parts = (street, str(whole), str(record.get("huisletter") or ""),
+             str(record.get("toevoeging") or ""))  # fmt: skip
+    return tuple(fold_name(part) for part in parts)
+
+
+def namesake_remarks(new: pd.DataFrame, known: pd.DataFrame) -> list[str]:
+    """Per sign-up of ``new`` a remark to check it when ``known`` (the sign-ups already there)
+    has the same name at the same address with another phone, as within one file
+    (:func:`_check_duplicate`); ``""`` for the others."""
+    phones: dict[tuple[str, ...], str] = {}
+    for record in known.to_dict("records"):
+        home = (fold_name(str(record["naam"])), *_address_key(record))
+        if len(home) > 1:
+            phones.setdefault(home, str(record["telefoon"]))
+    remarks = []
+    for record in new.to_dict("records"):
+        phone = phones.get((fold_name(str(record["naam"])), *_address_key(record)))
+        remarks.append(
+            "controleren: zelfde naam en adres als een eerdere aanmelding, met een ander "
+            "telefoonnummer (dubbel aangemeld, of twee mensen met één naam?)"
+            if phone is not None and phone != str(record["telefoon"])
+            else ""
+        )
+    return remarks
 
 
 def parse_age(age_text: str, birth_text: str = "", *, today: date) -> int:

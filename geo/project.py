@@ -21,7 +21,7 @@ from geo.config import MAX_MEMBERS, Settings
 from geo.edit import move_street
 from geo.export import read_plan_folder
 from geo.geocode import GeocodeCache, OnlineService, Progress, geocode_applicants
-from geo.intake import map_columns, normalize_phone
+from geo.intake import map_columns, namesake_remarks, normalize_phone
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.replan import Proposal, diff, reconcile
@@ -127,6 +127,15 @@ def import_applicants(
             for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
         ]
     accepted, rejected, pending = tables
+    known = pd.concat([store.applicants("accepted"), store.applicants("pending")])
+    accepted["opmerking"] = [
+        "; ".join(filter(None, [str(remark), check]))
+        for remark, check in zip(
+            accepted.get("opmerking", pd.Series("", index=accepted.index)).fillna(""),
+            namesake_remarks(accepted, known),
+            strict=True,
+        )
+    ]
     added = store.add_applicants(accepted, rejected, pending, source=applicants_file.name)
     counts = ImportCounts(
         rows=report.rows_in,

@@ -51,6 +51,7 @@ from geo.intake import (
     fold_header,
     fold_name,
     map_columns,
+    namesake_remarks,
     normalize_phone,
     read_applicants,
 )
@@ -426,6 +427,7 @@ def run_assign(
         use_cache=use_cache,
         progress=progress,
     )
+    _mark_namesakes(out_dir / APPLICANTS_FILE, members)
     located = _located_members(out_dir / APPLICANTS_FILE)
     crs = wijk.crs
     plan = Plan(
@@ -670,6 +672,19 @@ def _register_of(wijk: Wijk) -> AddressRegister | None:
     if wijk.addresses.empty:
         return None
     return AddressRegister(register_from_points(wijk.addresses), name="adressen van de wijk")
+
+
+def _mark_namesakes(path: Path, members: pd.DataFrame) -> None:
+    """Mark for checking, in the accepted sign-ups at ``path``, those with a member's name and
+    address but another phone (:func:`~geo.intake.namesake_remarks`)."""
+    table = read_text_table(path)
+    checks = namesake_remarks(table, members)
+    if any(checks):
+        table["opmerking"] = [
+            "; ".join(filter(None, [remark, check]))
+            for remark, check in zip(table["opmerking"], checks, strict=True)
+        ]
+        write_csv(table, path, private=True)
 
 
 def _located_members(path: Path) -> gpd.GeoDataFrame:

@@ -345,6 +345,20 @@ def test_a_reject_corrected_in_its_name_or_its_number_is_replaced_by_the_member(
     assert read(tmp_path / "drie" / "rejects.csv") == [], "no stale reject beside its member"
 
 
+def test_a_sign_up_with_a_members_name_and_address_is_marked_for_checking(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    first, second = tmp_path / "een", tmp_path / "twee"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(3)), first) == 0
+    again = [*people(1)[0][:6], "0629999999", *people(1)[0][7:]]  # a new phone
+    assert (
+        assign(first, write_people(tmp_path / "b.csv", [again, *people(1, start=9)]), second) == 0
+    )
+    remarks = {r["telefoon"]: r["opmerking"] for r in read(second / "applicants.csv")}
+    assert remarks["+31629999999"].startswith("controleren: zelfde naam en adres")
+    assert remarks["+31620000009"] == ""
+
+
 def test_assign_from_inside_the_plan_folder_names_it_in_uit_plan(
     wijk: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

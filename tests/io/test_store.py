@@ -82,6 +82,28 @@ def test_an_import_brings_the_notes_about_the_file(tmp_path: Path, wijk: Wijk) -
     assert counts.notes == ("kolommen niet gelezen: 'Lievelingskleur'",)
 
 
+def test_a_later_sign_up_with_a_members_name_and_address_is_marked_for_checking(
+    tmp_path: Path, wijk: Wijk
+) -> None:
+    settings = Settings(cache_dir=tmp_path / "cache")
+    store = Store.create(tmp_path / "p.sqlite", wijk, max_members=100, fill=0.8)
+    first = sign_up_sheet(tmp_path / "a.csv", 3, seed=5).read_text().splitlines()
+    import_applicants(
+        store, write_text(tmp_path / "a.csv", "\n".join(first) + "\n"), settings=settings
+    )
+    cells = first[1].split(";")
+    cells[5] = "0629999999"  # the same person, a new phone (review 53: silently a second member)
+    later = [first[0], ";".join(cells), first[2].replace(";0620000001;", ";0629999998;")]
+    counts = import_applicants(
+        store, write_text(tmp_path / "b.csv", "\n".join(later) + "\n"), settings=settings
+    )
+    assert counts["accepted"] == 2
+    people = store.applicants("accepted").set_index("telefoon")["opmerking"]
+    assert people["+31629999999"].startswith("controleren: zelfde naam en adres")
+    assert people["+31629999998"].startswith("controleren: zelfde naam en adres")
+    assert people["+31620000000"] == "", "the first sign-up is not the one to check"
+
+
 def test_sign_ups_arrive_in_batches_and_nobody_moves(tmp_path: Path, wijk: Wijk) -> None:
     settings = Settings(cache_dir=tmp_path / "cache", max_members=100)
     store = Store.create(tmp_path / "p.sqlite", wijk, max_members=100, fill=0.8)

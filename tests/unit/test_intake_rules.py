@@ -114,6 +114,18 @@ def test_same_phone_other_person_is_rejected_one_whatsapp_per_number() -> None:
     assert "één deelnemer per nummer" in result.rejects.loc[0, "reason"]
 
 
+def test_the_same_name_at_the_same_address_with_another_phone_is_marked_for_checking() -> None:
+    result = run(
+        person(),
+        person(Naam="fenna  FICTIEF", Telefoon="0687654321"),  # review 53: unmarked before
+        person(Adres="Kerkstraat 14", Telefoon="0611111111"),  # a namesake elsewhere
+    )
+    assert result.accepted["row"].to_list() == [2, 3, 4], "a father and son may share a name"
+    remarks = result.accepted["opmerking"].to_list()
+    assert remarks[0] == remarks[2] == ""
+    assert remarks[1].startswith("controleren: zelfde naam en adres als rij 2")
+
+
 def test_two_people_at_one_address_are_fine() -> None:
     result = run(person(), person(Naam="Huisgenoot Fictief", Telefoon="0687654321"))
     assert len(result.accepted) == 2
@@ -163,9 +175,9 @@ def test_phone_headers_as_planners_write_them(phone: str) -> None:
 def test_a_field_in_two_columns_is_read_from_the_filled_one() -> None:
     header = ["row", "naam", "reason", *HEADER]  # a rejects.csv sent back
     named_in_the_typed_column = ["5", "", "naam ontbreekt", *person()]
-    both = ["6", "Fenna Fictief", "", *person(Naam="Fenna Fictif", Telefoon="0622222222")]
+    both = ["6", "Gijs Gefingeerd", "", *person(Naam="Gijs Gefingerd", Telefoon="0622222222")]
     result = run(named_in_the_typed_column, both, header=header)
-    assert result.accepted["naam"].to_list() == ["Fenna Fictief", "Fenna Fictief"]
+    assert result.accepted["naam"].to_list() == ["Fenna Fictief", "Gijs Gefingeerd"]
     assert result.notes == ["kolommen niet gelezen: 'row', 'reason'"]
 
     header = ["Nr", "Naam", "Straat", "Huisnummer", "Woonplaats", "Leeftijd", "Telefoon"]
