@@ -643,6 +643,9 @@ def _add_project(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     beheerder.add_argument(
         "--nummer", type=int, required=True, help="nummer van de aanmelding (in de app: 'nr. N')"
     )
+    naam = action("naam", "een gebied een eigen naam geven (het nummer blijft)")
+    naam.add_argument("--gebied", type=int, required=True, help="nummer van het gebied")
+    naam.add_argument("--naam", required=True, help="de nieuwe naam, bv. 'Kerkbuurt'")
     forget = action("forget", "een persoon overal verwijderen (AVG)")
     who = forget.add_mutually_exclusive_group(required=True)
     who.add_argument("--telefoon", help="telefoonnummer van de persoon")
@@ -691,11 +694,21 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
             )
             for old, new in placed.split.items():
                 print(f"gebied {old} was vol en is gesplitst in {', '.join(map(str, new))}")
+            if placed.co_beheerders_moved:
+                print(
+                    f"{counted(placed.co_beheerders_moved, 'co-beheerder kwam', 'co-beheerders kwamen')} "
+                    f"in een ander gebied en {noun(placed.co_beheerders_moved, 'bleef', 'bleven')} "
+                    "daar co-beheerder"
+                )
         if args.action == "backup":
             print(f"reservekopie: {store.backup(args.to)}")
         if args.action == "beheerder":
             store.set_beheerder(args.gebied, args.nummer)
             print(f"gebied {args.gebied}: aanmelding nr. {args.nummer} is de beheerder")
+        if args.action == "naam":
+            done = store.rename_area(args.gebied, args.naam)
+            name = " ".join(args.naam.split())
+            print(f"gebied {args.gebied} heet {'nu' if done else 'al'} {name!r}")
         if args.action == "forget":
             regions = settings.phone_regions
             removed = (

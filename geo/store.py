@@ -56,6 +56,7 @@ PROJECT_TABLES = frozenset({"meta", "layers", "applicants", "history"})  # any s
 SQLITE_HEADER = b"SQLite format 3\x00"
 ALREADY = "al aangemeld: telefoonnummer staat al in het project"
 UNDO_ACTION = "teruggezet"  # the history entry of an undo
+MAX_AREA_NAME = 60  # characters: a name fits a map label and a WhatsApp group name (100)
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema
@@ -727,6 +728,33 @@ class Store:
         with self.transaction("beheerder losgelaten", area_id=area_id, undoable=True) as db:
             db.execute("UPDATE assignments SET is_beheerder = 0 WHERE area_id = ?", (area_id,))
             db.execute("UPDATE areas SET beheerder_needed = 1 WHERE area_id = ?", (area_id,))
+
+    def rename_area(self, area_id: int, name: str) -> bool:
+        """The planner's own name for an area ("Kerkbuurt"), recorded and undoable. Plan
+        changes keep it while the area keeps its number. Whether it changed: the same name
+        again writes nothing."""
+        self._known_areas([area_id])
+        name = " ".join(name.split())
+        if not name:
+            msg = "een gebied heeft een naam nodig"
+            raise StoreError(msg)
+        if len(name) > MAX_AREA_NAME:
+            msg = f"een naam van een gebied is hoogstens {MAX_AREA_NAME} tekens"
+            raise StoreError(msg)
+        names = dict(self._db.execute("SELECT area_id, name FROM areas").fetchall())
+        taken = [
+            a for a, n in names.items() if a != area_id and str(n).casefold() == name.casefold()
+        ]
+        if taken:
+            msg = f"gebied {taken[0]} heet al {name!r}; kies een naam die geen ander gebied heeft"
+            raise StoreError(msg)
+        if names[area_id] == name:
+            return False
+        with self.transaction(
+            "gebied hernoemd", area_id=area_id, was=names[area_id], now=name, undoable=True
+        ) as db:
+            db.execute("UPDATE areas SET name = ? WHERE area_id = ?", (name, area_id))
+        return True
 
     def co_beheerders(self) -> dict[int, list[int]]:
         """Co-beheerders per area (applicant ids): only those in that area and not its

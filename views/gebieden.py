@@ -361,6 +361,35 @@ with st.form("splitsen", enter_to_submit=False):
                 "ze laat staan (losmaken kan hieronder)."
             )
 street_move_form(store)
+st.subheader("Een gebied een eigen naam geven")
+with st.form("hernoemen", enter_to_submit=False):
+    names = names_by_id(plan.areas)
+    renamed = st.selectbox(
+        "Gebied",
+        list(names),
+        format_func=lambda a: f"{a} – {names[a]}",
+        key="te_hernoemen",
+        placeholder=CHOOSE,
+    )
+    new_name = st.text_input(
+        "Nieuwe naam",
+        key="nieuwe_naam",
+        help="Een naam die de bewoners kennen, bv. 'Kerkbuurt'. Het nummer blijft; opnieuw "
+        "indelen en splitsen houden de naam zolang het gebied zijn nummer houdt.",
+    )
+    if st.form_submit_button("Hernoemen", key=action_key("hernoemen")):
+        try:
+            done = store.rename_area(int(renamed), new_name)
+        except GeoError as error:
+            st.error(f"Niet hernoemd: {md(error)}")
+        else:
+            store.close()
+            changed(
+                f"Gebied {renamed} heet nu {md(' '.join(new_name.split()))}."
+                if done
+                else f"Gebied {renamed} had die naam al; er is niets veranderd.",
+                kind="success" if done else "warning",
+            )
 st.subheader("Gebieden vastzetten")
 st.caption(
     "Een vastgezet gebied blijft bij opnieuw indelen zoals het is: dezelfde straten en leden. "

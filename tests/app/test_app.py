@@ -967,3 +967,22 @@ def test_the_planners_proposal_stays_apart_from_the_decision(own_demo: Path) -> 
     row = at.dataframe[0].value.set_index("rang").loc[first["rang"]]
     assert (row["besluit"], row["besloten door"]) == ("plaatsen", "planner namens gemeente")
     assert row["voorstel"] == "voorgesteld"
+
+
+def test_the_planner_names_an_area_and_sees_it_at_once(own_demo: Path) -> None:
+    areas, _ = plan_state(own_demo)
+    area = areas[0][0]
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.switch_page("views/gebieden.py").run()
+    at.selectbox(key="te_hernoemen").set_value(area)
+    at.text_input(key="nieuwe_naam").input("**Kerkbuurt** [x](https://x.example)")
+    button(at, "hernoemen").click().run()
+    assert not at.exception
+    assert "heet nu" in at.success[0].value and "](https" not in at.success[0].value
+    assert dict(plan_state(own_demo)[0])[area] == "**Kerkbuurt** [x](https://x.example)"
+    shown = at.selectbox(key="te_hernoemen")
+    assert "Kerkbuurt" in shown.format_func(area), "the new name at once"
+    at.selectbox(key="te_hernoemen").set_value(areas[1][0])
+    at.text_input(key="nieuwe_naam").input("**kerkbuurt** [X](https://x.example)")
+    button(at, "hernoemen").click().run()
+    assert "heet al" in at.error[0].value, "names stay unique"

@@ -520,3 +520,8 @@ def test_a_beheerder_chosen_on_the_command_line_lets_the_group_start(
     assert "gebied 7 bestaat niet" in capsys.readouterr().err
     assert main(["notify", "--project", str(project), "--area", "7"]) == EXIT_ERROR
     assert "gebied 7 bestaat niet" in capsys.readouterr().err
+    name = ["project", "naam", "--project", str(project), "--gebied", "1", "--naam", "Kerkbuurt"]
+    assert main(name) == 0
+    assert "gebied 1 heet nu 'Kerkbuurt'" in capsys.readouterr().out
+    assert main(name) == 0
+    assert "gebied 1 heet al 'Kerkbuurt'" in capsys.readouterr().out

@@ -229,3 +229,28 @@ def test_co_beheerders_a_split_moves_keep_their_role_in_their_new_area(
     store.forget(str(phone))
     logged = [json.loads(d) for d in store.history()["details"]]
     assert all(moved[0] not in d.get("co_beheerders_verhuisd", []) for d in logged)
+
+
+def test_an_area_named_by_the_planner_keeps_its_name_through_plan_changes(
+    tmp_path: Path,
+    wijk: Wijk,  # noqa: F811
+) -> None:
+    store, settings = project(tmp_path, wijk)
+    plan = store.plan()
+    assert plan is not None
+    first, second = (int(a) for a in plan.areas["area_id"].iloc[:2])
+    assert store.rename_area(first, "  Kerk buurt ")
+    assert not store.rename_area(first, "Kerk buurt"), "the same name: nothing to save"
+    assert store.history()["action"].iloc[-1] == "gebied hernoemd"
+    for bad, why in (("", "naam nodig"), ("x" * 61, "hoogstens 60"), ("kerk BUURT", "heet al")):
+        with pytest.raises(StoreError, match=why):
+            store.rename_area(second, bad)
+    with pytest.raises(StoreError, match="bestaat niet"):
+        store.rename_area(999, "Elders")
+    sheet = sign_up_sheet(tmp_path / "b.csv", 150, seed=2, first_phone=500)
+    import_applicants(store, sheet, settings=settings)
+    assert place_members(store, settings=settings).placed
+    names = dict(state(store)[0])
+    assert names[first] == "Kerk buurt", "new sign-ups and splits keep the planner's name"
+    store.undo(int(store.history().query("action == 'gebied hernoemd'")["id"].iloc[0]))
+    assert dict(state(store)[0])[first] != "Kerk buurt", "undo gives the old name back"
