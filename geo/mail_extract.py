@@ -422,6 +422,9 @@ def _labelled_people(text: str, *, today: date) -> list[Person]:
     return people
 
 
+_PLACE_NAME = re.compile(r"(?:'s[- ])?[^\W\d_][^\W\d_'.]*(?:[ -][^\W\d_][^\W\d_'.]*){0,3}")
+
+
 def _plausible(name: str, value: str, *, colon: bool) -> bool:
     """Without a colon, a label must be followed by a value of its kind ("Naam Mia Hendriks")."""
     if name == "naam":
@@ -432,6 +435,8 @@ def _plausible(name: str, value: str, *, colon: bool) -> bool:
         return any(c.isdigit() for c in value) and bool(re.search(r"[^\W\d_]{2}", value))
     if name == "email":
         return "@" in value
+    if name == "woonplaats":  # "Woonplaats Geleen", "Plaats 's-Hertogenbosch"
+        return colon or bool(_PLACE_NAME.fullmatch(value.strip()))
     return colon or bool(re.fullmatch(r"(?i)(ja|nee|yes|no|wel|niet)\b.*", value))
 
 

@@ -124,6 +124,13 @@ def test_labelled_fields_dutch_and_english_with_or_without_colon(body: str) -> N
     assert bool(person["beheerder"]) is True
 
 
+@pytest.mark.parametrize("place", ["Geleen", "Sittard-Geleen", "'s-Hertogenbosch", "Den Haag"])
+def test_a_place_without_a_colon_and_without_a_postcode_is_read(place: str) -> None:
+    body = f"Naam Sanne de Vries\nAdres Annastraat 5\nWoonplaats {place}\nLeeftijd 44\nTelefoon 06-2345 6703\n"
+    row = one(mail(body))
+    assert row["Woonplaats"] == place, "review 53: refused for want of a place"
+
+
 def test_birth_date_becomes_age() -> None:
     body = "Naam: Bram Jacobs\nAdres: Molenweg 7, 6166 BA Geleen\nGeboortedatum: 14-02-1990\nTel: 0623456704"
     row = one(mail(body))
