@@ -28,8 +28,6 @@ _FLOOR = r"(\d{1,2})\s*(?:e|ste|de)?\s*(?:hg|hoog|etage|verd|verdieping)\.?"
 _FLOOR_NUMBER = re.compile(r"(?:([A-Za-z])[\s\-/]+)?" + _FLOOR, re.IGNORECASE)
 _FLOOR_ONLY = re.compile(_FLOOR, re.IGNORECASE)
 _NUMBER_WITH_LETTER = re.compile(r"\d{1,5}[A-Za-z]?")
-_HOUSE_BEFORE_FLOOR = re.compile(r"\d{1,3}[A-Za-z]?")  # not a year: "Plein 1944 12"
-_SMALL_NUMBER = re.compile(r"\d{1,3}")
 _PLACE_AFTER_NUMBER = re.compile(r"\d\S*\s+([^\W\d][^\d,]*)$")  # "Kaivokatu 9 Helsinki"
 _NOT_FOLDED = re.compile(r"[^0-9a-z]")
 _WHOLE_WITH_DECIMALS = re.compile(r"(\d+)\.0+")  # "12.0", "1.00": a whole number as a float
@@ -197,8 +195,9 @@ def parse_address(text: str) -> Address:
     after = _PLACE_AFTER_NUMBER.search(cleaned)
     if after is not None:
         msg = (
-            f"na het huisnummer staat {after.group(1).strip()!r} in adres {text.strip()!r}; "
-            "dat is geen toevoeging: is het de woonplaats, zet er dan een komma voor"
+            f"adres {text.strip()!r} is niet te lezen: na het laatste getal staat "
+            f"{after.group(1).strip()!r}, geen toevoeging. Staat daar de woonplaats, zet er dan "
+            "een komma voor; ontbreekt het huisnummer, vul het aan"
         )
         raise ValueError(msg)
     msg = f"geen straat met huisnummer te vinden in adres {text.strip()!r}"
@@ -226,8 +225,8 @@ def _number_start(words: list[str], last: int) -> int:
     """Where the house number begins, given ``last``, the last word that starts with a digit:
     there, or at the number before it when ``last`` is that number's floor ("Kerkstraat 12
     2hg") or its addition after a letter ("Kerkstraat 12 A 3"). A street may end in a number
-    ("Plein 1944 12"): a number after a year-like one stays the house number; after a number
-    of up to three digits ("Kerkstraat 12 2") it is the toevoeging."""
+    ("Plein 1944 12", "Wijk 2 12" in Urk): two plain numbers are a street's and a house
+    number, so "Kerkstraat 12 2" needs its toevoeging written "12-2"."""
     letter_between = last >= 3 and len(words[last - 1]) == 1 and words[last - 1].isalpha()
     if letter_between and _NUMBER_WITH_LETTER.fullmatch(words[last - 2]):
         return last - 2
@@ -235,8 +234,6 @@ def _number_start(words: list[str], last: int) -> int:
         return last
     floor = _FLOOR_ONLY.fullmatch(" ".join(words[last:]))
     if floor is not None and _NUMBER_WITH_LETTER.fullmatch(words[last - 1]):
-        return last - 1
-    if _SMALL_NUMBER.fullmatch(words[last]) and _HOUSE_BEFORE_FLOOR.fullmatch(words[last - 1]):
         return last - 1
     return last
 

@@ -209,7 +209,8 @@ def place_members(store: Store, *, settings: Settings, save: bool = True) -> Pla
         fill=store.fill,
     )
     if not save:
-        return Placement(report.added, report.split, report.moved_existing, report.outside)
+        moving = len(store.co_beheerders_moving(updated))
+        return Placement(report.added, report.split, report.moved_existing, report.outside, moving)
     # The newcomers placed (none when all were outside; all when everyone before was forgotten).
     fresh = ~updated.members["member_id"].isin(existing.members["member_id"]).to_numpy()
     if fresh.any():

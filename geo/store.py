@@ -614,18 +614,7 @@ class Store:
         split = {int(a) for a in details.get("split", ())}
         if cap is not None:
             cap = (checked_max_members(cap[0]), float(cap[1]))
-        new_area = dict(
-            zip(
-                plan.members["member_id"].astype(int),
-                plan.members["area_id"].astype(int),
-                strict=True,
-            )
-        )
-        moved = sorted(
-            int(i)
-            for i, a in self._db.execute("SELECT applicant_id, area_id FROM co_beheerders")
-            if int(i) in new_area and new_area[int(i)] != int(a)
-        )
+        moved = self.co_beheerders_moving(plan)
         if moved:
             details["co_beheerders_verhuisd"] = moved
         with self.transaction(action, areas=len(areas), undoable=True, **details) as db:
@@ -634,6 +623,13 @@ class Store:
                     "UPDATE meta SET value = ? WHERE key = ?",
                     [(str(cap[0]), "max_members"), (str(cap[1]), "fill")],
                 )
+            # A role an older version ended left its row (hidden): it goes, and does not
+            # come to life in whatever area the plan now gives that member.
+            db.execute(
+                "DELETE FROM co_beheerders WHERE applicant_id IN (SELECT c.applicant_id "
+                "FROM co_beheerders c JOIN assignments s ON s.applicant_id = c.applicant_id "
+                "WHERE s.area_id != c.area_id OR s.is_beheerder = 1)"
+            )
             db.execute("DELETE FROM assignments")
             db.execute("DELETE FROM areas")
             for record, geometry in zip(
@@ -728,6 +724,19 @@ class Store:
         with self.transaction("beheerder losgelaten", area_id=area_id, undoable=True) as db:
             db.execute("UPDATE assignments SET is_beheerder = 0 WHERE area_id = ?", (area_id,))
             db.execute("UPDATE areas SET beheerder_needed = 1 WHERE area_id = ?", (area_id,))
+
+    def co_beheerders_moving(self, plan: Plan) -> list[int]:
+        """The co-beheerders ``plan`` puts in another area, where they stay co-beheerder (not
+        those it makes hoofdbeheerder there: they have that role instead)."""
+        members = plan.members.set_index(plan.members["member_id"].astype(int))
+        return sorted(
+            member
+            for area, ids in self.co_beheerders().items()
+            for member in ids
+            if member in members.index
+            and int(members.at[member, "area_id"]) != area
+            and not bool(members.at[member, "is_beheerder"])
+        )
 
     def rename_area(self, area_id: int, name: str) -> bool:
         """The planner's own name for an area ("Kerkbuurt"), recorded and undoable. Plan
@@ -829,6 +838,25 @@ class Store:
             if action != UNDO_ACTION:
                 return int(entry)
             back_past = min(back_past, int(json.loads(details)["before"]))
+        return None
+
+    def step_forward(self) -> int | None:
+        """The undo that "herstellen" takes back (a redo is the undo of an undo): among the undos
+        the history ends with, the newest that undid a change (not an undo) and that no later
+        one took back already; ``None`` when the last change was no undo."""
+        rows = self._db.execute(
+            "SELECT h.id, h.action, h.details FROM history h "
+            "JOIN snapshots s ON s.history_id = h.id ORDER BY h.id DESC"
+        ).fetchall()
+        undos = {int(entry) for entry, action, _ in rows if action == UNDO_ACTION}
+        taken_back: set[int] = set()
+        for entry, action, details in rows:
+            if action != UNDO_ACTION:
+                return None  # a change after the undos: there is nothing to redo
+            before = int(json.loads(details)["before"])
+            if before not in undos and int(entry) not in taken_back:
+                return int(entry)
+            taken_back.add(before)
         return None
 
     def undo(self, entry: int | None = None, *, actor: str = "planner") -> int:

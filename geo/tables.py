@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Literal
+from xml.etree.ElementTree import ParseError
 
 import pandas as pd
 
@@ -310,24 +311,27 @@ def _read_xlsx(data: bytes, *, name: str) -> list[Sheet]:
 
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        try:
+            return [
+                Sheet(
+                    sheet.title,
+                    [
+                        [_cell_text(value) for value in row]
+                        for row in sheet.iter_rows(values_only=True)
+                    ],
+                    hidden=sheet.sheet_state != "visible",
+                )
+                for sheet in workbook.worksheets
+            ]
+        finally:
+            workbook.close()
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError, ParseError) as error:
         logger.debug("workbook not readable: %s", error)  # openpyxl's reason, in English
         msg = (
             f"{name} is geen leesbaar Excel-bestand (.xlsx): het is beschadigd of niet helemaal "
             "opgeslagen; open het in Excel en sla het opnieuw op als .xlsx, of als CSV"
         )
         raise InputFileError(msg) from None
-    try:
-        return [
-            Sheet(
-                sheet.title,
-                [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)],
-                hidden=sheet.sheet_state != "visible",
-            )
-            for sheet in workbook.worksheets
-        ]
-    finally:
-        workbook.close()
 
 
 def _cell_text(value: object) -> str:

@@ -42,6 +42,17 @@ class Contact:
     role: str = ""  # e.g. "Beheerder"
 
 
+_TUSSENVOEGSELS = frozenset(
+    {"van", "de", "den", "der", "ter", "ten", "te", "het", "'t", "in", "op", "la", "le", "du",
+     "da", "di", "von", "zu", "vd", "v.d."}
+)  # fmt: skip
+
+
+def _particles(words: list[str]) -> bool:
+    """Whether every word is a tussenvoegsel ("van den"), in any case."""
+    return all(word.casefold() in _TUSSENVOEGSELS for word in words)
+
+
 def name_parts(full_name: str) -> tuple[str, str]:
     """(given, family) of a Dutch full name: the first word, and the rest with its tussenvoegsel.
 
@@ -54,9 +65,11 @@ def name_parts(full_name: str) -> tuple[str, str]:
     """
     family, comma, given = full_name.partition(",")
     words = given.split()
-    if comma and family.strip() and words and "," not in given and not words[0].islower():
+    if comma and family.strip() and words and "," not in given:
+        if _particles(words):  # "Berg, van den": a family name only
+            return "", " ".join([*words, *family.split()])
         cut = len(words)
-        while cut > 1 and words[cut - 1].islower():  # "Anna van den": the tussenvoegsel
+        while cut > 1 and _particles(words[cut - 1 :]):  # "Anna van den": the tussenvoegsel
             cut -= 1
         return " ".join(words[:cut]), " ".join([*words[cut:], *family.split()])
     words = full_name.strip(" ,").split()

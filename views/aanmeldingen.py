@@ -41,9 +41,9 @@ from views.common import (
     action_key,
     allow,
     changed,
-    co_beheerders_moved,
     local_times,
     md,
+    placement_text,
     safe_settings,
     settings,
     show_notice,
@@ -130,6 +130,7 @@ if (
     and st.button("Inlezen en plaatsen", key="inlezen", disabled=already_read)
     and not already_read
 ):
+    first = store.status().areas == 0
     try:
         counts, placement = import_upload(
             store,
@@ -143,14 +144,14 @@ if (
         st.error(md(error))
     else:
         st.session_state[READ] = upload.file_id  # everything below is drawn after the import
-        st.success(
-            f"{read_counts(counts)}; {placement.placed} geplaatst, "
-            f"{counted(placement.moved_existing, 'bestaand lid', 'bestaande leden')} verplaatst."
-        )
+        st.success(f"{read_counts(counts)}. {placement_text(placement, first=first)}")
+        waited = placement.placed - counts["accepted"]
+        if waited > 0:  # sign-ups an undo left without an area went along
+            st.info(
+                f"Daarbij ook {counted(waited, 'aanmelding', 'aanmeldingen')} die al op een gebied wachtte{'' if waited == 1 else 'n'}."
+            )
         for note in counts.notes:  # which sheet was read, columns left unread, ...
             st.info(md(note))
-        if placement.co_beheerders_moved:
-            st.info(co_beheerders_moved(placement.co_beheerders_moved))
 
 # --- straight from the mailbox (IMAP) ---------------------------------------------------------
 mailbox_url = configured(URL_VARIABLE)

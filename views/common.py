@@ -17,11 +17,11 @@ from geo.access import PAGES_FOR, PLANNER, configured_hashes
 from geo.config import Settings
 from geo.errors import ConfigError, GeoError
 from geo.maps import RoadLayers, road_layers
-from geo.project import demo_project
+from geo.project import Placement, demo_project
 from geo.sessions import SessionPolicy, SessionTable, policy_from_env
 from geo.sources import Wijk
 from geo.store import Store
-from geo.wording import counted
+from geo.wording import counted, noun
 
 ROLE = "rol"
 SESSION = "sessie"  # the login's token: in this session's state and in the URL's query
@@ -276,6 +276,34 @@ def co_beheerders_moved(count: int) -> str:
     return f"{who} in een ander gebied en {'blijft' if count == 1 else 'blijven'} daar co-beheerder (zie de pagina Beheerders)."
 
 
+def placement_text(placement: Placement, *, first: bool) -> str:
+    """What placing the waiting sign-ups does (or did), in one paragraph."""
+    if first:
+        text = f"Een eerste plan met {counted(placement.placed, 'lid', 'leden')}."
+    else:
+        text = (
+            f"{counted(placement.placed, 'aanmelding komt', 'aanmeldingen komen')} in een gebied."
+        )
+        if placement.split:
+            full = ", ".join(map(str, sorted(placement.split)))
+            text += (
+                f" Te vol, dus gesplitst: gebied {full}; daardoor "
+                f"{noun(placement.moved_existing, 'gaat', 'gaan')} "
+                f"{counted(placement.moved_existing, 'bestaand lid', 'bestaande leden')} naar "
+                "een andere groep."
+            )
+        else:
+            text += " Geen gebied wordt gesplitst en geen bestaand lid verandert van groep."
+    if placement.outside:
+        outside = counted(placement.outside, "adres ligt", "adressen liggen")
+        text += (
+            f" {outside} buiten de wijk en {noun(placement.outside, 'wordt', 'worden')} afgewezen."
+        )
+    if placement.co_beheerders_moved:
+        text += " " + co_beheerders_moved(placement.co_beheerders_moved)
+    return text
+
+
 def unplaced_notes(store: Store) -> list[str]:
     """After an undo: how many sign-ups now wait without an area, and where to place them."""
     count = store.status().unplaced
@@ -392,14 +420,15 @@ def refresh_labels(key: str) -> None:
 
 
 _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_{}[]()#+-.!|~<>$:"})
-_LINK_START = re.compile(r"\bhttps?(?=:)|\bwww(?=\.)", re.IGNORECASE)
+_LINK_START = re.compile(r"https?(?=:)|www(?=\.)|@", re.IGNORECASE)  # also after "_" or "x"
 
 
 def md(text: object) -> str:
     """``text`` shown as it is in ``st.markdown`` and messages: names and streets come from
     sign-up files, and ``*``, ``[..](..)``, ``$`` or ``:red[..]`` must not format the page.
 
-    A bare web address still becomes a link after escaping (GitHub markdown links ``https://``
-    and ``www.`` in the text it shows): an invisible word joiner after ``https`` and ``www``
-    keeps a phishing link in a sign-up from being one on the planner's screen."""
+    A bare web or e-mail address still becomes a link after escaping (GitHub markdown links
+    ``https://``, ``www.`` and ``a@b.c`` in the text it shows): an invisible word joiner after
+    ``https``, ``www`` and ``@`` keeps a phishing link in a sign-up from being one on the
+    planner's screen."""
     return _LINK_START.sub("\\g<0>\u2060", str(text)).translate(_MARKDOWN)

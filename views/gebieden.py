@@ -40,8 +40,8 @@ from views.common import (
     action_key,
     allow,
     changed,
-    co_beheerders_moved,
     md,
+    placement_text,
     settings,
     show_map,
     show_notice,
@@ -208,30 +208,6 @@ def show_proposal(proposal: Proposal, store: Store) -> None:
                 key=key,
                 hide_index=True,
             )
-
-
-def placement_text(placement: Placement, *, first: bool) -> str:
-    """What placing the waiting sign-ups does (or did), in one paragraph."""
-    if first:
-        text = f"Een eerste plan met {counted(placement.placed, 'lid', 'leden')}."
-    else:
-        text = (
-            f"{counted(placement.placed, 'aanmelding komt', 'aanmeldingen komen')} in een gebied."
-        )
-        if placement.split:
-            full = ", ".join(map(str, sorted(placement.split)))
-            text += (
-                f" Te vol, dus gesplitst: gebied {full}; daardoor gaan "
-                f"{counted(placement.moved_existing, 'bestaand lid', 'bestaande leden')} naar "
-                "een andere groep."
-            )
-        else:
-            text += " Geen gebied wordt gesplitst en geen bestaand lid verandert van groep."
-    if placement.outside:
-        text += f" {counted(placement.outside, 'adres ligt', 'adressen liggen')} buiten de wijk en wordt afgewezen."
-    if placement.co_beheerders_moved:
-        text += " " + co_beheerders_moved(placement.co_beheerders_moved)
-    return text
 
 
 def place_waiting(store: Store) -> None:

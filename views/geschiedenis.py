@@ -14,7 +14,6 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import GeoError
-from geo.store import UNDO_ACTION
 from views.common import (
     CHOOSE,
     action_key,
@@ -99,23 +98,22 @@ else:
             notes = unplaced_notes(store)
             store.close()
             changed(f"Wijziging {undone} ({md(last['action'])}) is ongedaan gemaakt.", notes=notes)
-newest = undoable.iloc[-1] if len(undoable) else None
-redo = newest is not None and newest["action"] == UNDO_ACTION
-if redo and newest is not None:
-    before = int(json.loads(newest["details"])["before"])
-    redo = by_id.loc[before, "action"] != UNDO_ACTION  # after a redo there is none to redo
-    if redo and st.button(
-        f"Herstellen: wijziging {before} ({by_id.loc[before, 'action']}) weer doorvoeren",
+redo = store.step_forward()
+if redo is not None:
+    before = int(json.loads(by_id.loc[redo, "details"])["before"])
+    undone = by_id.loc[before, "action"]
+    if st.button(
+        f"Herstellen: het ongedaan maken van wijziging {before} ({undone}) terugdraaien",
         key=action_key("herstellen"),
     ):
         try:
-            store.undo(int(newest["id"]))
+            store.undo(redo)
         except GeoError as error:
             st.error(f"Niet hersteld: {md(error)}")
         else:
             notes = unplaced_notes(store)
             store.close()
-            changed(f"Wijziging {before} ({by_id.loc[before, 'action']}) is hersteld.", notes=notes)
+            changed(f"Hersteld: wijziging {before} ({md(undone)}) geldt weer.", notes=notes)
 if len(undoable):
     labels = {
         int(row["id"]): f"nr. {int(row['id'])}: {row['action']} ({row['wanneer']})"

@@ -702,7 +702,7 @@ def test_undo_restores_the_previous_state(own_demo: Path) -> None:
     assert earlier is not None and earlier < int(first_undo_target(own_demo))
     assert f"(nr. {earlier}," in last, "a second undo would go one step further back, not redo"
     button(at, "herstellen").click().run()
-    assert not at.exception and "hersteld" in at.success[0].value
+    assert not at.exception and "Hersteld" in at.success[0].value
     assert plan_state(own_demo) == replanned
     assert not [b for b in at.button if b.key and "herstellen" in b.key], "a redo is not redone"
     first = next(k for k in at.selectbox(key="terug_naar").options if "opnieuw ingedeeld" in k)

@@ -71,7 +71,7 @@ def test_a_web_address_in_a_name_is_no_link(tmp_path: Path) -> None:
     name must not put a phishing link on the planner's screen."""
     from playwright.sync_api import expect, sync_playwright
 
-    name = "Piet zie https://x.example/gratis www.x.example"
+    name = "Piet zie https://x.example/gratis www.x.example _https://x.example/b piet@x.example"
     project = small_project(tmp_path, 2)
     with sqlite3.connect(project) as db:
         db.execute("UPDATE applicants SET naam = ? WHERE naam = 'Lid 2'", (name,))
@@ -88,6 +88,7 @@ def test_a_web_address_in_a_name_is_no_link(tmp_path: Path) -> None:
             expect(question).to_contain_text("x.example/gratis")
             shoot(page, "small-wijk-name-with-link.png", at=question)
             expect(page.locator("a[href*='x.example']")).to_have_count(0)
+            expect(page.locator("a[href^='mailto:']")).to_have_count(0)
         finally:
             browser.close()
             app.close()

@@ -149,6 +149,24 @@ def test_bad_files_give_one_clear_error(
     assert "zip" not in str(error.value).lower(), "no reason in English"
 
 
+def test_a_workbook_saved_only_half_says_so_in_dutch(tmp_path: Path) -> None:
+    """Read-only openpyxl opens a workbook whose sheet was cut short and fails on its rows."""
+    book = Workbook()
+    book.active.append(["Naam", "Adres", "Woonplaats", "Leeftijd", "Telefoon"])
+    for n in range(50):
+        book.active.append([f"Lid {n}", f"Kerkstraat {n + 1}", "Geleen", 40, f"06{20000000 + n}"])
+    whole = tmp_path / "heel.xlsx"
+    book.save(whole)
+    cut = tmp_path / "half.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(cut, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            half = item.filename == "xl/worksheets/sheet1.xml"
+            target.writestr(item, data[: len(data) // 2] if half else data)
+    with pytest.raises(InputFileError, match="niet helemaal opgeslagen"):
+        read_applicants(cut, today=TODAY)
+
+
 def test_missing_file_and_directory(tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="niet gevonden"):
         read_applicants(tmp_path / "bestaat-niet.csv")

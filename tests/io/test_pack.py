@@ -479,6 +479,8 @@ def test_vcards_escape_text_and_split_dutch_names() -> None:
     assert name_parts("Jansen, Piet") == ("Piet", "Jansen"), "family name first, as forms list it"
     assert name_parts("Berg, Anna van den") == ("Anna", "van den Berg")
     assert name_parts("Jansen, ") == ("", "Jansen")
+    assert name_parts("jansen, piet jan") == ("piet jan", "jansen"), "typed in lower case"
+    assert name_parts("Berg, van den") == ("", "van den Berg"), "no given name to find"
     card = vcard(
         Contact("Jan de Vries", "+31612345678", "Kerk; straat 1", note="a, b; c\nd", categories=("x,y",))
     )  # fmt: skip

@@ -180,7 +180,8 @@ def test_a_house_number_is_read_from_a_tables_cells(
         ("Kerkstraat 12a 3 hoog", Address("Kerkstraat", HouseNumber(12, "A", "3"))),
         ("Kerkstraat 1944 2e etage", Address("Kerkstraat", HouseNumber(1944, "", "2"))),
         ("Kerkstraat 12 A 3", Address("Kerkstraat", HouseNumber(12, "A", "3"))),
-        ("Kerkstraat 12 2", Address("Kerkstraat", HouseNumber(12, "", "2"))),
+        ("Wijk 2 12", Address("Wijk 2", HouseNumber(12))),  # Urk (review 55)
+        ("Wijk 2 12 A", Address("Wijk 2", HouseNumber(12, "A"))),
         (
             "Kerkstraat 12\n6161 AB Geleen",
             Address("Kerkstraat", HouseNumber(12), "6161 AB", "Geleen"),
