@@ -497,7 +497,7 @@ def _validate(
         values, default_place=default_place, has_point=not math.isnan(lat)
     )
     admin, admin_remark = parse_yes_no(values.get("beheerder", ""))
-    remarks = [r for r in (phone_remark, admin_remark) if r]
+    remarks = [r for r in (phone_remark, admin_remark, _two_numbers(address)) if r]
     if values.get("controleren", "").strip():
         remarks.append(f"controleren: {values['controleren'].strip()}")
     if values.get("historie", "").strip():
@@ -835,6 +835,22 @@ def _parse_coordinates(lat_text: str, lon_text: str) -> tuple[float, float]:
         msg = f"coördinaten {lat_text!r}, {lon_text!r} liggen buiten de wereld (lat -90..90, lon -180..180)"
         raise ValueError(msg)
     return lat, lon
+
+
+def _two_numbers(address: Address | None) -> str:
+    """A remark for a street that ends in a small number before the house number: "Kerkstraat
+    12 2" reads as street "Kerkstraat 12", number 2 (as "Wijk 2 12" in Urk must), but may be
+    number 12-2."""
+    if address is None or address.house_number.letter or address.house_number.addition:
+        return ""
+    *street, last = address.street.split() or [""]
+    if not street or not (last.isdigit() and len(last) <= 3):
+        return ""
+    return (
+        f"controleren: gelezen als straat {address.street!r}, nummer {address.house_number}; "
+        f"is het {' '.join(street)} {last}-{address.house_number}, schrijf dan "
+        f"'{last}-{address.house_number}'"
+    )
 
 
 def _parse_address_fields(

@@ -126,6 +126,18 @@ def test_the_same_name_at_the_same_address_with_another_phone_is_marked_for_chec
     assert remarks[1].startswith("controleren: zelfde naam en adres als rij 2")
 
 
+@pytest.mark.parametrize(
+    ("address", "checked"),
+    [("Kerkstraat 12 2", True), ("Plein 1944 12", False), ("Kerkstraat 12-2", False),
+     ("2e Kruisstraat 5", False), ("Kerkstraat 12", False)],
+)  # fmt: skip
+def test_a_street_ending_in_a_small_number_is_marked_for_checking(
+    address: str, checked: bool
+) -> None:
+    remark = run(person(Adres=address)).accepted["opmerking"].iloc[0]
+    assert remark.startswith("controleren: gelezen als straat") is checked
+
+
 def test_two_people_at_one_address_are_fine() -> None:
     result = run(person(), person(Naam="Huisgenoot Fictief", Telefoon="0687654321"))
     assert len(result.accepted) == 2
