@@ -497,7 +497,9 @@ def _validate(
         values, default_place=default_place, has_point=not math.isnan(lat)
     )
     admin, admin_remark = parse_yes_no(values.get("beheerder", ""))
-    remarks = [r for r in (phone_remark, admin_remark, _two_numbers(address)) if r]
+    in_one_cell = not (values.get("straat", "").strip() and values.get("huisnummer", "").strip())
+    two_numbers = _two_numbers(address) if in_one_cell else ""
+    remarks = [r for r in (phone_remark, admin_remark, two_numbers) if r]
     if values.get("controleren", "").strip():
         remarks.append(f"controleren: {values['controleren'].strip()}")
     if values.get("historie", "").strip():
@@ -838,9 +840,9 @@ def _parse_coordinates(lat_text: str, lon_text: str) -> tuple[float, float]:
 
 
 def _two_numbers(address: Address | None) -> str:
-    """A remark for a street that ends in a small number before the house number: "Kerkstraat
-    12 2" reads as street "Kerkstraat 12", number 2 (as "Wijk 2 12" in Urk must), but may be
-    number 12-2."""
+    """A remark for a one-cell address whose street ends in a small number before the house
+    number: "Kerkstraat 12 2" reads as street "Kerkstraat 12", number 2 (as "Wijk 2 12" in
+    Urk must), but may be number 12-2. Street and number in their own cells are clear."""
     if address is None or address.house_number.letter or address.house_number.addition:
         return ""
     *street, last = address.street.split() or [""]

@@ -56,6 +56,7 @@ PROJECT_TABLES = frozenset({"meta", "layers", "applicants", "history"})  # any s
 SQLITE_HEADER = b"SQLite format 3\x00"
 ALREADY = "al aangemeld: telefoonnummer staat al in het project"
 UNDO_ACTION = "teruggezet"  # the history entry of an undo
+MAX_CO_BEHEERDERS = 5  # besides the hoofdbeheerder: a misclick never makes a whole area admin
 MAX_AREA_NAME = 60  # characters: a name fits a map label and a WhatsApp group name (100)
 
 MIGRATIONS: tuple[str, ...] = (
@@ -788,6 +789,12 @@ class Store:
                 "SELECT applicant_id, area_id FROM assignments WHERE is_beheerder = 0"
             ).fetchall()
         )
+        if len(ids) > MAX_CO_BEHEERDERS:
+            msg = (
+                f"hoogstens {MAX_CO_BEHEERDERS} co-beheerders per gebied ({len(ids)} gekozen); "
+                "een groep heeft meestal één of twee"
+            )
+            raise StoreError(msg)
         wrong = [i for i in ids if placed.get(i) != area_id]
         if wrong:
             msg = (

@@ -144,7 +144,7 @@ if (
         st.error(md(error))
     else:
         st.session_state[READ] = upload.file_id  # everything below is drawn after the import
-        st.success(f"{read_counts(counts)}. {placement_text(placement, first=first)}")
+        st.success(f"{read_counts(counts)}. {placement_text(placement, first=first, done=True)}")
         waited = placement.placed - counts["accepted"]
         if waited > 0:  # sign-ups an undo left without an area went along
             st.info(

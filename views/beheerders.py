@@ -38,16 +38,16 @@ from geo.rosters import (
     roster_table,
     roster_xlsx,
 )
-from geo.store import Store
+from geo.store import MAX_CO_BEHEERDERS, Store
 from geo.wording import counted
 from views.common import (
     CHOOSE,
-    NO_PLAN,
     ROLE,
     action_key,
     allow,
     changed,
     md,
+    no_plan,
     refresh_labels,
     show_map,
     show_notice,
@@ -191,6 +191,7 @@ def choose_co_beheerders(
             default=[i for i in chosen_now if i in labels],
             format_func=labels.__getitem__,
             placeholder="Kies leden van dit gebied",
+            max_selections=MAX_CO_BEHEERDERS,
             key=action_key(f"co_{area_id}"),
             help="Een WhatsApp-groep heeft meestal 2 à 3 beheerders: de hoofdbeheerder en één "
             "of twee co-beheerders. Leeg maken en opslaan: geen co-beheerders.",
@@ -290,7 +291,7 @@ show_notice()
 store = store_or_stop()
 plan = store.plan()
 if plan is None:
-    st.info(NO_PLAN)
+    st.info(no_plan(store))
     store.close()
     st.stop()
 members = store.applicants("accepted").dropna(subset=["area_id"])

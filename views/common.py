@@ -41,7 +41,6 @@ DUTCH_UPLOADER_CSS = """<style>
   content: "Sleep een bestand hierheen of kies er een (hoogstens 20 MB)"; font-size: 0.875rem;
 }
 </style>"""
-NO_PLAN = "Nog geen gebieden: voeg eerst aanmeldingen toe op de pagina Aanmeldingen."
 MAX_MEMBERS = "max_leden"
 FILL = "vulgraad"  # in per cents
 
@@ -270,38 +269,56 @@ def changed(message: str, *, kind: str = "success", notes: Sequence[str] = ()) -
     st.rerun()
 
 
-def co_beheerders_moved(count: int) -> str:
-    """What became of co-beheerders a split moved: their role went along."""
+def co_beheerders_moved(count: int, *, done: bool = True) -> str:
+    """What becomes (``done``: became) of co-beheerders a split moves: their role goes along."""
+    stays = noun(count, "blijft", "blijven")
+    if not done:
+        who = counted(count, "co-beheerder komt", "co-beheerders komen")
+        return f"{who} in een ander gebied en {stays} daar co-beheerder."
     who = counted(count, "co-beheerder kwam", "co-beheerders kwamen")
-    return f"{who} in een ander gebied en {'blijft' if count == 1 else 'blijven'} daar co-beheerder (zie de pagina Beheerders)."
+    return f"{who} in een ander gebied en {stays} daar co-beheerder (zie de pagina Beheerders)."
 
 
-def placement_text(placement: Placement, *, first: bool) -> str:
-    """What placing the waiting sign-ups does (or did), in one paragraph."""
+def placement_text(placement: Placement, *, first: bool, done: bool = False) -> str:
+    """What placing the waiting sign-ups does, or with ``done`` did, in one paragraph."""
+    n, moved, outside = placement.placed, placement.moved_existing, placement.outside
     if first:
-        text = f"Een eerste plan met {counted(placement.placed, 'lid', 'leden')}."
+        text = f"Een eerste plan met {counted(n, 'lid', 'leden')}."
+    elif done:
+        text = f"{counted(n, 'aanmelding kwam', 'aanmeldingen kwamen')} in een gebied."
     else:
-        text = (
-            f"{counted(placement.placed, 'aanmelding komt', 'aanmeldingen komen')} in een gebied."
-        )
-        if placement.split:
-            full = ", ".join(map(str, sorted(placement.split)))
-            text += (
-                f" Te vol, dus gesplitst: gebied {full}; daardoor "
-                f"{noun(placement.moved_existing, 'gaat', 'gaan')} "
-                f"{counted(placement.moved_existing, 'bestaand lid', 'bestaande leden')} naar "
-                "een andere groep."
-            )
-        else:
-            text += " Geen gebied wordt gesplitst en geen bestaand lid verandert van groep."
-    if placement.outside:
-        outside = counted(placement.outside, "adres ligt", "adressen liggen")
+        text = f"{counted(n, 'aanmelding komt', 'aanmeldingen komen')} in een gebied."
+    if placement.split:
+        full = ", ".join(map(str, sorted(placement.split)))
+        went = noun(moved, "ging", "gingen") if done else noun(moved, "gaat", "gaan")
         text += (
-            f" {outside} buiten de wijk en {noun(placement.outside, 'wordt', 'worden')} afgewezen."
+            f" Te vol, dus gesplitst: gebied {full}; daardoor {went} "
+            f"{counted(moved, 'bestaand lid', 'bestaande leden')} naar een andere groep."
         )
+    elif not first:
+        text += (
+            " Geen gebied werd gesplitst en geen bestaand lid veranderde van groep."
+            if done
+            else " Geen gebied wordt gesplitst en geen bestaand lid verandert van groep."
+        )
+    if outside:
+        lies = counted(outside, "adres ligt", "adressen liggen")
+        refused = noun(outside, "werd", "werden") if done else noun(outside, "wordt", "worden")
+        text += f" {lies} buiten de wijk en {refused} afgewezen."
     if placement.co_beheerders_moved:
-        text += " " + co_beheerders_moved(placement.co_beheerders_moved)
+        text += " " + co_beheerders_moved(placement.co_beheerders_moved, done=done)
     return text
+
+
+def no_plan(store: Store) -> str:
+    """Why a page has nothing to show yet, and where to go."""
+    waiting = store.status().unplaced
+    if waiting:
+        who = counted(waiting, "aanmelding wacht", "aanmeldingen wachten")
+        return (
+            f"Nog geen gebieden: {who} op indeling; deel ze in op de pagina Gebieden (Nu indelen)."
+        )
+    return "Nog geen gebieden: voeg eerst aanmeldingen toe op de pagina Aanmeldingen."
 
 
 def unplaced_notes(store: Store) -> list[str]:

@@ -12,13 +12,13 @@ import streamlit as st
 from geo.access import PLANNER
 from geo.export import FORMATS
 from geo.project import export_project
-from views.common import CHOOSE, NO_PLAN, ROLE, allow, store_or_stop
+from views.common import CHOOSE, ROLE, allow, no_plan, store_or_stop
 
 allow("export")
 st.title("Export")
 store = store_or_stop()
 if not store.has_plan():  # nothing to export yet: the wijk alone is on the Wijk page
-    st.info(NO_PLAN)
+    st.info(no_plan(store))
     store.close()
     st.stop()
 FORMAT_LABELS = {

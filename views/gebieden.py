@@ -36,11 +36,12 @@ from views.common import (
     CHOOSE,
     FILL,
     MAX_MEMBERS,
-    NO_PLAN,
     action_key,
     allow,
     changed,
+    co_beheerders_moved,
     md,
+    no_plan,
     placement_text,
     settings,
     show_map,
@@ -242,7 +243,7 @@ def place_waiting(store: Store) -> None:
         else:
             store.close()
             changed(
-                f"Ingedeeld. {placement_text(placement, first=first)} "
+                f"Ingedeeld. {placement_text(placement, first=first, done=True)} "
                 "Ongedaan maken kan op de pagina Geschiedenis."
             )
 
@@ -316,7 +317,7 @@ with st.expander(
 place_waiting(store)
 plan = store.plan()
 if plan is None:
-    st.info(NO_PLAN)
+    st.info(no_plan(store))
     st.stop()
 view = st.container()  # the state, drawn after the forms below are handled
 st.subheader("Een gebied splitsen")
@@ -325,16 +326,20 @@ with st.form("splitsen", enter_to_submit=False):
         "Gebied", list(plan.areas["area_id"]), key="te_splitsen", placeholder=CHOOSE
     )
     if st.form_submit_button("Splitsen", key=action_key("splitsen_knop")):
+        roles = store.co_beheerders().get(int(chosen), [])
         try:
             parts = split_area_in_project(store, int(chosen), settings=settings())
         except GeoError as error:
             st.error(f"Niet gesplitst: {md(error)}")
         else:
+            kept = set(store.co_beheerders().get(int(chosen), []))
+            went = sum(i not in kept for i in roles)  # ... along to the new part
             store.close()
             changed(
                 f"Gebied {chosen} is gesplitst in {', '.join(map(str, parts))}; "
                 "andere gebieden bleven gelijk. De delen zijn vastgezet, zodat opnieuw indelen "
-                "ze laat staan (losmaken kan hieronder)."
+                "ze laat staan (losmaken kan hieronder).",
+                notes=[co_beheerders_moved(went)] if went else [],
             )
 street_move_form(store)
 st.subheader("Een gebied een eigen naam geven")

@@ -74,8 +74,13 @@ undoable = history.loc[history["undoable"]]
 by_id = history.set_index("id")
 st.subheader("Ongedaan maken")
 target = store.step_back()
-if target is None:
+if target is None and undoable.empty:
     st.info("Er is nog geen wijziging van de indeling om ongedaan te maken.")
+elif target is None:
+    st.info(
+        "Alle wijzigingen van de indeling zijn ongedaan gemaakt: er is niets meer om ongedaan "
+        "te maken. Herstellen of terugzetten kan hieronder."
+    )
 else:
     last = by_id.loc[target]
     st.markdown(
@@ -102,8 +107,13 @@ redo = store.step_forward()
 if redo is not None:
     before = int(json.loads(by_id.loc[redo, "details"])["before"])
     undone = by_id.loc[before, "action"]
+    st.caption(
+        f"Nr. {redo} zette de indeling terug naar vóór wijziging {before} ({md(undone)}). "
+        "Herstellen brengt de indeling terug zoals die vlak daarvoor was, met alles wat "
+        "toen gold."
+    )
     if st.button(
-        f"Herstellen: het ongedaan maken van wijziging {before} ({undone}) terugdraaien",
+        f"Herstellen: terug naar vóór nr. {redo}",
         key=action_key("herstellen"),
     ):
         try:
@@ -113,7 +123,7 @@ if redo is not None:
         else:
             notes = unplaced_notes(store)
             store.close()
-            changed(f"Hersteld: wijziging {before} ({md(undone)}) geldt weer.", notes=notes)
+            changed(f"Hersteld: de indeling is weer zoals vóór nr. {redo}.", notes=notes)
 if len(undoable):
     labels = {
         int(row["id"]): f"nr. {int(row['id'])}: {row['action']} ({row['wanneer']})"

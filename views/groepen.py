@@ -34,12 +34,12 @@ from geo.store import STAGES, Store
 from geo.wording import counted, noun
 from views.common import (
     CHOOSE,
-    NO_PLAN,
     action_key,
     allow,
     changed,
     local_times,
     md,
+    no_plan,
     show_notice,
     store_or_stop,
 )
@@ -357,7 +357,7 @@ show_notice()
 store = store_or_stop()
 status = notify.status_per_area(store)
 if status.empty:
-    st.info(NO_PLAN)
+    st.info(no_plan(store))
     store.close()
     st.stop()
 st.subheader("Stand per gebied")
@@ -366,7 +366,7 @@ unplaced = notify.unplaced_count(store)
 if unplaced:
     st.caption(
         f"{counted(unplaced, 'aanmelding heeft', 'aanmeldingen hebben')} nog geen gebied "
-        "(aangemeld)."
+        "(aangemeld): deel ze in op de pagina Gebieden (Nu indelen)."
     )
 launched = notify.operational(store)
 areas = [int(a) for a in status["gebied"]]

@@ -24,6 +24,7 @@ from views.common import (
     changed,
     demo_mode,
     md,
+    no_plan,
     open_store,
     project_path,
     roads_of,
@@ -87,7 +88,10 @@ if store is not None:
         wijk_map(wijk.boundary, roads_of(store), areas=None if plan is None else plan.areas),
         key="wijkkaart",
     )
-    if plan is None:
+    if plan is None and store.status().unplaced:
+        st.info(no_plan(store))
+        st.page_link("views/gebieden.py", label="Naar Gebieden", icon=":material/grid_view:")
+    elif plan is None:
         st.info("Volgende stap: voeg aanmeldingen toe.")
         st.page_link(
             "views/aanmeldingen.py", label="Naar Aanmeldingen", icon=":material/edit_note:"

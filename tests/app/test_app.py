@@ -724,6 +724,7 @@ def test_undo_restores_the_previous_state(own_demo: Path) -> None:
     assert in_store(own_demo, lambda store: store.status().unplaced) == waiting
     at.switch_page("views/gebieden.py").run()
     assert f"Een eerste plan met {waiting} leden" in at.info[0].value
+    assert any("wachten op indeling" in i.value for i in at.info), "not 'add sign-ups first'"
     assert in_store(own_demo, lambda store: store.status().unplaced) == waiting, "a preview"
     button(at, "nu_indelen").click().run()
     assert not at.exception and "Ingedeeld" in at.success[0].value

@@ -71,6 +71,8 @@ def test_co_beheerders_belong_to_their_area_and_travel_with_undo(store: Store) -
         store.set_co_beheerders(area, [groups[other_area][0]])
     with pytest.raises(StoreError, match="bestaat niet"):
         store.set_co_beheerders(999, [])
+    with pytest.raises(StoreError, match="hoogstens 5 co-beheerders"):
+        store.set_co_beheerders(area, members[:6])  # review 56: "Select all" made 180
     store.set_beheerder(area, members[0])  # a co-beheerder promoted is no co-beheerder any more
     assert store.co_beheerders() == {area: members[1:2]}
     store.unset_beheerder(area)

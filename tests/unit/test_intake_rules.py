@@ -136,6 +136,9 @@ def test_a_street_ending_in_a_small_number_is_marked_for_checking(
 ) -> None:
     remark = run(person(Adres=address)).accepted["opmerking"].iloc[0]
     assert remark.startswith("controleren: gelezen als straat") is checked
+    header = ["Naam", "Straat", "Huisnummer", "Woonplaats", "Leeftijd", "Telefoon"]
+    own_cells = run(["A Fictief", "Laan 2", "43", "Geleen", "40", "0611111111"], header=header)
+    assert own_cells.accepted["opmerking"].iloc[0] == "", "street and number in their own cells"
 
 
 def test_two_people_at_one_address_are_fine() -> None:
