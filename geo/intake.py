@@ -153,9 +153,8 @@ _PHONE_IN_TEXT = re.compile(
 _LETTER = re.compile(r"[^\W\d_]")
 _NUMBER_CELL = re.compile(r"\d+\.0")  # a phone number Excel stored as a number: 612345678.0
 _NUMBER_SEPARATORS = re.compile(r"[/,;&|]|\s+of\s+|\s+en\s+")  # between two numbers in a cell
-_PHONE_PUNCTUATION = re.compile(
-    r"[\s()\-./\u2010-\u2015\u2212]"
-)  # hyphens and dashes of Word and Outlook too
+# Between a number's digits; the hyphens and dashes Word and Outlook type too.
+_PHONE_PUNCTUATION = re.compile(r"[\s()\-./\u2010-\u2015\u2212]")
 _PHONE_DIGITS = re.compile(r"\+?\d+")
 _NOT_FOLDED = re.compile(r"[^0-9a-z]")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]")  # "Beheerder (ja/nee)": the words outside

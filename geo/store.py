@@ -829,15 +829,19 @@ class Store:
                 "UPDATE areas SET locked = ? WHERE area_id = ?", [(int(locked), a) for a in ids]
             )
 
+    def _plan_changes(self) -> list[tuple[int, str, str]]:
+        """The history entries that changed the indeling (id, action, details), newest first."""
+        return self._db.execute(
+            "SELECT h.id, h.action, h.details FROM history h "
+            "JOIN snapshots s ON s.history_id = h.id ORDER BY h.id DESC"
+        ).fetchall()
+
     def step_back(self) -> int | None:
         """The change "ongedaan maken" undoes: the newest change of the indeling that is no
         undo itself and that no later undo went back past, so that each undo goes one step
         further back (undoing an undo, a redo, is :meth:`undo` of that entry); ``None`` when
         there is none."""
-        rows = self._db.execute(
-            "SELECT h.id, h.action, h.details FROM history h "
-            "JOIN snapshots s ON s.history_id = h.id ORDER BY h.id DESC"
-        ).fetchall()
+        rows = self._plan_changes()
         back_past = math.inf  # entries from here on are undone
         for entry, action, details in rows:
             if entry >= back_past:
@@ -851,10 +855,7 @@ class Store:
         """The undo that "herstellen" takes back (a redo is the undo of an undo): among the undos
         the history ends with, the newest that undid a change (not an undo) and that no later
         one took back already; ``None`` when the last change was no undo."""
-        rows = self._db.execute(
-            "SELECT h.id, h.action, h.details FROM history h "
-            "JOIN snapshots s ON s.history_id = h.id ORDER BY h.id DESC"
-        ).fetchall()
+        rows = self._plan_changes()
         undos = {int(entry) for entry, action, _ in rows if action == UNDO_ACTION}
         taken_back: set[int] = set()
         for entry, action, details in rows:

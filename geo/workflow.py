@@ -524,8 +524,8 @@ def _carry_forward(
     row is not carried on when it is done or superseded: its person (phone and name) is now
     one of the ``members`` (sent in again, corrected, and placed), or is in this run's input
     again (whose outcome replaces it), or the row was sent in again as a row of an earlier
-    table (``sent_again``: folder, row and name or phone, see :func:`_sent_again`). Another person with
-    that phone number (a household sharing one) stays.
+    table (``sent_again``: folder, row and name or phone, see :func:`_sent_again`). Another
+    person with that phone number (a household sharing one) stays.
     """
     this_run = {
         name: read_text_table(out_dir / name)
@@ -570,15 +570,16 @@ def _sent_again(
     applicants_path: Path, plan_dir: Path, regions: Sequence[str]
 ) -> set[tuple[str, str, str]]:
     """Who each row of ``applicants_path`` (the sheet the intake reads) is that is a row of
-    an earlier ``rejects.csv`` or ``pending.csv`` sent in again, corrected or not (such a table
-    has ``row`` and ``naam`` columns, and ``uit_plan`` or ``reason``): its folder and row with ``naam:`` and its folded
-    name, and with ``tel:`` and its phone (:func:`_row_phones`), so a row whose name or whose
-    number was corrected is still known by the other. An empty ``uit_plan`` is a row of the
-    plan folder the table was written in: the file's own folder when it lies in one, else
-    ``plan_dir`` (a copy elsewhere of an older folder's table then keeps its carried rows:
-    doubled rather than lost). Row numbers repeat in every batch: a row is known only by a
-    name or a number, never by its folder and row alone; a table without ``uit_plan`` (of a
-    ``plan`` run) holds only rows of its own folder."""
+    an earlier ``rejects.csv`` or ``pending.csv`` sent in again, corrected or not (such a
+    table has ``row`` and ``naam`` columns, and ``uit_plan`` or ``reason``): its folder and
+    row with ``naam:`` and its folded name, and with ``tel:`` and its phone
+    (:func:`_row_phones`), so a row whose name or whose number was corrected is still known
+    by the other. An empty ``uit_plan`` is a row of the plan folder the table was written in:
+    the file's own folder when it lies in one, else ``plan_dir`` (a copy elsewhere of an older
+    folder's table then keeps its carried rows: doubled rather than lost); a table without
+    ``uit_plan`` (of a ``plan`` run) holds only rows of its own folder. Row numbers repeat in
+    every batch: a row is known only by a name or a number, never by its folder and row
+    alone."""
     if is_mail_source(applicants_path):
         return set()
     rows = applicant_sheet(applicants_path).rows
