@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import GeoError
+from geo.wording import decimal
 from views.common import (
     CHOOSE,
     action_key,
@@ -50,6 +51,8 @@ def _value(value: Any) -> str:
         return "–"
     if isinstance(value, bool):
         return "ja" if value else "nee"
+    if isinstance(value, float):
+        return decimal(value, 6)  # "0,8", as every number the planner reads
     return str(value)
 
 

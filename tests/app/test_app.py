@@ -691,6 +691,7 @@ def test_undo_restores_the_previous_state(own_demo: Path) -> None:
     history = at.dataframe[0].value
     assert {"wanneer", "wie", "wat", "bijzonderheden"} <= set(history.columns)
     assert history.iloc[0]["wat"] == "opnieuw ingedeeld" and history.iloc[0]["wie"] == "planner"
+    assert "vulgraad: 0,8" in history.iloc[0]["bijzonderheden"], "a Dutch decimal comma"
     sent = click_and_keep(at, button(at, "ongedaan_maken"))
     assert not at.exception and "ongedaan gemaakt" in at.success[0].value
     assert plan_state(own_demo) == before, "the plan before the re-plan is back"
@@ -713,8 +714,11 @@ def test_undo_restores_the_previous_state(own_demo: Path) -> None:
     at.switch_page("views/gebieden.py").run()
     assert metric(at, "Gebieden") == len(before[0]), "the page shows the state brought back"
 
-    # Undoing back to before the first plan leaves everyone waiting; placing them is the
-    # planner's choice, after a preview.
+
+def test_undoing_every_change_leaves_everyone_waiting_until_placed(own_demo: Path) -> None:
+    """An undo places nobody; placing is the planner's choice, after a preview."""
+    before = plan_state(own_demo)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     at.switch_page("views/geschiedenis.py").run()
     while in_store(own_demo, lambda store: store.step_back()) is not None:
         button(at, "ongedaan_maken").click().run()
