@@ -580,8 +580,11 @@ def move_street_in_project(
     return confirm_street_move(store, move)
 
 
-def split_area_in_project(store: Store, area_id: int, *, settings: Settings) -> list[int]:
-    """A planner splits an area (e.g. one that is nearly full); only that area changes."""
+def split_area_in_project(
+    store: Store, area_id: int, *, settings: Settings
+) -> tuple[list[int], int]:
+    """A planner splits an area (e.g. one that is nearly full); only that area changes.
+    Returns the parts and how many co-beheerders went along to a new part (and stay one)."""
     metric, streets, addresses = _editable(store)
     updated, parts = split_area(
         metric,
@@ -591,8 +594,10 @@ def split_area_in_project(store: Store, area_id: int, *, settings: Settings) -> 
         max_members=store.max_members,
         fill=settings.fill,
     )
-    store.save_plan(updated, action="gebied gesplitst", split=parts, area_id=area_id, lock=parts)
-    return parts
+    roles = store.save_plan(
+        updated, action="gebied gesplitst", split=parts, area_id=area_id, lock=parts
+    )
+    return parts, len(roles)
 
 
 def sign_key(point: object) -> str:

@@ -326,14 +326,11 @@ with st.form("splitsen", enter_to_submit=False):
         "Gebied", list(plan.areas["area_id"]), key="te_splitsen", placeholder=CHOOSE
     )
     if st.form_submit_button("Splitsen", key=action_key("splitsen_knop")):
-        roles = store.co_beheerders().get(int(chosen), [])
         try:
-            parts = split_area_in_project(store, int(chosen), settings=settings())
+            parts, went = split_area_in_project(store, int(chosen), settings=settings())
         except GeoError as error:
             st.error(f"Niet gesplitst: {md(error)}")
         else:
-            kept = set(store.co_beheerders().get(int(chosen), []))
-            went = sum(i not in kept for i in roles)  # ... along to the new part
             store.close()
             changed(
                 f"Gebied {chosen} is gesplitst in {', '.join(map(str, parts))}; "

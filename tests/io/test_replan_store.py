@@ -158,7 +158,7 @@ def test_a_locked_area_survives_a_replan_and_a_split_locks_its_parts(
     store.set_locked([locked], locked=False)
     assert store.locked_areas() == set()
     other = int(after.areas.loc[after.areas["members"].idxmax(), "area_id"])
-    parts = split_area_in_project(store, other, settings=lower)
+    parts, _ = split_area_in_project(store, other, settings=lower)
     assert store.locked_areas() == set(parts), "a split is kept until the planner unlocks it"
     with pytest.raises(StoreError, match="bestaat niet"):
         store.set_locked([999])
@@ -212,7 +212,7 @@ def test_co_beheerders_a_split_moves_keep_their_role_in_their_new_area(
     across = mine.iloc[mine.geometry.x.argsort()]["member_id"].astype(int).tolist()
     helpers = sorted(across[round(k * (len(across) - 1) / 4)] for k in range(5))  # west to east
     store.set_co_beheerders(area, helpers)
-    split_area_in_project(store, area, settings=settings)
+    _, went = split_area_in_project(store, area, settings=settings)
     after = store.plan()
     assert after is not None
     where = after.members.set_index("member_id")
@@ -228,6 +228,7 @@ def test_co_beheerders_a_split_moves_keep_their_role_in_their_new_area(
             assert roles[helper] == where.at[helper, "area_id"], "the role went along"
     details = json.loads(store.history()["details"].iloc[-1])
     assert details["co_beheerders_verhuisd"] == moved
+    assert went == len(moved), "the planner is told as many as went along"
     phone = store.applicants("accepted").set_index("id").at[moved[0], "telefoon"]
     store.forget(str(phone))
     # A role an older version ended (its row left, hidden) does not come back at a later save.
