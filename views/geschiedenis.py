@@ -14,6 +14,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.errors import GeoError
+from geo.store import Store
 from geo.wording import decimal
 from views.common import (
     CHOOSE,
@@ -67,6 +68,19 @@ def describe(details: str) -> str:
     return "; ".join(f"{LABELS.get(k, k)}: {_value(v)}" for k, v in found.items())
 
 
+def go_back(store: Store, entry: int, failed: str, done: str) -> None:
+    """Undo history entry ``entry`` (an undo, a redo, a jump back) and show the new state with
+    ``done``, and who now waits for an area; or ``failed`` and the reason."""
+    try:
+        store.undo(entry)
+    except GeoError as error:
+        st.error(f"{failed}: {md(error)}")
+    else:
+        notes = unplaced_notes(store)
+        store.close()
+        changed(done, notes=notes)
+
+
 allow("geschiedenis")
 st.title("Geschiedenis")
 show_notice()
@@ -98,14 +112,10 @@ else:
         "niet terug."
     )
     if st.button("De laatste wijziging ongedaan maken", key=action_key("ongedaan_maken")):
-        try:
-            undone = store.undo(target)
-        except GeoError as error:
-            st.error(f"Niet ongedaan gemaakt: {md(error)}")
-        else:
-            notes = unplaced_notes(store)
-            store.close()
-            changed(f"Wijziging {undone} ({md(last['action'])}) is ongedaan gemaakt.", notes=notes)
+        go_back(
+            store, target, "Niet ongedaan gemaakt",
+            f"Wijziging {target} ({md(last['action'])}) is ongedaan gemaakt.",
+        )  # fmt: skip
 redo = store.step_forward()
 if redo is not None:
     before = int(json.loads(by_id.loc[redo, "details"])["before"])
@@ -119,14 +129,9 @@ if redo is not None:
         f"Herstellen: terug naar vóór nr. {redo}",
         key=action_key("herstellen"),
     ):
-        try:
-            store.undo(redo)
-        except GeoError as error:
-            st.error(f"Niet hersteld: {md(error)}")
-        else:
-            notes = unplaced_notes(store)
-            store.close()
-            changed(f"Hersteld: de indeling is weer zoals vóór nr. {redo}.", notes=notes)
+        go_back(
+            store, redo, "Niet hersteld", f"Hersteld: de indeling is weer zoals vóór nr. {redo}."
+        )
 if len(undoable):
     labels = {
         int(row["id"]): f"nr. {int(row['id'])}: {row['action']} ({row['wanneer']})"
@@ -141,14 +146,10 @@ if len(undoable):
             placeholder=CHOOSE,
         )
         if st.form_submit_button("Terugzetten", key=action_key("terugzetten")):
-            try:
-                undone = store.undo(int(entry))
-            except GeoError as error:
-                st.error(f"Niet teruggezet: {md(error)}")
-            else:
-                notes = unplaced_notes(store)
-                store.close()
-                changed(f"Teruggezet naar de toestand vóór wijziging {undone}.", notes=notes)
+            go_back(
+                store, int(entry), "Niet teruggezet",
+                f"Teruggezet naar de toestand vóór wijziging {entry}.",
+            )  # fmt: skip
 st.subheader("Alle wijzigingen")
 table = pd.DataFrame(
     {
