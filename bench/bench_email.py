@@ -57,8 +57,8 @@ def body_for(p: dict[str, str], rng: random.Random) -> tuple[str, str]:
     tel = spaced(p["telefoon"], rng)
     adres = f"{p['straat']} {p['nummer']}"
     wish = {"ja": "Ik wil ook wel beheerder worden.", "nee": "Beheerder worden hoeft niet.", "": ""}
-    kind = rng.choice(["labels", "labels_en", "prose", "prose_short", "signature", "reply",
-                       "forward", "html"])  # fmt: skip
+    kind = rng.choice(["labels", "labels_en", "labels_below", "one_line", "prose", "prose_short",
+                       "signature", "reply", "forward", "html"])  # fmt: skip
     if kind == "labels":
         text = (f"Beste wijkplatform,\n\nNaam: {p['naam']}\nAdres: {adres}\nPostcode: {p['postcode']}\n"
                 f"Woonplaats: Geleen\nLeeftijd: {p['leeftijd']}\nTelefoon: {tel}\n"
@@ -66,6 +66,12 @@ def body_for(p: dict[str, str], rng: random.Random) -> tuple[str, str]:
     elif kind == "labels_en":
         text = (f"Name {p['naam']}\nAddress {adres}, {p['postcode']} Geleen\nAge {p['leeftijd']}\n"
                 f"Phone {tel}\nAdmin {p['beheerder'] or 'no'}\n")  # fmt: skip
+    elif kind == "labels_below":  # a form pasted with each label above its value
+        text = (f"Beste wijkplatform,\n\nNaam:\n{p['naam']}\nAdres:\n{adres}\n{p['postcode']} Geleen\n"
+                f"Leeftijd:\n{p['leeftijd']}\nTelefoon:\n{tel}\nBeheerder:\n{p['beheerder'] or 'nee'}\n")  # fmt: skip
+    elif kind == "one_line":  # the other fields on the name's line
+        text = (f"Naam: {p['naam']}, {p['leeftijd']} jaar, {tel}\nAdres: {adres}, {p['postcode']} Geleen\n"
+                f"{wish[p['beheerder']]}\n")  # fmt: skip
     elif kind == "prose":
         text = (f"Hallo,\n\nIk ben {p['naam']}, woon op de {adres} in Geleen ({p['postcode'].replace(' ', '')}), "
                 f"ben {p['leeftijd']} jaar en mijn nummer is {tel}. {wish[p['beheerder']]}\n")  # fmt: skip

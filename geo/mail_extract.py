@@ -402,13 +402,16 @@ def _labelled_people(text: str, *, today: date) -> list[Person]:
     people: list[Person] = []
     current = Person()
     found = 0
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
         match = _LABEL_LINE.match(line)
         if match is None:
             continue
         name = _LABEL_LOOKUP[match.group("label").casefold()]
         value = match.group("value").strip().strip("*").strip()
         colon = match.group("sep").strip() in {":", "="}
+        if not value and colon:  # "Naam:" alone on its line, the name on the next
+            value = _value_below(lines[index + 1 :], several=name == "adres")
         if not value or not _plausible(name, value, colon=colon):
             continue
         if name == "naam" and current.naam:
@@ -440,9 +443,39 @@ def _plausible(name: str, value: str, *, colon: bool) -> bool:
     return colon or bool(re.fullmatch(r"(?i)(ja|nee|yes|no|wel|niet)\b.*", value))
 
 
+def _value_below(lines: Sequence[str], *, several: bool) -> str:
+    """The value of a label alone on its line: the next line, or with ``several`` the lines up
+    to a blank line or the next label (an address over two lines), joined by commas."""
+    values = []
+    for line in lines:
+        label = _LABEL_LINE.match(line)
+        if not line.strip() or (label and label.group("sep").strip() in {":", "="}):
+            break
+        values.append(line.strip().strip("*").strip())
+        if not several:
+            break
+    return ", ".join(values)
+
+
+def _name_only(value: str) -> str:
+    """A labelled name without the fields written after it on the same line: "Kees Bakker,
+    50 jaar, 06…" and "Kees Bakker 50 jaar" give "Kees Bakker"; "Jansen, Piet" stays."""
+    kept: list[str] = []
+    for part in value.split(","):
+        field_start = re.search(r"[\d@]", part)
+        if field_start is None:
+            kept.append(part)
+            continue
+        if not kept:
+            kept.append(part[: field_start.start()])
+        break
+    name = " ".join(",".join(kept).split()).strip(" ,;-–")
+    return name or " ".join(value.split())
+
+
 def _set_labelled(person: Person, name: str, value: str, *, today: date) -> None:
     if name == "naam":
-        person.naam = " ".join(value.split())
+        person.naam = _name_only(value)
         person.name_from_text = True
     elif name == "postcode":
         match = _POSTCODE.search(value)

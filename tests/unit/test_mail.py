@@ -482,6 +482,43 @@ def test_labelled_address_with_postcode_and_place_is_split(body: str) -> None:
     assert row["Telefoon"] == "+31623456740"
 
 
+@pytest.mark.parametrize(
+    ("body", "name"),
+    [
+        ("Naam: Kees Bakker, 50 jaar, 06-2345 6750\nAdres: Kerkstraat 12, 6161 AB Geleen\n", "Kees Bakker"),
+        ("Naam: Kees Bakker 50 jaar\nAdres: Kerkstraat 12, 6161 AB Geleen\nTel: 06-2345 6750\n", "Kees Bakker"),
+        ("Naam: Bakker, Kees, 06-2345 6750, 50 jaar\nAdres: Kerkstraat 12, 6161 AB Geleen\n", "Bakker, Kees"),
+        ("Naam: Kees Bakker, Kerkstraat 12, 6161 AB Geleen\nTel: 06-2345 6750\nLeeftijd: 50\n", "Kees Bakker"),
+    ],
+)  # fmt: skip
+def test_fields_written_after_a_labelled_name_are_not_part_of_it(body: str, name: str) -> None:
+    """Review 53: "Naam: Kees Bakker, 50 jaar, 06…" became a member named "Kees Bakker, 50 jaar,
+    06…", without a remark. The age and number are read as such, the name stops before them."""
+    row = one(mail(body))
+    assert row["Naam"] == name
+    assert (row["Adres"], row["Postcode"], row["Leeftijd"]) == ("Kerkstraat 12", "6161 AB", "50")
+    assert row["Telefoon"] == "+31623456750"
+
+
+def test_labels_alone_on_their_line_take_the_value_below() -> None:
+    """Review 53: a form pasted with each label above its value gave the name "Kees Bakker
+    Adres" and no address. An address over two lines is read whole."""
+    body = (
+        "Beste buurtplatform,\n\nNaam:\nKees Bakker\nAdres:\nKerkstraat 12\n6161 AB Geleen\n"
+        "Leeftijd:\n50\nTelefoon:\n06-2345 6751\nBeheerder:\nja\n\nGroeten\n"
+    )
+    row = one(mail(body))
+    assert row["Naam"] == "Kees Bakker"
+    assert (row["Adres"], row["Postcode"], row["Woonplaats"]) == (
+        "Kerkstraat 12",
+        "6161 AB",
+        "Geleen",
+    )
+    assert (row["Leeftijd"], row["Telefoon"]) == ("50", "+31623456751")
+    assert row["Beheerder"] == "ja"
+    assert row["Controleren"] == ""
+
+
 def test_labelled_address_with_postcode_first_is_kept_whole() -> None:
     body = "Naam: Lotte Wouters\nAdres: 6166 BC Geleen\nLeeftijd: 44\nTelefoon: 06 2345 6741\n"
     row = one(mail(body))
