@@ -3,8 +3,9 @@
 Text is set in the PDF's built-in Helvetica with the Windows-1252 encoding: every Dutch,
 German, French and Nordic letter, the euro sign and typographic dashes print, nothing is
 embedded or subset (a pack of 10,000 members is written in seconds), and the text can be
-searched and extracted. Letters outside that set (``ł``, ``ş``) print without their accent
-(``l``, ``s``); the vCards keep names exactly. Tables are laid out here, row by row, rather
+searched and extracted. Letters outside that set are transliterated (anyascii: ``ł`` as
+``l``, ``Олена`` as ``Olena``), so no name prints as question marks; the vCards keep names
+exactly. Tables are laid out here, row by row, rather
 than with fpdf2's general table engine, which is two orders of magnitude slower for rosters.
 Documents are written whole or not at all (:func:`geo.outputs.replacing`).
 """
@@ -18,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import cast
 
+from anyascii import anyascii
 from fpdf import FPDF, image_parsing
 from fpdf.enums import Align, TextMode, XPos, YPos
 from PIL import Image
@@ -34,12 +36,11 @@ HALO_PT = 1.8  # the white outline of words on a map (points, both sides togethe
 HEAD_FILL = (225, 232, 240)
 PT_MM = 0.3528  # one typographic point in millimetres
 PAGE_FORMATS = {"A4": (210.0, 297.0), "A5": (148.0, 210.0)}  # mm, portrait (ISO 216)
-# Letters with a stroke have no decomposition into a plain letter and an accent.
-_STROKED = str.maketrans("ŁłĐđıĦħŦŧ", "LlDdiHhTt")
 
 
 def printable(text: str) -> str:
-    """``text`` with every character the built-in fonts lack replaced by its plain letter."""
+    """``text`` with every character the built-in fonts lack transliterated to Latin letters
+    (invisible format characters and lone accents dropped, anything else unknown as ``?``)."""
     try:
         text.encode(ENCODING)
     except UnicodeEncodeError:
@@ -52,15 +53,8 @@ def printable(text: str) -> str:
             char.encode(ENCODING)
             out.append(char)
         except UnicodeEncodeError:
-            plain = "".join(
-                c
-                for c in unicodedata.normalize("NFKD", char.translate(_STROKED))
-                if not unicodedata.combining(c)
-            )
-            try:
-                out.append(plain.encode(ENCODING).decode(ENCODING) if plain else "?")
-            except UnicodeEncodeError:
-                out.append("?")
+            invisible = unicodedata.category(char)[0] in "CM"
+            out.append(anyascii(char) or ("" if invisible else "?"))
     return "".join(out)
 
 

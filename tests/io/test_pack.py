@@ -30,7 +30,7 @@ from shapely import Point
 from geo.cli import EXIT_ERROR, main
 from geo.flyers import SUBJECT, FlyerStreet, flyer_pdf, qr_code, signup_mailto
 from geo.pack import area_map, build_pack, data_from_plan, overview_map
-from geo.pdf import printable
+from geo.pdf import Document, printable
 from geo.store import Store
 from geo.vcards import Contact, name_parts, vcard, vcards, vobject_vcard
 from tests.grids import RD, grid_boundary, grid_streets
@@ -545,3 +545,16 @@ def test_vcards_of_a_roster_are_the_cards_one_after_the_other() -> None:
 def test_pdf_text_keeps_dutch_letters_and_plains_the_rest() -> None:
     assert printable("Zoë Kürvers – café €5") == "Zoë Kürvers – café €5"
     assert printable("Łukasz Şahin") == "Lukasz Sahin"
+    assert printable("Олена Шевченко") == "Olena Shevchenko"
+    assert printable("Αλέξανδρος") == "Alexandros"
+    assert printable("Anna\u200b de\u2060 Vries") == "Anna de Vries"  # invisible, not "?"
+
+
+def test_a_roster_prints_a_name_in_another_script_in_latin_letters(tmp_path: Path) -> None:
+    """Review: a Ukrainian member's name printed as "????? ?????????" in the beheerder's roster."""
+    document = Document("Ledenlijst")
+    document.add_page()
+    document.rows(["Naam", "Telefoon"], [["Олена Шевченко", "+31623456760"]], [2, 1])
+    path = document.save(tmp_path / "lijst.pdf", private=True)
+    text = "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    assert "Olena Shevchenko" in text and "?" not in text
