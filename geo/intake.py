@@ -480,7 +480,8 @@ def _validate(
     """The normalised fields of one row (``name`` is its :func:`_full_name`); raises
     :class:`ValueError` with the reason when the row is refused."""
     if "bericht_id" in values and not any(values.get(f, "").strip() for f in _PERSON_FIELDS):
-        msg = "geen aanmelding herkend"
+        why = values.get("controleren", "").strip()  # e.g. a sign-off: say so
+        msg = why or "geen aanmelding herkend"
         raise ValueError(msg)
     if not name:
         msg = "naam ontbreekt"

@@ -4,9 +4,11 @@ The rows have the column names the intake recognises (``Naam``, ``Adres``, ``Tel
 and go through the same rules as a spreadsheet (:func:`geo.intake.validate_rows`). Every row
 says where it came from (``Bericht-ID``, ``Datum bericht``, ``Afzender``, ``Onderwerp``); every
 message read gives at least one row: a message that is no sign-up gives a row without person
-fields, which the intake refuses with "geen aanmelding herkend"; a message with two people
-gives two rows. A later message from the same sender that corrects a field ("mijn juiste
-nummer is …") replaces the earlier value; the earlier one is kept in ``Historie``.
+fields, which the intake refuses with "geen aanmelding herkend" (a sign-off, "ik wil me
+afmelden", with :data:`SIGN_OFF_REMARK`); a message with two people gives two rows. A later
+message from the same sender that corrects a field ("mijn juiste nummer is …") replaces the
+earlier value, unless it names someone else (then it is a new sign-up); the earlier one is
+kept in ``Historie``. "Zelfde adres" gives a person without one the sender's earlier address.
 
 MIME is read by the standard :mod:`email` package (parsed with ``policy.compat32`` for speed,
 only the headers needed decoded, the body chosen as ``EmailMessage.get_body`` does):
@@ -42,6 +44,7 @@ from geo.mail_extract import (
     Segment,
     extract_people,
     is_correction,
+    is_sign_off,
     is_signup,
     split_text,
 )
@@ -59,6 +62,8 @@ _FIELD_LABELS = {"naam": "naam", "adres": "adres", "postcode": "postcode",
                  "woonplaats": "woonplaats", "leeftijd": "leeftijd",
                  "geboortedatum": "geboortedatum", "telefoon": "telefoonnummer",
                  "email": "e-mailadres", "beheerder": "beheerder"}  # fmt: skip
+SIGN_OFF_REMARK = "afmelding, geen aanmelding: haal deze persoon uit de groep als die er al in zit"
+_SAME_ADDRESS = re.compile(r"\b(?:(?:het\s*)?zelfde|hetzelfde)\s+adres\b|\bsame\s+address\b", re.I)
 BODY_LIMIT = 2000  # characters of the sender's own text kept beside a row
 _HEADER_NAME = re.compile(rb"^([!-9;-~]+):", re.MULTILINE)
 _MESSAGE_HEADERS = frozenset(
@@ -465,7 +470,14 @@ def message_rows(messages: Sequence[MailMessage], *, today: date | None = None) 
         )
         sender_key = message.sender_address.casefold()
         earlier = by_sender.get(sender_key, []) if sender_key else []
-        if earlier and is_correction(segments) and len(people) <= 1:
+        if any(p.has_fields() for p in people) and is_sign_off(segments):  # the intake says so
+            people = [Person(checks=[SIGN_OFF_REMARK])]
+        elif (
+            earlier
+            and is_correction(segments)
+            and len(people) <= 1
+            and _corrects(earlier, people[0] if people else Person())
+        ):
             _apply_correction(earlier, people[0] if people else Person(), message)
             continue
         if not people:
@@ -483,6 +495,8 @@ def message_rows(messages: Sequence[MailMessage], *, today: date | None = None) 
         if people and len(people) > 1:
             for person in people:
                 person.checks.append(f"een van {len(people)} personen in één bericht")
+        if earlier and _SAME_ADDRESS.search(own):
+            _same_address_as(earlier[-1].person, people)
         for person in people:
             row = _Row(person, message, own)
             rows.append(row)
@@ -495,6 +509,28 @@ def _own_text(segments: Sequence[Segment]) -> str:
     lines = [line for s in segments for line in (*s.main, *s.signature)]
     text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
     return text if len(text) <= BODY_LIMIT else text[:BODY_LIMIT] + " …"
+
+
+def _same_address_as(earlier: Person, people: Sequence[Person]) -> None:
+    """Give "zelfde adres" people without an address the sender's earlier one, marked."""
+    for person in people:
+        if person.adres or not earlier.adres:
+            continue
+        person.adres, person.postcode = earlier.adres, person.postcode or earlier.postcode
+        person.woonplaats = person.woonplaats or earlier.woonplaats
+        person.checks.append(
+            f"adres overgenomen van {earlier.naam or 'de afzender'} (zelfde adres)"
+        )
+
+
+def _corrects(earlier: list[_Row], correction: Person) -> bool:
+    """Whether a correction is about one of the sender's earlier people: it names nobody, or
+    one of them, or the same first name (a family name spelled anew); another name is another
+    person ("hierbij ook de gegevens van mijn buurvrouw …, hoop dat dit de juiste manier is")."""
+    if not correction.name_from_text:
+        return True
+    first = correction.naam.casefold().split()[:1]
+    return any(r.person.naam.casefold().split()[:1] == first for r in earlier)
 
 
 def _apply_correction(earlier: list[_Row], correction: Person, message: MailMessage) -> None:

@@ -178,11 +178,13 @@ _NAME = (
 _NAME_FULL = re.compile(rf"^\s*({_NAME})\s*$")
 _NAME_CUES = re.compile(
     rf"(?i:\b(?:ik\s+ben|ik\s+heet|mijn\s+naam\s+is|my\s+name\s+is|i\s+am|i'm|this\s+is|"
+    rf"(?:haar|zijn|her|his)\s+naam\s+is|(?:zij|ze|hij)\s+heet|(?:her|his)\s+name\s+is|"
     rf"naam\s*:?|namens\s+(?:mijn\s+)?(?:buurvrouw|buurman|moeder|vader|zus|broer|oma|opa)?,?|"
     rf"(?:mijn|onze)\s+(?:vrouw|man|partner|echtgenote|echtgenoot|vriendin|vriend|zoon|dochter|"
     rf"moeder|vader|buurvrouw|buurman|schoonmoeder|schoonvader|zus|broer)(?:\s+(?:heet|is))?,?|"
     rf"(?:my)\s+(?:wife|husband|partner|son|daughter|neighbou?r)(?:\s+is)?,?|"
-    rf"en\s+ik\s*,?|and\s+i\s*,?|also|ook|(?:graag\s+)?aan\s*melden\s*:|aanmelding\s*:)\s+)"
+    rf"en\s+ik\s*,?|and\s+i\s*,?|also|ook|(?:graag\s+)?aan\s*melden\s*:|aanmelding\s*:|"
+    rf"mee\s*doen\s*:|deelnemen\s*:)\s+)"
     rf"(?P<name>{_NAME})"
 )
 _RELATIVE_CUE = re.compile(
@@ -232,8 +234,8 @@ _STREET_PREFIX = (
     r"Pastoor|Dokter|Dr\.|Hoge|Lage|Groene|Kleine|Grote|Op|In|Aan|Van|van|de|den|der|het)\s+)"
 )
 _HOUSE_NUMBER = (
-    r"(?P<number>\d{1,5}(?:\s?-\s?[A-Za-z0-9]{1,4}\b|/[A-Za-z0-9]{1,4}\b|\s?[A-Za-z](?![\w@])|"
-    r"\s(?:bis|hs|boven|beneden|bov|ben)\b)?)"
+    r"(?P<number>\d{1,5}(?:[ \t]?-[ \t]?(?!\d{4}[ \t]?[A-Za-z]{2}\b)[A-Za-z0-9]{1,4}\b|"
+    r"/[A-Za-z0-9]{1,4}\b|[ \t]?[A-Za-z](?![\w@])|[ \t](?:bis|hs|boven|beneden|bov|ben)\b(?![ \t]+\d))?)"
 )
 _STREET_NUMBER = re.compile(
     rf"(?P<street>{_STREET_PREFIX}{{0,3}}[{_UPPER}][\w'’.-]*{_STREET_SUFFIX}"
@@ -246,23 +248,12 @@ _ADDRESS_CUE = re.compile(
     + _HOUSE_NUMBER,
 )
 _POSTCODE = re.compile(r"(?<![\d\w])([1-9]\d{3})\s?([A-Z]{2}|[a-z]{2})(?![\w])")
-_PLACE_AFTER = re.compile(rf"^\s*[,)]?\s*(?P<place>[{_UPPER}][\w'’]+(?:[- ][{_UPPER}][\w'’]+)?)")
+_PLACE_AFTER = re.compile(
+    rf"^[ \t]*[,)]?[ \t]*(?P<place>[{_UPPER}][\w'’]+(?:[- ][{_UPPER}][\w'’]+)?)(?![ \t]*:)"
+)
 _PLACE_CUE = re.compile(
     rf"^\s*[,)]?\s*(?:\(\s*[1-9]\d{{3}}\s?[A-Za-z]{{2}}\s*\)\s*)?(?:in|te)\s+"
     rf"(?P<place>[{_UPPER}][\w'’]+(?:-[{_UPPER}][\w'’]+)?)"
-)
-_AGE = re.compile(
-    r"(?<![\d,.\-/])(?P<age>\d{2,3})\s*(?:jaar(?:\s+oud)?|jr\.?|jaren|years?(?:\s+old)?|yrs?\.?)"
-    r"(?![\w-])",
-    re.IGNORECASE,
-)
-_AGE_CUE = re.compile(
-    r"\b(?:leeftijd(?:\s+is)?|age(?:\s+is)?|ik\s+ben|i\s+am|i'm)\s*:?\s*(?P<age>\d{2,3})\b(?!\s*[-/.]\d)",
-    re.IGNORECASE,
-)
-_AGE_IN_BRACKETS = re.compile(r"\((?P<age>\d{2,3})(?:\s*(?:jaar|jr\.?))?\)")
-_NOT_AGE_BEFORE = re.compile(
-    r"(?:\bal|sinds|ruim|meer dan|bijna|over|na|hier|geleden|woon\w*)\s+$", re.IGNORECASE
 )
 _MONTHS = {
     name: number
@@ -276,6 +267,20 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
+_AGE = re.compile(
+    r"(?<![\d,.\-/])(?P<age>\d{2,3})\s*(?:jaar(?:\s+oud)?|jr\.?|jaren|years?(?:\s+old)?|yrs?\.?)"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+_AGE_CUE = re.compile(
+    r"\b(?:leeftijd(?:\s+is)?|age(?:\s+is)?|(?:ik\s+)?ben(?:\s+zelf|\s+nu|\s+inmiddels)?|i\s+am|i'm)"
+    r"\s*:?\s*(?P<age>\d{2,3})\b(?!\s*[-/.]\d)(?!\s+(?:" + "|".join(_MONTHS) + r")\b)",
+    re.IGNORECASE,
+)
+_AGE_IN_BRACKETS = re.compile(r"\((?P<age>\d{2,3})(?:\s*(?:jaar|jr\.?))?\)")
+_NOT_AGE_BEFORE = re.compile(
+    r"(?:\bal|sinds|ruim|meer dan|bijna|over|na|hier|geleden|woon\w*)\s+$", re.IGNORECASE
+)
 _NUMERIC_DATE = r"(?P<d>\d{1,2})[-/.](?P<m>\d{1,2})[-/.](?P<y>\d{4}|\d{2})(?!\d)"
 _WORD_DATE = (
     r"(?P<wd>\d{1,2})\s+(?P<wm>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?\s+"
@@ -286,14 +291,27 @@ _BIRTH_CUE = re.compile(
     rf"(?:{_NUMERIC_DATE}|{_WORD_DATE})",
     re.IGNORECASE,
 )
+_BIRTH_AFTER = re.compile(
+    rf"(?:{_NUMERIC_DATE}|{_WORD_DATE})\s+(?:ben\s+ik\s+|is\s+(?:hij|zij|ze)\s+)?(?:geboren|born)\b",
+    re.IGNORECASE,
+)
 _ANY_DATE = re.compile(rf"(?<![\d-]){_NUMERIC_DATE}")
 _BEHEERDER = re.compile(r"\b(?:groeps)?beheerder|\badmin(?:istrator)?\b|\bbeheren\b", re.I)
 _BEHEERDER_NO = re.compile(
     r"\b(?:geen|niet|liever\s+niet|not|no|nee|hoeft\s+niet|zie\s+ik\s+niet)\b", re.IGNORECASE
 )
+_BEHEERDER_NO_OBJECTION = re.compile(
+    r"\bgeen\s+(?:bezwaar|probleem)\b|\bniet\s+erg\b|\bno\s+problem\b", re.IGNORECASE
+)
 _SIGNUP_WORDS = re.compile(
     r"\b(?:aanmeld\w*|meld\w*\s+(?:mij|me|ons)\s+aan|aan\s*te\s*melden|doe\s+(?:graag\s+)?mee|"
     r"meedoen|deelnemen|deelname|sign(?:\s|-)?up|join|register)\b",
+    re.IGNORECASE,
+)
+_SIGN_OFF = re.compile(
+    r"\b(?:afmeld\w*|af\s*te\s*melden|meld\w*\s+(?:mij|me|ons|hem|haar)\s+(?:graag\s+)?af|"
+    r"uitschrijv\w*|uit\s*te\s*schrijven|schrijf\w*\s+(?:mij|me|ons)\s+uit|unsubscribe|"
+    r"uit\s+de\s+(?:groep|app)\s+(?:halen|verwijderen|gaan))\b",
     re.IGNORECASE,
 )
 _CORRECTION = re.compile(
@@ -370,6 +388,8 @@ def _extract_people(
     people = _labelled_people(main, today=reference)
     if not people:
         people = _prose_people(main, signature, today=reference)
+        if people and "?" in main and not _SIGNUP_WORDS.search(main):
+            people[0].checks.append("het bericht stelt een vraag en meldt niet aan: lees het na")
     if not people:
         return []
     _fill_shared(people, main, signature, reference)
@@ -391,6 +411,12 @@ def _extract_people(
 def is_signup(segments: Sequence[Segment]) -> bool:
     """Whether the text says it is a sign-up (used when no field was found)."""
     return any(_SIGNUP_WORDS.search(line) for s in segments for line in s.main)
+
+
+def is_sign_off(segments: Sequence[Segment]) -> bool:
+    """Whether the text asks to leave the group ("ik wil me afmelden") and not to join it."""
+    main = "\n".join(line for s in segments for line in s.main)
+    return bool(_SIGN_OFF.search(main)) and not _SIGNUP_WORDS.search(main)
 
 
 def is_correction(segments: Sequence[Segment]) -> bool:
@@ -553,22 +579,25 @@ def _fill_shared(people: list[Person], main: str, signature: str, today: date) -
     text = f"{main}\n\n{signature}"
     first = people[0]
     street, street_end = _street(main)
+    own_street = bool(street)
     if not street:
         street, street_end = _street(signature)
         street_end += len(main) + 2 if street else 0
-    postcode_match = _POSTCODE.search(main) or _POSTCODE.search(signature)
+    cue = _PLACE_CUE.match(text[street_end:]) if street else None
+    source = main if _POSTCODE.search(main) else signature
+    postcode_match = _POSTCODE.search(source)
     postcode = ""
     place = ""
     if postcode_match:
-        postcode = normalize_postcode(postcode_match.group(0))
-        source = main if _POSTCODE.search(main) else signature
         after = _PLACE_AFTER.match(source[postcode_match.end() :])
         if after and after.group("place").casefold() not in {"ik", "en", "mijn", "tel"}:
             place = after.group("place")
-    if street and not place:
-        cue = _PLACE_CUE.match(text[street_end:])
-        if cue:
-            place = cue.group("place")
+        if source is signature and own_street and _elsewhere(signature, place, cue):
+            postcode_match, place = None, ""  # an office's postcode under the greeting
+        else:
+            postcode = normalize_postcode(postcode_match.group(0))
+    if cue and not place:
+        place = cue.group("place")
     for person in people:
         person.adres = person.adres or street
         person.postcode = person.postcode or postcode
@@ -583,6 +612,13 @@ def _fill_shared(people: list[Person], main: str, signature: str, today: date) -
         wanted = _beheerder(main)
         for person in people:
             person.beheerder = person.beheerder or wanted
+
+
+def _elsewhere(signature: str, place: str, cue: re.Match[str] | None) -> bool:
+    """Whether the signature's postcode is not the home of the text's own street: the
+    signature has a street of its own, or the text names another place ("… in Geleen")."""
+    named = cue.group("place").casefold() if cue else ""
+    return bool(_street(signature)[0]) or bool(named and place and named != place.casefold())
 
 
 def _choose_phone(person: Person, main: str, signature: str) -> None:
@@ -711,7 +747,7 @@ def _street(text: str) -> tuple[str, int]:
 
 def _age(text: str, *, today: date) -> tuple[str, str]:
     """(age, birth date as dd-mm-yyyy) read from prose; either may be empty."""
-    birth = _BIRTH_CUE.search(text)
+    birth = _BIRTH_CUE.search(text) or _BIRTH_AFTER.search(text)
     if birth:
         born = _date_of(birth, today=today)
         if born:
@@ -751,9 +787,20 @@ def _birth_date(value: str, *, today: date) -> str:
 
 
 def _beheerder(text: str) -> str:
-    for line in re.split(r"(?<=[.!?])\s+|\n", text):
-        match = _BEHEERDER.search(line)
-        if match is None:
+    """ "ja", "nee" or "" from the first sentence about being beheerder; a question about it
+    counts only with its answer after it ("Wil je beheerder worden? Nee")."""
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
+    for index, sentence in enumerate(sentences):
+        if _BEHEERDER.search(sentence) is None:
             continue
-        return "nee" if _BEHEERDER_NO.search(line) else "ja"
+        if sentence.rstrip().endswith("?"):
+            answer = sentences[index + 1] if index + 1 < len(sentences) else ""
+            yes = re.match(r"(?i)\s*(?:ja|yes|graag|zeker|prima)\b", answer)
+            no = re.match(r"(?i)\s*(?:nee|no|liever niet|niet)\b", answer)
+            if yes or no:
+                return "ja" if yes else "nee"
+            continue
+        if _BEHEERDER_NO_OBJECTION.search(sentence):
+            return "ja"
+        return "nee" if _BEHEERDER_NO.search(sentence) else "ja"
     return ""

@@ -14,6 +14,7 @@ import pytest
 from geo.intake import validate_rows
 from geo.mail import (
     HEADER,
+    SIGN_OFF_REMARK,
     html_to_text,
     looks_like_message,
     message_rows,
@@ -517,6 +518,152 @@ def test_labels_alone_on_their_line_take_the_value_below() -> None:
     assert (row["Leeftijd"], row["Telefoon"]) == ("50", "+31623456751")
     assert row["Beheerder"] == "ja"
     assert row["Controleren"] == ""
+
+
+LATER = "Sat, 04 May 2024 10:15:00 +0200"
+SANNE = "Naam: Sanne de Vries\nAdres: Hoogstraat 8, 6161 AB Geleen\nLeeftijd: 45\nTelefoon: 06-2345 6760\n"
+
+
+def test_a_later_mail_about_another_person_is_no_correction_of_the_first() -> None:
+    """Review 57: "ik hoop dat dit de juiste manier is" made a neighbour's sign-up a correction
+    that overwrote the sender's own row, so the sender was lost without a remark."""
+    neighbour = (
+        "Hoi, hierbij ook de gegevens van mijn buurvrouw, zij wil ook graag meedoen.\n"
+        "Naam: Truus Janssen\nAdres: Hoogstraat 10, 6161 AB Geleen\nLeeftijd: 80\n"
+        "Telefoon: 06-2345 6762\nIk hoop dat dit de juiste manier is.\n\nGroet, Sanne"
+    )
+    rows = rows_of(mail(SANNE), mail(neighbour, message_id="<2@example.org>", when=LATER))
+    assert [(r["Naam"], r["Telefoon"]) for r in rows] == [
+        ("Sanne de Vries", "+31623456760"),
+        ("Truus Janssen", "+31623456762"),
+    ]
+
+
+def test_a_partner_at_the_same_address_is_a_new_person_with_the_senders_address() -> None:
+    """Review 57: "dit is het nieuwe nummer" about a husband overwrote the sender's age and
+    phone, and the husband was lost."""
+    husband = (
+        "Mijn man wil ook graag meedoen: Peter de Vries, zelfde adres, 50 jaar, 06-2345 6763. "
+        "Hij heeft zijn nummer net gewijzigd dus dit is het nieuwe nummer.\n\nGr Sanne"
+    )
+    rows = rows_of(mail(SANNE), mail(husband, message_id="<2@example.org>", when=LATER))
+    assert [(r["Naam"], r["Leeftijd"], r["Telefoon"]) for r in rows] == [
+        ("Sanne de Vries", "45", "+31623456760"),
+        ("Peter de Vries", "50", "+31623456763"),
+    ]
+    assert (rows[1]["Adres"], rows[1]["Postcode"]) == ("Hoogstraat 8", "6161 AB")
+    assert "zelfde adres" in rows[1]["Controleren"]
+
+
+def test_a_sign_off_is_refused_as_such() -> None:
+    body = (
+        "Hallo,\n\nIk wil me graag afmelden voor de WhatsApp groep, we gaan verhuizen. Het gaat "
+        "om Hoogstraat 3, 6161 AB Geleen, nummer 06-2345 6737. Ik ben 70 jaar.\n\nGroet, Ria Coumans"
+    )
+    result = intake(mail(body))
+    assert result.accepted.empty
+    assert result.rejects["reason"].tolist() == [SIGN_OFF_REMARK]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Goedemiddag,\n\nIk heb een vraag: hoe werkt die buurtpreventie app eigenlijk? Moet ik 18 "
+        "jaar zijn om mee te doen? Ik woon op de Hoogstraat 12, 6161 AB Geleen en ben 36.\n"
+        "Bel me gerust op 06-2345 6735.\n\nGroet, Lisa Peeters",
+        "Beste wijkplatform,\n\nIk ben 67 jaar en woon op de Hoogstraat 20, 6161 AB Geleen. Al drie "
+        "weken staat er een kapotte lantaarnpaal voor mijn deur. Kunnen jullie dit doorgeven aan "
+        "de gemeente? Mijn nummer is 06-2345 6736.\n\nMet vriendelijke groet,\nHenk Willems",
+    ],
+)
+def test_a_question_without_sign_up_words_is_marked_for_checking(body: str) -> None:
+    """Review 57: a question or a complaint with a name, address and number became a member."""
+    assert "vraag" in one(mail(body))["Controleren"]
+
+
+def test_the_age_after_ben_is_read_and_not_the_age_in_a_question() -> None:
+    body = (
+        "Moet ik 18 jaar zijn om mee te doen? Ik woon op de Hoogstraat 12, 6161 AB Geleen en ben "
+        "16.\nBel me gerust op 06-2345 6735.\n\nGroet, Lisa Peeters"
+    )
+    result = intake(mail(body))
+    assert result.accepted.empty and "leeftijd 16" in result.rejects["reason"].iloc[0]
+
+
+def test_a_postcode_in_an_office_signature_is_not_the_home_postcode() -> None:
+    body = (
+        "Beste,\n\nGraag meld ik me aan voor de buurtpreventie. Ik woon op de Hoogstraat 8 in "
+        "Geleen, ben 45 jaar en mijn mobiel is 06-2345 6750.\n\nMet vriendelijke groet,\n\n"
+        "Sanne de Vries\nAdministratiekantoor De Vries\nMarkt 10, 6131 EK Sittard\nT 046-4512345\n"
+    )
+    row = one(mail(body))
+    assert (row["Adres"], row["Postcode"], row["Woonplaats"]) == ("Hoogstraat 8", "", "Geleen")
+
+
+@pytest.mark.parametrize(
+    ("body", "address", "place"),
+    [
+        ("Mijn gegevens:\n- Kees Bakker\n- Hoogstraat 1\n- 6161 AB Geleen\n- 72 jaar\n"
+         "- 06-2345 6729\n", "Hoogstraat 1", "Geleen"),
+        ("Kees Bakker - Hoogstraat 1 - 6161 AB Geleen - 72 jr - 06 2345 6757", "Hoogstraat 1", "Geleen"),
+        ("Hallo, ik ben Kees Bakker, woon aan de Hoogstraat 8 ben 72 jaar en mijn nummer is "
+         "06-2345 6730. Postcode 6161 AB Geleen.", "Hoogstraat 8", "Geleen"),
+        ("Naam: Kees Bakker\nAdres: Hoogstraat 1\nPostcode: 6161AB\nLeeftijd: 72\n"
+         "Tel: 06-2345 6738\n", "Hoogstraat 1", ""),
+        ("Ik ben Kees Bakker, Hoogstraat 1, 6161AB\nTelefoon 06-2345 6739\n72 jaar", "Hoogstraat 1", ""),
+    ],
+)  # fmt: skip
+def test_no_addition_or_place_is_read_from_the_next_line_or_field(
+    body: str, address: str, place: str
+) -> None:
+    """Review 57: the postcode became the addition (Hoogstraat 1-6161), "ben 72" the addition
+    BEN (beneden), and the label on the next line the place ("Leeftijd")."""
+    row = one(mail(body))
+    assert (row["Adres"], row["Postcode"], row["Woonplaats"]) == (address, "6161 AB", place)
+    assert row["Leeftijd"] == "72"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "age", "born"),
+    [
+        ("Ik ben 23 december 1975 geboren en woon aan de Hoogstraat 1.", "", "23-12-1975"),
+        ("Ik woon op de Hoogstraat 1. Mijn kinderen zijn 17 en 19 jaar. Ik ben zelf 52.", "52", ""),
+    ],
+)
+def test_a_birth_date_before_geboren_and_the_senders_own_age(
+    sentence: str, age: str, born: str
+) -> None:
+    row = one(mail(f"Hallo, ik ben Kees Bakker. {sentence} 6161 AB Geleen. Mobiel 06-2345 6751."))
+    assert (row["Leeftijd"], row["Geboortedatum"]) == (age, born)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "answer"),
+    [
+        ("Wil je beheerder worden? Nee", "nee"),
+        ("Wil je beheerder worden? Ja, graag.", "ja"),
+        ("Wie wordt eigenlijk de beheerder van de groep?", ""),
+        ("Ik heb er geen bezwaar tegen om beheerder te worden.", "ja"),
+        ("Beheerder worden zie ik niet zitten.", "nee"),
+    ],
+)
+def test_the_beheerder_answer(sentence: str, answer: str) -> None:
+    body = f"Ik ben Kees Bakker, Hoogstraat 1, 6161 AB Geleen, 72 jaar, mobiel 06-2345 6770.\n{sentence}\n"
+    assert one(mail(body))["Beheerder"] == answer
+
+
+def test_a_neighbour_introduced_by_haar_naam_is() -> None:
+    body = (
+        "Hallo,\n\nIk wil graag mijn buurvrouw aanmelden, zij heeft zelf geen e-mail.\nHaar naam is "
+        "Truus Janssen, ze woont op de Pastoor Vonckenstraat 9 in Geleen, 6163 CD. Ze is 81 jaar.\n"
+        "Haar nummer is 06-2345 6710.\n\nMet vriendelijke groet,\nSanne de Vries\nTel. 06-2345 6711"
+    )
+    row = one(mail(body))
+    assert (row["Naam"], row["Leeftijd"], row["Telefoon"]) == (
+        "Truus Janssen",
+        "81",
+        "+31623456710",
+    )
 
 
 def test_labelled_address_with_postcode_first_is_kept_whole() -> None:
