@@ -57,8 +57,8 @@ def body_for(p: dict[str, str], rng: random.Random) -> tuple[str, str]:
     tel = spaced(p["telefoon"], rng)
     adres = f"{p['straat']} {p['nummer']}"
     wish = {"ja": "Ik wil ook wel beheerder worden.", "nee": "Beheerder worden hoeft niet.", "": ""}
-    kind = rng.choice(["labels", "labels_en", "labels_below", "one_line", "prose", "prose_short",
-                       "signature", "reply", "forward", "html"])  # fmt: skip
+    kind = rng.choice(["labels", "labels_en", "labels_below", "one_line", "web_form", "prose",
+                       "prose_short", "signature", "reply", "forward", "html"])  # fmt: skip
     if kind == "labels":
         text = (f"Beste wijkplatform,\n\nNaam: {p['naam']}\nAdres: {adres}\nPostcode: {p['postcode']}\n"
                 f"Woonplaats: Geleen\nLeeftijd: {p['leeftijd']}\nTelefoon: {tel}\n"
@@ -72,6 +72,11 @@ def body_for(p: dict[str, str], rng: random.Random) -> tuple[str, str]:
     elif kind == "one_line":  # the other fields on the name's line
         text = (f"Naam: {p['naam']}, {p['leeftijd']} jaar, {tel}\nAdres: {adres}, {p['postcode']} Geleen\n"
                 f"{wish[p['beheerder']]}\n")  # fmt: skip
+    elif kind == "web_form":  # a form's fields side by side, first and last name apart
+        first, last = p["naam"].split(" ", 1)
+        text = (f"Voornaam: {first}\tAchternaam: {last}\nStraat: {p['straat']}\tHuisnummer: {p['nummer']}\n"
+                f"Postcode: {p['postcode']}\tWoonplaats: Geleen\nLeeftijd: {p['leeftijd']}\n"
+                f"Telefoon: 046-4751234 / {tel}\nBeheerder: {p['beheerder'] or 'nee'}\n")  # fmt: skip
     elif kind == "prose":
         text = (f"Hallo,\n\nIk ben {p['naam']}, woon op de {adres} in Geleen ({p['postcode'].replace(' ', '')}), "
                 f"ben {p['leeftijd']} jaar en mijn nummer is {tel}. {wish[p['beheerder']]}\n")  # fmt: skip

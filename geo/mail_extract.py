@@ -148,6 +148,10 @@ def _split_sender(text: str) -> tuple[str, str]:
 
 _LABELS: dict[str, tuple[str, ...]] = {
     "naam": ("volledige naam", "naam", "name", "full name", "naam deelnemer"),
+    "voornaam": ("voornaam", "voorletters", "first name", "given name"),
+    "achternaam": ("tussenvoegsel", "achternaam", "familienaam", "last name", "surname",
+                   "family name"),
+    "huisnummer": ("huisnummer", "huisnr.", "huisnr", "house number", "toevoeging", "huisletter"),
     "adres": ("adres", "address", "woonadres", "straat en huisnummer", "straat", "street"),
     "postcode": ("postcode", "zip", "postal code", "postcode en woonplaats", "postcode/woonplaats"),
     "woonplaats": ("woonplaats", "plaats", "city", "town"),
@@ -162,6 +166,14 @@ _LABELS: dict[str, tuple[str, ...]] = {
                   "beheerder worden"),
 }  # fmt: skip
 _LABEL_LOOKUP = {label: name for name, labels in _LABELS.items() for label in labels}
+# Fields pasted side by side ("Naam: Kees Bakker   Leeftijd: 58"): a tab, a wide gap or a bar
+# before a label with a colon starts another field.
+_FIELD_GAP = re.compile(
+    r"(?:\t+|\s{3,}|\s+\|\s+)(?=(?:"
+    + "|".join(re.escape(label) for label in sorted(_LABEL_LOOKUP, key=len, reverse=True))
+    + r")\s*:)",
+    re.IGNORECASE,
+)
 _LABEL_LINE = re.compile(
     r"^\s*(?:[-*•·]\s*)?\*?(?P<label>"
     + "|".join(re.escape(label) for label in sorted(_LABEL_LOOKUP, key=len, reverse=True))
@@ -239,12 +251,12 @@ _HOUSE_NUMBER = (
 )
 _STREET_NUMBER = re.compile(
     rf"(?P<street>{_STREET_PREFIX}{{0,3}}[{_UPPER}][\w'’.-]*{_STREET_SUFFIX}"
-    rf"(?:\s+(?:Noord|Zuid|Oost|West|Centrum))?)\s+(?:nr\.?\s*|nummer\s+)?{_HOUSE_NUMBER}"
+    rf"(?:\s+(?:Noord|Zuid|Oost|West|Centrum))?)\s+(?:(?:op\s+)?(?:nr\.?\s*|nummer\s+))?{_HOUSE_NUMBER}"
 )
 _ADDRESS_CUE = re.compile(
     r"\b(?:woon(?:achtig)?|wonen|woont|adres(?:\s+is)?|address(?:\s+is)?|live|living|lives)"
     r"\s+(?:(?:op|aan|in|at|on|:)\s+)?(?:(?:de|het|'t|the)\s+)?"
-    rf"(?P<street>[{_UPPER}][\w'’.-]*(?:\s+[\w'’.-]+){{0,3}}?)\s+(?:nr\.?\s*|nummer\s+)?"
+    rf"(?P<street>[{_UPPER}][\w'’.-]*(?:\s+[\w'’.-]+){{0,3}}?)\s+(?:(?:op\s+)?(?:nr\.?\s*|nummer\s+))?"
     + _HOUSE_NUMBER,
 )
 _POSTCODE = re.compile(r"(?<![\d\w])([1-9]\d{3})\s?([A-Z]{2}|[a-z]{2})(?![\w])")
@@ -321,7 +333,7 @@ _CORRECTION = re.compile(
     re.IGNORECASE,
 )
 _PHONE_GOOD = re.compile(
-    r"(?:mobiel|gsm|whatsapp|app|groep|06|mijn\s+nummer|nummer\s+is|bereikbaar|telefoonnummer|"
+    r"(?:mobiel|mob\.?|gsm|whatsapp|app|groep|06|mijn\s+nummer|nummer\s+is|bereikbaar|telefoonnummer|"
     r"mobile|cell|juiste|correct|tel|phone|nummer)\W*$",
     re.IGNORECASE,
 )
@@ -428,7 +440,7 @@ def _labelled_people(text: str, *, today: date) -> list[Person]:
     people: list[Person] = []
     current = Person()
     found = 0
-    lines = text.split("\n")
+    lines = [field for line in text.split("\n") for field in _FIELD_GAP.split(line)]
     for index, line in enumerate(lines):
         match = _LABEL_LINE.match(line)
         if match is None:
@@ -440,7 +452,7 @@ def _labelled_people(text: str, *, today: date) -> list[Person]:
             value = _value_below(lines[index + 1 :], several=name == "adres")
         if not value or not _plausible(name, value, colon=colon):
             continue
-        if name == "naam" and current.naam:
+        if name in {"naam", "voornaam"} and current.naam:
             people.append(current)
             current = Person()
         found += 1
@@ -460,13 +472,23 @@ def _plausible(name: str, value: str, *, colon: bool) -> bool:
         return bool(_NAME_FULL.match(value)) or (colon and bool(re.search(r"[^\W\d_]", value)))
     if name in {"telefoon", "leeftijd", "geboortedatum", "postcode"}:
         return any(c.isdigit() for c in value)
-    if name == "adres":
-        return any(c.isdigit() for c in value) and bool(re.search(r"[^\W\d_]{2}", value))
+    if name == "adres":  # "Straat: Hoogstraat" with "Huisnummer: 12a" below
+        letters = bool(re.search(r"[^\W\d_]{2}", value))
+        return letters and (colon or any(c.isdigit() for c in value))
     if name == "email":
         return "@" in value
     if name == "woonplaats":  # "Woonplaats Geleen", "Plaats 's-Hertogenbosch"
         return colon or bool(_PLACE_NAME.fullmatch(value.strip()))
     return colon or bool(re.fullmatch(r"(?i)(ja|nee|yes|no|wel|niet)\b.*", value))
+
+
+def _capitalised(text: str) -> str:
+    """A place typed in lower case ("6161ab geleen") as it is written: each word capitalised."""
+    return (
+        re.sub(r"(?<![\w'’])([^\W\d_])", lambda m: m.group(1).upper(), text)
+        if text.islower()
+        else text
+    )
 
 
 def _value_below(lines: Sequence[str], *, several: bool) -> str:
@@ -495,39 +517,27 @@ def _name_only(value: str) -> str:
         if not kept:
             kept.append(part[: field_start.start()])
         break
-    name = " ".join(",".join(kept).split()).strip(" ,;-–")
+    name = " ".join(",".join(kept).split()).strip(" ,;-–(")
     return name or " ".join(value.split())
 
 
 def _set_labelled(person: Person, name: str, value: str, *, today: date) -> None:
-    if name == "naam":
-        person.naam = _name_only(value)
+    if name in {"naam", "voornaam"}:
+        _set_name(person, value, today=today)
+    elif name == "achternaam":
+        person.naam = " ".join(f"{person.naam} {value}".split())
         person.name_from_text = True
+    elif name == "huisnummer":
+        number = "".join(value.split())
+        after_digit = person.adres[-1:].isdigit()
+        joiner = "-" if after_digit and number[:1].isdigit() else "" if after_digit else " "
+        person.adres = f"{person.adres}{joiner}{number}".strip()
     elif name == "postcode":
-        match = _POSTCODE.search(value)
-        if match:
-            person.postcode = normalize_postcode(match.group(0))
-            rest = _PLACE_AFTER.match(value[match.end() :])
-            if rest and not person.woonplaats:
-                person.woonplaats = rest.group("place")
-        else:
-            person.postcode = value
+        _set_postcode(person, value)
     elif name == "adres":
-        person.adres = value
-        match = _POSTCODE.search(value)
-        if match is None:
-            return
-        if not person.postcode:
-            person.postcode = normalize_postcode(match.group(0))
-        street = value[: match.start()].strip(" ,;-")
-        if street and any(c.isdigit() for c in street):  # "Annastraat 5-B, 6166 BC Geleen"
-            person.adres = street  # the postcode and place have columns of their own
-            rest = _PLACE_AFTER.match(value[match.end() :])
-            if rest and not person.woonplaats:
-                person.woonplaats = rest.group("place")
+        _set_address(person, value)
     elif name == "telefoon":
-        phones = _phones(value, 0)
-        person.telefoon = phones[0].e164 if len(phones) == 1 else value
+        _set_phone(person, value)
     elif name == "leeftijd":
         match = re.search(r"\d{1,3}", value)
         person.leeftijd = match.group(0) if match else value
@@ -541,22 +551,73 @@ def _set_labelled(person: Person, name: str, value: str, *, today: date) -> None
         setattr(person, name, value)
 
 
+def _set_name(person: Person, value: str, *, today: date) -> None:
+    person.naam = _name_only(value)
+    person.name_from_text = True
+    rest = value[len(person.naam) :] if value.startswith(person.naam) else ""
+    if rest.strip(" ,;-"):  # "Naam: Kees Bakker (72) 06-…": the age and number are his
+        person.leeftijd = person.leeftijd or _age(rest, today=today)[0]
+        phones = _phones(rest, 0)
+        person.telefoon = person.telefoon or (phones[0].e164 if len(phones) == 1 else "")
+
+
+def _set_postcode(person: Person, value: str) -> None:
+    match = _POSTCODE.search(value)
+    if match is None:
+        person.postcode = value
+        return
+    person.postcode = normalize_postcode(match.group(0))
+    rest = _PLACE_AFTER.match(_capitalised(value[match.end() :]))
+    if rest and not person.woonplaats:
+        person.woonplaats = rest.group("place")
+
+
+def _set_address(person: Person, value: str) -> None:
+    person.adres = value
+    match = _POSTCODE.search(value)
+    if match is None:
+        return
+    if not person.postcode:
+        person.postcode = normalize_postcode(match.group(0))
+    street = value[: match.start()].strip(" ,;-")
+    if street and any(c.isdigit() for c in street):  # "Annastraat 5-B, 6166 BC Geleen"
+        person.adres = street  # the postcode and place have columns of their own
+        rest = _PLACE_AFTER.match(value[match.end() :])
+        if rest and not person.woonplaats:
+            person.woonplaats = rest.group("place")
+
+
+def _set_phone(person: Person, value: str) -> None:
+    phones = _phones(value, 0)
+    mobiles = [p for p in phones if p.mobile]
+    if len(phones) == 1:
+        person.telefoon = phones[0].e164
+    elif len(mobiles) == 1:  # "046-… / 06-…": the group needs the mobile
+        person.telefoon = mobiles[0].e164
+        person.checks.append("ook een vast nummer genoemd: het mobiele nummer gebruikt")
+    else:
+        person.telefoon = value
+
+
 def _prose_people(main: str, signature: str, *, today: date) -> list[Person]:
     names = _names(main)
     phones = _phones(main, 0)
     mobiles = {p.e164 for p in phones if p.mobile}
     if len(names) >= 2 and len(mobiles) >= 2:  # a couple or family, one phone each
         people = []
+        owners = _phone_owners(main, phones, [name for _, name in names])
         cuts = [start for start, _ in names] + [len(main)]
         for index, (start, name) in enumerate(names):
             end = cuts[index + 1]
             chunk = main[start if index else 0 : end]
             person = Person(naam=name, name_from_text=True)
-            own = (
-                [p for p in phones if start <= p.start < end]
-                if index
-                else [p for p in phones if p.start < end]
-            )
+            named = [p for p in phones if owners.get(p.start) == index]
+            own = named or [
+                p
+                for p in phones
+                if (start <= p.start < end or (not index and p.start < end))
+                and owners.get(p.start, index) == index
+            ]
             if own:
                 person.telefoon = max(own, key=lambda p: p.score).e164
             person.leeftijd, person.geboortedatum = _age(chunk, today=today)
@@ -572,6 +633,24 @@ def _prose_people(main: str, signature: str, *, today: date) -> list[Person]:
     if names:
         person.naam, person.name_from_text = names[0][1], True
     return [person] if names or main.strip() or signature.strip() else []
+
+
+def _phone_owners(text: str, phones: Sequence[_Phone], names: Sequence[str]) -> dict[int, int]:
+    """Which person (index in ``names``) a number is given for, where the text says so by a
+    first name just before it ("dat van Marie 06-…", "Marie: 06-…") or in brackets after it
+    ("06-… (Jan)"); keyed by the number's position."""
+    owners: dict[int, int] = {}
+    firsts = [name.split()[0].casefold() for name in names]
+    for phone in phones:
+        before = text[max(0, phone.start - 20) : phone.start].rsplit("\n", 1)[-1]
+        after = text[phone.start : phone.start + 30].split("\n", 1)[0]
+        label = re.search(r"([^\W\d_]+)\W*$", before)
+        bracket = re.search(r"\(\s*([^\W\d_]+)\s*\)", after)
+        for word in (label.group(1) if label else "", bracket.group(1) if bracket else ""):
+            if word.casefold() in firsts and firsts.count(word.casefold()) == 1:
+                owners[phone.start] = firsts.index(word.casefold())
+                break
+    return owners
 
 
 def _fill_shared(people: list[Person], main: str, signature: str, today: date) -> None:
@@ -643,6 +722,10 @@ def _choose_phone(person: Person, main: str, signature: str) -> None:
 
 _NOT_DIGIT = re.compile(r"\D+")
 _LINE = re.compile(r"[^\n]+")
+_VALID = phonenumbers.Leniency.VALID
+# A number right after another ("leeftijd 72 06-2345 6792", "Hoogstraat 1 06-…") is read as
+# one long invalid number; apart, the phone is found.
+_GLUED = re.compile(r"(?<=[\d)])[ \t](?=(?:06|\+31|0031)[\s-]?\d)")
 _MIN_PHONE_DIGITS = 7  # the shortest valid number anywhere (with its country code)
 
 
@@ -660,9 +743,11 @@ def _phones(text: str, bonus: int) -> tuple[_Phone, ...]:
         if len(_NOT_DIGIT.sub("", line.group())) < _MIN_PHONE_DIGITS:
             continue
         offset = line.start()
-        for match in phonenumbers.PhoneNumberMatcher(
-            line.group(), "NL", leniency=phonenumbers.Leniency.VALID
-        ):
+        matches = list(phonenumbers.PhoneNumberMatcher(line.group(), "NL", leniency=_VALID))
+        if not matches and _GLUED.search(line.group()):  # the same length: offsets hold
+            glued_apart = _GLUED.sub(";", line.group())
+            matches = list(phonenumbers.PhoneNumberMatcher(glued_apart, "NL", leniency=_VALID))
+        for match in matches:
             found.append(_scored(text, offset + match.start, match.number, bonus))
     return tuple(found)
 

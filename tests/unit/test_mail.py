@@ -666,6 +666,91 @@ def test_a_neighbour_introduced_by_haar_naam_is() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Voornaam: Kees\nAchternaam: Bakker\nStraat: Hoogstraat\nHuisnummer: 12\nToevoeging: B\n"
+        "Postcode: 6161 AB\nWoonplaats: Geleen\nLeeftijd: 72\nTelefoon: 06-2345 6788\n",
+        "Naam: Kees Bakker   Leeftijd: 72   Tel: 06-2345 6788\nAdres: Hoogstraat 12B   "
+        "Postcode: 6161 AB   Plaats: Geleen\n",
+        "Naam: Kees Bakker\tLeeftijd: 72\tTel: 06-2345 6788\nAdres: Hoogstraat 12B\t"
+        "postcode: 6161ab geleen\n",
+        "Naam: Kees Bakker\nAdres: Hoogstraat 12B, 6161 AB Geleen\nLeeftijd: 72\n"
+        "Telefoon: 046-4123456 / 06-2345 6788\n",
+    ],
+)
+def test_web_form_layouts(body: str) -> None:
+    """Review 57: separate street and number fields, first and last name, fields side by side
+    and a landline beside the mobile were refused ("adres ontbreekt", "meer dan één nummer")."""
+    result = intake(mail(body))
+    assert len(result.accepted) == 1, result.rejects.to_dict("records")
+    person = result.accepted.iloc[0]
+    assert (person["naam"], person["straat"], person["huisnummer"]) == (
+        "Kees Bakker",
+        "Hoogstraat",
+        12,
+    )
+    assert (person["huisletter"], person["postcode"], person["woonplaats"]) == (
+        "B",
+        "6161 AB",
+        "Geleen",
+    )
+    assert person["telefoon"] == "+31623456788"
+
+
+def test_two_labelled_names_each_with_age_and_number_on_their_line() -> None:
+    body = (
+        "Wij melden ons aan:\nNaam: Kees Bakker (72) 06-2345 6794\nNaam: Ans Bakker (70) "
+        "06-2345 6795\nAdres: Hoogstraat 1, 6161 AB Geleen\n"
+    )
+    rows = rows_of(mail(body))
+    assert [(r["Naam"], r["Leeftijd"], r["Telefoon"]) for r in rows] == [
+        ("Kees Bakker", "72", "+31623456794"),
+        ("Ans Bakker", "70", "+31623456795"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "phone"),
+    [
+        ("Graag aanmelden: Kees Bakker, Hoogstraat 1, 6161 AB Geleen, leeftijd 72 06-2345 6792\n\n"
+         "Met vriendelijke groet,\nKees Bakker\nT 046-4123457\nM 06-2345 6793", "+31623456792"),
+        ("Ik ben Kees Bakker, Hoogstraat 1, 6161 AB Geleen, 72 jaar.\n\nGroet,\nKees\n"
+         "Tel: 046-4123456\nMob: 06-2345 6720", "+31623456720"),
+    ],
+)  # fmt: skip
+def test_a_number_right_after_another_number_and_mob_for_mobile(body: str, phone: str) -> None:
+    assert one(mail(body))["Telefoon"] == phone
+
+
+def test_op_nummer_is_not_part_of_the_street() -> None:
+    body = (
+        "Mijn naam is Kees Bakker, ik woon in de Hoogstraat op nummer 1, 6161 AB Geleen. Ik ben "
+        "72 jaar, tel 06-2345 6788."
+    )
+    assert one(mail(body))["Adres"] == "Hoogstraat 1"
+
+
+@pytest.mark.parametrize(
+    "numbers",
+    [
+        "Mijn nummer is 06-2345 6714, dat van Marie 06-2345 6715.",
+        "Telefoon: 06-2345 6714 (Jan) en 06-2345 6715 (Marie).",
+    ],
+)
+def test_a_couple_whose_numbers_are_named(numbers: str) -> None:
+    """Review 57: Marie got Jan's number and was refused as his duplicate; hers was lost."""
+    body = (
+        "Wij willen ons graag aanmelden. Ik ben Jan Smeets (70) en mijn vrouw Marie Smeets (68). "
+        f"We wonen op de Lindelaan 22, 6162 BC Geleen.\n{numbers}\n\nGroeten, Jan"
+    )
+    rows = rows_of(mail(body))
+    assert [(r["Naam"], r["Telefoon"]) for r in rows] == [
+        ("Jan Smeets", "+31623456714"),
+        ("Marie Smeets", "+31623456715"),
+    ]
+
+
 def test_labelled_address_with_postcode_first_is_kept_whole() -> None:
     body = "Naam: Lotte Wouters\nAdres: 6166 BC Geleen\nLeeftijd: 44\nTelefoon: 06 2345 6741\n"
     row = one(mail(body))
