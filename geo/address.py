@@ -239,6 +239,21 @@ def _number_start(words: list[str], last: int) -> int:
 
 
 @lru_cache(maxsize=65_536)  # registers repeat few street and place names many times
+def addition_reading(address: Address) -> Address | None:
+    """ "Kerkstraat 12 2" read the other way: street Kerkstraat, number 12, addition 2 (the
+    floor). ``None`` when the street does not end in a number of at most three digits, or the
+    house number has a letter or addition. Which reading is right only the register can tell:
+    Urk's "Wijk 2 12" is street "Wijk 2", number 12."""
+    number = address.house_number
+    *street, last = address.street.split() or [""]
+    if number.letter or number.addition or not street or not (last.isdigit() and len(last) <= 3):
+        return None
+    return Address(
+        " ".join(street), HouseNumber(int(last), addition=str(number.number)),
+        address.postcode, address.place,
+    )  # fmt: skip
+
+
 def normalize_name(text: str) -> str:
     """Fold a street or place name for matching: no accents, case, punctuation or spacing."""
     decomposed = unicodedata.normalize("NFKD", text)

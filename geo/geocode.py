@@ -37,6 +37,7 @@ from geo._http import user_agent
 from geo.address import Address, HouseNumber, normalize_name
 from geo.config import Settings
 from geo.errors import GeoError, ServiceUnavailableError
+from geo.intake import two_numbers_remark
 from geo.outputs import ensure_dir
 from geo.pdok import PDOK_FREE_PATH, PdokLocatieserver, solr_escape
 from geo.register import AddressRegister, Location
@@ -443,7 +444,10 @@ def geocode_applicants(
     unique: dict[str, Address] = {}
     for i, record in enumerate(records):
         if not has_point[i]:
-            address = _address_of(record)
+            typed = _address_of(record)
+            address = register.reading(typed) if register is not None else typed
+            if address != typed:  # "Kerkstraat 12 2" is Kerkstraat 12-2 by the register
+                _reread(record, typed, address)
             keys[i] = address_key(address)
             unique.setdefault(keys[i], address)
     results = _resolve(unique, register=register, cache=cache, services=services, progress=progress)
@@ -591,6 +595,23 @@ def _column_values(column: pd.Series) -> list[Any]:
     if isinstance(dtype, _LISTED_DTYPES):
         return [None if value is pd.NA else value for value in column.tolist()]
     return [record[0] for record in column.to_frame(name=0).to_dict("records")]
+
+
+def _reread(record: dict[str, Any], typed: Address, address: Address) -> None:
+    """Put the register's reading of an address in ``record``, and say so in its remark
+    instead of the intake's question about the two numbers."""
+    number = address.house_number
+    record.update(
+        straat=address.street, huisnummer=number.number, huisletter=number.letter,
+        toevoeging=number.addition,
+    )  # fmt: skip
+    question = two_numbers_remark(typed)  # itself holds "; ": taken out whole
+    before = str(record.get("opmerking") or "").replace(question, "").strip("; ")
+    answer = (
+        f"adres gelezen als {address.street} {number}: het adresregister kent geen straat "
+        f"{typed.street!r}"
+    )
+    record["opmerking"] = "; ".join(r for r in (before.replace("; ; ", "; "), answer) if r)
 
 
 def _address_of(row: dict[str, Any]) -> Address:

@@ -43,6 +43,7 @@ import phonenumbers
 from geo.address import (
     Address,
     HouseNumber,
+    addition_reading,
     normalize_postcode,
     parse_address,
     parse_house_number,
@@ -498,7 +499,7 @@ def _validate(
     )
     admin, admin_remark = parse_yes_no(values.get("beheerder", ""))
     in_one_cell = not (values.get("straat", "").strip() and values.get("huisnummer", "").strip())
-    two_numbers = _two_numbers(address) if in_one_cell else ""
+    two_numbers = two_numbers_remark(address) if in_one_cell else ""
     remarks = [r for r in (phone_remark, admin_remark, two_numbers) if r]
     if values.get("controleren", "").strip():
         remarks.append(f"controleren: {values['controleren'].strip()}")
@@ -839,19 +840,17 @@ def _parse_coordinates(lat_text: str, lon_text: str) -> tuple[float, float]:
     return lat, lon
 
 
-def _two_numbers(address: Address | None) -> str:
+def two_numbers_remark(address: Address | None) -> str:
     """A remark for a one-cell address whose street ends in a small number before the house
     number: "Kerkstraat 12 2" reads as street "Kerkstraat 12", number 2 (as "Wijk 2 12" in
-    Urk must), but may be number 12-2. Street and number in their own cells are clear."""
-    if address is None or address.house_number.letter or address.house_number.addition:
-        return ""
-    *street, last = address.street.split() or [""]
-    if not street or not (last.isdigit() and len(last) <= 3):
+    Urk must), but may be number 12-2 (the register may tell, :meth:`AddressRegister.reading`).
+    Street and number in their own cells are clear."""
+    other = addition_reading(address) if address is not None else None
+    if address is None or other is None:
         return ""
     return (
         f"controleren: gelezen als straat {address.street!r}, nummer {address.house_number}; "
-        f"is het {' '.join(street)} {last}-{address.house_number}, schrijf dan "
-        f"'{last}-{address.house_number}'"
+        f"is het {other.street} {other.house_number}, schrijf dan '{other.house_number}'"
     )
 
 

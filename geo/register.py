@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo.address import Address, HouseNumber, normalize_name, postcode_key, street_key
+from geo.address import (
+    Address,
+    HouseNumber,
+    addition_reading,
+    normalize_name,
+    postcode_key,
+    street_key,
+)
 from geo.errors import InputFileError, unreadable_geofile
 from geo.intake import fold_header
 from geo.layers import chosen_layer
@@ -75,6 +82,7 @@ class AddressRegister:
             self._exact.update(_first_positions(self.frame[column]))
         for column in ("postcode_loose", "street_loose"):
             self._loose.update(_first_positions(self.frame[column]))
+        self._streets = {normalize_name(street) for street in self.frame["straat"].tolist()} - {""}
         # the columns a match returns, as Python lists: a row of the frame costs ~0.25 ms
         self._lat, self._lon = self.frame["lat"].to_list(), self.frame["lon"].to_list()
         self._buurtcode = self.frame["buurtcode"].to_list()
@@ -97,6 +105,16 @@ class AddressRegister:
             for name, i in columns.items()
         }
         return cls(pd.DataFrame(data), name=path.name)
+
+    def reading(self, address: Address) -> Address:
+        """``address`` as the register knows it: "Kerkstraat 12 2" is Kerkstraat 12-2 when the
+        register has a Kerkstraat and no street "Kerkstraat 12" (Urk's "Wijk 2 12" stays: its
+        street is "Wijk 2"); without street names in the register, as typed."""
+        other = addition_reading(address)
+        if other is None:
+            return address
+        typed, stripped = normalize_name(address.street), normalize_name(other.street)
+        return other if stripped in self._streets and typed not in self._streets else address
 
     def lookup(self, address: Address) -> Location | None:
         """Find ``address``; ``None`` when no rule matches."""

@@ -22,6 +22,7 @@ from geo.geocode import (
     address_key,
     geocode_applicants,
 )
+from geo.intake import two_numbers_remark
 from geo.pdok import parse_response
 from geo.register import AddressRegister, Location
 from tests.conftest import fake_adapter_factory, recorded, write_text
@@ -293,6 +294,40 @@ def test_register_hit_needs_no_service_and_wins_over_the_cache(tmp_path: Path) -
         assert outcome.located.loc[0, "geocode_source"] == "register"
         assert outcome.located.loc[0, "lat"] == 50.1
         assert "register" not in cache.get([address_key(KERKSTRAAT)])[address_key(KERKSTRAAT)]
+
+
+def test_the_register_tells_a_floor_from_a_street_number(tmp_path: Path) -> None:
+    """Review 53: "Kerkstraat 12 2, 6166 AB" was read as street "Kerkstraat 12", number 2,
+    and the register placed the member at Kerkstraat 2 by postcode and number: the wrong
+    house, as an exact match. The register knows a Kerkstraat and no "Kerkstraat 12": it is
+    Kerkstraat 12-2 (or 12 where the floor is not in the register). Urk's "Wijk 2 12" stays."""
+    register = AddressRegister.from_file(
+        write_text(
+            tmp_path / "bag.csv",
+            "straat,huisnummer,toevoeging,postcode,woonplaats,lat,lon\n"
+            "Kerkstraat,2,,6166AB,Geleen,50.10,5.10\n"
+            "Kerkstraat,3,,6166AB,Geleen,50.11,5.11\n"
+            "Kerkstraat,12,,6166AB,Geleen,50.20,5.20\n"
+            "Kerkstraat,12,2,6166AB,Geleen,50.22,5.22\n"
+            "Wijk 2,12,,8321AB,Urk,52.60,5.60\n"
+            "Wijk 12,2,,8321AC,Urk,52.70,5.70\n",
+        )
+    )
+    floor = Address("Kerkstraat 12", HouseNumber(2), "6166 AB", "Geleen")
+    unknown_floor = Address("Kerkstraat 12", HouseNumber(3), "6166 AB", "Geleen")
+    urk = Address("Wijk 2", HouseNumber(12), "8321 AB", "Urk")
+    rows = applicants(floor, unknown_floor, urk)
+    rows["opmerking"] = [two_numbers_remark(a) for a in (floor, unknown_floor, urk)]
+    located = geocode_applicants(rows, register=register).located.set_index("row")
+    assert located.loc[2, ["lat", "straat", "huisnummer", "toevoeging"]].tolist() == [
+        50.22, "Kerkstraat", 12, "2",
+    ]  # fmt: skip
+    assert located.loc[2, "opmerking"] == (
+        "adres gelezen als Kerkstraat 12-2: het adresregister kent geen straat 'Kerkstraat 12'"
+    )
+    assert located.loc[3, ["lat", "geocode_match"]].tolist() == [50.20, "postcode+nummer"]
+    assert located.loc[4, ["lat", "straat", "huisnummer"]].tolist() == [52.60, "Wijk 2", 12]
+    assert located.loc[4, "opmerking"].startswith("controleren: gelezen als straat 'Wijk 2'")
 
 
 def test_cache_hit_means_no_lookup_at_all(tmp_path: Path) -> None:
