@@ -64,6 +64,7 @@ _FIELD_LABELS = {"naam": "naam", "adres": "adres", "postcode": "postcode",
                  "email": "e-mailadres", "beheerder": "beheerder"}  # fmt: skip
 SIGN_OFF_REMARK = "afmelding, geen aanmelding: haal deze persoon uit de groep als die er al in zit"
 _SAME_ADDRESS = re.compile(r"\b(?:(?:het\s*)?zelfde|hetzelfde)\s+adres\b|\bsame\s+address\b", re.I)
+_NEGATION_BEFORE = re.compile(r"\b(?:niet|geen|not|nicht)\b(?:\s+(?:op|aan|in|at|on))?\s*$", re.I)
 BODY_LIMIT = 2000  # characters of the sender's own text kept beside a row
 _HEADER_NAME = re.compile(rb"^([!-9;-~]+):", re.MULTILINE)
 _MESSAGE_HEADERS = frozenset(
@@ -476,7 +477,7 @@ def message_rows(messages: Sequence[MailMessage], *, today: date | None = None) 
             earlier
             and is_correction(segments)
             and len(people) <= 1
-            and _corrects(earlier, people[0] if people else Person())
+            and _corrects(earlier, people[0] if people else Person(), signup=is_signup(segments))
         ):
             _apply_correction(earlier, people[0] if people else Person(), message)
             continue
@@ -495,7 +496,12 @@ def message_rows(messages: Sequence[MailMessage], *, today: date | None = None) 
         if people and len(people) > 1:
             for person in people:
                 person.checks.append(f"een van {len(people)} personen in één bericht")
-        if earlier and _SAME_ADDRESS.search(own):
+        same = _SAME_ADDRESS.search(own)
+        if (
+            earlier
+            and same
+            and not _NEGATION_BEFORE.search(own[max(0, same.start() - 25) : same.start()])
+        ):
             _same_address_as(earlier[-1].person, people)
         for person in people:
             row = _Row(person, message, own)
@@ -523,14 +529,26 @@ def _same_address_as(earlier: Person, people: Sequence[Person]) -> None:
         )
 
 
-def _corrects(earlier: list[_Row], correction: Person) -> bool:
+def _corrects(earlier: list[_Row], correction: Person, *, signup: bool) -> bool:
     """Whether a correction is about one of the sender's earlier people: it names nobody, or
-    one of them, or the same first name (a family name spelled anew); another name is another
-    person ("hierbij ook de gegevens van mijn buurvrouw …, hoop dat dit de juiste manier is")."""
+    one of them (the same first name or its initial), or names someone anew without signing
+    anyone up ("ik ben Jan Bakker, mijn juiste nummer is …"). A mail that signs up someone
+    with another first name is a new person ("mijn buurvrouw … wil ook graag meedoen, hoop
+    dat dit de juiste manier is")."""
     if not correction.name_from_text:
         return True
     first = correction.naam.casefold().split()[:1]
-    return any(r.person.naam.casefold().split()[:1] == first for r in earlier)
+    for row in earlier:
+        theirs = row.person.naam.casefold().split()[:1]
+        if theirs == first or (first and theirs and _initial_of(theirs[0], first[0])):
+            return True
+    return not signup
+
+
+def _initial_of(one: str, other: str) -> bool:
+    """Whether one first name is the initial of the other ("j." and "jan")."""
+    short, long = sorted((one.rstrip("."), other.rstrip(".")), key=len)
+    return len(short) == 1 and long.startswith(short)
 
 
 def _apply_correction(earlier: list[_Row], correction: Person, message: MailMessage) -> None:

@@ -149,8 +149,8 @@ def _split_sender(text: str) -> tuple[str, str]:
 _LABELS: dict[str, tuple[str, ...]] = {
     "naam": ("volledige naam", "naam", "name", "full name", "naam deelnemer"),
     "voornaam": ("voornaam", "voorletters", "first name", "given name"),
-    "achternaam": ("tussenvoegsel", "achternaam", "familienaam", "last name", "surname",
-                   "family name"),
+    "tussenvoegsel": ("tussenvoegsel", "tussenvoegsels"),
+    "achternaam": ("achternaam", "familienaam", "last name", "surname", "family name"),
     "huisnummer": ("huisnummer", "huisnr.", "huisnr", "house number", "toevoeging", "huisletter"),
     "adres": ("adres", "address", "woonadres", "straat en huisnummer", "straat", "street"),
     "postcode": ("postcode", "zip", "postal code", "postcode en woonplaats", "postcode/woonplaats"),
@@ -261,7 +261,7 @@ _ADDRESS_CUE = re.compile(
 )
 _POSTCODE = re.compile(r"(?<![\d\w])([1-9]\d{3})\s?([A-Z]{2}|[a-z]{2})(?![\w])")
 _PLACE_AFTER = re.compile(
-    rf"^[ \t]*[,)]?[ \t]*(?P<place>[{_UPPER}][\w'’]+(?:[- ][{_UPPER}][\w'’]+)?)(?![ \t]*:)"
+    rf"^[ \t]*[,)]?[ \t]*(?P<place>[{_UPPER}][\w'’]+(?:[- ][{_UPPER}][\w'’]+)?)\b(?![ \t]*:)"
 )
 _PLACE_CUE = re.compile(
     rf"^\s*[,)]?\s*(?:\(\s*[1-9]\d{{3}}\s?[A-Za-z]{{2}}\s*\)\s*)?(?:in|te)\s+"
@@ -285,8 +285,9 @@ _AGE = re.compile(
     re.IGNORECASE,
 )
 _AGE_CUE = re.compile(
-    r"\b(?:leeftijd(?:\s+is)?|age(?:\s+is)?|(?:ik\s+)?ben(?:\s+zelf|\s+nu|\s+inmiddels)?|i\s+am|i'm)"
-    r"\s*:?\s*(?P<age>\d{2,3})\b(?!\s*[-/.]\d)(?!\s+(?:" + "|".join(_MONTHS) + r")\b)",
+    r"\b(?:leeftijd(?:\s+is)?|age(?:\s+is)?|ik\s+ben(?:\s+zelf|\s+nu|\s+inmiddels)?|i\s+am|i'm)"
+    r"\s*:?\s*(?P<age>\d{2,3})\b(?!\s*[-/.]\d)(?!\s+(?:" + "|".join(_MONTHS) + r")\b)"
+    r"|\bben\s+(?P<bare>\d{2,3})(?:\s+jaar(?:\s+oud)?)?(?=\s*(?:[.,;!\n]|$))",
     re.IGNORECASE,
 )
 _AGE_IN_BRACKETS = re.compile(r"\((?P<age>\d{2,3})(?:\s*(?:jaar|jr\.?))?\)")
@@ -303,9 +304,8 @@ _BIRTH_CUE = re.compile(
     rf"(?:{_NUMERIC_DATE}|{_WORD_DATE})",
     re.IGNORECASE,
 )
-_BIRTH_AFTER = re.compile(
-    rf"(?:{_NUMERIC_DATE}|{_WORD_DATE})\s+(?:ben\s+ik\s+|is\s+(?:hij|zij|ze)\s+)?(?:geboren|born)\b",
-    re.IGNORECASE,
+_BIRTH_AFTER = re.compile(  # "ik ben 23 december 1975 geboren" (a child's date is not hers)
+    rf"\bik\s+ben\s+(?:op\s+)?(?:{_NUMERIC_DATE}|{_WORD_DATE})\s+geboren\b", re.IGNORECASE
 )
 _ANY_DATE = re.compile(rf"(?<![\d-]){_NUMERIC_DATE}")
 _BEHEERDER = re.compile(r"\b(?:groeps)?beheerder|\badmin(?:istrator)?\b|\bbeheren\b", re.I)
@@ -313,17 +313,22 @@ _BEHEERDER_NO = re.compile(
     r"\b(?:geen|niet|liever\s+niet|not|no|nee|hoeft\s+niet|zie\s+ik\s+niet)\b", re.IGNORECASE
 )
 _BEHEERDER_NO_OBJECTION = re.compile(
-    r"\bgeen\s+(?:bezwaar|probleem)\b|\bniet\s+erg\b|\bno\s+problem\b", re.IGNORECASE
+    r"\bgeen\s+(?:bezwaar|probleem)\b|\bniet\s+erg\b|\bno\s+problem\b|"
+    r"\bals\s+dat\s+(?:geen\s+probleem|niet\s+erg)\s+is\b",
+    re.IGNORECASE,
 )
 _SIGNUP_WORDS = re.compile(
     r"\b(?:aanmeld\w*|meld\w*\s+(?:mij|me|ons)\s+aan|aan\s*te\s*melden|doe\s+(?:graag\s+)?mee|"
-    r"meedoen|deelnemen|deelname|sign(?:\s|-)?up|join|register)\b",
+    r"meedoen|deelnemen|deelname|sign(?:\s|-)?up|join|register|inschrijv\w*|opgeven|"
+    r"toevoegen\s+aan\s+de\s+(?:groep|app|buurtapp|whatsapp\w*)|in\s+de\s+(?:groep|app)\b)\b",
     re.IGNORECASE,
 )
-_SIGN_OFF = re.compile(
-    r"\b(?:afmeld\w*|af\s*te\s*melden|meld\w*\s+(?:mij|me|ons|hem|haar)\s+(?:graag\s+)?af|"
-    r"uitschrijv\w*|uit\s*te\s*schrijven|schrijf\w*\s+(?:mij|me|ons)\s+uit|unsubscribe|"
-    r"uit\s+de\s+(?:groep|app)\s+(?:halen|verwijderen|gaan))\b",
+_SIGN_OFF = re.compile(  # the sender leaving, in the first person, not "afmelden kan via …"
+    r"\b(?:ik|wij|we)\s+(?:wil|willen|zou|zouden)\s+(?:me|mij|ons|graag)\s+(?:(?:me|mij|ons|graag)\s+)?"
+    r"(?:afmelden|uitschrijven|laten\s+(?:afmelden|uitschrijven|verwijderen))\b|"
+    r"\b(?:ik|wij|we)\s+(?:wil|willen)\s+(?:graag\s+)?uit\s+de\s+(?:groep|app)\b|"
+    r"\b(?:meld|schrijf)\s+(?:ik\s+|wij\s+|we\s+)?(?:mij|me|ons)\s+(?:graag\s+|hierbij\s+)?(?:af|uit)\b|"
+    r"\bhierbij\s+(?:mijn|onze)\s+afmelding\b|\bplease\s+(?:unsubscribe|remove)\s+me\b",
     re.IGNORECASE,
 )
 _CORRECTION = re.compile(
@@ -426,9 +431,13 @@ def is_signup(segments: Sequence[Segment]) -> bool:
 
 
 def is_sign_off(segments: Sequence[Segment]) -> bool:
-    """Whether the text asks to leave the group ("ik wil me afmelden") and not to join it."""
+    """Whether the text asks to leave the group ("ik wil me afmelden"), not in a question,
+    and not to join it."""
     main = "\n".join(line for s in segments for line in s.main)
-    return bool(_SIGN_OFF.search(main)) and not _SIGNUP_WORDS.search(main)
+    if _SIGNUP_WORDS.search(main):
+        return False
+    sentences = re.split(r"(?<=[.!?])\s+|\n", main)
+    return any(_SIGN_OFF.search(s) and not s.rstrip().endswith("?") for s in sentences)
 
 
 def is_correction(segments: Sequence[Segment]) -> bool:
@@ -438,9 +447,9 @@ def is_correction(segments: Sequence[Segment]) -> bool:
 
 def _labelled_people(text: str, *, today: date) -> list[Person]:
     people: list[Person] = []
-    current = Person()
+    current, used, parts = Person(), set[str](), dict[str, str]()
     found = 0
-    lines = [field for line in text.split("\n") for field in _FIELD_GAP.split(line)]
+    lines = [field for line in text.split("\n") for field in _fields_of(line)]
     for index, line in enumerate(lines):
         match = _LABEL_LINE.match(line)
         if match is None:
@@ -450,17 +459,47 @@ def _labelled_people(text: str, *, today: date) -> list[Person]:
         colon = match.group("sep").strip() in {":", "="}
         if not value and colon:  # "Naam:" alone on its line, the name on the next
             value = _value_below(lines[index + 1 :], several=name == "adres")
+        if match.group("label").casefold() == "nummer" and len(_NOT_DIGIT.sub("", value)) <= 5:
+            name = "huisnummer"  # "Straat: Hoogstraat   Nummer: 12"
         if not value or not _plausible(name, value, colon=colon):
             continue
-        if name in {"naam", "voornaam"} and current.naam:
-            people.append(current)
-            current = Person()
+        if name in used and name in {"naam", *_NAME_PARTS}:  # the next person's fields
+            people.append(_named(current, parts))
+            current, used, parts = Person(), set(), {}
+        used.add(name)
         found += 1
-        _set_labelled(current, name, value, today=today)
+        if name in _NAME_PARTS:
+            parts[name] = " ".join(value.split())
+            current.name_from_text = True
+        else:
+            _set_labelled(current, name, value, today=today)
     if found < 2:  # one "Naam ..." line is prose, not a form
         return []
-    people.append(current)
+    people.append(_named(current, parts))
     return people
+
+
+_NAME_PARTS = ("voornaam", "tussenvoegsel", "achternaam")
+
+
+def _named(person: Person, parts: dict[str, str]) -> Person:
+    """``person`` with the name a form gives in parts, in any order: first name (or initials),
+    tussenvoegsel and family name, or a first name and a one-word "Naam" (the family name)."""
+    family = " ".join(filter(None, (parts.get("tussenvoegsel"), parts.get("achternaam"))))
+    if not family and len(person.naam.split()) == 1:
+        family = person.naam  # "Voornaam: Kees" with "Naam: Bakker"
+    if (parts and family) or (parts.get("voornaam") and not person.naam):
+        person.naam = " ".join(f"{parts.get('voornaam', '')} {family}".split())
+    return person
+
+
+def _fields_of(line: str) -> list[str]:
+    """A form line split where fields were pasted side by side ("Naam: Kees Bakker   Leeftijd:
+    58"); a line of prose (not starting with a label and a colon) stays whole."""
+    first = _LABEL_LINE.match(line)
+    if first is None or first.group("sep").strip() not in {":", "="}:
+        return [line]
+    return _FIELD_GAP.split(line)
 
 
 _PLACE_NAME = re.compile(r"(?:'s[- ])?[^\W\d_][^\W\d_'.]*(?:[ -][^\W\d_][^\W\d_'.]*){0,3}")
@@ -492,17 +531,20 @@ def _capitalised(text: str) -> str:
 
 
 def _value_below(lines: Sequence[str], *, several: bool) -> str:
-    """The value of a label alone on its line: the next line, or with ``several`` the lines up
-    to a blank line or the next label (an address over two lines), joined by commas."""
-    values = []
+    """The value of a label alone on its line: the next line unless it is a label itself
+    ("Opmerkingen: …"), with ``several`` also the next lines that hold a postcode (an address
+    over two lines), joined by commas."""
+    values: list[str] = []
     for line in lines:
-        label = _LABEL_LINE.match(line)
-        if not line.strip() or (label and label.group("sep").strip() in {":", "="}):
+        if not line.strip() or _LABEL_LIKE.match(line) or (values and not _POSTCODE.search(line)):
             break
         values.append(line.strip().strip("*").strip())
         if not several:
             break
     return ", ".join(values)
+
+
+_LABEL_LIKE = re.compile(r"^\s*[-*•·]?\s*\*?[^\W\d_][\w /().'-]{0,30}\*?\s*:")
 
 
 def _name_only(value: str) -> str:
@@ -514,19 +556,18 @@ def _name_only(value: str) -> str:
         if field_start is None:
             kept.append(part)
             continue
-        if not kept:
-            kept.append(part[: field_start.start()])
+        if not kept:  # up to the word the field starts in: "Kees Bakker (kees@…" is Kees Bakker
+            kept.append(re.sub(r"\S*$", "", part[: field_start.start()]))
         break
     name = " ".join(",".join(kept).split()).strip(" ,;-–(")
+    if name.count("(") > name.count(")"):  # "Kees Bakker (vader van Tim, 12 jaar)"
+        name = name[: name.rindex("(")].strip(" ,;-–")
     return name or " ".join(value.split())
 
 
 def _set_labelled(person: Person, name: str, value: str, *, today: date) -> None:
-    if name in {"naam", "voornaam"}:
+    if name == "naam":
         _set_name(person, value, today=today)
-    elif name == "achternaam":
-        person.naam = " ".join(f"{person.naam} {value}".split())
-        person.name_from_text = True
     elif name == "huisnummer":
         number = "".join(value.split())
         after_digit = person.adres[-1:].isdigit()
@@ -555,10 +596,26 @@ def _set_name(person: Person, value: str, *, today: date) -> None:
     person.naam = _name_only(value)
     person.name_from_text = True
     rest = value[len(person.naam) :] if value.startswith(person.naam) else ""
-    if rest.strip(" ,;-"):  # "Naam: Kees Bakker (72) 06-…": the age and number are his
-        person.leeftijd = person.leeftijd or _age(rest, today=today)[0]
-        phones = _phones(rest, 0)
-        person.telefoon = person.telefoon or (phones[0].e164 if len(phones) == 1 else "")
+    if not rest.strip(" ,;-"):
+        return
+    # "Naam: Kees Bakker (72) 06-…": the age and number are his, not in "(vader van Tim,
+    # 12 jaar)" or "partner Marie 06-…"
+    age = _AGE_AFTER_NAME.match(rest)
+    person.leeftijd = person.leeftijd or (age.group("age") if age else "")
+    phones = _phones(rest, 0)
+    if len(phones) == 1 and not _OTHER_WORDS.search(_PHONE_WORDS.sub("", rest)):
+        person.telefoon = person.telefoon or phones[0].e164
+
+
+_OTHER_WORDS = re.compile(r"[^\W\d_]{2,}(?<!jaar)(?<!jr)")
+
+
+_AGE_AFTER_NAME = re.compile(
+    r"\s*[,(]?\s*(?P<age>\d{2,3})\s*(?:jaar|jr\.?)?\s*(?:[),;]|\s|$)", re.I
+)
+
+
+_PLACE_LABEL = re.compile(r"^[ \t]*,?[ \t]*(?:woonplaats|plaats|city|town)[ \t]*:", re.IGNORECASE)
 
 
 def _set_postcode(person: Person, value: str) -> None:
@@ -567,13 +624,17 @@ def _set_postcode(person: Person, value: str) -> None:
         person.postcode = value
         return
     person.postcode = normalize_postcode(match.group(0))
-    rest = _PLACE_AFTER.match(_capitalised(value[match.end() :]))
+    after = _PLACE_LABEL.sub("", value[match.end() :])  # "6161AB Woonplaats: Geleen"
+    rest = _PLACE_AFTER.match(_capitalised(after))
     if rest and not person.woonplaats:
         person.woonplaats = rest.group("place")
 
 
 def _set_address(person: Person, value: str) -> None:
-    person.adres = value
+    number_first = re.fullmatch(r"\d+\S*", person.adres)  # "Huisnummer: 12" came first
+    person.adres = (
+        f"{value} {person.adres}" if number_first and not re.search(r"\d", value) else value
+    )
     match = _POSTCODE.search(value)
     if match is None:
         return
@@ -591,12 +652,36 @@ def _set_phone(person: Person, value: str) -> None:
     phones = _phones(value, 0)
     mobiles = [p for p in phones if p.mobile]
     if len(phones) == 1:
-        person.telefoon = phones[0].e164
-    elif len(mobiles) == 1:  # "046-… / 06-…": the group needs the mobile
-        person.telefoon = mobiles[0].e164
+        chosen = phones[0]
+    elif len(mobiles) == 1 and not _NOT_JUST_NUMBERS.search(_PHONE_WORDS.sub("", value)):
+        chosen = mobiles[0]  # "046-… / 06-…": the group needs the mobile
         person.checks.append("ook een vast nummer genoemd: het mobiele nummer gebruikt")
-    else:
-        person.telefoon = value
+    else:  # "046-… (mobiel vrouw: 06-…)": whose is which, the planner asks
+        person.telefoon = person.telefoon or value
+        return
+    if not person.telefoon:
+        person.telefoon = chosen.e164
+    elif person.telefoon != chosen.e164:  # a second number field ("Mobiel: … Tel: …")
+        if chosen.mobile and not _is_mobile(person.telefoon):
+            person.telefoon = chosen.e164
+        person.checks.append("twee telefoonvelden: controleer welk nummer voor de groep is")
+
+
+_PHONE_WORDS = re.compile(
+    r"(?i)\b(?:of|en|or|and|tel|telefoon|mob|mobiel|gsm|vast|thuis|home|mobile)\b\.?"
+)
+_NOT_JUST_NUMBERS = re.compile(r"[^\d\s+()./,;:|-]")
+
+
+def _is_mobile(e164: str) -> bool:
+    try:
+        kind = phonenumbers.number_type(phonenumbers.parse(e164, "NL"))
+    except phonenumbers.NumberParseException:
+        return False
+    return kind in {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
 
 
 def _prose_people(main: str, signature: str, *, today: date) -> list[Person]:
@@ -671,7 +756,7 @@ def _fill_shared(people: list[Person], main: str, signature: str, today: date) -
         after = _PLACE_AFTER.match(source[postcode_match.end() :])
         if after and after.group("place").casefold() not in {"ik", "en", "mijn", "tel"}:
             place = after.group("place")
-        if source is signature and own_street and _elsewhere(signature, place, cue):
+        if source is signature and own_street and _elsewhere(signature, postcode_match, street):
             postcode_match, place = None, ""  # an office's postcode under the greeting
         else:
             postcode = normalize_postcode(postcode_match.group(0))
@@ -693,11 +778,21 @@ def _fill_shared(people: list[Person], main: str, signature: str, today: date) -
             person.beheerder = person.beheerder or wanted
 
 
-def _elsewhere(signature: str, place: str, cue: re.Match[str] | None) -> bool:
-    """Whether the signature's postcode is not the home of the text's own street: the
-    signature has a street of its own, or the text names another place ("… in Geleen")."""
-    named = cue.group("place").casefold() if cue else ""
-    return bool(_street(signature)[0]) or bool(named and place and named != place.casefold())
+def _elsewhere(signature: str, postcode: re.Match[str], street: str) -> bool:
+    """Whether the signature's postcode belongs to another address than the text's own
+    ``street``: a street and number other than it stand before the postcode, on its line or
+    the line above (an office: "Markt 10, 6131 EK Sittard")."""
+    lines = signature[: postcode.start()].split("\n")
+    before = lines[-1].strip(" ,;-")
+    if not re.search(r"\d", before) and len(lines) > 1:
+        before = lines[-2].strip(" ,;-")
+    if not re.search(r"[^\W\d_]{2}.*\d", before):
+        return False
+    return _folded(before) != _folded(street)
+
+
+def _folded(text: str) -> str:
+    return re.sub(r"\W+", "", text.casefold())
 
 
 def _choose_phone(person: Person, main: str, signature: str) -> None:
@@ -841,7 +936,8 @@ def _age(text: str, *, today: date) -> tuple[str, str]:
         for match in pattern.finditer(text):
             if _NOT_AGE_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
                 continue
-            value = int(match.group("age"))
+            groups = match.groupdict()
+            value = int(groups.get("age") or groups["bare"])
             if 10 <= value <= 120:
                 return str(value), ""
     for match in _ANY_DATE.finditer(text):
@@ -885,7 +981,6 @@ def _beheerder(text: str) -> str:
             if yes or no:
                 return "ja" if yes else "nee"
             continue
-        if _BEHEERDER_NO_OBJECTION.search(sentence):
-            return "ja"
-        return "nee" if _BEHEERDER_NO.search(sentence) else "ja"
+        plain = _BEHEERDER_NO_OBJECTION.sub("", sentence)  # "geen bezwaar" is no "no"
+        return "nee" if _BEHEERDER_NO.search(plain) else "ja"
     return ""
