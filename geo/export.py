@@ -396,6 +396,8 @@ def export_layers(
     if fmt == "gpkg":
         write_gpkg(layers, out, private=private)
         return [out]
+    if not private:
+        _refuse_personal_leftovers(out)
     with owner_only() if private else nullcontext():
         ensure_dir(out)
     if fmt == "geojson":
@@ -403,6 +405,21 @@ def export_layers(
             write_geojson(frame, out / f"{name}.geojson", private=private)
         return [out / f"{name}.geojson" for name in layers]
     return _export_csv(layers, out, private=private)
+
+
+def _refuse_personal_leftovers(out: Path) -> None:
+    """A public export goes to the municipality: not into a folder that still holds the
+    members or rosters of an earlier private export (they would go along unnoticed)."""
+    leftovers = [
+        p for p in (out / "members.geojson", out / "members.csv", out / "rosters") if p.exists()
+    ]
+    if leftovers:
+        names = ", ".join(p.name + ("/" if p.is_dir() else "") for p in leftovers)
+        msg = (
+            f"{out} bevat persoonsgegevens van een eerdere export ({names}); kies voor de "
+            "gemeente een andere map, of verwijder die bestanden eerst"
+        )
+        raise InputFileError(msg)
 
 
 def export_targets(layer_names: Iterable[str], *, fmt: str, out: Path) -> list[Path]:
@@ -431,4 +448,6 @@ def _export_csv(layers: Mapping[str, gpd.GeoDataFrame], out: Path, *, private: b
             group = members.loc[members["area_id"] == area_id, list(ROSTER_COLUMNS)]
             write_csv(group, path, private=True)
             written.append(path)
+        for stale in set((out / "rosters").glob("gebied-*.csv")) - set(written):
+            stale.unlink()  # an area of an earlier export that is gone or empty now
     return written

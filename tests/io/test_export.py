@@ -142,6 +142,32 @@ def test_private_csv_has_owner_only_rosters_per_area(plan_dir: Path, tmp_path: P
     assert stat.S_IMODE((out / "rosters").stat().st_mode) == 0o700
 
 
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_a_public_export_refuses_a_folder_with_an_earlier_private_one(
+    plan_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    """Review 58: the municipality's folder kept the rosters (or members.geojson) of a private
+    export made there before, without a word."""
+    out = tmp_path / "uit"
+    assert export(plan_dir, "private", fmt, out) == 0
+    capsys.readouterr()
+    assert export(plan_dir, "public", fmt, out) == EXIT_ERROR
+    error = capsys.readouterr().err
+    assert "persoonsgegevens van een eerdere export" in error
+    assert ("rosters/" if fmt == "csv" else "members.geojson") in error
+
+
+def test_a_private_export_again_drops_the_rosters_of_areas_that_are_gone(
+    plan_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "prive"
+    assert export(plan_dir, "private", "csv", out) == 0
+    stale = out / "rosters" / "gebied-99.csv"
+    stale.write_text("naam,telefoon\nOud Lid,+31623456799\n", encoding="utf-8")
+    assert export(plan_dir, "private", "csv", out) == 0
+    assert not stale.exists()
+
+
 def test_private_geopackage_is_owner_only_and_has_members(plan_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "prive.gpkg"
     assert export(plan_dir, "private", "gpkg", out) == 0
