@@ -684,6 +684,8 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
                 f"{counts['pending']} nog niet gevonden, {counts['already']} al aangemeld "
                 f"({noun(counts['already'], 'stond', 'stonden')} al in het project)"
             )
+            for line in counts.replacements():
+                print(line)
             for note in counts.notes:
                 print(f"let op: {note}")
         if args.action in {"import", "assign"}:

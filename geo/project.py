@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -21,7 +22,7 @@ from geo.config import MAX_MEMBERS, Settings
 from geo.edit import move_street
 from geo.export import read_plan_folder
 from geo.geocode import GeocodeCache, OnlineService, Progress, geocode_applicants
-from geo.intake import map_columns, namesake_remarks, normalize_phone
+from geo.intake import fold_name, map_columns, namesake_remarks, normalize_phone
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.replan import Proposal, diff, reconcile
@@ -136,16 +137,57 @@ def import_applicants(
             strict=True,
         )
     ]
+    first_new = store.next_applicant_id()
     added = store.add_applicants(accepted, rejected, pending, source=applicants_file.name)
+    replaced = _drop_replaced_rejects(store, first_new, regions=settings.phone_regions)
     counts = ImportCounts(
         rows=report.rows_in,
         accepted=len(added.ids),
         rejected=report.rows_in - len(added.ids) - added.pending - added.already,
         pending=added.pending,
         already=added.already,
+        replaced=replaced,
+        waited=added.waited,
     )
     counts.notes = report.notes
     return counts
+
+
+def _drop_replaced_rejects(store: Store, first_new: int, *, regions: Sequence[str]) -> int:
+    """Delete earlier rejects of people this import holds again (ids from ``first_new`` on),
+    accepted now, waiting, or rejected again: each person once, with the newest outcome.
+    Known by phone number, or by name where either row has no valid number (the reason it
+    was rejected, or corrected since); returns how many."""
+    table = store.applicants()
+    phones = [_applicant_phone(row, regions) for row in table.itertuples()]
+    names = [fold_name(str(n or "")) for n in table["naam"].tolist()]
+    new = [i for i, number in enumerate(table["id"].tolist()) if int(number) >= first_new]
+    new_phones = {phones[i] for i in new} - {""}
+    new_names_without = {names[i] for i in new if not phones[i]} - {""}
+    new_names = {names[i] for i in new} - {""}
+    stale = [
+        int(number)
+        for i, (number, status) in enumerate(table[["id", "status"]].itertuples(index=False))
+        if int(number) < first_new
+        and status == "rejected"
+        and (
+            (phones[i] and phones[i] in new_phones)
+            or (names[i] in new_names_without)
+            or (not phones[i] and names[i] in new_names)
+        )
+    ]
+    if stale:
+        store.drop(stale, why="opnieuw aangemeld: de nieuwe aanmelding telt")
+    return len(stale)
+
+
+def _applicant_phone(row: Any, regions: Sequence[str]) -> str:
+    """A stored sign-up's phone number (E.164), or a reject's typed one if it reads as one."""
+    if isinstance(row.telefoon, str) and row.telefoon:
+        return row.telefoon
+    cells = json.loads(row.original or "{}")
+    column = map_columns(list(cells)).get("telefoon")
+    return _phone_in(str(list(cells.values())[column]), regions) if column is not None else ""
 
 
 class ImportCounts(dict[str, int]):
@@ -153,6 +195,22 @@ class ImportCounts(dict[str, int]):
     a whole (which sheet was read, mixed encodings, columns left unread) for the planner."""
 
     notes: tuple[str, ...] = ()
+
+    def replacements(self) -> list[str]:
+        """What the import replaced, for the planner (Dutch): earlier rejects of people sent
+        in again, and sign-ups that waited for an address."""
+        lines = []
+        if self.get("replaced"):
+            lines.append(
+                f"{counted(self['replaced'], 'eerdere afwijzing', 'eerdere afwijzingen')} "
+                "vervangen door de nieuwe aanmelding van dezelfde persoon"
+            )
+        if self.get("waited"):
+            lines.append(
+                f"{counted(self['waited'], 'aanmelding die op een adres wachtte', 'aanmeldingen die op een adres wachtten')} "
+                "vervangen door de nieuwe"
+            )
+        return lines
 
 
 def place_members(store: Store, *, settings: Settings, save: bool = True) -> Placement:
@@ -378,17 +436,10 @@ def people_to_forget(store: Store, *, regions: Sequence[str]) -> dict[str, int]:
     a reject the one typed in its phone column, if that reads as a number."""
     status_nl = {"accepted": "aangenomen", "pending": "wacht op een adres", "rejected": "afgewezen"}
     people = {}
-    for number, name, status, stored, original in store.applicants()[
-        ["id", "naam", "status", "telefoon", "original"]
-    ].itertuples(index=False):
-        phone = stored if isinstance(stored, str) else ""
-        if not phone:
-            cells = json.loads(original or "{}")
-            column = map_columns(list(cells)).get("telefoon")
-            typed = str(list(cells.values())[column]) if column is not None else ""
-            phone = _phone_in(typed, regions)
-        shown = phone or "geen geldig telefoonnummer"
-        people[f"{name} — {shown} ({status_nl.get(status, status)}, nr. {number})"] = int(number)
+    for row in store.applicants().itertuples():
+        shown = _applicant_phone(row, regions) or "geen geldig telefoonnummer"
+        status = status_nl.get(str(row.status), str(row.status))
+        people[f"{row.naam} — {shown} ({status}, nr. {row.id})"] = int(str(row.id))
     return people
 
 

@@ -217,6 +217,15 @@ class Added:
     pending: int
     rejected: int
     already: int  # phone already in the project, or the same rejected cells as before
+    waited: int = 0  # of the stored ones: replaced a sign-up that waited for its address
+
+
+_ADDRESS_FIELDS = ("straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats")
+
+
+def _address_cells(values: Collection[object]) -> tuple[str, ...]:
+    """An address as text cells, to tell a sign-up sent again with another address."""
+    return tuple("" if v is None else str(v).strip().casefold() for v in values)
 
 
 def _now() -> str:
@@ -526,6 +535,12 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------------
 
+    def next_applicant_id(self) -> int:
+        """The lowest id a sign-up stored from now on can get (ids go up from the highest)."""
+        return int(
+            self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM applicants").fetchone()[0]
+        )
+
     def add_applicants(
         self, accepted: pd.DataFrame, rejected: pd.DataFrame, pending: pd.DataFrame, *, source: str
     ) -> Added:
@@ -534,18 +549,27 @@ class Store:
         Accepted and pending rows are adults by the intake rule; their age is not stored.
         A sign-up whose phone number is already in the project (accepted or waiting for an
         address), or a rejected row with the same cells as one rejected before, is not stored
-        again: it counts as ``already`` ("al aangemeld"). The known numbers are read inside the
-        write transaction, so two imports of the same people at once cannot both add them.
+        again: it counts as ``already`` ("al aangemeld"). One that waited for its address and
+        is sent again with an address now found, or another address, replaces the waiting row
+        (``waited``). The known numbers are read inside the write transaction, so two imports
+        of the same people at once cannot both add them.
         """
         added: list[int] = []
-        counts = {"pending": 0, "rejected": 0, "already": 0}
+        counts = {"pending": 0, "rejected": 0, "already": 0, "waited": 0}
         details: dict[str, Any] = {"source": source, "accepted": 0, **counts}
         with self._write("aanmeldingen ingelezen", "planner", details) as db:
             known = {
                 p
                 for (p,) in db.execute(
                     "SELECT telefoon FROM applicants "
-                    "WHERE status IN ('accepted', 'pending') AND telefoon IS NOT NULL"
+                    "WHERE status = 'accepted' AND telefoon IS NOT NULL"
+                )
+            }
+            waiting = {
+                phone: (int(i), _address_cells(row))
+                for i, phone, *row in db.execute(
+                    "SELECT id, telefoon, straat, huisnummer, huisletter, toevoeging, postcode, "
+                    "woonplaats FROM applicants WHERE status = 'pending' AND telefoon IS NOT NULL"
                 )
             }
             rejected_before = {
@@ -567,7 +591,19 @@ class Store:
                         values["huisnummer"] = None
                     reason = str(record.get("reason") or "")
                     original = _original_cells(record) if status == "rejected" else {}
-                    if (status != "rejected" and values["telefoon"] in known) or (
+                    phone = values["telefoon"]
+                    if status != "rejected" and phone in waiting:
+                        old_id, old_address = waiting[phone]
+                        if (
+                            status == "pending"
+                            and _address_cells([values[f] for f in _ADDRESS_FIELDS]) == old_address
+                        ):
+                            counts["already"] += 1  # the same address, still not found
+                            continue
+                        db.execute("DELETE FROM applicants WHERE id = ?", (old_id,))
+                        del waiting[phone]
+                        counts["waited"] += 1
+                    if (status != "rejected" and phone in known) or (
                         original and _canonical(original) in rejected_before
                     ):
                         counts["already"] += 1
@@ -587,10 +623,17 @@ class Store:
                         added.append(int(cursor.lastrowid or 0))
                     else:
                         counts[status] += 1
-                    if status != "rejected" and values["telefoon"] is not None:
-                        known.add(values["telefoon"])
+                    if status == "accepted" and phone is not None:
+                        known.add(phone)
+                    elif status == "pending" and phone is not None:
+                        waiting[phone] = (
+                            int(cursor.lastrowid or 0),
+                            _address_cells([values[f] for f in _ADDRESS_FIELDS]),
+                        )
             details.update(accepted=len(added), **counts)
-        return Added(added, counts["pending"], counts["rejected"], counts["already"])
+        return Added(
+            added, counts["pending"], counts["rejected"], counts["already"], counts["waited"]
+        )
 
     def save_plan(
         self,

@@ -31,6 +31,7 @@ from views.common import (
 LABELS = {
     "wijk": "wijk", "areas": "gebieden", "source": "bestand", "accepted": "aangenomen",
     "rejected": "afgewezen", "pending": "wacht op adres", "already": "al aangemeld",
+    "waited": "wachtte op een adres, vervangen",
     "members": "leden", "added": "toegevoegd", "split": "gesplitst in", "area_id": "gebied",
     "moved_existing": "bestaande leden verplaatst", "street": "straat", "numbers": "huisnummers",
     "to_area": "naar gebied", "moved": "verplaatst", "max_members": "maximum per groep",

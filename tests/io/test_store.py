@@ -110,7 +110,10 @@ def test_sign_ups_arrive_in_batches_and_nobody_moves(tmp_path: Path, wijk: Wijk)
     first = import_applicants(
         store, sign_up_sheet(tmp_path / "a.csv", 150, seed=1), settings=settings
     )
-    assert first == {"rows": 150, "accepted": 150, "rejected": 0, "pending": 0, "already": 0}
+    assert first == {
+        "rows": 150, "accepted": 150, "rejected": 0, "pending": 0, "already": 0, "replaced": 0,
+        "waited": 0,
+    }  # fmt: skip
     placement = place_members(store, settings=settings)
     assert placement.placed == 150
     before = store.applicants("accepted").set_index("telefoon")["area_id"]
@@ -703,10 +706,62 @@ def test_item18_a_re_import_is_already_signed_up_not_new_rejects(
     lines += ["Jonge Jet;Kerkstraat;3;Geleen;15;0629990005;;;", "Oude Otto;;;Geleen;70;12;;;"]
     write_text(sheet, "\n".join(lines) + "\n")
     first = import_applicants(store, sheet, settings=settings)
-    assert first == {"rows": 22, "accepted": 20, "rejected": 2, "pending": 0, "already": 0}
+    assert first == {
+        "rows": 22, "accepted": 20, "rejected": 2, "pending": 0, "already": 0, "replaced": 0,
+        "waited": 0,
+    }  # fmt: skip
     again = import_applicants(store, sheet, settings=settings)
-    assert again == {"rows": 22, "accepted": 0, "rejected": 0, "pending": 0, "already": 22}
+    assert again == {
+        "rows": 22, "accepted": 0, "rejected": 0, "pending": 0, "already": 22, "replaced": 0,
+        "waited": 0,
+    }  # fmt: skip
     assert store.status().applicants == {"accepted": 20, "rejected": 2, "pending": 0, "removed": 0}
+
+
+HEADER = "Naam;Straat;Huisnummer;Woonplaats;Leeftijd;Telefoon;Beheerder;lat;lon"
+
+
+def test_people_sent_in_again_replace_their_earlier_reject_and_their_waiting_row(
+    tmp_path: Path, wijk: Wijk
+) -> None:
+    """Review 58: a reject corrected and imported again stayed a reject beside the new
+    member, a rejects file sent back was stored a second time, and someone waiting for an
+    address who was sent again with a findable one stayed waiting ("al aangemeld"). Members,
+    rejects and waiting must add up to the people ever sent, each once."""
+    settings = Settings(cache_dir=tmp_path / "cache")
+    store = Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
+    base = sign_up_sheet(tmp_path / "a.csv", 10, seed=3).read_text(encoding="utf-8").splitlines()
+    point = base[1].split(";")[-2:]  # a findable place on the grid's streets
+    first = [
+        *base,
+        "Jonge Jet;Kerkstraat;3;Geleen;15;0629990005;;;",  # too young
+        "Xena Proef;Kerkstraat;5;Geleen;;0629990006;;;",  # no age
+        "Wacht Wouter;Nergensstraat;1;Geleen;50;0629990007;;;",  # address not found: waits
+    ]
+    import_applicants(
+        store, write_text(tmp_path / "b.csv", "\n".join(first) + "\n"), settings=settings
+    )
+    assert store.status().applicants == {"accepted": 10, "rejected": 2, "pending": 1, "removed": 0}
+    again = [
+        HEADER,
+        "Jonge Jet;Kerkstraat;3;Geleen;16;0629990005;;;",  # still too young, other cells
+        f"Xena Proef;Kerkstraat;5;Geleen;44;0629990006;;{';'.join(point)}",  # corrected
+        f"Wacht Wouter;Kerkstraat;1;Geleen;50;0629990007;;{';'.join(point)}",  # found now
+    ]
+    counts = import_applicants(
+        store, write_text(tmp_path / "c.csv", "\n".join(again) + "\n"), settings=settings
+    )
+    assert (counts["accepted"], counts["rejected"], counts["replaced"], counts["waited"]) == (
+        2,
+        1,
+        2,
+        1,
+    )
+    assert store.status().applicants == {"accepted": 12, "rejected": 1, "pending": 0, "removed": 0}
+    people = store.applicants()
+    assert sorted(people.loc[people["status"] == "rejected", "naam"]) == ["Jonge Jet"]
+    assert people["naam"].is_unique
+    assert "2 eerdere afwijzingen vervangen" in " ".join(counts.replacements())
 
 
 def test_item18_status_after_an_interrupted_import_says_what_is_left(
