@@ -232,14 +232,24 @@ def map_columns(header: Sequence[str]) -> dict[str, int]:
 
 def _spare_columns(header: Sequence[str], columns: Mapping[str, int]) -> dict[str, list[int]]:
     """Per field of ``columns`` the other columns with the same header (but for case and
-    spacing), in order: read where the chosen column's cell is empty. A table sent back has
-    both the cleaned ``naam`` and the typed ``Naam``; a name filled in either counts."""
+    spacing), then the one other column that names the field outside brackets, in order:
+    read where the chosen column's cell is empty. A table sent back has both the cleaned
+    ``naam`` and the typed ``Naam``, and rejects of two batches may bring ``Beheerder`` and
+    ``Beheerder (ja/nee)``; a value filled in either counts."""
     folded = [fold_header(cell) for cell in header]
-    return {
-        field: spare
-        for field, chosen in columns.items()
-        if (spare := [p for p, f in enumerate(folded) if f == folded[chosen] and p != chosen])
-    }
+    loose: dict[str, list[int]] = {}
+    for position, cell in enumerate(header):
+        bare = _ALIAS_RANK.get(fold_header(_BRACKETS.sub(" ", cell)))
+        if bare is not None and folded[position] != fold_header(_BRACKETS.sub(" ", cell)):
+            loose.setdefault(bare[0], []).append(position)
+    spares = {}
+    for name, chosen in columns.items():
+        same = [p for p, f in enumerate(folded) if f == folded[chosen] and p != chosen]
+        other = [p for p in loose.get(name, []) if p != chosen]
+        spare = same + (other if len(other) == 1 else [])
+        if spare:
+            spares[name] = spare
+    return spares
 
 
 def read_applicants(

@@ -199,6 +199,25 @@ def test_a_field_in_two_columns_is_read_from_the_filled_one() -> None:
     result = run(["1", "A Fictief", "Markt", "", "Geleen", "40", "0611111111"], header=header)
     assert result.accepted["huisnummer"].isna().all(), "another alias is no spare column"
 
+    # Review 58: rejects of a CSV batch and an Excel batch sent back in one table, the
+    # "ja" typed under "Beheerder (ja/nee)" was not read.
+    header = [
+        "Naam",
+        "Adres",
+        "Woonplaats",
+        "Leeftijd",
+        "Telefoon",
+        "Beheerder",
+        "Beheerder (ja/nee)",
+    ]
+    rows = [
+        ["A Fictief", "Markt 1", "Geleen", "40", "0611111111", "", "ja"],
+        ["B Fictief", "Markt 2", "Geleen", "40", "0622222222", "ja", ""],
+    ]
+    result = run(*rows, header=header)
+    assert result.accepted["beheerder"].to_list() == [True, True]
+    assert result.notes == []
+
 
 def test_a_header_naming_two_fields_is_not_guessed() -> None:
     header = [*HEADER, "Postcode en woonplaats van de beheerder"]
