@@ -7,6 +7,7 @@ exit code 3 means the run finished but some addresses are still pending (re-run 
 from __future__ import annotations
 
 import argparse
+import csv
 import gc
 import logging
 import sys
@@ -718,11 +719,10 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
                 if args.telefoon is not None
                 else store.forget_sign_up(args.nummer, regions=regions)
             )
-            print(
-                f"{counted(removed, 'aanmelding', 'aanmeldingen')} verwijderd"
-                if removed
-                else "dit nummer staat niet in het project"
-            )
+            if not removed:  # a typo in the number must not look like a removal
+                print("fout: dit nummer staat niet in het project", file=sys.stderr)
+                return EXIT_ERROR
+            print(f"{counted(removed, 'aanmelding', 'aanmeldingen')} verwijderd")
         _print_status(store.status())
     finally:
         store.close()
@@ -963,6 +963,7 @@ def _assign(args: argparse.Namespace, settings: Settings) -> int:
             progress=progress,
             signs_per_area=args.per_area,
             budget=args.budget,
+            max_members=args.max_members,
         )
     return _print_plan(report)
 
@@ -1049,6 +1050,14 @@ def _print_plan(report: PlanReport) -> int:
     return code
 
 
+def _to_check(applicants: Path) -> int:
+    """How many accepted sign-ups carry a "controleren: …" remark."""
+    if not applicants.is_file():
+        return 0
+    with applicants.open(encoding="utf-8-sig", newline="") as handle:
+        return sum("controleren:" in (row.get("opmerking") or "") for row in csv.DictReader(handle))
+
+
 def _print_report(report: IntakeReport) -> int:
     print(
         f"{counted(report.rows_in, 'aanmelding', 'aanmeldingen')} gelezen: "
@@ -1062,6 +1071,12 @@ def _print_report(report: IntakeReport) -> int:
     )
     for note in report.notes:
         print(f"let op: {note}")
+    to_check = _to_check(report.files[0]) if report.files else 0
+    if to_check:  # e.g. the same name and address with another phone: maybe one person twice
+        print(
+            f"let op: {counted(to_check, 'aanmelding', 'aanmeldingen')} te controleren "
+            f"(kolom opmerking in {report.files[0].name})"
+        )
     for path in report.files:
         print(f"  {path}")
     if report.pending:

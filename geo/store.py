@@ -749,6 +749,14 @@ class Store:
         row = self._db.execute(
             "SELECT area_id FROM assignments WHERE applicant_id = ?", (applicant_id,)
         ).fetchone()
+        if (
+            row is None
+            and not self._db.execute(
+                "SELECT 1 FROM applicants WHERE id = ?", (applicant_id,)
+            ).fetchone()
+        ):
+            msg = f"aanmelding nr. {applicant_id} bestaat niet in dit project"
+            raise StoreError(msg)
         if row is None or int(row[0]) != area_id:
             msg = f"deelnemer {applicant_id} zit niet in gebied {area_id}"
             raise StoreError(msg)

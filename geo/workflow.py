@@ -401,10 +401,12 @@ def run_assign(
     progress: Progress | None = None,
     signs_per_area: bool = False,
     budget: int | None = None,
+    max_members: int | None = None,
 ) -> PlanReport:
     """Add new sign-ups to an existing plan without reshuffling; write a new plan folder.
 
-    The plan's own cap and fill hold (the WhatsApp cap is the plan's law until a new plan);
+    The plan's own cap and fill hold (the WhatsApp cap is the plan's law until a new plan;
+    ``max_members`` given explicitly must be that cap);
     the sign-ups still rejected or waiting in ``plan_dir`` are carried into ``out_dir``, so
     the newest folder of a chain holds everything.
     """
@@ -417,7 +419,7 @@ def run_assign(
         raise ConfigError(msg)
     refuse_overwrite([out_dir / name for name in PLAN_OUTPUTS], [applicants_path, plan_dir])
     wijk, areas, members, metrics = read_plan_folder(plan_dir)
-    settings = plan_settings(metrics, settings)
+    settings = plan_settings(metrics, settings, asked=max_members)
     intake = run_intake(
         applicants_path,
         out_dir,
@@ -493,18 +495,23 @@ def _write_moved(before: gpd.GeoDataFrame, after: gpd.GeoDataFrame, path: Path) 
     write_csv(table.sort_values("member_id"), path, private=True)
 
 
-def plan_settings(metrics: dict[str, object], settings: Settings) -> Settings:
+def plan_settings(
+    metrics: dict[str, object], settings: Settings, *, asked: int | None = None
+) -> Settings:
     """``settings`` with the cap and fill the plan was made with.
 
-    A different explicit cap is refused: changing a running plan's cap needs a new plan.
+    A different cap is refused: changing a running plan's cap needs a new plan. That is a cap
+    ``asked`` for (``--max-members``), even the legal 255 on a plan made with fewer, or one in
+    the settings other than the default.
     """
     recorded = int(str(metrics.get("max_members", settings.max_members)))
     fill = float(str(metrics.get("fill", settings.fill)))
     recorded = min(recorded, Settings().max_members)  # an old plan with a cap above the law
-    if settings.max_members not in (recorded, Settings().max_members):
+    wanted = settings.max_members if asked is None else asked
+    if wanted != recorded and (asked is not None or wanted != Settings().max_members):
         msg = (
             f"dit plan is gemaakt met hoogstens {recorded} leden per groep; een ander maximum "
-            f"({settings.max_members}) vraagt een nieuw plan (python -m geo plan)"
+            f"({wanted}) vraagt een nieuw plan (python -m geo plan)"
         )
         raise ConfigError(msg)
     return replace(settings, max_members=recorded, fill=fill)

@@ -514,7 +514,10 @@ def test_a_beheerder_chosen_on_the_command_line_lets_the_group_start(
     assert f"aanmelding nr. {number} is de beheerder" in capsys.readouterr().out
     assert main(notify) == 0
     assert main([*choose, "--nummer", "999"]) == EXIT_ERROR
-    assert "zit niet in gebied 1" in capsys.readouterr().err
+    assert "aanmelding nr. 999 bestaat niet in dit project" in capsys.readouterr().err
+    forget = ["project", "forget", "--project", str(project), "--nummer", "999"]
+    assert main(forget) == EXIT_ERROR, "review 58: a typo in the number is no success"
+    assert "dit nummer staat niet in het project" in capsys.readouterr().err
     choose[-1] = "7"  # no such area
     assert main([*choose, "--nummer", str(number)]) == EXIT_ERROR
     assert "gebied 7 bestaat niet" in capsys.readouterr().err

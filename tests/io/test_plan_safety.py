@@ -214,6 +214,10 @@ def test_assign_keeps_the_plans_cap_and_carries_rejects_forward(
     capsys.readouterr()
     assert assign(out, later, tmp_path / "plan-3", "--max-members", "200") == EXIT_ERROR
     one_line_error(capsys, "hoogstens 4", "nieuw plan")
+    # Review 58: the legal 255, asked for, was taken silently as "the default"
+    assert assign(out, later, tmp_path / "plan-3", "--max-members", "255") == EXIT_ERROR
+    one_line_error(capsys, "hoogstens 4", "(255)")
+    assert assign(out, later, tmp_path / "plan-3", "--max-members", "4") != EXIT_ERROR
 
 
 def test_a_chain_of_assigns_keeps_where_each_reject_came_from_and_drops_the_corrected(
@@ -346,17 +350,22 @@ def test_a_reject_corrected_in_its_name_or_its_number_is_replaced_by_the_member(
 
 
 def test_a_sign_up_with_a_members_name_and_address_is_marked_for_checking(
-    wijk: tuple[Path, Path], tmp_path: Path
+    wijk: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     first, second = tmp_path / "een", tmp_path / "twee"
     assert plan(wijk, write_people(tmp_path / "a.csv", people(3)), first) == 0
     again = [*people(1)[0][:6], "0629999999", *people(1)[0][7:]]  # a new phone
+    capsys.readouterr()
     assert (
         assign(first, write_people(tmp_path / "b.csv", [again, *people(1, start=9)]), second) == 0
     )
     remarks = {r["telefoon"]: r["opmerking"] for r in read(second / "applicants.csv")}
     assert remarks["+31629999999"].startswith("controleren: zelfde naam en adres")
     assert remarks["+31620000009"] == ""
+    # review 58: the summary said nothing of it
+    assert (
+        "1 aanmelding te controleren (kolom opmerking in applicants.csv)" in capsys.readouterr().out
+    )
 
 
 def test_assign_from_inside_the_plan_folder_names_it_in_uit_plan(
