@@ -659,7 +659,12 @@ def _add_project(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _project(args: argparse.Namespace, settings: Settings) -> int:
-    from geo.project import import_applicants, init_project, place_members  # noqa: PLC0415
+    from geo.project import (  # noqa: PLC0415
+        import_applicants,
+        init_project,
+        moved_since,
+        place_members,
+    )
     from geo.store import Store  # noqa: PLC0415
 
     if args.action == "init":
@@ -697,6 +702,12 @@ def _project(args: argparse.Namespace, settings: Settings) -> int:
             )
             for old, new in placed.split.items():
                 print(f"gebied {old} was vol en is gesplitst in {', '.join(map(str, new))}")
+            if placed.moved_existing:  # they must hear that their WhatsApp group changed
+                print("van groep veranderd (laat het ze weten):")
+                for row in moved_since(store, store.last_change()).itertuples():
+                    print(
+                        f"  {row.naam} ({row.telefoon}): gebied {row.van_gebied} → gebied {row.naar_gebied}"
+                    )
             if placed.co_beheerders_moved:
                 print(
                     f"{counted(placed.co_beheerders_moved, 'co-beheerder kwam', 'co-beheerders kwamen')} "

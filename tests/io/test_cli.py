@@ -332,6 +332,26 @@ def _grid_project(tmp_path: Path) -> tuple[Path, Path]:
     return project, write_text(tmp_path / "aanmeldingen.csv", "\n".join(lines) + "\n")
 
 
+def test_project_import_names_the_members_whose_group_changed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review 58: the command line only counted "10 bestaande leden verplaatst"; the planner
+    could not tell those people that their WhatsApp group changed."""
+    monkeypatch.setenv("GEO_MAX_MEMBERS", "5")
+    project, sheet = _grid_project(tmp_path)
+    header, *rows = sheet.read_text(encoding="utf-8").splitlines()
+    first = write_text(tmp_path / "een.csv", "\n".join([header, *rows[:4]]) + "\n")
+    rest = write_text(tmp_path / "twee.csv", "\n".join([header, *rows[4:]]) + "\n")
+    assert main(_imports(project, first)) == 0
+    capsys.readouterr()
+    assert main(_imports(project, rest)) == 0
+    out = capsys.readouterr().out
+    moved = int(out.split(" bestaande leden verplaatst")[0].rsplit(" ", 1)[-1])
+    listed = [line for line in out.splitlines() if line.startswith("  Proef Persoon ")]
+    assert moved > 0 and "van groep veranderd (laat het ze weten):" in out
+    assert len(listed) == moved and all("→ gebied" in line for line in listed)
+
+
 def test_project_restore_from_a_missing_backup_says_the_backup_is_missing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
