@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import math
+import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -156,25 +157,29 @@ def import_applicants(
 def _drop_replaced_rejects(store: Store, first_new: int, *, regions: Sequence[str]) -> int:
     """Delete earlier rejects of people this import holds again (ids from ``first_new`` on),
     accepted now, waiting, or rejected again: each person once, with the newest outcome.
-    Known by phone number, or by name where either row has no valid number (the reason it
-    was rejected, or corrected since); returns how many."""
+
+    The same person is the same phone number and name, or the same name and street where
+    either row has no valid number (the reason it was rejected, or corrected since). Another
+    person sharing the phone (a household) or the name (a namesake elsewhere) keeps their
+    reject. Returns how many were deleted."""
     table = store.applicants()
     phones = [_applicant_phone(row, regions) for row in table.itertuples()]
     names = [fold_name(str(n or "")) for n in table["naam"].tolist()]
-    new = [i for i, number in enumerate(table["id"].tolist()) if int(number) >= first_new]
-    new_phones = {phones[i] for i in new} - {""}
-    new_names_without = {names[i] for i in new if not phones[i]} - {""}
-    new_names = {names[i] for i in new} - {""}
+    streets = [fold_name(_applicant_street(row)) for row in table.itertuples()]
+    ids = [int(number) for number in table["id"].tolist()]
+    new = [i for i, number in enumerate(ids) if number >= first_new]
+
+    def same(old: int, fresh: int) -> bool:
+        if not names[old] or names[old] != names[fresh]:
+            return False
+        if phones[old] and phones[fresh]:
+            return phones[old] == phones[fresh]
+        return not streets[old] or not streets[fresh] or streets[old] == streets[fresh]
+
     stale = [
-        int(number)
-        for i, (number, status) in enumerate(table[["id", "status"]].itertuples(index=False))
-        if int(number) < first_new
-        and status == "rejected"
-        and (
-            (phones[i] and phones[i] in new_phones)
-            or (names[i] in new_names_without)
-            or (not phones[i] and names[i] in new_names)
-        )
+        number
+        for i, (number, status) in enumerate(zip(ids, table["status"].tolist(), strict=True))
+        if number < first_new and status == "rejected" and any(same(i, j) for j in new)
     ]
     if stale:
         store.drop(stale, why="opnieuw aangemeld: de nieuwe aanmelding telt")
@@ -185,9 +190,21 @@ def _applicant_phone(row: Any, regions: Sequence[str]) -> str:
     """A stored sign-up's phone number (E.164), or a reject's typed one if it reads as one."""
     if isinstance(row.telefoon, str) and row.telefoon:
         return row.telefoon
+    return _phone_in(_typed(row, "telefoon"), regions)
+
+
+def _applicant_street(row: Any) -> str:
+    """A stored sign-up's street, or a reject's as typed (of a one-cell address, the words
+    before the first digit)."""
+    street = _text(row.straat) or _typed(row, "straat")
+    return street or re.split(r"\d", _typed(row, "adres"), maxsplit=1)[0].strip(" ,")
+
+
+def _typed(row: Any, field: str) -> str:
+    """A reject's cell of ``field`` as typed ("" when its table had no such column)."""
     cells = json.loads(row.original or "{}")
-    column = map_columns(list(cells)).get("telefoon")
-    return _phone_in(str(list(cells.values())[column]), regions) if column is not None else ""
+    column = map_columns(list(cells)).get(field)
+    return str(list(cells.values())[column]) if column is not None else ""
 
 
 class ImportCounts(dict[str, int]):
