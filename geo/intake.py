@@ -159,6 +159,11 @@ _PHONE_PUNCTUATION = re.compile(r"[\s()\-./\u2010-\u2015\u2212]")
 _PHONE_DIGITS = re.compile(r"\+?\d+")
 _NOT_FOLDED = re.compile(r"[^0-9a-z]")
 _BRACKETS = re.compile(r"\([^)]*\)|\[[^]]*\]")  # "Beheerder (ja/nee)": the words outside
+# A bracket that only says how to fill the column in, not whose value it is ("(partner)").
+_FORMAT_HINT = re.compile(
+    r"(?i)(?:ja|j|yes|y)\s*/\s*(?:nee|n|no)|optioneel|verplicht|facultatief|"
+    r"(?:dd|jjjj|yyyy)[-/.](?:mm)[-/.](?:jjjj|yyyy|dd)"
+)
 _ALIAS_RANK = {
     alias: (name, place) for name, aliases in ALIASES.items() for place, alias in enumerate(aliases)
 }
@@ -232,15 +237,19 @@ def map_columns(header: Sequence[str]) -> dict[str, int]:
 
 def _spare_columns(header: Sequence[str], columns: Mapping[str, int]) -> dict[str, list[int]]:
     """Per field of ``columns`` the other columns with the same header (but for case and
-    spacing), then the one other column that names the field outside brackets, in order:
+    spacing), then the one other column that names the field outside brackets that only hint
+    at the form (``(ja/nee)``; never ``Telefoon (noodgeval)``, ``Naam (partner)``), in order:
     read where the chosen column's cell is empty. A table sent back has both the cleaned
     ``naam`` and the typed ``Naam``, and rejects of two batches may bring ``Beheerder`` and
     ``Beheerder (ja/nee)``; a value filled in either counts."""
     folded = [fold_header(cell) for cell in header]
     loose: dict[str, list[int]] = {}
     for position, cell in enumerate(header):
+        hints = _BRACKETS.findall(cell)  # only a hint of the form: "(ja/nee)", not "(partner)"
+        if not hints or not all(_FORMAT_HINT.fullmatch(h.strip("()[] ")) for h in hints):
+            continue
         bare = _ALIAS_RANK.get(fold_header(_BRACKETS.sub(" ", cell)))
-        if bare is not None and folded[position] != fold_header(_BRACKETS.sub(" ", cell)):
+        if bare is not None:
             loose.setdefault(bare[0], []).append(position)
     spares = {}
     for name, chosen in columns.items():

@@ -217,6 +217,24 @@ def test_a_field_in_two_columns_is_read_from_the_filled_one() -> None:
     result = run(*rows, header=header)
     assert result.accepted["beheerder"].to_list() == [True, True]
     assert result.notes == []
+    # Review 60: never someone else's value ("(noodgeval)", "(partner)")
+    header = [
+        "Naam",
+        "Adres",
+        "Woonplaats",
+        "Leeftijd",
+        "Telefoon",
+        "Telefoon (noodgeval)",
+        "Naam (partner)",
+    ]
+    rows = [
+        ["Bram Berk", "Markt 1", "Geleen", "40", "", "0623456720", "Cor Berk"],
+        ["", "Markt 2", "Geleen", "40", "0623456721", "", "Dirk Dak"],
+    ]
+    result = run(*rows, header=header)
+    assert result.accepted.empty
+    assert sorted(result.rejects["reason"]) == ["naam ontbreekt", "telefoonnummer ontbreekt"]
+    assert result.notes == ["kolommen niet gelezen: 'Telefoon (noodgeval)', 'Naam (partner)'"]
 
 
 def test_a_header_naming_two_fields_is_not_guessed() -> None:
