@@ -138,36 +138,36 @@ def import_applicants(
             strict=True,
         )
     ]
-    first_new = store.next_applicant_id()
     added = store.add_applicants(accepted, rejected, pending, source=applicants_file.name)
-    replaced = _drop_replaced_rejects(store, first_new, regions=settings.phone_regions)
+    replaced = _drop_replaced_rejects(store, set(added.stored), regions=settings.phone_regions)
     counts = ImportCounts(
         rows=report.rows_in,
         accepted=len(added.ids),
         rejected=report.rows_in - len(added.ids) - added.pending - added.already,
         pending=added.pending,
         already=added.already,
-        replaced=replaced,
+        replaced=len(replaced),
         waited=added.waited,
     )
     counts.notes = report.notes
+    counts.replaced_names = tuple(replaced)
     return counts
 
 
-def _drop_replaced_rejects(store: Store, first_new: int, *, regions: Sequence[str]) -> int:
-    """Delete earlier rejects of people this import holds again (ids from ``first_new`` on),
+def _drop_replaced_rejects(store: Store, new_ids: set[int], *, regions: Sequence[str]) -> list[str]:
+    """Delete earlier rejects of people this import holds again (the rows ``new_ids``),
     accepted now, waiting, or rejected again: each person once, with the newest outcome.
 
     The same person is the same phone number and name, or the same name and street where
     either row has no valid number (the reason it was rejected, or corrected since). Another
     person sharing the phone (a household) or the name (a namesake elsewhere) keeps their
-    reject. Returns how many were deleted."""
+    reject. Returns the names of those deleted."""
     table = store.applicants()
     phones = [_applicant_phone(row, regions) for row in table.itertuples()]
     names = [fold_name(str(n or "")) for n in table["naam"].tolist()]
     streets = [fold_name(_applicant_street(row)) for row in table.itertuples()]
     ids = [int(number) for number in table["id"].tolist()]
-    new = [i for i, number in enumerate(ids) if number >= first_new]
+    new = [i for i, number in enumerate(ids) if number in new_ids]
 
     def same(old: int, fresh: int) -> bool:
         if not names[old] or names[old] != names[fresh]:
@@ -177,13 +177,13 @@ def _drop_replaced_rejects(store: Store, first_new: int, *, regions: Sequence[st
         return not streets[old] or not streets[fresh] or streets[old] == streets[fresh]
 
     stale = [
-        number
+        i
         for i, (number, status) in enumerate(zip(ids, table["status"].tolist(), strict=True))
-        if number < first_new and status == "rejected" and any(same(i, j) for j in new)
+        if number not in new_ids and status == "rejected" and any(same(i, j) for j in new)
     ]
     if stale:
-        store.drop(stale, why="opnieuw aangemeld: de nieuwe aanmelding telt")
-    return len(stale)
+        store.drop([ids[i] for i in stale], why="opnieuw aangemeld: de nieuwe aanmelding telt")
+    return [_text(table["naam"].iloc[i]) for i in stale]
 
 
 def _applicant_phone(row: Any, regions: Sequence[str]) -> str:
@@ -212,6 +212,7 @@ class ImportCounts(dict[str, int]):
     a whole (which sheet was read, mixed encodings, columns left unread) for the planner."""
 
     notes: tuple[str, ...] = ()
+    replaced_names: tuple[str, ...] = ()
 
     def replacements(self) -> list[str]:
         """What the import replaced, for the planner (Dutch): earlier rejects of people sent
@@ -220,7 +221,8 @@ class ImportCounts(dict[str, int]):
         if self.get("replaced"):
             lines.append(
                 f"{counted(self['replaced'], 'eerdere afwijzing', 'eerdere afwijzingen')} "
-                "vervangen door de nieuwe aanmelding van dezelfde persoon"
+                f"vervangen door de nieuwe aanmelding van dezelfde persoon: "
+                f"{', '.join(self.replaced_names)}"
             )
         if self.get("waited"):
             lines.append(

@@ -218,9 +218,15 @@ class Added:
     rejected: int
     already: int  # phone already in the project, or the same rejected cells as before
     waited: int = 0  # of the stored ones: replaced a sign-up that waited for its address
+    stored: tuple[int, ...] = ()  # the ids of every row stored (accepted, waiting, rejected)
 
 
 _ADDRESS_FIELDS = ("straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats")
+
+
+def _folded(name: object) -> str:
+    """A name as names are compared (:func:`geo.intake.fold_name`)."""
+    return " ".join(str(name or "").casefold().split())
 
 
 def _address_cells(values: Collection[object]) -> tuple[str, ...]:
@@ -535,12 +541,6 @@ class Store:
 
     # --- writing --------------------------------------------------------------------------------
 
-    def next_applicant_id(self) -> int:
-        """The lowest id a sign-up stored from now on can get (ids go up from the highest)."""
-        return int(
-            self._db.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM applicants").fetchone()[0]
-        )
-
     def add_applicants(
         self, accepted: pd.DataFrame, rejected: pd.DataFrame, pending: pd.DataFrame, *, source: str
     ) -> Added:
@@ -550,8 +550,8 @@ class Store:
         A sign-up whose phone number is already in the project (accepted or waiting for an
         address), or a rejected row with the same cells as one rejected before, is not stored
         again: it counts as ``already`` ("al aangemeld"). One that waited for its address and
-        is sent again with an address now found, or another address, replaces the waiting row
-        (``waited``). The known numbers are read inside the write transaction, so two imports
+        is sent again (the same phone and name) with an address now found, or another address,
+        replaces the waiting row (``waited``). The known numbers are read inside the write transaction, so two imports
         of the same people at once cannot both add them.
         """
         added: list[int] = []
@@ -566,12 +566,14 @@ class Store:
                 )
             }
             waiting = {
-                phone: (int(i), _address_cells(row))
-                for i, phone, *row in db.execute(
-                    "SELECT id, telefoon, straat, huisnummer, huisletter, toevoeging, postcode, "
-                    "woonplaats FROM applicants WHERE status = 'pending' AND telefoon IS NOT NULL"
+                phone: (int(i), _address_cells(row), _folded(name))
+                for i, phone, name, *row in db.execute(
+                    "SELECT id, telefoon, naam, straat, huisnummer, huisletter, toevoeging, "
+                    "postcode, woonplaats FROM applicants "
+                    "WHERE status = 'pending' AND telefoon IS NOT NULL"
                 )
             }
+            stored: list[int] = []
             rejected_before = {
                 _canonical(json.loads(o))
                 for (o,) in db.execute("SELECT original FROM applicants WHERE status = 'rejected'")
@@ -593,12 +595,12 @@ class Store:
                     original = _original_cells(record) if status == "rejected" else {}
                     phone = values["telefoon"]
                     if status != "rejected" and phone in waiting:
-                        old_id, old_address = waiting[phone]
-                        if (
-                            status == "pending"
-                            and _address_cells([values[f] for f in _ADDRESS_FIELDS]) == old_address
-                        ):
-                            counts["already"] += 1  # the same address, still not found
+                        old_id, old_address, old_name = waiting[phone]
+                        address = _address_cells([values[f] for f in _ADDRESS_FIELDS])
+                        if old_name != _folded(values["naam"]) or (
+                            status == "pending" and address == old_address
+                        ):  # someone else on that phone, or still the same address
+                            counts["already"] += 1
                             continue
                         db.execute("DELETE FROM applicants WHERE id = ?", (old_id,))
                         del waiting[phone]
@@ -619,21 +621,24 @@ class Store:
                          json.dumps(original, ensure_ascii=False), remark,
                          json.dumps(_source(record), ensure_ascii=False)),
                     )  # fmt: skip
+                    stored.append(int(cursor.lastrowid or 0))
                     if status == "accepted":
-                        added.append(int(cursor.lastrowid or 0))
+                        added.append(stored[-1])
                     else:
                         counts[status] += 1
                     if status == "accepted" and phone is not None:
                         known.add(phone)
                     elif status == "pending" and phone is not None:
                         waiting[phone] = (
-                            int(cursor.lastrowid or 0),
+                            stored[-1],
                             _address_cells([values[f] for f in _ADDRESS_FIELDS]),
+                            _folded(values["naam"]),
                         )
             details.update(accepted=len(added), **counts)
         return Added(
-            added, counts["pending"], counts["rejected"], counts["already"], counts["waited"]
-        )
+            added, counts["pending"], counts["rejected"], counts["already"], counts["waited"],
+            tuple(stored),
+        )  # fmt: skip
 
     def save_plan(
         self,

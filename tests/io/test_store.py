@@ -739,11 +739,12 @@ def test_people_sent_in_again_replace_their_earlier_reject_and_their_waiting_row
         "Wacht Wouter;Nergensstraat;1;Geleen;50;0629990007;;;",  # address not found: waits
         "Kleine Kees;Dorpstraat;2;Geleen;10;0629990008;;;",  # a child on the family phone
         "Naam Genoot;Dorpstraat;4;Geleen;50;;;;",  # no phone
+        "Mia Mol;Onbekendestraat;99;Geleen;40;0629990010;;;",  # waits too
     ]
     import_applicants(
         store, write_text(tmp_path / "b.csv", "\n".join(first) + "\n"), settings=settings
     )
-    assert store.status().applicants == {"accepted": 10, "rejected": 4, "pending": 1, "removed": 0}
+    assert store.status().applicants == {"accepted": 10, "rejected": 4, "pending": 2, "removed": 0}
     again = [
         HEADER,
         "Jonge Jet;Kerkstraat;3;Geleen;16;0629990005;;;",  # still too young, other cells
@@ -751,17 +752,22 @@ def test_people_sent_in_again_replace_their_earlier_reject_and_their_waiting_row
         f"Wacht Wouter;Kerkstraat;1;Geleen;50;0629990007;;{';'.join(point)}",  # found now
         f"Vader Kees;Dorpstraat;2;Geleen;45;0629990008;;{';'.join(point)}",  # the same phone
         f"Naam Genoot;Molenweg;8;Geleen;50;0629990009;;{';'.join(point)}",  # a namesake elsewhere
+        f"Max Mol;Kerkstraat;7;Geleen;45;0629990010;;{';'.join(point)}",  # on Mia's phone
     ]
     counts = import_applicants(
         store, write_text(tmp_path / "c.csv", "\n".join(again) + "\n"), settings=settings
     )
     replaced = (counts["accepted"], counts["rejected"], counts["replaced"], counts["waited"])
     assert replaced == (4, 1, 2, 1)
-    assert store.status().applicants == {"accepted": 14, "rejected": 3, "pending": 0, "removed": 0}
+    assert store.status().applicants == {"accepted": 14, "rejected": 3, "pending": 1, "removed": 0}
+    assert store.applicants("pending")["naam"].tolist() == ["Mia Mol"], "review 60: not replaced"
     people = store.applicants()
     rejected = people.loc[people["status"] == "rejected", "naam"]
     assert sorted(rejected) == ["Jonge Jet", "Kleine Kees", "Naam Genoot"], "others keep theirs"
-    assert "2 eerdere afwijzingen vervangen" in " ".join(counts.replacements())
+    assert counts.replacements()[0] == (
+        "2 eerdere afwijzingen vervangen door de nieuwe aanmelding van dezelfde persoon: "
+        "Jonge Jet, Xena Proef"
+    )
 
 
 def test_item18_status_after_an_interrupted_import_says_what_is_left(
