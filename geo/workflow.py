@@ -531,18 +531,17 @@ def _carry_forward(
 
     ``uit_plan`` names the folder whose input each row came from ("" for this run's own). A
     row is not carried on when it is done or superseded: its person (phone and name) is now
-    one of the ``members`` (sent in again, corrected, and placed; unless the row is about that
-    member, :data:`MEMBER_NOTE`, for the planner to act on), or is in this run's input again
-    (whose outcome replaces it), or the row was sent in again as a row of an earlier table
-    (``sent_again``: folder, row and name or phone, see :func:`_sent_again`). Another person
-    with that phone number (a household sharing one) stays.
+    one of the ``members`` (sent in again, corrected, and placed; a member's own reject, said
+    so in the run that made it, :data:`MEMBER_NOTE`, is not repeated), or is in this run's
+    input again (whose outcome replaces it), or the row was sent in again as a row of an
+    earlier table (``sent_again``: folder, row and name or phone, see :func:`_sent_again`).
+    Another person with that phone number (a household sharing one) stays.
     """
     this_run = {
         name: read_text_table(out_dir / name)
         for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
     }
-    in_run = set().union(*(_people(table, regions) for table in this_run.values()))
-    placed = set(members)
+    people = set(members).union(*(_people(table, regions) for table in this_run.values()))
     for name in (REJECTS_FILE, PENDING_FILE):
         earlier = plan_dir / name
         if not earlier.exists():
@@ -566,11 +565,7 @@ def _carry_forward(
             ],
             dtype=bool,
         )
-        # A member's own reject ("lid van gebied …": moved, now under 18) waits for the planner.
-        for_planner = old.get("reason", blank).astype(str).str.contains(MEMBER_NOTE, regex=False)
-        member = np.array(_in_people(old, placed, regions), dtype=bool) & ~for_planner.to_numpy()
-        done = again | member | np.array(_in_people(old, in_run, regions), dtype=bool)
-        old = old.loc[~done]
+        old = old.loc[~again & ~np.array(_in_people(old, people, regions), dtype=bool)]
         new = this_run[name]
         if old.empty and "uit_plan" not in new:
             continue
@@ -716,54 +711,52 @@ def _located_members(path: Path) -> gpd.GeoDataFrame:
 
 
 MEMBER_NOTE = "lid van gebied"  # in a reject's reason: the person is a member, the planner acts
+MOVED_M = 25.0  # a member's sign-up found farther than this from their address: moved?
 
 
-def _as_members_again(already: gpd.GeoDataFrame, members: pd.DataFrame) -> gpd.GeoDataFrame:
-    """Sign-ups sent by members again, with the reason: which area they are in, and, when
-    the address differs from the member's, that they may have moved (:data:`MEMBER_NOTE`:
-    the reject is carried on until the planner sends it again)."""
-    area_of = dict(zip(members["telefoon"].astype(str), members["area_id"], strict=True))
-    home_of = dict(zip(members["telefoon"].astype(str), _homes(members), strict=True))
+def _as_members_again(already: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Sign-ups sent by members again, with the reason: which area they are in, and, when the
+    address was found more than :data:`MOVED_M` from the member's, that they may have moved.
+    Both in the plan's metric CRS; a spelling of the same address is no move."""
+    by_phone = members.drop_duplicates("telefoon").set_index(members["telefoon"].astype(str))
     reasons = []
-    for phone, home in zip(already["telefoon"].astype(str), _homes(already), strict=True):
-        area = area_of.get(phone)
-        if phone in home_of and home != home_of[phone]:  # for the planner: carried on
+    for phone, point in zip(already["telefoon"].astype(str), already.geometry, strict=True):
+        if phone not in by_phone.index:
+            reasons.append("telefoonnummer staat al in het plan (al aangemeld)")
+            continue
+        member = by_phone.loc[phone]
+        area = int(member["area_id"])
+        if (
+            point is not None
+            and member.geometry is not None
+            and point.distance(member.geometry) > MOVED_M
+        ):
             reasons.append(
                 f"telefoonnummer staat al in het plan (al aangemeld, {MEMBER_NOTE} {area}) met "
                 "een ander adres: verhuisd? pas het adres van het lid aan"
             )
         else:  # the same sign-up again: nothing to do
-            where = f", gebied {area}" if area is not None else ""
-            reasons.append(f"telefoonnummer staat al in het plan (al aangemeld{where})")
+            reasons.append(f"telefoonnummer staat al in het plan (al aangemeld, gebied {area})")
     return already.assign(reason=reasons)
 
 
-def _homes(table: pd.DataFrame) -> list[tuple[str, ...]]:
-    """Per row its address as folded text cells (street, number, letter, addition, postcode)."""
-    cells = ("straat", "huisnummer", "huisletter", "toevoeging", "postcode")
-    columns = [
-        table[c].astype(str).str.replace(" ", "").str.casefold().str.removesuffix(".0")
-        if c in table
-        else pd.Series("", index=table.index)
-        for c in cells
-    ]
-    return [
-        tuple("" if v in {"nan", "none", "<na>"} else v for v in row)
-        for row in zip(*columns, strict=True)
-    ]
-
-
 def _flag_members_in_rejects(out_dir: Path, members: pd.DataFrame, regions: Sequence[str]) -> None:
-    """Say in the reason of a rejected sign-up whose number is a member's that it is: "lid van
-    gebied 5 is volgens deze aanmelding 17" is a matter for the planner, not a stranger's reject."""
+    """Say in the reason of a rejected sign-up of a member (the same phone and name) that it
+    is: a member of area 5 who is 17 by this sign-up is a matter for the planner."""
     rejects = read_text_table(out_dir / REJECTS_FILE)
     if rejects.empty:
         return
-    area_of = dict(zip(members["telefoon"].astype(str), members["area_id"], strict=True))
+    area_of = {
+        (str(phone), fold_name(str(name))): int(area)
+        for phone, name, area in zip(
+            members["telefoon"], members["naam"], members["area_id"], strict=True
+        )
+    }
+    names = rejects.get("naam", pd.Series("", index=rejects.index)).astype(str).map(fold_name)
     reasons = []
     said = rejects["reason"].astype(str).tolist()
-    for reason, phone in zip(said, _row_phones(rejects, regions), strict=True):
-        area = area_of.get(phone)
+    for reason, phone, name in zip(said, _row_phones(rejects, regions), names, strict=True):
+        area = area_of.get((phone, name))
         note = f" (let op: dit telefoonnummer is van een {MEMBER_NOTE} {area})"
         reasons.append(reason + note if area is not None and MEMBER_NOTE not in reason else reason)
     if reasons != said:

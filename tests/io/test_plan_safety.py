@@ -368,18 +368,22 @@ def test_a_sign_up_with_a_members_name_and_address_is_marked_for_checking(
     )
 
 
-def test_a_member_who_moved_or_is_now_under_18_stays_in_the_rejects_for_the_planner(
+def test_a_member_who_moved_or_is_now_under_18_is_told_apart_in_the_rejects(
     wijk: tuple[Path, Path], tmp_path: Path
 ) -> None:
     """Review 58: a member's sign-up with a new address was refused as plainly "al aangemeld",
-    one with an age of 17 as any minor's, and both rejects were gone one assign later."""
+    one with an age of 17 as any minor's. Review 60: a spelling of the same address was
+    taken for a move, and a household member on the phone for the member."""
     first, second, third = tmp_path / "een", tmp_path / "twee", tmp_path / "drie"
     assert plan(wijk, write_people(tmp_path / "a.csv", people(4)), first) == 0
     moved = people(1)[0]
-    moved[2] = "99"  # another house
+    moved[2], moved[-2] = "99", f"{float(moved[-2]) + 0.002:.7f}"  # another house, 200 m on
     young = people(1, start=1, age="17")[0]
-    same = people(1, start=2)[0]  # the same sign-up again: nothing to do
-    assert assign(first, write_people(tmp_path / "b.csv", [moved, young, same]), second) == 0
+    same = people(1, start=2)[0]
+    same[1] = "dwarsstraat 1"  # the same address typed otherwise: nothing to do
+    child = ["Kind Persoon", *people(1, start=3, age="12")[0][1:]]  # on a member's phone
+    rows = [moved, young, same, child]
+    assert assign(first, write_people(tmp_path / "b.csv", rows), second) == 0
     reasons = {r["naam"]: r["reason"] for r in read(second / "rejects.csv")}
     area = {r["naam"]: r["area_id"] for r in read(first / "members.csv")}
     assert reasons["Fictief Persoon 0"].endswith(
@@ -390,9 +394,10 @@ def test_a_member_who_moved_or_is_now_under_18_stays_in_the_rejects_for_the_plan
         f"(let op: dit telefoonnummer is van een lid van gebied {area['Fictief Persoon 1']})"
     )
     assert "lid van gebied" not in reasons["Fictief Persoon 2"]
+    assert "lid van gebied" not in reasons["Kind Persoon"]
     assert assign(second, write_people(tmp_path / "c.csv", people(1, start=30)), third) == 0
     carried = {r["naam"] for r in read(third / "rejects.csv")}
-    assert carried == {"Fictief Persoon 0", "Fictief Persoon 1"}, "kept until the planner acts"
+    assert carried == {"Kind Persoon"}, "a member's own reject is said once, not carried for ever"
 
 
 def test_assign_from_inside_the_plan_folder_names_it_in_uit_plan(
