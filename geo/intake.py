@@ -50,7 +50,8 @@ from geo.address import (
     split_house_number,
 )
 from geo.errors import InputFileError
-from geo.mail import is_mail_source, read_mail_rows
+from geo.mail import SIGN_OFF_REMARK, is_mail_source, read_mail_rows
+from geo.mail_extract import QUESTION_REMARK
 from geo.tables import Sheet, read_sheets, strip_format_chars
 
 MINIMUM_AGE = 18
@@ -376,9 +377,10 @@ def validate_rows(
             _check_duplicate(record, seen_person, seen_home, seen_phone)
         except ValueError as error:
             original = dict(zip(original_headers, cells, strict=False))
-            rejects.append(
-                {"row": row_number, "naam": person_name, "reason": str(error), **original}
-            )
+            reason = str(error)
+            if QUESTION_REMARK in values.get("controleren", ""):  # a question to answer
+                reason = f"{reason}; {QUESTION_REMARK}"
+            rejects.append({"row": row_number, "naam": person_name, "reason": reason, **original})
             continue
         accepted.append(record)
     rows_in = len(accepted) + len(rejects)
@@ -499,9 +501,10 @@ def _validate(
 ) -> dict[str, object]:
     """The normalised fields of one row (``name`` is its :func:`_full_name`); raises
     :class:`ValueError` with the reason when the row is refused."""
+    if "bericht_id" in values and values.get("controleren", "").startswith(SIGN_OFF_REMARK):
+        raise ValueError(SIGN_OFF_REMARK)  # named, but no sign-up
     if "bericht_id" in values and not any(values.get(f, "").strip() for f in _PERSON_FIELDS):
-        why = values.get("controleren", "").strip()  # e.g. a sign-off: say so
-        msg = why or "geen aanmelding herkend"
+        msg = "geen aanmelding herkend"
         raise ValueError(msg)
     if not name:
         msg = "naam ontbreekt"

@@ -40,10 +40,12 @@ from pathlib import Path
 
 from geo.errors import InputFileError
 from geo.mail_extract import (
+    QUESTION_REMARK,
     Person,
     Segment,
     extract_people,
     is_correction,
+    is_question,
     is_sign_off,
     is_signup,
     split_text,
@@ -471,8 +473,9 @@ def message_rows(messages: Sequence[MailMessage], *, today: date | None = None) 
         )
         sender_key = message.sender_address.casefold()
         earlier = by_sender.get(sender_key, []) if sender_key else []
-        if any(p.has_fields() for p in people) and is_sign_off(segments):  # the intake says so
-            people = [Person(checks=[SIGN_OFF_REMARK])]
+        if is_sign_off(segments):  # the intake refuses it with this reason, named
+            name = people[0].naam if people else message.sender_name
+            people = [Person(naam=name, checks=[SIGN_OFF_REMARK])]
         elif (
             earlier
             and is_correction(segments)
@@ -491,8 +494,8 @@ def message_rows(messages: Sequence[MailMessage], *, today: date | None = None) 
                                 "telefoonnummer na"],
                     )
                 ]  # fmt: skip
-            else:
-                people = [Person()]  # no sign-up: the intake says "geen aanmelding herkend"
+            else:  # no sign-up: the intake says "geen aanmelding herkend", or that it asks
+                people = [Person(checks=[QUESTION_REMARK] if is_question(segments) else [])]
         if people and len(people) > 1:
             for person in people:
                 person.checks.append(f"een van {len(people)} personen in één bericht")

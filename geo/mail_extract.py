@@ -405,8 +405,8 @@ def _extract_people(
     people = _labelled_people(main, today=reference)
     if not people:
         people = _prose_people(main, signature, today=reference)
-        if people and "?" in main and not _SIGNUP_WORDS.search(main):
-            people[0].checks.append("het bericht stelt een vraag en meldt niet aan: lees het na")
+        if people and _only_asks(main):
+            people[0].checks.append(QUESTION_REMARK)
     if not people:
         return []
     _fill_shared(people, main, signature, reference)
@@ -426,8 +426,30 @@ def _extract_people(
 
 
 def is_signup(segments: Sequence[Segment]) -> bool:
-    """Whether the text says it is a sign-up (used when no field was found)."""
-    return any(_SIGNUP_WORDS.search(line) for s in segments for line in s.main)
+    """Whether the text says it is a sign-up (used when no field was found), outside its
+    questions ("Mag mijn dochter ook meedoen?" is none)."""
+    main = "\n".join(line for s in segments for line in s.main)
+    return bool(_SIGNUP_WORDS.search(_statements(main)))
+
+
+def is_question(segments: Sequence[Segment]) -> bool:
+    """Whether the text asks something and signs nobody up (:func:`_only_asks`)."""
+    return _only_asks("\n".join(line for s in segments for line in s.main))
+
+
+QUESTION_REMARK = "het bericht stelt een vraag en meldt niet aan: lees het na"
+
+
+def _only_asks(main: str) -> bool:
+    """Whether the text asks something and signs nobody up outside its questions ("Mag mijn
+    dochter van 17 ook meedoen?" is a question about signing up, not a sign-up)."""
+    return "?" in main and not _SIGNUP_WORDS.search(_statements(main))
+
+
+def _statements(text: str) -> str:
+    """The sentences of ``text`` that are no question."""
+    sentences = re.split(r"(?<=[.!?])\s+|\n", text)
+    return " ".join(s for s in sentences if not s.rstrip().endswith("?"))
 
 
 def is_sign_off(segments: Sequence[Segment]) -> bool:

@@ -224,6 +224,12 @@ class Added:
 _ADDRESS_FIELDS = ("straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats")
 
 
+SHARED_PHONE = (
+    "dit telefoonnummer hoort al bij iemand anders in het project; elk lid heeft een eigen "
+    "nummer nodig (één nummer kan maar één keer in een WhatsApp-groep)"
+)
+
+
 def _folded(name: object) -> str:
     """A name as names are compared (:func:`geo.intake.fold_name`)."""
     return " ".join(str(name or "").casefold().split())
@@ -548,8 +554,9 @@ class Store:
 
         Accepted and pending rows are adults by the intake rule; their age is not stored.
         A sign-up whose phone number is already in the project (accepted or waiting for an
-        address), or a rejected row with the same cells as one rejected before, is not stored
-        again: it counts as ``already`` ("al aangemeld"). One that waited for its address and
+        address) under the same name, or a rejected row with the same cells as one rejected
+        before, is not stored again: it counts as ``already`` ("al aangemeld"); under another
+        name it is stored as rejected (:data:`SHARED_PHONE`). One that waited for its address and
         is sent again (the same phone and name) with an address now found, or another address,
         replaces the waiting row (``waited``). The known numbers are read inside the write transaction, so two imports
         of the same people at once cannot both add them.
@@ -559,9 +566,9 @@ class Store:
         details: dict[str, Any] = {"source": source, "accepted": 0, **counts}
         with self._write("aanmeldingen ingelezen", "planner", details) as db:
             known = {
-                p
-                for (p,) in db.execute(
-                    "SELECT telefoon FROM applicants "
+                phone: _folded(name)
+                for phone, name in db.execute(
+                    "SELECT telefoon, naam FROM applicants "
                     "WHERE status = 'accepted' AND telefoon IS NOT NULL"
                 )
             }
@@ -578,12 +585,13 @@ class Store:
                 _canonical(json.loads(o))
                 for (o,) in db.execute("SELECT original FROM applicants WHERE status = 'rejected'")
             }
-            for status, frame in (
+            for outcome, frame in (
                 ("accepted", accepted),
                 ("pending", pending),
                 ("rejected", rejected),
             ):
                 for record in frame.to_dict("records"):
+                    status = outcome
                     values = {f: _cell(record.get(f)) for f in APPLICANT_FIELDS}
                     values["naam"] = str(values["naam"] or "")
                     values["beheerder"] = int(
@@ -594,13 +602,16 @@ class Store:
                     reason = str(record.get("reason") or "")
                     original = _original_cells(record) if status == "rejected" else {}
                     phone = values["telefoon"]
+                    name = _folded(values["naam"])
+                    holder = known.get(phone, waiting.get(phone, (0, (), name))[2])
+                    if status != "rejected" and phone is not None and holder != name:
+                        status, reason = "rejected", SHARED_PHONE  # a household on one phone
+                        original = _original_cells(record)
                     if status != "rejected" and phone in waiting:
-                        old_id, old_address, old_name = waiting[phone]
+                        old_id, old_address, _ = waiting[phone]
                         address = _address_cells([values[f] for f in _ADDRESS_FIELDS])
-                        if old_name != _folded(values["naam"]) or (
-                            status == "pending" and address == old_address
-                        ):  # someone else on that phone, or still the same address
-                            counts["already"] += 1
+                        if status == "pending" and address == old_address:
+                            counts["already"] += 1  # the same address, still not found
                             continue
                         db.execute("DELETE FROM applicants WHERE id = ?", (old_id,))
                         del waiting[phone]
@@ -627,7 +638,7 @@ class Store:
                     else:
                         counts[status] += 1
                     if status == "accepted" and phone is not None:
-                        known.add(phone)
+                        known[phone] = name
                     elif status == "pending" and phone is not None:
                         waiting[phone] = (
                             stored[-1],

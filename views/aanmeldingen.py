@@ -150,8 +150,8 @@ if (
             st.info(
                 f"Daarbij ook {counted(waited, 'aanmelding', 'aanmeldingen')} die al op een gebied wachtte{'' if waited == 1 else 'n'}."
             )
-        for line in counts.replacements():  # earlier rejects and waiting rows replaced
-            st.info(line)
+        for line in counts.replacements():  # earlier rejects (named) and waiting rows replaced
+            st.info(md(line))
         for note in counts.notes:  # which sheet was read, columns left unread, ...
             st.info(md(note))
 

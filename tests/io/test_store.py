@@ -20,7 +20,7 @@ from geo.cli import EXIT_ERROR, main
 from geo.config import Settings
 from geo.project import import_applicants, people_to_forget, place_members
 from geo.sources import Wijk, save_wijk
-from geo.store import APPLICATION_ID, MIGRATIONS, Store, StoreError
+from geo.store import APPLICATION_ID, MIGRATIONS, SHARED_PHONE, Store, StoreError
 from tests.conftest import write_text
 from tests.grids import RD, grid_boundary, grid_streets, members_along
 
@@ -758,12 +758,14 @@ def test_people_sent_in_again_replace_their_earlier_reject_and_their_waiting_row
         store, write_text(tmp_path / "c.csv", "\n".join(again) + "\n"), settings=settings
     )
     replaced = (counts["accepted"], counts["rejected"], counts["replaced"], counts["waited"])
-    assert replaced == (4, 1, 2, 1)
-    assert store.status().applicants == {"accepted": 14, "rejected": 3, "pending": 1, "removed": 0}
+    assert replaced == (4, 2, 2, 1)
+    assert store.status().applicants == {"accepted": 14, "rejected": 4, "pending": 1, "removed": 0}
     assert store.applicants("pending")["naam"].tolist() == ["Mia Mol"], "review 60: not replaced"
     people = store.applicants()
     rejected = people.loc[people["status"] == "rejected", "naam"]
-    assert sorted(rejected) == ["Jonge Jet", "Kleine Kees", "Naam Genoot"], "others keep theirs"
+    assert sorted(rejected) == ["Jonge Jet", "Kleine Kees", "Max Mol", "Naam Genoot"]
+    max_mol = people.loc[people["naam"] == "Max Mol", "reason"].item()
+    assert max_mol == SHARED_PHONE, "review 61: on a waiting person's phone, not 'al aangemeld'"
     assert counts.replacements()[0] == (
         "2 eerdere afwijzingen vervangen door de nieuwe aanmelding van dezelfde persoon: "
         "Jonge Jet, Xena Proef"

@@ -320,7 +320,10 @@ def test_no_sign_up_is_rejected_with_its_reason(body: str) -> None:
     result = intake(mail(body, message_id="<q@example.org>", subject="Vraag"))
     assert result.accepted.empty
     reject = result.rejects.iloc[0]
-    assert reject["reason"] == "geen aanmelding herkend"
+    assert reject["reason"] in {
+        "geen aanmelding herkend",
+        "geen aanmelding herkend; het bericht stelt een vraag en meldt niet aan: lees het na",
+    }
     assert reject["Bericht-ID"] == "<q@example.org>"
     assert reject["Onderwerp"] == "Vraag"
 
@@ -794,6 +797,36 @@ def test_what_the_review_of_the_new_rules_found(body: str, field: str, expected:
     empty field took the next line, forms with the family name first became two people, and
     so on. Each was read right before those rules, or is now."""
     assert one(mail(body))[field] == expected
+
+
+def test_a_sign_off_without_a_phone_is_refused_as_one_and_named() -> None:
+    """Review 61: "Ik wil me graag afmelden" with only a name under it was "geen aanmelding
+    herkend" for "(geen naam)", and the member stayed in the group unnoticed."""
+    body = (
+        "Beste wijkplatform,\n\nIk wil me graag afmelden voor de buurtapp.\n\nGroet,\nAnna Vossen\n"
+    )
+    result = intake(mail(body, sender="Anna Vossen <anna@example.org>"))
+    assert result.rejects[["naam", "reason"]].values.tolist() == [["Anna Vossen", SIGN_OFF_REMARK]]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Hallo,\n\nMag mijn dochter van 17 ook meedoen in de groep? Zij woont bij ons.\n\n"
+        "Groet,\nQuinten Vraag\n",
+        "Hallo,\n\nHoe vaak worden er berichten gestuurd in de groep? En wie is de beheerder?\n\n"
+        "Groet,\nRutger Vraag\n",
+    ],
+)
+def test_a_question_about_the_groups_is_refused_as_a_question(body: str) -> None:
+    """Review 61: both were refused as "leeftijd ontbreekt", so the planner would ask for an
+    age instead of answering the question."""
+    result = intake(mail(body))
+    assert (
+        result.rejects["reason"]
+        .iloc[0]
+        .endswith("; het bericht stelt een vraag en meldt niet aan: lees het na")
+    )
 
 
 @pytest.mark.parametrize(
