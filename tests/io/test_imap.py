@@ -24,6 +24,7 @@ import pytest
 
 from geo.cli import main
 from geo.errors import ConfigError
+from geo.mail_extract import QUESTION_REMARK
 from geo.mail_imap import (
     STATE_FILE,
     MailboxError,
@@ -217,7 +218,7 @@ def test_intake_from_imap_reads_only_new_mail_and_changes_nothing(
         ("Mia Hendriks", "<imap-1@example.org>")
     ]
     assert [(r["reason"], r["Bericht-ID"]) for r in rejects] == [
-        ("geen aanmelding herkend", "<imap-2@example.org>")
+        (f"geen aanmelding herkend; {QUESTION_REMARK}", "<imap-2@example.org>")
     ]
     assert all(b"\\Seen" not in line for line in seen_flags(port))  # BODY.PEEK: still unread
     state = load_state(tmp_path / "cache" / STATE_FILE)

@@ -12,6 +12,9 @@ from geo.cli import main
 from geo.errors import InputFileError
 from geo.intake import read_applicants
 from geo.mail import is_mail_source, write_mbox
+from geo.mail_extract import QUESTION_REMARK
+
+ASKED = f"geen aanmelding herkend; {QUESTION_REMARK}"  # "Hoe laat begint de bijeenkomst?"
 
 REGISTER = """straat,huisnummer,huisletter,toevoeging,postcode,woonplaats,lat,lon
 Molenweg,3,,,6166BA,Geleen,50.9725,5.8274
@@ -45,7 +48,7 @@ def read(path: Path) -> list[dict[str, str]]:
 
 def check(result) -> None:  # type: ignore[no-untyped-def]
     assert list(result.accepted["naam"]) == ["Mia Hendriks", "Daan Peeters"]
-    assert list(result.rejects["reason"]) == ["geen aanmelding herkend"]
+    assert list(result.rejects["reason"]) == [ASKED]
     ids = {*result.accepted["bericht_id"], *result.rejects["Bericht-ID"]}
     assert ids == {f"<file-{n}@example.org>" for n in (1, 2, 3)}  # nothing lost
     assert any("3 e-mails gelezen" in note for note in result.notes)
@@ -109,6 +112,4 @@ def test_cli_intake_reads_an_mbox(tmp_path: Path) -> None:
     ]
     assert all("Bericht" not in r for r in accepted)  # the body stays out of accepted rows
     rejects = read(out / "rejects.csv")
-    assert [(r["reason"], r["Bericht-ID"]) for r in rejects] == [
-        ("geen aanmelding herkend", "<file-2@example.org>")
-    ]
+    assert [(r["reason"], r["Bericht-ID"]) for r in rejects] == [(ASKED, "<file-2@example.org>")]
