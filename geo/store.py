@@ -556,10 +556,10 @@ class Store:
         A sign-up whose phone number is already in the project (accepted or waiting for an
         address) under the same name, or a rejected row with the same cells as one rejected
         before, is not stored again: it counts as ``already`` ("al aangemeld"); under another
-        name it is stored as rejected (:data:`SHARED_PHONE`). One that waited for its address and
-        is sent again (the same phone and name) with an address now found, or another address,
-        replaces the waiting row (``waited``). The known numbers are read inside the write transaction, so two imports
-        of the same people at once cannot both add them.
+        name it is stored as rejected (:data:`SHARED_PHONE`). One that waited for its address
+        and is sent again (the same phone and name) with an address now found, or another
+        address, replaces the waiting row (``waited``). The known numbers are read inside the
+        write transaction, so two imports of the same people at once cannot both add them.
         """
         added: list[int] = []
         counts = {"pending": 0, "rejected": 0, "already": 0, "waited": 0}

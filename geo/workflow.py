@@ -718,7 +718,8 @@ def _as_members_again(already: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> g
     """Sign-ups sent by members again, with the reason: which area they are in, and, when the
     address was found more than :data:`MOVED_M` from the member's, that they may have moved.
     Both in the plan's metric CRS; a spelling of the same address is no move."""
-    by_phone = members.drop_duplicates("telefoon").set_index(members["telefoon"].astype(str))
+    first = members.drop_duplicates("telefoon")
+    by_phone = first.set_index(first["telefoon"].astype(str))
     reasons = []
     for phone, point in zip(already["telefoon"].astype(str), already.geometry, strict=True):
         if phone not in by_phone.index:
@@ -757,7 +758,7 @@ def _flag_members_in_rejects(out_dir: Path, members: pd.DataFrame, regions: Sequ
     said = rejects["reason"].astype(str).tolist()
     for reason, phone, name in zip(said, _row_phones(rejects, regions), names, strict=True):
         area = area_of.get((phone, name))
-        note = f" (let op: dit telefoonnummer is van een {MEMBER_NOTE} {area})"
+        note = f" (let op: deze persoon is {MEMBER_NOTE} {area})"
         reasons.append(reason + note if area is not None and MEMBER_NOTE not in reason else reason)
     if reasons != said:
         write_csv(rejects.assign(reason=reasons), out_dir / REJECTS_FILE, private=True)

@@ -391,7 +391,7 @@ def test_a_member_who_moved_or_is_now_under_18_is_told_apart_in_the_rejects(
         "verhuisd? pas het adres van het lid aan"
     )
     assert reasons["Fictief Persoon 1"].endswith(
-        f"(let op: dit telefoonnummer is van een lid van gebied {area['Fictief Persoon 1']})"
+        f"(let op: deze persoon is lid van gebied {area['Fictief Persoon 1']})"
     )
     assert "lid van gebied" not in reasons["Fictief Persoon 2"]
     assert "lid van gebied" not in reasons["Kind Persoon"]
