@@ -151,6 +151,7 @@ def import_applicants(
     )
     counts.notes = report.notes
     counts.replaced_names = tuple(replaced)
+    counts.waited_names = added.waited_names
     return counts
 
 
@@ -213,10 +214,11 @@ class ImportCounts(dict[str, int]):
 
     notes: tuple[str, ...] = ()
     replaced_names: tuple[str, ...] = ()
+    waited_names: tuple[str, ...] = ()
 
     def replacements(self) -> list[str]:
-        """What the import replaced, for the planner (Dutch): earlier rejects of people sent
-        in again, and sign-ups that waited for an address."""
+        """What the import replaced, for the planner (Dutch), by name: earlier rejects of
+        people sent in again, and sign-ups that waited for an address."""
         lines = []
         if self.get("replaced"):
             lines.append(
@@ -227,7 +229,7 @@ class ImportCounts(dict[str, int]):
         if self.get("waited"):
             lines.append(
                 f"{counted(self['waited'], 'aanmelding die op een adres wachtte', 'aanmeldingen die op een adres wachtten')} "
-                "vervangen door de nieuwe"
+                f"vervangen door de nieuwe: {', '.join(self.waited_names)}"
             )
         return lines
 

@@ -219,6 +219,7 @@ class Added:
     already: int  # phone already in the project, or the same rejected cells as before
     waited: int = 0  # of the stored ones: replaced a sign-up that waited for its address
     stored: tuple[int, ...] = ()  # the ids of every row stored (accepted, waiting, rejected)
+    waited_names: tuple[str, ...] = ()  # who of them had waited for their address
 
 
 _ADDRESS_FIELDS = ("straat", "huisnummer", "huisletter", "toevoeging", "postcode", "woonplaats")
@@ -581,6 +582,7 @@ class Store:
                 )
             }
             stored: list[int] = []
+            waited_names: list[str] = []
             rejected_before = {
                 _canonical(json.loads(o))
                 for (o,) in db.execute("SELECT original FROM applicants WHERE status = 'rejected'")
@@ -616,6 +618,7 @@ class Store:
                         db.execute("DELETE FROM applicants WHERE id = ?", (old_id,))
                         del waiting[phone]
                         counts["waited"] += 1
+                        waited_names.append(str(values["naam"]))
                     if (status != "rejected" and phone in known) or (
                         original and _canonical(original) in rejected_before
                     ):
@@ -648,7 +651,7 @@ class Store:
             details.update(accepted=len(added), **counts)
         return Added(
             added, counts["pending"], counts["rejected"], counts["already"], counts["waited"],
-            tuple(stored),
+            tuple(stored), tuple(waited_names),
         )  # fmt: skip
 
     def save_plan(

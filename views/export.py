@@ -70,7 +70,11 @@ offer("Kaartlagen (zip)", "public", fmt, file_name=f"buurtpreventie-openbaar-{fm
 offer("Kaart om te printen (PDF, A4)", "public", "pdf", file_name="buurtpreventie-kaart.pdf",
       key="download_kaart", mime="application/pdf")  # fmt: skip
 if st.session_state.get(ROLE) == PLANNER:
-    st.subheader("Privé: deelnemers en ledenlijsten (alleen voor de beheerders)")
+    st.subheader("Privé: deelnemers en ledenlijsten (alleen voor de planner)")
+    st.caption(
+        "Dit bestand bevat de ledenlijsten van alle gebieden. Geef een beheerder alleen de lijst "
+        "van het eigen gebied (pagina Beheerders) en deel dit bestand niet."
+    )
     offer("Met persoonsgegevens (zip)", "private", fmt, file_name=f"buurtpreventie-prive-{fmt}.zip",
           key="download_prive", mime="application/zip")  # fmt: skip
 store.close()

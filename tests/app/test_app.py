@@ -154,6 +154,9 @@ def test_every_planner_view_runs(demo_app: AppTest) -> None:
         ]
     demo_app.switch_page("views/export.py").run()
     assert not demo_app.get("download_button"), "nothing is built until asked"
+    private = next(h.value for h in demo_app.subheader if h.value.startswith("Privé"))
+    assert private.endswith("(alleen voor de planner)"), "review 61: it holds every area's list"
+    assert any("deel dit bestand niet" in c.value for c in demo_app.caption)
     for key in ("maak_download_openbaar", "maak_download_kaart", "maak_download_prive"):
         demo_app.button(key=key).click().run()
     keys = [b.key for b in demo_app.get("download_button")]

@@ -770,6 +770,9 @@ def test_people_sent_in_again_replace_their_earlier_reject_and_their_waiting_row
         "2 eerdere afwijzingen vervangen door de nieuwe aanmelding van dezelfde persoon: "
         "Jonge Jet, Xena Proef"
     )
+    assert counts.replacements()[1] == (
+        "1 aanmelding die op een adres wachtte vervangen door de nieuwe: Wacht Wouter"
+    )
 
 
 def test_item18_status_after_an_interrupted_import_says_what_is_left(
