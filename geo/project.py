@@ -24,6 +24,7 @@ from geo.edit import move_street
 from geo.export import read_plan_folder
 from geo.geocode import GeocodeCache, OnlineService, Progress, geocode_applicants
 from geo.intake import fold_name, map_columns, namesake_remarks, normalize_phone
+from geo.mail import SIGN_OFF_REMARK
 from geo.partition import Plan, assign, make_plan, split_area
 from geo.register import AddressRegister
 from geo.replan import Proposal, diff, reconcile
@@ -129,7 +130,9 @@ def import_applicants(
             for name in (APPLICANTS_FILE, REJECTS_FILE, PENDING_FILE)
         ]
     accepted, rejected, pending = tables
-    known = pd.concat([store.applicants("accepted"), store.applicants("pending")])
+    members = store.applicants("accepted")
+    rejected = _sign_offs_of_members(rejected, members)
+    known = pd.concat([members, store.applicants("pending")])
     accepted["opmerking"] = [
         "; ".join(filter(None, [str(remark), check]))
         for remark, check in zip(
@@ -153,6 +156,37 @@ def import_applicants(
     counts.replaced_names = tuple(replaced)
     counts.waited_names = added.waited_names
     return counts
+
+
+def _sign_offs_of_members(rejected: pd.DataFrame, members: pd.DataFrame) -> pd.DataFrame:
+    """Sign-offs ("ik wil me afmelden") of a member, known by a name only one member has,
+    with where that member is and how to remove them: leaving is the planner's act."""
+    if rejected.empty or "reason" not in rejected or members.empty:
+        return rejected
+    folded = members["naam"].astype(str).map(fold_name)
+    unique = folded.drop_duplicates(keep=False)
+    by_name = dict(
+        zip(
+            unique,
+            members.loc[unique.index, ["id", "area_id"]].itertuples(index=False),
+            strict=True,
+        )
+    )
+    reasons = []
+    for reason, name in zip(
+        rejected["reason"].astype(str), rejected["naam"].astype(str), strict=True
+    ):
+        member = by_name.get(fold_name(name)) if reason == SIGN_OFF_REMARK else None
+        if member is None:
+            reasons.append(reason)
+            continue
+        number, area = int(member[0]), _text(member[1]).removesuffix(".0")
+        where = f"lid van gebied {area}" if area else "aangemeld, nog zonder gebied"
+        reasons.append(
+            f"{reason} ({where}, nr. {number}: verwijderen met 'Iemand verwijderen' of "
+            f"'project forget --nummer {number}')"
+        )
+    return rejected.assign(reason=reasons)
 
 
 def _drop_replaced_rejects(store: Store, new_ids: set[int], *, regions: Sequence[str]) -> list[str]:

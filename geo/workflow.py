@@ -55,7 +55,7 @@ from geo.intake import (
     normalize_phone,
     read_applicants,
 )
-from geo.mail import is_mail_source
+from geo.mail import SIGN_OFF_REMARK, is_mail_source
 from geo.maps import PUBLIC_MIN_MEMBERS, area_maps, municipality_map, planner_map, signs_map
 from geo.outputs import ensure_dir, refuse_overwrite, replacing, resolved
 from geo.partition import Plan, assign, make_plan
@@ -742,8 +742,9 @@ def _as_members_again(already: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> g
 
 
 def _flag_members_in_rejects(out_dir: Path, members: pd.DataFrame, regions: Sequence[str]) -> None:
-    """Say in the reason of a rejected sign-up of a member (the same phone and name) that it
-    is: a member of area 5 who is 17 by this sign-up is a matter for the planner."""
+    """Say in the reason of a rejected sign-up of a member (the same phone and name, or for a
+    sign-off a name only one member has) that it is: a member of area 5 who is 17 by this
+    sign-up, or who asks to leave, is a matter for the planner."""
     rejects = read_text_table(out_dir / REJECTS_FILE)
     if rejects.empty:
         return
@@ -753,11 +754,16 @@ def _flag_members_in_rejects(out_dir: Path, members: pd.DataFrame, regions: Sequ
             members["telefoon"], members["naam"], members["area_id"], strict=True
         )
     }
+    folded = members["naam"].astype(str).map(fold_name)
+    unique = folded.drop_duplicates(keep=False)  # a sign-off without a number: by name alone
+    by_name = dict(zip(unique, members.loc[unique.index, "area_id"].astype(int), strict=True))
     names = rejects.get("naam", pd.Series("", index=rejects.index)).astype(str).map(fold_name)
     reasons = []
     said = rejects["reason"].astype(str).tolist()
     for reason, phone, name in zip(said, _row_phones(rejects, regions), names, strict=True):
         area = area_of.get((phone, name))
+        if area is None and reason == SIGN_OFF_REMARK:
+            area = by_name.get(name)
         note = f" (let op: deze persoon is {MEMBER_NOTE} {area})"
         reasons.append(reason + note if area is not None and MEMBER_NOTE not in reason else reason)
     if reasons != said:

@@ -400,6 +400,25 @@ def test_a_member_who_moved_or_is_now_under_18_is_told_apart_in_the_rejects(
     assert carried == {"Kind Persoon"}, "a member's own reject is said once, not carried for ever"
 
 
+def test_a_members_sign_off_mail_names_the_area_in_the_rejects(
+    wijk: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from email.message import EmailMessage
+
+    first, second = tmp_path / "een", tmp_path / "twee"
+    assert plan(wijk, write_people(tmp_path / "a.csv", people(4)), first) == 0
+    message = EmailMessage()
+    message["From"], message["To"] = "Fictief Persoon 2 <fp2@example.org>", "wp@example.org"
+    message["Subject"], message["Message-ID"] = "Afmelden", "<af@example.org>"
+    message.set_content("Ik wil me graag afmelden.\n\nGroet,\nFictief Persoon 2\n")
+    (tmp_path / "afmelding.eml").write_bytes(bytes(message))
+    assert assign(first, tmp_path / "afmelding.eml", second) == 0
+    area = {r["naam"]: r["area_id"] for r in read(first / "members.csv")}["Fictief Persoon 2"]
+    (reject,) = read(second / "rejects.csv")
+    assert reject["reason"].startswith("afmelding, geen aanmelding")
+    assert reject["reason"].endswith(f"(let op: deze persoon is lid van gebied {area})")
+
+
 def test_assign_from_inside_the_plan_folder_names_it_in_uit_plan(
     wijk: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

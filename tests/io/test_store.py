@@ -775,6 +775,37 @@ def test_people_sent_in_again_replace_their_earlier_reject_and_their_waiting_row
     )
 
 
+def test_a_members_sign_off_mail_says_which_member_and_how_to_remove_them(
+    tmp_path: Path, wijk: Wijk
+) -> None:
+    """Review 61: a member's "ik wil me afmelden" ended as an anonymous reject and the member
+    stayed in the group unnoticed."""
+    from email.message import EmailMessage
+
+    settings = Settings(cache_dir=tmp_path / "cache")
+    store = Store.create(tmp_path / "p.sqlite", wijk, max_members=255, fill=0.8)
+    import_applicants(store, sign_up_sheet(tmp_path / "a.csv", 6, seed=4), settings=settings)
+    place_members(store, settings=settings)
+    message = EmailMessage()
+    message["From"], message["To"] = "Deelnemer 3 <d3@example.org>", "wp@example.org"
+    message["Subject"], message["Message-ID"] = "Afmelden", "<af@example.org>"
+    message["Date"] = "Fri, 03 May 2024 10:15:00 +0200"
+    message.set_content(
+        "Beste,\n\nIk wil me graag afmelden voor de buurtapp.\n\nGroet,\nDeelnemer 3\n"
+    )
+    eml = tmp_path / "afmelding.eml"
+    eml.write_bytes(bytes(message))
+    import_applicants(store, eml, settings=settings)
+    member = store.applicants("accepted").set_index("naam").loc["Deelnemer 3"]
+    (reason,) = store.applicants("rejected")["reason"]
+    area, number = int(member["area_id"]), int(member["id"])
+    assert reason.startswith("afmelding, geen aanmelding")
+    assert reason.endswith(
+        f"(lid van gebied {area}, nr. {number}: verwijderen met 'Iemand verwijderen' of "
+        f"'project forget --nummer {number}')"
+    )
+
+
 def test_item18_status_after_an_interrupted_import_says_what_is_left(
     tmp_path: Path, wijk: Wijk, capsys: pytest.CaptureFixture[str]
 ) -> None:
