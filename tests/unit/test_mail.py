@@ -789,6 +789,8 @@ def test_a_couple_whose_numbers_are_named(numbers: str) -> None:
          "Leeftijd: 58\nTelefoon: 06-2345 6756\n", "Telefoon", "+31623456756"),
         ("Naam: Kees Bakker\nAdres: Hoogstraat 12\nPostcode: 6161AB Woonplaats: Geleen\n"
          "Leeftijd: 58\nTelefoon: 06-2345 6757\n", "Woonplaats", "Geleen"),
+        ("Hoi, ik ben Kees Bakker (58) van de Hoogstraat 12, 6161 AB Geleen en ik doe graag mee."
+         "\n\nKees Bakker | Tel: 06-2345 6811 | E-mail: kees@example.org\n", "Naam", "Kees Bakker"),
     ],
 )  # fmt: skip
 def test_what_the_review_of_the_new_rules_found(body: str, field: str, expected: str) -> None:
