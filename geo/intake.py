@@ -337,7 +337,11 @@ def validate_rows(
     name: str = "invoer",
 ) -> IntakeResult:
     """Validate rows of text cells whose header row is among the first ten rows."""
-    rows = [[cell if cell.isascii() else strip_format_chars(cell) for cell in row] for row in rows]
+    # A NUL is no text (and makes the rejects file read as binary): gone, like format marks.
+    rows = [
+        [(cell if cell.isascii() else strip_format_chars(cell)).replace("\x00", "") for cell in row]
+        for row in rows
+    ]
     header_index, columns = _find_header(rows, name=name)
     spare = _spare_columns(rows[header_index], columns)
     read = {*columns.values(), *(p for positions in spare.values() for p in positions)}

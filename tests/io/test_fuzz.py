@@ -14,7 +14,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from geo.cli import main
@@ -78,6 +78,7 @@ cells = st.one_of(
     rows=st.lists(st.lists(cells, min_size=7, max_size=7), min_size=1, max_size=12),
     encoding=st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16", "mixed"]),
 )
+@example(rows=[[FORMULAS[0]] * 6 + ["\x00"]], encoding="utf-16")  # a NUL made rejects.csv binary
 def test_odd_cells_and_encodings_lose_no_row_and_write_no_formula(
     rows: list[list[str]], encoding: str
 ) -> None:
