@@ -474,7 +474,7 @@ def message_rows(messages: Sequence[MailMessage], *, today: date | None = None) 
         sender_key = message.sender_address.casefold()
         earlier = by_sender.get(sender_key, []) if sender_key else []
         if is_sign_off(segments):  # the intake refuses it with this reason, named
-            name = people[0].naam if people else message.sender_name
+            name = (people[0].naam if people else "") or message.sender_name
             people = [Person(naam=name, checks=[SIGN_OFF_REMARK])]
         elif (
             earlier
