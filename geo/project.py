@@ -36,6 +36,7 @@ from geo.workflow import (
     APPLICANTS_FILE,
     PENDING_FILE,
     REJECTS_FILE,
+    members_by_unique_name,
     plan_layers,
     register_from_points,
     run_intake,
@@ -163,15 +164,7 @@ def _sign_offs_of_members(rejected: pd.DataFrame, members: pd.DataFrame) -> pd.D
     with where that member is and how to remove them: leaving is the planner's act."""
     if rejected.empty or "reason" not in rejected or members.empty:
         return rejected
-    folded = members["naam"].astype(str).map(fold_name)
-    unique = folded.drop_duplicates(keep=False)
-    by_name = dict(
-        zip(
-            unique,
-            members.loc[unique.index, ["id", "area_id"]].itertuples(index=False),
-            strict=True,
-        )
-    )
+    by_name = members_by_unique_name(members)
     reasons = []
     for reason, name in zip(
         rejected["reason"].astype(str), rejected["naam"].astype(str), strict=True
@@ -180,7 +173,7 @@ def _sign_offs_of_members(rejected: pd.DataFrame, members: pd.DataFrame) -> pd.D
         if member is None:
             reasons.append(reason)
             continue
-        number, area = int(member[0]), _text(member[1]).removesuffix(".0")
+        number, area = int(member["id"]), _text(member["area_id"]).removesuffix(".0")
         where = f"lid van gebied {area}" if area else "aangemeld, nog zonder gebied"
         reasons.append(
             f"{reason} ({where}, nr. {number}: verwijderen met 'Iemand verwijderen' of "

@@ -741,6 +741,14 @@ def _as_members_again(already: gpd.GeoDataFrame, members: gpd.GeoDataFrame) -> g
     return already.assign(reason=reasons)
 
 
+def members_by_unique_name(members: pd.DataFrame) -> dict[str, pd.Series]:
+    """Each member by folded name (:func:`~geo.intake.fold_name`), of the names only one
+    member has: a name alone identifies nobody when two members share it."""
+    folded = members["naam"].astype(str).map(fold_name).tolist()
+    alone = np.flatnonzero(~pd.Series(folded).duplicated(keep=False).to_numpy())
+    return {folded[i]: members.iloc[i] for i in alone}
+
+
 def _flag_members_in_rejects(out_dir: Path, members: pd.DataFrame, regions: Sequence[str]) -> None:
     """Say in the reason of a rejected sign-up of a member (the same phone and name, or for a
     sign-off a name only one member has) that it is: a member of area 5 who is 17 by this
@@ -754,9 +762,9 @@ def _flag_members_in_rejects(out_dir: Path, members: pd.DataFrame, regions: Sequ
             members["telefoon"], members["naam"], members["area_id"], strict=True
         )
     }
-    folded = members["naam"].astype(str).map(fold_name)
-    unique = folded.drop_duplicates(keep=False)  # a sign-off without a number: by name alone
-    by_name = dict(zip(unique, members.loc[unique.index, "area_id"].astype(int), strict=True))
+    by_name = {  # a sign-off without a number: by name alone
+        name: int(member["area_id"]) for name, member in members_by_unique_name(members).items()
+    }
     names = rejects.get("naam", pd.Series("", index=rejects.index)).astype(str).map(fold_name)
     reasons = []
     said = rejects["reason"].astype(str).tolist()
