@@ -448,8 +448,12 @@ def _only_asks(main: str) -> bool:
 
 def _statements(text: str) -> str:
     """The sentences of ``text`` that are no question."""
-    sentences = re.split(r"(?<=[.!?])\s+|\n", text)
-    return " ".join(s for s in sentences if not s.rstrip().endswith("?"))
+    return " ".join(s for s in _sentences(text) if not s.rstrip().endswith("?"))
+
+
+def _sentences(text: str) -> list[str]:
+    """``text`` in sentences: split after . ! ? and at line breaks."""
+    return re.split(r"(?<=[.!?])\s+|\n", text)
 
 
 def is_sign_off(segments: Sequence[Segment]) -> bool:
@@ -458,7 +462,7 @@ def is_sign_off(segments: Sequence[Segment]) -> bool:
     main = "\n".join(line for s in segments for line in s.main)
     if _SIGNUP_WORDS.search(main):
         return False
-    sentences = re.split(r"(?<=[.!?])\s+|\n", main)
+    sentences = _sentences(main)
     return any(_SIGN_OFF.search(s) and not s.rstrip().endswith("?") for s in sentences)
 
 
@@ -697,10 +701,14 @@ _NOT_JUST_NUMBERS = re.compile(r"[^\d\s+()./,;:|-]")
 
 def _is_mobile(e164: str) -> bool:
     try:
-        kind = phonenumbers.number_type(phonenumbers.parse(e164, "NL"))
+        return _mobile(phonenumbers.parse(e164, "NL"))
     except phonenumbers.NumberParseException:
         return False
-    return kind in {
+
+
+def _mobile(number: phonenumbers.PhoneNumber) -> bool:
+    """Whether a number can have WhatsApp (a mobile, or a number that may be one)."""
+    return phonenumbers.number_type(number) in {
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     }
@@ -871,11 +879,7 @@ def _phones(text: str, bonus: int) -> tuple[_Phone, ...]:
 
 def _scored(text: str, start: int, number: phonenumbers.PhoneNumber, bonus: int) -> _Phone:
     """A number found at ``start``, scored by its kind and the words before it on its line."""
-    kind = phonenumbers.number_type(number)
-    mobile = kind in {
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    }
+    mobile = _mobile(number)
     line_before = text[max(0, start - 40) : start].rsplit("\n", 1)[-1]
     score = bonus + (2 if mobile else 0)
     if _PHONE_BAD.search(line_before):
@@ -992,7 +996,7 @@ def _birth_date(value: str, *, today: date) -> str:
 def _beheerder(text: str) -> str:
     """ "ja", "nee" or "" from the first sentence about being beheerder; a question about it
     counts only with its answer after it ("Wil je beheerder worden? Nee")."""
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+|\n", text) if s.strip()]
+    sentences = [s for s in _sentences(text) if s.strip()]
     for index, sentence in enumerate(sentences):
         if _BEHEERDER.search(sentence) is None:
             continue
